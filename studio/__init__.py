@@ -1,0 +1,1 @@
+"""Backprop Studio's desktop application (PySide6 + pyqtgraph) around the `core` engine."""
