@@ -1,0 +1,1 @@
+"""Numba kernels: `@njit(cache=True, nogil=True)` free functions doing the arithmetic, nothing else."""
