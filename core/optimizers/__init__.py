@@ -1,0 +1,19 @@
+"""Optimizers over the network's flat parameter buffer, with PyTorch's algorithms and defaults.
+
+Sorted from simple to complex: SGD (and its presets Momentum, Nesterov), RMSprop, Adagrad, Adadelta, Adam, AdamW,
+Adamax, NAdam, L-BFGS (full batch, by closure); Lookahead wraps any but L-BFGS. `make_optimizer(training, params)`
+builds what a spec's training section asks for. Every update is one fused Numba kernel over the whole buffer.
+"""
+
+from core.optimizers.adam import Adam, Adamax, AdamW, NAdam
+from core.optimizers.adaptive import Adadelta, Adagrad, RMSprop
+from core.optimizers.base import OPTIMIZER_CLASSES, Optimizer
+from core.optimizers.factory import make_optimizer
+from core.optimizers.lbfgs import LBFGS
+from core.optimizers.lookahead import Lookahead
+from core.optimizers.sgd import SGD, Momentum, Nesterov
+
+__all__ = [
+    "OPTIMIZER_CLASSES", "Optimizer", "SGD", "Momentum", "Nesterov", "RMSprop", "Adagrad", "Adadelta", "Adam",
+    "AdamW", "Adamax", "NAdam", "LBFGS", "Lookahead", "make_optimizer",
+]
