@@ -1,0 +1,169 @@
+"""Kernels for a dense block's elementwise work: bias + activation + dropout forward, and its backward.
+
+Activations are chosen by an integer code (see `core.activations`), so one compiled kernel per dtype serves
+every activation; the per-element branch costs little next to `exp`/`tanh`. GELU is the tanh
+approximation (PyTorch's `approximate="tanh"`), ELU uses α = 1, and softplus is computed stably as
+max(z, 0) + log1p(exp(−|z|)).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU, ELU, GELU, SOFTPLUS = range(8)
+
+_GELU_C = math.sqrt(2.0 / math.pi)
+_GELU_K = 0.044715
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _sigmoid(z):
+    if z >= 0.0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _activate(z, code, slope):
+    if code == LINEAR:
+        return z
+    if code == SIGMOID:
+        return _sigmoid(z)
+    if code == TANH:
+        return math.tanh(z)
+    if code == RELU:
+        return z if z > 0.0 else 0.0
+    if code == LEAKY_RELU:
+        return z if z > 0.0 else slope * z
+    if code == ELU:
+        return z if z > 0.0 else math.expm1(z)
+    if code == GELU:
+        return 0.5 * z * (1.0 + math.tanh(_GELU_C * (z + _GELU_K * z * z * z)))
+    # SOFTPLUS
+    return max(z, 0.0) + math.log1p(math.exp(-abs(z)))
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _derivative(z, a, code, slope):
+    """f'(z), using the activation a = f(z) where that is cheaper."""
+    if code == LINEAR:
+        return 1.0
+    if code == SIGMOID:
+        return a * (1.0 - a)
+    if code == TANH:
+        return 1.0 - a * a
+    if code == RELU:
+        return 1.0 if z > 0.0 else 0.0
+    if code == LEAKY_RELU:
+        return 1.0 if z > 0.0 else slope
+    if code == ELU:
+        return 1.0 if z > 0.0 else a + 1.0
+    if code == GELU:
+        t = math.tanh(_GELU_C * (z + _GELU_K * z * z * z))
+        return 0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * _GELU_C * (1.0 + 3.0 * _GELU_K * z * z)
+    # SOFTPLUS
+    return _sigmoid(z)
+
+
+@njit(cache=True, nogil=True)
+def bias_activation_dropout(z, bias, add_bias, code, slope, mask, dropout, out):
+    """out = dropout(f(z + bias)); z gets the bias added in place (it is the pre-activation backward needs).
+
+    With dropout > 0, `mask` holds uniform [0, 1) draws on entry and the inverted-dropout mask (0 or
+    1/(1−p)) on exit; otherwise it is not touched and may be any 2-D array.
+    """
+    n, m = z.shape
+    scale = 1.0 / (1.0 - dropout) if dropout > 0.0 else 1.0
+    for i in range(n):
+        for j in range(m):
+            v = z[i, j]
+            if add_bias:
+                v += bias[j]
+                z[i, j] = v
+            a = _activate(v, code, slope)
+            if dropout > 0.0:
+                keep = scale if mask[i, j] >= dropout else 0.0
+                mask[i, j] = keep
+                a *= keep
+            out[i, j] = a
+
+
+@njit(cache=True, nogil=True)
+def activation_dropout_backward(grad_out, z, out, code, slope, mask, dropout, grad_z, grad_bias):
+    """grad_z = dL/dz through dropout and the activation; grad_bias = its column sums (overwritten).
+
+    `out` is the block's activation after dropout; where dropout kept a unit, f(z) = out / scale, and where
+    it dropped one the gradient is zero.
+    """
+    n, m = grad_z.shape
+    scale = 1.0 / (1.0 - dropout) if dropout > 0.0 else 1.0
+    for j in range(m):
+        grad_bias[j] = 0.0
+    for i in range(n):
+        for j in range(m):
+            g = grad_out[i, j]
+            a = out[i, j]
+            if dropout > 0.0:
+                keep = mask[i, j]
+                if keep == 0.0:
+                    grad_z[i, j] = 0.0
+                    continue
+                g *= keep
+                a /= scale
+            d = g * _derivative(z[i, j], a, code, slope)
+            grad_z[i, j] = d
+            grad_bias[j] += d
+
+
+@njit(cache=True, nogil=True)
+def add_into(a, b, out):
+    """out = a + b, elementwise (a residual skip)."""
+    n, m = out.shape
+    for i in range(n):
+        for j in range(m):
+            out[i, j] = a[i, j] + b[i, j]
+
+
+@njit(cache=True, nogil=True)
+def add_inplace(a, b):
+    """a += b, elementwise (the skip's gradient joins the block's input gradient)."""
+    n, m = a.shape
+    for i in range(n):
+        for j in range(m):
+            a[i, j] += b[i, j]
+
+
+@njit(cache=True, nogil=True)
+def softmax_rows(z, out):
+    """Row-wise softmax, shifted by the row maximum so exp never overflows."""
+    n, m = z.shape
+    for i in range(n):
+        top = z[i, 0]
+        for j in range(1, m):
+            top = max(top, z[i, j])
+        total = 0.0
+        for j in range(m):
+            e = math.exp(z[i, j] - top)
+            out[i, j] = e
+            total += e
+        inv = 1.0 / total
+        for j in range(m):
+            out[i, j] *= inv
+
+
+@njit(cache=True, nogil=True)
+def sigmoid_into(z, out):
+    """Elementwise stable logistic function."""
+    n, m = z.shape
+    for i in range(n):
+        for j in range(m):
+            out[i, j] = _sigmoid(z[i, j])
+
+
+def empty_mask(dtype: np.dtype) -> np.ndarray:
+    """A placeholder `mask` argument for blocks without dropout (same type, so no extra compilation)."""
+    return np.zeros((1, 1), dtype=dtype)

@@ -1,0 +1,74 @@
+"""Where every parameter lives: one flat trainable buffer (W, b, γ, β per block, in block order) and one flat
+buffer of non-trainable state (batch-norm running mean and variance), with named views into both.
+
+Keeping everything in one buffer lets an optimizer update every layer in one fused kernel call, a checkpoint
+be one copy, and a later speed-up compile a whole small network into one kernel over the same memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from core.layers.dense_block import BlockViews
+
+
+@dataclass
+class Layout:
+    params: np.ndarray
+    grads: np.ndarray
+    weight_mask: np.ndarray
+    buffers: np.ndarray
+    views: list[BlockViews] = field(default_factory=list)
+    param_slices: list[slice] = field(default_factory=list)
+    named_params: list[tuple[str, np.ndarray]] = field(default_factory=list)
+    named_buffers: list[tuple[str, np.ndarray]] = field(default_factory=list)
+
+
+def build_layout(input_size: int, layers: list[dict[str, Any]], dtype: np.dtype) -> Layout:
+    """Allocate the flat buffers for a list of validated layer specs and cut them into per-block views."""
+    widths = [input_size] + [layer["units"] for layer in layers]
+    n_params = 0
+    n_buffers = 0
+    for layer, n_in in zip(layers, widths):
+        units = layer["units"]
+        n_params += n_in * units + units + (2 * units if layer["batch_norm"] else 0)
+        n_buffers += 2 * units if layer["batch_norm"] else 0
+    layout = Layout(params=np.zeros(n_params, dtype), grads=np.zeros(n_params, dtype),
+                    weight_mask=np.zeros(n_params, dtype), buffers=np.zeros(n_buffers, dtype))
+    p = 0
+    q = 0
+
+    def take(size: int, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, slice]:
+        nonlocal p
+        s = slice(p, p + size)
+        p += size
+        return layout.params[s].reshape(shape), layout.grads[s].reshape(shape), s
+
+    def take_buffer(units: int) -> np.ndarray:
+        nonlocal q
+        view = layout.buffers[q:q + units]
+        q += units
+        return view
+
+    for i, (layer, n_in) in enumerate(zip(layers, widths)):
+        units = layer["units"]
+        start = p
+        weight, grad_weight, weight_slice = take(n_in * units, (n_in, units))
+        layout.weight_mask[weight_slice] = 1.0
+        bias, grad_bias, _ = take(units, (units,))
+        views = BlockViews(weight, bias, grad_weight, grad_bias)
+        layout.named_params += [(f"layers.{i}.weight", weight), (f"layers.{i}.bias", bias)]
+        if layer["batch_norm"]:
+            views.gamma, views.grad_gamma, _ = take(units, (units,))
+            views.beta, views.grad_beta, _ = take(units, (units,))
+            views.running_mean = take_buffer(units)
+            views.running_var = take_buffer(units)
+            layout.named_params += [(f"layers.{i}.bn.weight", views.gamma), (f"layers.{i}.bn.bias", views.beta)]
+            layout.named_buffers += [(f"layers.{i}.bn.running_mean", views.running_mean),
+                                     (f"layers.{i}.bn.running_var", views.running_var)]
+        layout.views.append(views)
+        layout.param_slices.append(slice(start, p))
+    return layout
