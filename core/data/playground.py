@@ -50,12 +50,12 @@ def _circles(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray
 
 def _xor(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Class 1 where x·y > 0 (quadrants I and III), class 0 elsewhere; points kept 0.3 off the axes."""
-    same_sign, opposite_sign = _two_classes(n)
+    opposite_sign, same_sign = _two_classes(n)
     magnitude = rng.uniform(0.3, RADIUS, size=(n, 2))
     signs = rng.choice([-1.0, 1.0], size=n)
-    second_sign = np.concatenate([signs[:same_sign], -signs[same_sign:]])
+    second_sign = np.concatenate([-signs[:opposite_sign], signs[opposite_sign:]])
     points = np.column_stack([magnitude[:, 0] * signs, magnitude[:, 1] * second_sign])
-    labels = np.repeat([1, 0], [same_sign, opposite_sign])
+    labels = np.repeat([0, 1], [opposite_sign, same_sign])
     return points + _jitter(rng, n, noise), labels
 
 
