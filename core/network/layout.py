@@ -24,6 +24,7 @@ class Layout:
     views: list[BlockViews] = field(default_factory=list)
     param_slices: list[slice] = field(default_factory=list)
     named_params: list[tuple[str, np.ndarray]] = field(default_factory=list)
+    named_grads: list[tuple[str, np.ndarray]] = field(default_factory=list)
     named_buffers: list[tuple[str, np.ndarray]] = field(default_factory=list)
 
 
@@ -61,12 +62,15 @@ def build_layout(input_size: int, layers: list[dict[str, Any]], dtype: np.dtype)
         bias, grad_bias, _ = take(units, (units,))
         views = BlockViews(weight, bias, grad_weight, grad_bias)
         layout.named_params += [(f"layers.{i}.weight", weight), (f"layers.{i}.bias", bias)]
+        layout.named_grads += [(f"layers.{i}.weight", grad_weight), (f"layers.{i}.bias", grad_bias)]
         if layer["batch_norm"]:
             views.gamma, views.grad_gamma, _ = take(units, (units,))
             views.beta, views.grad_beta, _ = take(units, (units,))
             views.running_mean = take_buffer(units)
             views.running_var = take_buffer(units)
             layout.named_params += [(f"layers.{i}.bn.weight", views.gamma), (f"layers.{i}.bn.bias", views.beta)]
+            layout.named_grads += [(f"layers.{i}.bn.weight", views.grad_gamma),
+                                   (f"layers.{i}.bn.bias", views.grad_beta)]
             layout.named_buffers += [(f"layers.{i}.bn.running_mean", views.running_mean),
                                      (f"layers.{i}.bn.running_var", views.running_var)]
         layout.views.append(views)

@@ -50,6 +50,7 @@ class Network:
         self.weight_mask, self.buffers = layout.weight_mask, layout.buffers
         self.layer_param_slices: list[slice] = layout.param_slices
         self._named_params, self._named_buffers = layout.named_params, layout.named_buffers
+        self._named_grads = layout.named_grads
 
         self.layer_names: list[str] = []
         self.blocks: list[DenseBlock] = []
@@ -101,6 +102,10 @@ class Network:
     def parameters(self) -> list[tuple[str, np.ndarray]]:
         """Named views in order: "layers.{i}.weight" (in, out), "layers.{i}.bias", "layers.{i}.bn.weight"/"bias"."""
         return list(self._named_params)
+
+    def named_grads(self) -> list[tuple[str, np.ndarray]]:
+        """Views of `grads` with the same names and shapes as `parameters()`."""
+        return list(self._named_grads)
 
     def named_buffers(self) -> list[tuple[str, np.ndarray]]:
         """Named views of non-trainable state: "layers.{i}.bn.running_mean" / "running_var"."""
