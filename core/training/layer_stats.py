@@ -1,0 +1,82 @@
+"""Per-layer figures for a Snapshot (gradient norms, mean |gradient|, weight norms, update ratios) and the
+finite check of the hot path, as small Numba kernels over the flat parameter and gradient buffers.
+
+Layers are contiguous slices of the flat buffers (`Network.layer_param_slices`); the weight mask (1 = a weight
+of W, 0 = bias or batch-norm scale/shift) picks the entries that count as "weights".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True)
+def all_finite(values) -> bool:
+    """True when no entry is inf or NaN; stops at the first bad one. No temporary arrays."""
+    for j in range(values.shape[0]):
+        if not np.isfinite(values[j]):
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def first_nonfinite_slice(values, starts, stops) -> int:
+    """Index of the first slice holding an inf or NaN, or -1."""
+    for layer in range(starts.shape[0]):
+        for j in range(starts[layer], stops[layer]):
+            if not np.isfinite(values[j]):
+                return layer
+    return -1
+
+
+@njit(cache=True, nogil=True)
+def _layer_stats_kernel(params, grads, previous, mask, starts, stops, out):
+    """out[:, 0] grad norm, 1 mean |grad|, 2 weight norm, 3 ‖Δw‖/‖w‖ (weights only)."""
+    for layer in range(starts.shape[0]):
+        grad_sq = 0.0
+        grad_abs = 0.0
+        weight_sq = 0.0
+        delta_sq = 0.0
+        for j in range(starts[layer], stops[layer]):
+            g = np.float64(grads[j])
+            grad_sq += g * g
+            grad_abs += abs(g)
+            if mask[j]:
+                w = np.float64(params[j])
+                d = w - np.float64(previous[j])
+                weight_sq += w * w
+                delta_sq += d * d
+        count = stops[layer] - starts[layer]
+        out[layer, 0] = np.sqrt(grad_sq)
+        out[layer, 1] = grad_abs / count if count > 0 else 0.0
+        out[layer, 2] = np.sqrt(weight_sq)
+        out[layer, 3] = np.sqrt(delta_sq) / np.sqrt(weight_sq) if weight_sq > 0.0 else 0.0
+
+
+@dataclass
+class LayerStats:
+    grad_norms: np.ndarray
+    grad_mean_abs: np.ndarray
+    weight_norms: np.ndarray
+    update_ratios: np.ndarray
+
+
+def slice_bounds(layer_param_slices) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, stops) int64 arrays from a list of `slice` objects or (start, stop) pairs."""
+    starts, stops = [], []
+    for s in layer_param_slices:
+        start, stop = (s.start, s.stop) if isinstance(s, slice) else s
+        starts.append(start)
+        stops.append(stop)
+    return np.asarray(starts, dtype=np.int64), np.asarray(stops, dtype=np.int64)
+
+
+def layer_stats(params: np.ndarray, grads: np.ndarray, previous_params: np.ndarray, weight_mask: np.ndarray,
+                starts: np.ndarray, stops: np.ndarray) -> LayerStats:
+    out = np.empty((starts.size, 4), dtype=np.float64)
+    _layer_stats_kernel(params, grads, previous_params, weight_mask.view(np.uint8) if weight_mask.dtype == bool
+                        else weight_mask, starts, stops, out)
+    return LayerStats(out[:, 0].copy(), out[:, 1].copy(), out[:, 2].copy(), out[:, 3].copy())

@@ -1,0 +1,258 @@
+"""The Trainer: a generator that trains a Network and yields a Snapshot every k batches, every epoch and at the end.
+
+Driving it: ``for snap in trainer.run(): ...``. Pausing is not calling next(); stepping one batch is setting
+``report_every = 1`` and calling next() once; stepping one epoch is calling next() until an "epoch" snapshot.
+`stop()`, `set_live(...)` and `request_histograms()` may be called from another thread; they take effect
+between batches. Time is measured only inside the generator, so a paused run's elapsed time stands still.
+
+One batch, in order: data loss and gradient → L1/L2 terms → finite check (non-finite: restore the last finite
+weights and stop with a reason naming the first layer that broke) → clipping → optimizer step → decoupled weight
+decay. Per-layer figures are computed only when a snapshot is about to be emitted.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from core.training.batching import BatchSampler, batch_size_for
+from core.training.clock import RunClock
+from core.training.divergence import divergence_reason
+from core.training.early_stopping import EarlyStopping
+from core.training.epoch_end import EpochEvaluator
+from core.training.layer_stats import all_finite, first_nonfinite_slice, layer_stats, slice_bounds
+from core.training.live_settings import OPTIMIZER_LIVE, apply_to_training, validate_live_changes
+from core.training.rng_streams import training_streams
+from core.training.snapshot import Histogram, Snapshot
+from core.training.step import StepRunner
+from core.training.trainer_state import load_trainer_state, trainer_state
+
+
+class Trainer:
+    """Trains `network` on `data` with the spec's training settings (or `training`, e.g. for a fork)."""
+
+    def __init__(self, network, data, training: dict[str, Any] | None = None, *, report_every: int = 1,
+                 histogram_every: int = 0, histogram_bins: int = 30, confusion: bool = True):
+        from core.spec import validate_spec
+        spec = dict(network.spec)
+        if training is not None:
+            spec["training"] = training
+        self.training: dict[str, Any] = validate_spec(spec)["training"]
+        self.network, self.data = network, data
+        self.report_every, self.histogram_every, self.histogram_bins = report_every, histogram_every, histogram_bins
+        # Checked and converted once (dtype, layout, NaN/inf with the row), so the hot loop can skip the checks.
+        x_train = network.check_input(data.x_train)
+        y_train = network.check_targets(data.y_train, x_train.shape[0])
+        streams = training_streams(self.training["seed"])
+        self.rngs = streams
+        self.sampler = BatchSampler(x_train, y_train, batch_size_for(self.training, x_train.shape[0]),
+                                    self.training["shuffle"], streams["shuffle"])
+        self.evaluator = EpochEvaluator(network, data, x_train, y_train, confusion=confusion)
+        self.steps = StepRunner(network, self.training, streams["dropout"])
+        self.early_stopping = EarlyStopping(self.training["early_stopping"], self.evaluator.has_validation)
+        self._starts, self._stops = slice_bounds(network.layer_param_slices)
+        self.epoch = 0  # epochs completed
+        self.step = 0  # optimizer steps completed
+        self.batch_in_epoch = 0
+        self.epoch_started = False
+        self.epoch_loss_sum = 0.0  # Σ batch loss × batch size over the epoch in progress
+        self.epoch_samples = 0
+        self.samples_seen = 0
+        self.batches_since_report = 0
+        self.history: list[dict[str, Any]] = []
+        self.best_state: dict[str, Any] | None = None
+        self._last_confusion: np.ndarray | None = None
+        self.clock = RunClock()
+        self._lock = threading.Lock()
+        self._pending: dict[str, Any] = {}
+        self._stop_requested = False
+        self._histograms_requested = False
+
+    # --- thread-safe controls ---------------------------------------------------------------------------------
+    def stop(self) -> None:
+        """End the run after the current batch (stop_reason "stopped")."""
+        with self._lock:
+            self._stop_requested = True
+
+    def set_live(self, **changes: Any) -> None:
+        """Change live settings (lr, l1, l2, decoupled_weight_decay, weight_decay, momentum, clipping_value);
+        validated now (SpecError on a bad value), applied before the next batch."""
+        checked = validate_live_changes(changes, self.training["optimizer"]["name"])
+        with self._lock:
+            self._pending.update(checked)
+
+    def request_histograms(self) -> None:
+        """Attach weight and gradient histograms to the next snapshot."""
+        with self._lock:
+            self._histograms_requested = True
+
+    # --- the run ----------------------------------------------------------------------------------------------
+    @property
+    def epochs(self) -> int:
+        return int(self.training["epochs"])
+
+    @property
+    def lr(self) -> float:
+        return float(self.steps.optimizer.hyper["lr"])
+
+    def run(self) -> Iterator[Snapshot]:
+        """Train until the epochs are done, early stopping, stop() or divergence; yield Snapshots on the way."""
+        self.clock.resume()
+        try:
+            stop_reason, diverged, diverged_layer = "completed", False, None
+            while self.epoch < self.epochs and stop_reason == "completed":
+                if not self.epoch_started:  # (a run stopped before an epoch's first batch keeps its order)
+                    self.sampler.start_epoch()
+                    self.steps.set_epoch_lr(self.epoch)
+                    self.epoch_started = True
+                while self.batch_in_epoch < self.sampler.batches_per_epoch:
+                    if self._take_controls():
+                        stop_reason = "stopped"
+                        break
+                    x, y = self.sampler.batch(self.batch_in_epoch)
+                    outcome = self.steps.run_batch(x, y)
+                    if outcome.diverged:
+                        diverged, diverged_layer = True, self._layer_name(outcome)
+                        stop_reason = divergence_reason(epoch=self.epoch + 1, step=self.step + 1, loss=outcome.loss,
+                                                        gradient_finite=outcome.gradient_finite,
+                                                        layer=diverged_layer)
+                        break
+                    self._count_batch(outcome.loss, x.shape[0])
+                    if self.report_every > 0 and self.batches_since_report >= self.report_every:
+                        yield self._paused(self._snapshot("batch", outcome.loss))
+                        self.clock.resume()
+                if stop_reason != "completed" or self.batch_in_epoch < self.sampler.batches_per_epoch:
+                    break
+                should_stop = self._end_epoch()
+                yield self._paused(self._snapshot("epoch", self.history[-1]["train_loss"], epoch_end=True))
+                self.clock.resume()
+                if should_stop:
+                    stop_reason = "early stopping"
+            if stop_reason in ("completed", "early stopping") and self.best_state is not None:
+                self.network.set_state(copy.deepcopy(self.best_state))  # restore_best: the best epoch's weights
+            yield self._paused(self._end_snapshot(stop_reason, diverged, diverged_layer))
+        finally:
+            self.clock.pause()
+
+    def _paused(self, snapshot: Snapshot) -> Snapshot:
+        """Stop the clock for the time the caller holds the snapshot; the generator resumes it on next()."""
+        self.clock.pause()
+        return snapshot
+
+    def _take_controls(self) -> bool:
+        """Apply pending live changes; True when a stop was requested."""
+        with self._lock:
+            pending, self._pending = self._pending, {}
+            stop, self._stop_requested = self._stop_requested, False  # a stop ends one run; run() again resumes
+        if pending:
+            apply_to_training(self.training, pending)
+            self.steps.apply_live(pending, self.epoch)
+        return stop
+
+    def _count_batch(self, loss: float, batch_samples: int) -> None:
+        self.step += 1
+        self.batch_in_epoch += 1
+        self.batches_since_report += 1
+        self.samples_seen += batch_samples
+        self.epoch_loss_sum += loss * batch_samples
+        self.epoch_samples += batch_samples
+
+    def _end_epoch(self) -> bool:
+        """Evaluate, record history, feed early stopping and the schedule; True when early stopping says stop."""
+        train_loss = self.epoch_loss_sum / max(1, self.epoch_samples)
+        results = self.evaluator.evaluate(train_loss)
+        stats = self._layer_stats()
+        self.epoch += 1
+        record = {"epoch": self.epoch, "train_loss": train_loss, "train_metric": results.train_metric,
+                  "val_loss": results.val_loss, "val_metric": results.val_metric, "lr": self.lr,
+                  "grad_norms": [float(v) for v in stats.grad_norms], "elapsed": self.clock.read()}
+        self.history.append(record)
+        self._last_confusion = results.confusion
+        improved, should_stop = self.early_stopping.update(self.epoch, self.early_stopping.monitored_value(record))
+        if improved and self.early_stopping.enabled and self.early_stopping.restore_best:
+            self.best_state = copy.deepcopy(self.network.get_state())
+        self.steps.epoch_end(self.epoch - 1, results.val_loss if results.val_loss is not None else train_loss)
+        self.batch_in_epoch, self.epoch_loss_sum, self.epoch_samples = 0, 0.0, 0
+        self.epoch_started = False
+        return should_stop
+
+    # --- snapshots ---------------------------------------------------------------------------------------------
+    def _layer_stats(self):
+        net = self.network
+        return layer_stats(net.params, net.grads, self.steps.previous_params, net.weight_mask, self._starts,
+                           self._stops)
+
+    def _layer_name(self, outcome) -> str | None:
+        name = self.network.first_nonfinite_layer()
+        if name is None:
+            buffer = self.network.grads if not outcome.gradient_finite else outcome.nonfinite_params
+            if buffer is not None:
+                index = first_nonfinite_slice(buffer, self._starts, self._stops)
+                name = self.network.layer_names[index] if index >= 0 else None
+        return name
+
+    def _wants_histograms(self, epoch_end: bool) -> bool:
+        with self._lock:
+            requested, self._histograms_requested = self._histograms_requested, False
+        periodic = epoch_end and self.histogram_every > 0 and self.epoch % self.histogram_every == 0
+        return requested or periodic
+
+    def _histograms(self, values: np.ndarray) -> list[Histogram]:
+        from core.kernels.histogram import layer_histograms
+        counts, edges = layer_histograms(values, self._starts, self._stops, self.histogram_bins,
+                                         mask=self.network.weight_mask)
+        return [Histogram(counts[i], edges[i]) for i in range(counts.shape[0])]
+
+    def _snapshot(self, kind: str, train_loss: float, epoch_end: bool = False) -> Snapshot:
+        self.batches_since_report = 0
+        stats = self._layer_stats()
+        elapsed = self.clock.read()
+        snap = Snapshot(
+            kind=kind, epoch=self.epoch, step=self.step, batches_per_epoch=self.sampler.batches_per_epoch,
+            batch_in_epoch=self.batch_in_epoch if not epoch_end else self.sampler.batches_per_epoch,
+            train_loss=float(train_loss), lr=self.lr, metric_name=self.evaluator.metric_name,
+            layer_names=list(self.network.layer_names), grad_norms=stats.grad_norms,
+            grad_mean_abs=stats.grad_mean_abs, weight_norms=stats.weight_norms, update_ratios=stats.update_ratios,
+            elapsed=elapsed, samples_per_second=self.samples_seen / elapsed if elapsed > 0 else 0.0,
+            best_epoch=self.early_stopping.best_epoch if self.early_stopping.enabled else None)
+        if epoch_end:
+            record = self.history[-1]
+            snap.train_metric, snap.val_loss, snap.val_metric = (record["train_metric"], record["val_loss"],
+                                                                 record["val_metric"])
+            snap.confusion = self._last_confusion
+        if self._wants_histograms(epoch_end):
+            snap.weight_histograms = self._histograms(self.network.params)
+            snap.grad_histograms = self._histograms(self.network.grads)
+        return snap
+
+    def _end_snapshot(self, stop_reason: str, diverged: bool, diverged_layer: str | None) -> Snapshot:
+        # After restoring the best weights, the end snapshot reports the best epoch's figures.
+        restored = self.best_state is not None and stop_reason in ("completed", "early stopping")
+        record = (self.history[self.early_stopping.best_epoch - 1] if restored
+                  else self.history[-1] if self.history else None)
+        if record:
+            train_loss = record["train_loss"]
+        else:  # stopped or diverged in the first epoch: the mean over the batches done so far
+            train_loss = self.epoch_loss_sum / self.epoch_samples if self.epoch_samples else float("nan")
+        snap = self._snapshot("end", train_loss, epoch_end=False)
+        if record:
+            snap.train_metric, snap.val_loss, snap.val_metric = (record["train_metric"], record["val_loss"],
+                                                                 record["val_metric"])
+            snap.confusion = self.evaluator.confusion() if restored else self._last_confusion
+        snap.finished, snap.stop_reason, snap.diverged, snap.diverged_layer = True, stop_reason, diverged, diverged_layer
+        return snap
+
+    # --- checkpoints -------------------------------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        """Everything needed to resume this run bit for bit: weights, optimizer, schedule, RNGs, counters."""
+        return trainer_state(self)
+
+    def load_state_dict(self, state: dict[str, Any], *, keep_settings: bool = False) -> None:
+        """Resume from `state_dict()`. keep_settings=True keeps this Trainer's training settings (a fork with
+        other settings); otherwise the saved settings, live changes included, come back too."""
+        load_trainer_state(self, state, keep_settings=keep_settings)

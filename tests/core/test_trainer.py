@@ -1,0 +1,176 @@
+"""The Trainer as a generator: snapshot sequences, batching, controls between batches, live settings, timing."""
+
+import json
+import time
+
+import numpy as np
+import pytest
+
+from core.data import playground, prepare
+from core.network import Network
+from core.spec import SpecError, default_spec
+from core.training import Trainer, fit
+
+
+@pytest.fixture(scope="module")
+def xor_data():
+    # 100 points → 80 training rows, 20 validation rows (stratified split).
+    return prepare(playground("xor", num_points=100, noise=0.0, seed=0), val_fraction=0.2)
+
+
+def small_spec(**training):
+    spec = default_spec(2, 2, hidden=(6,), activation="tanh")
+    spec["training"].update({"epochs": 2, "batch_mode": "mini", "batch_size": 32, **training})
+    return spec
+
+
+def make_trainer(data, report_every=1, **training):
+    return Trainer(Network.from_spec(small_spec(**training)), data, report_every=report_every)
+
+
+def kinds(trainer):
+    return [snap.kind for snap in trainer.run()]
+
+
+def test_training_set_size(xor_data):
+    assert xor_data.x_train.shape[0] == 80  # the counts below rely on it
+
+
+@pytest.mark.parametrize("report_every, batch_snapshots", [(1, 3), (3, 1), (2, 1), (0, 0)])
+def test_snapshot_counts_per_epoch(xor_data, report_every, batch_snapshots):
+    # 80 rows in batches of 32 → 3 batches an epoch; the counter restarts at every epoch snapshot.
+    seen = kinds(make_trainer(xor_data, report_every=report_every))
+    expected_epoch = ["batch"] * batch_snapshots + ["epoch"]
+    assert seen == expected_epoch * 2 + ["end"]
+
+
+@pytest.mark.parametrize("mode, batches", [("full", 1), ("stochastic", 80), ("mini", 3)])
+def test_steps_per_epoch_follow_the_batch_mode(xor_data, mode, batches):
+    trainer = make_trainer(xor_data, report_every=0, batch_mode=mode, epochs=1)
+    snaps = list(trainer.run())
+    assert snaps[0].kind == "epoch" and snaps[0].batches_per_epoch == batches and snaps[0].step == batches
+    assert snaps[-1].kind == "end" and snaps[-1].finished and snaps[-1].stop_reason == "completed"
+
+
+def test_batch_snapshot_fields(xor_data):
+    trainer = make_trainer(xor_data)
+    first = next(iter(trainer.run()))
+    assert (first.kind, first.epoch, first.step, first.batch_in_epoch) == ("batch", 0, 1, 1)
+    assert first.metric_name == "accuracy" and first.layer_names == ["layer 1 (tanh)", "output (softmax)"]
+    for figures in (first.grad_norms, first.grad_mean_abs, first.weight_norms, first.update_ratios):
+        assert figures.shape == (2,) and np.all(np.isfinite(figures)) and np.all(figures > 0)
+    assert first.val_loss is None and first.weight_histograms is None
+
+
+def test_epoch_snapshot_has_validation_figures_and_confusion(xor_data):
+    trainer = make_trainer(xor_data, report_every=0)
+    epoch = next(iter(trainer.run()))
+    assert epoch.kind == "epoch" and epoch.epoch == 1
+    assert epoch.val_loss > 0 and 0.0 <= epoch.val_metric <= 1.0 and 0.0 <= epoch.train_metric <= 1.0
+    assert epoch.confusion.shape == (2, 2) and epoch.confusion.sum() == 20
+    assert np.trace(epoch.confusion) == round(epoch.val_metric * 20)
+
+
+def test_history_records_every_epoch_and_is_json(xor_data):
+    trainer = make_trainer(xor_data, report_every=0, epochs=3)
+    list(trainer.run())
+    assert [r["epoch"] for r in trainer.history] == [1, 2, 3]
+    record = json.loads(json.dumps(trainer.history))[-1]
+    assert set(record) == {"epoch", "train_loss", "train_metric", "val_loss", "val_metric", "lr", "grad_norms",
+                           "elapsed"}
+    assert len(record["grad_norms"]) == 2 and record["lr"] == 0.01
+
+
+def test_stop_ends_the_run_after_the_current_batch(xor_data):
+    trainer = make_trainer(xor_data, epochs=50)
+    run = trainer.run()
+    for _ in range(2):
+        next(run)
+    trainer.stop()
+    end = next(run)
+    assert end.kind == "end" and end.stop_reason == "stopped" and end.step == 2
+    with pytest.raises(StopIteration):
+        next(run)
+
+
+def test_a_stopped_run_resumes_where_it_stopped(xor_data):
+    trainer = make_trainer(xor_data, epochs=2)
+    run = trainer.run()
+    next(run)
+    trainer.stop()
+    assert next(run).stop_reason == "stopped"
+    snaps = list(trainer.run())
+    assert snaps[0].step == 2 and snaps[-1].stop_reason == "completed" and trainer.step == 6
+
+
+def test_report_every_may_change_between_next_calls(xor_data):
+    trainer = make_trainer(xor_data, report_every=0, epochs=3)
+    run = trainer.run()
+    assert next(run).kind == "epoch"
+    trainer.report_every = 1  # "step one batch"
+    snap = next(run)
+    assert (snap.kind, snap.step, snap.batch_in_epoch) == ("batch", 4, 1)
+
+
+def test_set_live_lr_takes_effect_at_the_next_batch(xor_data):
+    trainer = make_trainer(xor_data, epochs=1)
+    run = trainer.run()
+    assert next(run).lr == pytest.approx(0.01)
+    trainer.set_live(lr=0.5, l2=0.001)
+    snap = next(run)
+    assert snap.lr == 0.5 and trainer.steps.optimizer.hyper["lr"] == 0.5
+    assert trainer.training["optimizer"]["lr"] == 0.5 and trainer.training["l2"] == 0.001
+
+
+def test_set_live_refuses_bad_values_with_the_setting_named(xor_data):
+    trainer = make_trainer(xor_data)
+    with pytest.raises(SpecError, match="lr must be > 0, got -1"):
+        trainer.set_live(lr=-1)
+    with pytest.raises(SpecError, match="adam: has no momentum"):
+        trainer.set_live(momentum=0.9)
+    with pytest.raises(SpecError, match="'epochs' cannot change"):
+        trainer.set_live(epochs=3)
+
+
+def test_requested_histograms_count_every_weight(xor_data):
+    trainer = make_trainer(xor_data, epochs=1)
+    run = trainer.run()
+    assert next(run).weight_histograms is None
+    trainer.request_histograms()
+    snap = next(run)
+    weights = [2 * 6, 6 * 2]  # W of each layer; biases are left out
+    assert [int(h.counts.sum()) for h in snap.weight_histograms] == weights
+    assert [int(h.counts.sum()) for h in snap.grad_histograms] == weights
+    assert all(h.edges.shape == (31,) for h in snap.weight_histograms)
+    assert next(run).weight_histograms is None  # a request covers one snapshot
+
+
+def test_histograms_every_n_epochs(xor_data):
+    net = Network.from_spec(small_spec(epochs=4))
+    trainer = Trainer(net, xor_data, report_every=0, histogram_every=2, histogram_bins=5)
+    epochs = [s for s in trainer.run() if s.kind == "epoch"]
+    assert [s.weight_histograms is not None for s in epochs] == [False, True, False, True]
+    assert epochs[1].weight_histograms[0].counts.shape == (5,)
+
+
+def test_elapsed_time_excludes_pauses(xor_data):
+    trainer = make_trainer(xor_data, epochs=1)
+    run = trainer.run()
+    next(run)
+    time.sleep(0.3)  # the caller "pauses"
+    snaps = list(run)
+    assert snaps[-1].elapsed < 0.25 and snaps[-1].samples_per_second > 0
+
+
+def test_fit_trains_to_the_end(xor_data):
+    net, history = fit(small_spec(epochs=3), xor_data)
+    assert isinstance(net, Network) and len(history) == 3
+    assert history[-1]["train_loss"] < history[0]["train_loss"]
+
+
+def test_regression_reports_r2():
+    data = prepare(playground("plane", num_points=60, noise=0.0, seed=1), val_fraction=0.2)
+    spec = default_spec(2, 1, task="regression", hidden=(4,))
+    spec["training"]["epochs"] = 2
+    snaps = list(Trainer(Network.from_spec(spec), data, report_every=0).run())
+    assert snaps[0].metric_name == "r2" and snaps[0].confusion is None and np.isfinite(snaps[0].val_metric)
