@@ -211,6 +211,12 @@ class Document(QObject):
         spec["layers"].insert(destination, spec["layers"].pop(source))
         self._push_spec(spec, f"Move layer {source + 1} to position {destination + 1}")
 
+    def set_spec(self, spec: dict, text: str) -> None:
+        """Replace the whole spec in one undo step (for edits that touch several fields at once, e.g. a
+        one-unit sigmoid output with binary cross-entropy). Refused while training."""
+        self._require_editable("The network")
+        self._push_spec(copy.deepcopy(spec), text)
+
     # ---- training settings ----------------------------------------------------------------------------
     def set_training_field(self, path: str, value: Any) -> None:
         field, section, key = self._training_field(path)
@@ -314,14 +320,14 @@ class Document(QObject):
     @classmethod
     def open(cls, path: str | os.PathLike[str], parent: QObject | None = None) -> Document:
         """A document for a project file; ProjectError (nothing built) when the file can't be used."""
-        project = load_project(path)
-        document = cls.from_project(project, parent=parent)
-        document._path = Path(path)
-        return document
+        return cls.from_project(load_project(path), path, parent)
 
     @classmethod
-    def from_project(cls, project: Project, parent: QObject | None = None) -> Document:
+    def from_project(cls, project: Project, path: str | os.PathLike[str] | None = None,
+                     parent: QObject | None = None) -> Document:
+        """A document holding a loaded project; `path` is where Save writes (None: Save asks)."""
         document = cls(project.spec, project.data_config, project.weights, project.history, parent)
+        document._path = Path(path) if path is not None else None
         dataset = document._dataset
         if dataset is None:
             document.warnings.append(f"The data set could not be loaded: {document._data_error} "

@@ -228,3 +228,18 @@ def test_replace_with_takes_over_and_clears_undo(document, tmp_path, qtbot):
         document.replace_with(Document.open(tmp_path / "o.bps"))
     assert _units(document) == [3, 8, 2] and document.undo_stack.count() == 0
     assert document.display_name == "o" and not document.is_dirty
+
+
+def test_set_spec_changes_several_fields_in_one_step(document):
+    spec = document.spec
+    spec["layers"][-1].update(units=1, activation="sigmoid")
+    spec["training"]["loss"] = "binary_cross_entropy"
+    document.set_spec(spec, "Use one sigmoid output unit")
+    assert document.undo_stack.count() == 1 and document.undo_stack.undoText() == "Use one sigmoid output unit"
+    assert document.spec["training"]["loss"] == "binary_cross_entropy"
+    assert document.training_blockers() == []  # a 2-class set with one sigmoid unit is fine
+    spec["training"]["loss"] = "cross_entropy"
+    with pytest.raises(SpecError, match="needs a softmax output"):
+        document.set_spec(spec, "bad")
+    document.undo_stack.undo()
+    assert document.spec["layers"][-1]["units"] == 2
