@@ -1,0 +1,53 @@
+"""Edits that must change several spec fields at once to stay valid, applied as ONE undo step.
+
+Switching a two-class output between softmax (2 units, cross-entropy) and one sigmoid unit (binary
+cross-entropy) touches the output's units, its activation and the loss together: no order of single-field edits
+passes validation on the way, so it is applied as one whole-spec edit.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+
+def is_binary_dataset(document: Any) -> bool:
+    dataset = getattr(document, "dataset", None)
+    return dataset is not None and dataset.task == "classification" and dataset.num_classes == 2
+
+
+def binary_output_state(spec: dict[str, Any]) -> str:
+    """"softmax" (2 softmax units), "sigmoid" (one sigmoid unit) or "" (neither: not switchable)."""
+    out = spec["layers"][-1]
+    if out["activation"] == "softmax" and out["units"] == 2:
+        return "softmax"
+    if out["activation"] == "sigmoid" and out["units"] == 1:
+        return "sigmoid"
+    return ""
+
+
+def with_binary_output(spec: dict[str, Any], sigmoid: bool) -> dict[str, Any]:
+    """A copy of `spec` whose output is one sigmoid unit with binary cross-entropy, or 2 softmax units."""
+    spec = copy.deepcopy(spec)
+    out = spec["layers"][-1]
+    out["units"], out["activation"] = (1, "sigmoid") if sigmoid else (2, "softmax")
+    spec["training"]["loss"] = "binary_cross_entropy" if sigmoid else "cross_entropy"
+    return spec
+
+
+def apply_spec(document: Any, spec: dict[str, Any], text: str) -> None:
+    """Replace the document's spec as one undoable step (validated first; SpecError leaves it unchanged)."""
+    setter = getattr(document, "set_spec", None)
+    if setter is not None:
+        setter(spec, text)
+        return
+    document._require_editable("The output layer")  # noqa: SLF001 - until the Document offers set_spec
+    document._push_spec(spec, text)  # noqa: SLF001
+
+
+def set_binary_output(document: Any, sigmoid: bool) -> None:
+    """Switch a two-class output between one sigmoid unit and two softmax units, and tell the user."""
+    apply_spec(document, with_binary_output(document.spec, sigmoid),
+               "Use one sigmoid output unit" if sigmoid else "Use two softmax output units")
+    document.notice.emit("Output is now one sigmoid unit with binary cross-entropy." if sigmoid else
+                         "Output is now two softmax units with cross-entropy.")

@@ -1,0 +1,288 @@
+"""Editors generated from `core.spec.Field`s: spin boxes, combos, check boxes and list fields.
+
+Every editor shows its Field's help as a tooltip, reports user edits through one `value_edited` signal (never when
+the program sets the value), can show an error in place (red field plus a message under it), and can be locked
+while training with a tooltip saying why. `FieldForm` lays out a tuple of Fields as a labelled form, so an
+optimizer's or schedule's own hyperparameters appear by themselves when the choice changes.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel, QLineEdit, QSpinBox,
+    QVBoxLayout, QWidget,
+)
+
+from core.spec import Field
+
+INVALID_STYLE = "background-color: #ffebee; border: 1px solid #d32f2f; border-radius: 2px;"
+_INT_LIMIT = 2**31 - 1  # QSpinBox holds a C int
+_FLOAT_LIMIT = 1e12
+
+
+def _nice_steps(value: float, direction: int) -> float:
+    """The next value on the 1-2-5 ladder (…, 0.001, 0.002, 0.005, 0.01, …) up or down from `value`."""
+    if value <= 0:
+        return 1e-4 if direction > 0 else 0.0
+    exponent = math.floor(math.log10(value))
+    ladder = [m * 10.0**e for e in (exponent - 1, exponent, exponent + 1) for m in (1, 2, 5)]
+    if direction > 0:
+        return next(v for v in ladder if v > value * (1 + 1e-9))
+    return next(v for v in reversed(ladder) if v < value * (1 - 1e-9))
+
+
+class CompactDoubleSpinBox(QDoubleSpinBox):
+    """A double spin box that shows 0.5 rather than 0.500000 and accepts scientific notation (1e-4)."""
+
+    def __init__(self, parent: QWidget | None = None, log_scale: bool = False):
+        super().__init__(parent)
+        self._log_scale = log_scale
+        self.setDecimals(15)
+
+    def textFromValue(self, value: float) -> str:  # noqa: N802 (Qt's name)
+        return f"{value:.6g}"
+
+    def valueFromText(self, text: str) -> float:  # noqa: N802
+        try:
+            return float(text.strip())
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int):  # noqa: D102
+        from PySide6.QtGui import QValidator
+        stripped = text.strip()
+        if stripped in ("", "-", "+", ".", "e", "-.") or stripped.lower().endswith(("e", "e-", "e+")):
+            return QValidator.State.Intermediate, text, pos
+        try:
+            float(stripped)
+        except ValueError:
+            return QValidator.State.Invalid, text, pos
+        return QValidator.State.Acceptable, text, pos
+
+    def stepBy(self, steps: int) -> None:  # noqa: N802
+        if not self._log_scale:
+            super().stepBy(steps)
+            return
+        value = self.value()
+        for _ in range(abs(steps)):
+            value = _nice_steps(value, 1 if steps > 0 else -1)
+        self.setValue(min(max(value, self.minimum()), self.maximum()))
+        self.editingFinished.emit()
+
+
+class FieldEditor(QWidget):
+    """One Field's editor with its in-place error message. `value_edited(value)` fires on user edits only."""
+
+    value_edited = Signal(object)
+
+    def __init__(self, field: Field, parent: QWidget | None = None, choice_labels: dict[str, str] | None = None,
+                 choice_help: dict[str, str] | None = None):
+        super().__init__(parent)
+        self.field = field
+        self._error: str | None = None
+        self._lock_reason = ""
+        self._setting = False
+        self._choice_help = choice_help or {}
+        self.input = self._build_input(choice_labels or {})
+        self.input.setObjectName(f"field_{field.name}")
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #c62828; font-size: 11px;")
+        self.message.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.input)
+        layout.addWidget(self.message)
+        self.set_value(field.default)
+        self._refresh_tooltip()
+
+    # -- building -------------------------------------------------------------------------------------------
+    def _build_input(self, choice_labels: dict[str, str]) -> QWidget:
+        f = self.field
+        if f.kind == "bool":
+            box = QCheckBox(self)
+            box.toggled.connect(lambda checked: self._emit(bool(checked)))
+            return box
+        if f.kind == "choice":
+            combo = QComboBox(self)
+            for i, name in enumerate(f.choices):
+                combo.addItem(choice_labels.get(name, name.replace("_", " ")), name)
+                if name in self._choice_help:
+                    combo.setItemData(i, self._choice_help[name], Qt.ItemDataRole.ToolTipRole)
+            combo.currentIndexChanged.connect(lambda i: self._emit(combo.itemData(i)))
+            return combo
+        if f.kind == "int":
+            spin = QSpinBox(self)
+            spin.setRange(int(max(f.minimum if f.minimum is not None else -_INT_LIMIT, -_INT_LIMIT)),
+                          int(min(f.maximum if f.maximum is not None else _INT_LIMIT, _INT_LIMIT)))
+            spin.setKeyboardTracking(False)
+            spin.setAccelerated(True)
+            spin.valueChanged.connect(lambda v: self._emit(int(v)))
+            return spin
+        if f.kind == "float":
+            spin = CompactDoubleSpinBox(self, log_scale=f.log_scale)
+            # Exclusive bounds stay enterable: the validator then explains why the value is refused.
+            spin.setRange(f.minimum if f.minimum is not None else -_FLOAT_LIMIT,
+                          f.maximum if f.maximum is not None else _FLOAT_LIMIT)
+            span = (f.maximum or 10.0) - (f.minimum or 0.0)
+            spin.setSingleStep(0.05 if span <= 1.0 else 0.1)
+            spin.setKeyboardTracking(False)
+            spin.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToNearestValue)
+            spin.valueChanged.connect(lambda v: self._emit(float(v)))
+            return spin
+        if f.kind == "int_list":
+            line = QLineEdit(self)
+            line.setPlaceholderText("e.g. 30, 80")
+            line.editingFinished.connect(self._on_list_edited)
+            return line
+        raise ValueError(f"field {f.name}: no editor for kind {f.kind!r}")
+
+    # -- value ----------------------------------------------------------------------------------------------
+    def value(self) -> Any:
+        w = self.input
+        if isinstance(w, QCheckBox):
+            return w.isChecked()
+        if isinstance(w, QComboBox):
+            return w.currentData()
+        if isinstance(w, QSpinBox):
+            return int(w.value())
+        if isinstance(w, QDoubleSpinBox):
+            return float(w.value())
+        return self._parse_list(w.text())
+
+    def set_value(self, value: Any) -> None:
+        """Show `value` without emitting `value_edited`."""
+        self._setting = True
+        try:
+            w = self.input
+            if isinstance(w, QCheckBox):
+                w.setChecked(bool(value))
+            elif isinstance(w, QComboBox):
+                index = w.findData(value)
+                if index >= 0:
+                    w.setCurrentIndex(index)
+            elif isinstance(w, (QSpinBox, QDoubleSpinBox)):
+                w.setValue(value)
+            else:
+                w.setText(", ".join(str(v) for v in value))
+        finally:
+            self._setting = False
+
+    def _emit(self, value: Any) -> None:
+        if not self._setting:
+            self.value_edited.emit(value)
+
+    @staticmethod
+    def _parse_list(text: str) -> list[int]:
+        parts = [p for p in text.replace(";", ",").replace(" ", ",").split(",") if p]
+        return [int(p) for p in parts]
+
+    def _on_list_edited(self) -> None:
+        try:
+            values = self._parse_list(self.input.text())
+        except ValueError:
+            self.set_error(f"{self.field.title}: write whole numbers separated by commas, e.g. 30, 80")
+            return
+        self._emit(values)
+
+    # -- errors and locking ---------------------------------------------------------------------------------
+    def set_error(self, message: str | None) -> None:
+        """Show `message` in red under a red field, or clear it with None."""
+        self._error = message or None
+        self.input.setStyleSheet(INVALID_STYLE if self._error else "")
+        self.message.setText(self._error or "")
+        self.message.setVisible(bool(self._error))
+        self._refresh_tooltip()
+
+    def error(self) -> str | None:
+        return self._error
+
+    def set_locked(self, locked: bool, reason: str = "") -> None:
+        """Disable the editor (e.g. while training) with `reason` in its tooltip."""
+        self._lock_reason = reason if locked else ""
+        self.input.setEnabled(not locked)
+        self._refresh_tooltip()
+
+    def is_locked(self) -> bool:
+        return not self.input.isEnabled()
+
+    def set_choice_enabled(self, name: str, enabled: bool, reason: str = "") -> None:
+        """Grey out one choice of a combo (with `reason` as its tooltip) so an invalid pick can't be made."""
+        combo = self.input
+        if not isinstance(combo, QComboBox):
+            return
+        index = combo.findData(name)
+        if index < 0:
+            return
+        item = combo.model().item(index)
+        item.setEnabled(enabled)
+        combo.setItemData(index, self._choice_help.get(name, "") if enabled else reason,
+                          Qt.ItemDataRole.ToolTipRole)
+
+    def _refresh_tooltip(self) -> None:
+        parts = [self.field.help]
+        if self._lock_reason:
+            parts.insert(0, self._lock_reason + ".")
+        if self._error:
+            parts.append("⚠ " + self._error)
+        text = "\n".join(parts)
+        self.input.setToolTip(text)
+        self.setToolTip(text)
+
+
+class FieldForm(QWidget):
+    """A labelled form of FieldEditors for a tuple of Fields; `field_edited(name, value)` on user edits."""
+
+    field_edited = Signal(str, object)
+
+    def __init__(self, fields: tuple[Field, ...], parent: QWidget | None = None,
+                 choice_labels: dict[str, dict[str, str]] | None = None,
+                 choice_help: dict[str, dict[str, str]] | None = None):
+        super().__init__(parent)
+        self.fields = fields
+        self.editors: dict[str, FieldEditor] = {}
+        self.labels: dict[str, QLabel] = {}
+        self.form = QFormLayout(self)
+        self.form.setContentsMargins(0, 0, 0, 0)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        choice_labels = choice_labels or {}
+        choice_help = choice_help or {}
+        for f in fields:
+            editor = FieldEditor(f, self, choice_labels.get(f.name), choice_help.get(f.name))
+            editor.value_edited.connect(lambda value, name=f.name: self.field_edited.emit(name, value))
+            label = QLabel(f.title, self)
+            label.setToolTip(f.help)
+            self.form.addRow(label, editor)
+            self.editors[f.name] = editor
+            self.labels[f.name] = label
+
+    def editor(self, name: str) -> FieldEditor:
+        return self.editors[name]
+
+    def set_values(self, values: dict[str, Any]) -> None:
+        for name, editor in self.editors.items():
+            if name in values:
+                editor.set_value(values[name])
+
+    def set_row_visible(self, name: str, visible: bool) -> None:
+        self.form.setRowVisible(self.editors[name], visible)
+
+    def set_error(self, name: str, message: str | None) -> None:
+        self.editors[name].set_error(message)
+
+    def clear_errors(self) -> None:
+        for editor in self.editors.values():
+            editor.set_error(None)
+
+    def errors(self) -> dict[str, str]:
+        return {name: e.error() for name, e in self.editors.items() if e.error()}
+
+    def set_training_lock(self, training: bool, reason: str) -> None:
+        """While training, lock every field that can't change live; `reason` goes in their tooltips."""
+        for editor in self.editors.values():
+            editor.set_locked(training and not editor.field.live, reason)

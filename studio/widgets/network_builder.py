@@ -1,0 +1,335 @@
+"""The network builder: the document's network drawn left to right, edited by clicks, keys and drags.
+
+Input on the left, output on the right; each layer is a block with its width, activation and extras, neurons as
+circles for narrow layers. Blocks carry − / + (neurons) and × (remove) buttons; ⊕ buttons in the gaps and the
+"Add layer" palette insert layers; dragging a hidden block sideways reorders it; the context menu adds, duplicates
+and removes. Every change goes through the Document's undoable edit methods; the drawing is rebuilt from the
+document's spec whenever it changes, so undo and redo redraw by themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QPoint, QPointF, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QPainter, QResizeEvent
+from PySide6.QtWidgets import (
+    QFrame, QGraphicsScene, QGraphicsView, QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget,
+)
+
+from core.spec import SpecError, default_layer
+from studio.widgets.builder.items import ButtonItem, EdgesItem, InputColumnItem, LayerBlockItem, SkipArrowItem
+from studio.widgets.builder.layout import COLUMN_GAP, drop_index, layout_network
+from studio.widgets.builder.spec_edits import binary_output_state, is_binary_dataset, set_binary_output
+
+# The palette: what "Add layer" can insert (name → how the new hidden layer starts).
+PALETTE: dict[str, dict[str, Any]] = {
+    "Dense layer (8, ReLU)": default_layer(8, "relu"),
+    "Dense layer (8, tanh)": default_layer(8, "tanh"),
+    "Dense + batch norm": {**default_layer(8, "relu"), "batch_norm": True},
+    "Dense + dropout 0.2": {**default_layer(8, "relu"), "dropout": 0.2},
+}
+
+
+class BuilderView(QGraphicsView):
+    """The scene's view: antialiased, shrinks a large network to fit (never enlarges a small one)."""
+
+    def __init__(self, scene: QGraphicsScene, parent: QWidget | None = None):
+        super().__init__(scene, parent)
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setBackgroundBrush(QColor("#fbfcfe"))
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def fit(self) -> None:
+        rect = self.sceneRect()
+        view = self.viewport().rect()
+        if rect.isEmpty() or view.isEmpty():
+            return
+        scale = min(1.0, view.width() / rect.width(), view.height() / rect.height())
+        self.resetTransform()
+        self.scale(scale, scale)
+        self.centerOn(rect.center())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self.fit()
+
+
+class NetworkBuilder(QWidget):
+    """The central editor. `layer_selected(index)` on a click; `neuron_hovered(layer, unit)`, (-1, -1) off."""
+
+    layer_selected = Signal(int)
+    neuron_hovered = Signal(int, int)
+
+    def __init__(self, document: Any, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.document = document
+        self.selected_index = 0
+        self.blocks: list[LayerBlockItem] = []
+        self._retired: list[Any] = []
+        self.insert_buttons: dict[int, ButtonItem] = {}
+        self.scene = QGraphicsScene(self)
+        self.view = BuilderView(self.scene, self)
+        self.view.customContextMenuRequested.connect(self._on_context_menu)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.add_button = QToolButton(self)
+        self.add_button.setText("+ Add layer")
+        self.add_button.setToolTip("Insert a hidden layer before the output layer (the arrow offers presets)")
+        self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        self.add_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.add_button.clicked.connect(lambda: self.add_layer(default_layer(8, "relu")))
+        menu = QMenu(self.add_button)
+        for name, layer in PALETTE.items():
+            menu.addAction(name, lambda layer=layer: self.add_layer(layer))
+        self.add_button.setMenu(menu)
+        self.summary = QLabel(self)
+        self.summary.setStyleSheet("color: #4a5561;")
+        self.error_label = QLabel(self)
+        self.error_label.setStyleSheet("color: #c62828;")
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+        hint = QLabel("Click a layer to inspect it · drag it sideways to reorder · right-click for more", self)
+        hint.setStyleSheet("color: #8a949e; font-size: 11px;")
+        top = QHBoxLayout()
+        top.addWidget(self.add_button)
+        top.addWidget(self.summary, 1)
+        top.addWidget(hint)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(top)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.view, 1)
+        self._actions()
+        document.spec_changed.connect(self.rebuild)
+        for name in ("data_changed", "weights_changed"):
+            getattr(document, name).connect(self.rebuild)
+        if hasattr(document, "training_changed"):
+            document.training_changed.connect(lambda *_: self.rebuild())
+        self.rebuild()
+
+    # -- keyboard -------------------------------------------------------------------------------------------
+    def _actions(self) -> None:
+        """Delete removes the selected layer, + and − change its width, ← and → move the selection."""
+        for keys, slot in ((("Delete", "Backspace"), lambda: self.remove_layer(self.selected_index)),
+                           (("+", "="), lambda: self.change_units(self.selected_index, +1)),
+                           (("-",), lambda: self.change_units(self.selected_index, -1)),
+                           (("Left",), lambda: self.select_layer(max(0, self.selected_index - 1))),
+                           (("Right",), lambda: self.select_layer(
+                               min(len(self.document.spec["layers"]) - 1, self.selected_index + 1)))):
+            action = QAction(self)
+            action.setShortcuts(list(keys))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(slot)
+            self.addAction(action)
+
+    # -- drawing --------------------------------------------------------------------------------------------
+    def _feature_names(self, width: int) -> list[str]:
+        dataset = getattr(self.document, "dataset", None)
+        names = list(getattr(dataset, "feature_names", []) or [])
+        return names if len(names) == width else [f"x{i + 1}" for i in range(width)]
+
+    def _edge_weights(self, spec: dict[str, Any]) -> list[Any] | None:
+        """Each layer's (fan_in, fan_out) weight matrix when trained weights exist and fit, else None."""
+        state = getattr(self.document, "weights", None)
+        if not state:
+            return None
+        matrices = [np.asarray(v) for v in state.values() if np.ndim(v) == 2]
+        widths = [spec["input_size"]] + [layer["units"] for layer in spec["layers"]]
+        if len(matrices) != len(spec["layers"]):
+            return None
+        fitted = []
+        for k, matrix in enumerate(matrices):
+            if matrix.shape == (widths[k], widths[k + 1]):
+                fitted.append(matrix)
+            elif matrix.shape == (widths[k + 1], widths[k]):
+                fitted.append(matrix.T)
+            else:
+                return None
+        return fitted
+
+    def rebuild(self) -> None:
+        """Redraw the whole network from the document's spec (a handful of items: cheap)."""
+        spec = self.document.spec
+        layers = spec["layers"]
+        self.selected_index = min(self.selected_index, len(layers) - 1)
+        self._retire_items()
+        self.blocks = []
+        self.insert_buttons = {}
+        columns = layout_network(spec)
+        self.columns = columns
+        self.scene.addItem(EdgesItem(columns, self._edge_weights(spec)))
+        self.scene.addItem(InputColumnItem(columns[0], self._feature_names(spec["input_size"])))
+        editable = not self._is_training()
+        for column, layer in zip(columns[1:], layers):
+            is_output = column.index == len(layers) - 1
+            block = LayerBlockItem(column, layer, is_output, column.index == self.selected_index)
+            block.clicked.connect(self.select_layer)
+            block.drag_finished.connect(self._on_drag_finished)
+            block.unit_hovered.connect(self.neuron_hovered)
+            index = column.index
+            block.minus.clicked.connect(lambda index=index: self.change_units(index, -1))
+            block.plus.clicked.connect(lambda index=index: self.change_units(index, +1))
+            block.remove.clicked.connect(lambda index=index: self.remove_layer(index))
+            if is_output:
+                self._offer_binary_switch(block, spec)
+            for button in (block.minus, block.plus, block.remove):
+                if not editable:
+                    button.set_enabled(False, "Pause training to change the network")
+            self.scene.addItem(block)
+            self.blocks.append(block)
+            if layer["residual"]:
+                self.scene.addItem(SkipArrowItem(columns[column.index], column))
+        bottom = max(c.top + c.height for c in columns)
+        for left, right in zip(columns, columns[1:]):
+            index = right.index  # inserting at the right-hand layer's index puts the new layer in this gap
+            button = ButtonItem("+", "Insert a layer here", size=20, color=QColor("#2e7d32"))
+            button.setPos(left.right + COLUMN_GAP / 2, bottom + 22)
+            button.clicked.connect(lambda index=index: self.insert_layer(index))
+            button.set_enabled(editable, None if editable else "Pause training to change the network")
+            self.scene.addItem(button)
+            self.insert_buttons[index] = button
+        self.scene.setSceneRect(self.scene.itemsBoundingRect().adjusted(-24, -24, 24, 24))
+        self.view.fit()
+        self.add_button.setEnabled(editable)
+        self._update_summary(spec)
+
+    def _offer_binary_switch(self, block: LayerBlockItem, spec: dict[str, Any]) -> None:
+        """On a two-class set the output block's − / + switch between 2 softmax units and 1 sigmoid unit."""
+        state = binary_output_state(spec) if is_binary_dataset(self.document) else ""
+        if state == "softmax":
+            block.minus.show()
+            block.minus.setToolTip("Use one sigmoid output unit (binary cross-entropy) instead of two softmax units")
+        elif state == "sigmoid":
+            block.plus.show()
+            block.plus.setToolTip("Use two softmax output units (cross-entropy) instead of one sigmoid unit")
+
+    def _retire_items(self) -> None:
+        """Take every item off the scene but keep it alive until the next rebuild: the edit that caused this
+        rebuild may come from one of them, still inside its mouse handler."""
+        retired = [item for item in self.scene.items() if item.parentItem() is None]
+        for item in retired:
+            self.scene.removeItem(item)
+        self._retired = retired
+
+    def _update_summary(self, spec: dict[str, Any]) -> None:
+        widths = [spec["input_size"]] + [layer["units"] for layer in spec["layers"]]
+        parameters = sum((a + 1) * b for a, b in zip(widths, widths[1:]))
+        self.summary.setText(f"{'-'.join(map(str, widths))}  ·  {parameters:,} parameters")
+
+    def _is_training(self) -> bool:
+        return bool(getattr(self.document, "is_training", False))
+
+    # -- selection and hover --------------------------------------------------------------------------------
+    def select_layer(self, index: int) -> None:
+        self.selected_index = index
+        for block in self.blocks:
+            block.selected = block.index == index
+            block.update()
+        self.view.setFocus()
+        self.layer_selected.emit(index)
+
+    # -- edits (each one Document call = one undo step) ------------------------------------------------------
+    def _edit(self, method: str, *args: Any) -> bool:
+        """Call a Document edit; show a refusal (SpecError) above the drawing instead of raising."""
+        try:
+            getattr(self.document, method)(*args)
+        except SpecError as error:
+            self.error_label.setText(str(error))
+            self.error_label.show()
+            return False
+        self.error_label.hide()
+        return True
+
+    def change_units(self, index: int, delta: int) -> None:
+        spec = self.document.spec
+        layers = spec["layers"]
+        if index == len(layers) - 1:
+            self._change_output_units(spec, delta)
+            return
+        if not 0 <= index < len(layers) - 1:
+            return
+        units = layers[index]["units"] + delta
+        if units >= 1:
+            self._edit("set_units", index, units)
+
+    def _change_output_units(self, spec: dict[str, Any], delta: int) -> None:
+        """The output follows the data; on a two-class set − / + switch to one sigmoid unit and back."""
+        state = binary_output_state(spec)
+        if is_binary_dataset(self.document) and (state, delta) in (("softmax", -1), ("sigmoid", +1)):
+            try:
+                set_binary_output(self.document, sigmoid=delta < 0)
+            except SpecError as error:
+                self.error_label.setText(str(error))
+                self.error_label.show()
+
+    def add_layer(self, layer: dict[str, Any] | None = None) -> None:
+        """Insert a hidden layer just before the output layer and select it."""
+        self.insert_layer(len(self.document.spec["layers"]) - 1, layer)
+
+    def insert_layer(self, index: int, layer: dict[str, Any] | None = None) -> None:
+        if self._edit("insert_layer", index, dict(layer) if layer else None):
+            self.select_layer(index)
+
+    def remove_layer(self, index: int) -> None:
+        if 0 <= index < len(self.document.spec["layers"]) - 1:
+            self._edit("remove_layer", index)
+            self.select_layer(min(index, len(self.document.spec["layers"]) - 1))
+
+    def duplicate_layer(self, index: int) -> None:
+        if self._edit("duplicate_layer", index):
+            self.select_layer(index + 1)
+
+    def move_layer(self, source: int, destination: int) -> None:
+        if source != destination and self._edit("move_layer", source, destination):
+            self.select_layer(destination)
+
+    def _on_drag_finished(self, index: int, center_x: float) -> None:
+        destination = drop_index(self.columns, center_x, index)
+        if destination == index:
+            self.rebuild()  # snap the block back
+        else:
+            self.move_layer(index, destination)
+            self.rebuild()
+
+    # -- context menu ---------------------------------------------------------------------------------------
+    def block_at(self, view_pos: QPoint) -> LayerBlockItem | None:
+        for item in self.view.items(view_pos):
+            while item is not None and not isinstance(item, LayerBlockItem):
+                item = item.parentItem()
+            if item is not None:
+                return item
+        return None
+
+    def context_menu_for(self, index: int | None) -> QMenu:
+        """The actions offered on layer `index` (None: on the empty canvas)."""
+        menu = QMenu(self)
+        layers = len(self.document.spec["layers"])
+        editable = not self._is_training()
+        if index is None:
+            menu.addAction("Add layer", self.add_layer).setEnabled(editable)
+            return menu
+        is_output = index == layers - 1
+        menu.addAction("Add layer before", lambda: self.insert_layer(index)).setEnabled(editable)
+        menu.addAction("Add layer after", lambda: self.insert_layer(index + 1)).setEnabled(
+            editable and not is_output)
+        menu.addSeparator()
+        menu.addAction("Duplicate", lambda: self.duplicate_layer(index)).setEnabled(editable and not is_output)
+        menu.addAction("Remove", lambda: self.remove_layer(index)).setEnabled(editable and not is_output)
+        return menu
+
+    def _on_context_menu(self, view_pos: QPoint) -> None:
+        block = self.block_at(view_pos)
+        if block is not None:
+            self.select_layer(block.index)
+        self.context_menu_for(block.index if block else None).exec(self.view.viewport().mapToGlobal(view_pos))
+
+    def scene_point_in_view(self, point: QPointF) -> QPoint:
+        """Viewport coordinates of a scene point (for tests and tooltips)."""
+        return self.view.mapFromScene(point)
+
+
+__all__ = ["NetworkBuilder", "PALETTE"]
