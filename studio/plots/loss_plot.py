@@ -1,0 +1,229 @@
+"""`LossPlot`: training and validation loss (per batch and per epoch), the metric, and the learning rate, live.
+
+Three stacked plots share the epoch axis: loss (with a log-scale toggle, a smoothing slider, the early-stopping
+best epoch and the divergence point marked), the metric (accuracy or R²), and the learning rate. Every series is
+one curve over a bounded `SeriesBuffer`, so 100,000 steps cost no more to draw than 10,000.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
+
+from core.training.snapshot import Snapshot
+from studio.plots.plot_style import (
+    BEST_COLOUR, DIVERGED_COLOUR, LR_COLOUR, TRAIN_COLOUR, VALIDATION_COLOUR, faded, make_live_curve, pen,
+    style_axes,
+)
+from studio.plots.series_buffer import SeriesBuffer
+
+
+class LossPlot(QWidget):
+    """Loss, metric and learning-rate curves of the current run, fed by the controller's snapshots."""
+
+    def __init__(self, controller: Any = None, parent: QWidget | None = None, capacity: int = 10_000):
+        super().__init__(parent)
+        self.setObjectName("LossPlot")
+        self.batch_loss = SeriesBuffer(capacity)
+        self.batch_loss_smoothed = SeriesBuffer(capacity)  # decimated in lockstep with batch_loss
+        self.epoch_train_loss = SeriesBuffer(capacity)
+        self.epoch_val_loss = SeriesBuffer(capacity)
+        self.epoch_train_metric = SeriesBuffer(capacity)
+        self.epoch_val_metric = SeriesBuffer(capacity)
+        self.learning_rate = SeriesBuffer(capacity)
+        self._ema: float | None = None
+        self.best_epoch: int | None = None
+        self.diverged_at: float | None = None
+        self._build()
+        if controller is not None:
+            controller.run_started.connect(self.clear)
+            controller.snapshot.connect(self.add_snapshot)
+            controller.epochs_recorded.connect(self.add_epochs)
+
+    # -- layout -------------------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.loss_plot = self.graphics.addPlot(row=0, col=0, title="Loss")
+        self.metric_plot = self.graphics.addPlot(row=1, col=0, title="Metric")
+        self.lr_plot = self.graphics.addPlot(row=2, col=0, title="Learning rate")
+        self.graphics.ci.layout.setRowStretchFactor(0, 3)
+        self.graphics.ci.layout.setRowStretchFactor(1, 2)
+        self.graphics.ci.layout.setRowStretchFactor(2, 1)
+        for plot in (self.metric_plot, self.lr_plot):
+            plot.setXLink(self.loss_plot)
+        style_axes(self.loss_plot, "Epoch", "Loss")
+        style_axes(self.metric_plot, "Epoch", "Metric")
+        style_axes(self.lr_plot, "Epoch", "η")
+        self.loss_plot.addLegend(offset=(-10, 10))
+        self.metric_plot.addLegend(offset=(-10, 10))
+        self.raw_batch_curve = self.loss_plot.plot([], [], pen=pg.mkPen(faded(TRAIN_COLOUR, 70), width=1))
+        self.raw_batch_curve.setClipToView(True)
+        self.raw_batch_curve.setDownsampling(auto=True, method="peak")
+        self.batch_curve = make_live_curve(self.loss_plot, TRAIN_COLOUR, "train (per batch)", width=1.5)
+        self.epoch_train_curve = make_live_curve(self.loss_plot, TRAIN_COLOUR, "train (per epoch)", width=2.5,
+                                                 symbol="o")
+        self.epoch_val_curve = make_live_curve(self.loss_plot, VALIDATION_COLOUR, "validation (per epoch)",
+                                               width=2.5, symbol="o")
+        self.train_metric_curve = make_live_curve(self.metric_plot, TRAIN_COLOUR, "train", symbol="o")
+        self.val_metric_curve = make_live_curve(self.metric_plot, VALIDATION_COLOUR, "validation", symbol="o")
+        self.lr_curve = make_live_curve(self.lr_plot, LR_COLOUR, None)
+        self.best_line = pg.InfiniteLine(angle=90, movable=False, pen=pen(BEST_COLOUR, 1.5, dashed=True),
+                                         label="best epoch", labelOpts={"position": 0.9, "color": BEST_COLOUR})
+        self.diverged_line = pg.InfiniteLine(angle=90, movable=False, pen=pen(DIVERGED_COLOUR, 2),
+                                             label="diverged", labelOpts={"position": 0.75, "color": DIVERGED_COLOUR})
+        for line in (self.best_line, self.diverged_line):
+            line.setVisible(False)
+            self.loss_plot.addItem(line, ignoreBounds=True)
+
+        self.log_scale = QCheckBox("Log scale")
+        self.log_scale.setToolTip("Show the loss on a logarithmic axis: late, small improvements stay visible.")
+        self.log_scale.toggled.connect(self._on_log_scale_toggled)
+        self.smoothing = QSlider(Qt.Orientation.Horizontal)
+        self.smoothing.setRange(0, 99)
+        self.smoothing.setValue(60)
+        self.smoothing.setToolTip("Exponential smoothing of the per-batch loss (0 = raw, 0.99 = very smooth).")
+        self.smoothing.valueChanged.connect(self._on_smoothing_changed)
+        self.smoothing_label = QLabel()
+        self.metric_label = QLabel("")
+        controls = QHBoxLayout()
+        controls.addWidget(self.log_scale)
+        controls.addSpacing(12)
+        controls.addWidget(QLabel("Smoothing"))
+        controls.addWidget(self.smoothing, 1)
+        controls.addWidget(self.smoothing_label)
+        controls.addStretch(0)
+        controls.addWidget(self.metric_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(controls)
+        layout.addWidget(self.graphics, 1)
+        self._on_smoothing_changed(self.smoothing.value())
+
+    # -- feeding ------------------------------------------------------------------------------------------------
+    @property
+    def smoothing_factor(self) -> float:
+        return self.smoothing.value() / 100.0
+
+    def clear(self) -> None:
+        for buffer in self._buffers():
+            buffer.clear()
+        self._ema = None
+        self.best_epoch, self.diverged_at = None, None
+        self.best_line.setVisible(False)
+        self.diverged_line.setVisible(False)
+        self.metric_label.setText("")
+        self._redraw()
+
+    def add_snapshot(self, snapshot: Snapshot) -> None:
+        """Add one snapshot's batch loss and learning rate; epoch points come through `add_epochs`."""
+        self.add_batch_point(snapshot)
+        self._mark(snapshot)
+        self._redraw()
+
+    def _mark(self, snapshot: Snapshot) -> None:
+        """Move the best-epoch and divergence markers."""
+        if snapshot.best_epoch is not None and snapshot.best_epoch != self.best_epoch:
+            self.best_epoch = snapshot.best_epoch
+            self.best_line.setValue(snapshot.best_epoch)
+            self.best_line.setVisible(True)
+        if snapshot.diverged:
+            self.diverged_at = _epoch_position(snapshot)
+            self.diverged_line.setValue(self.diverged_at)
+            self.diverged_line.label.setFormat(f"diverged ({snapshot.diverged_layer or 'loss'})")
+            self.diverged_line.setVisible(True)
+
+    def add_batch_point(self, snapshot: Snapshot) -> None:
+        if snapshot.kind != "batch" or snapshot.step <= 0:
+            return
+        x = _epoch_position(snapshot)
+        loss = float(snapshot.train_loss)
+        if math.isfinite(loss):
+            self.batch_loss.append(x, loss)
+            self.batch_loss_smoothed.append(x, self._smooth(loss))
+        if math.isfinite(snapshot.lr):
+            self.learning_rate.append(x, float(snapshot.lr))
+
+    def add_epochs(self, snapshots: list[Snapshot]) -> None:
+        """Add the per-epoch points (each carries the epoch's mean loss, validation loss and metrics)."""
+        for s in snapshots:
+            if s.kind not in ("epoch", "end") or (s.kind == "end" and self._has_epoch(s.epoch)):
+                continue
+            x = float(s.epoch)
+            for buffer, value in ((self.epoch_train_loss, s.train_loss), (self.epoch_val_loss, s.val_loss),
+                                  (self.epoch_train_metric, s.train_metric), (self.epoch_val_metric, s.val_metric)):
+                if value is not None and math.isfinite(value):
+                    buffer.append(x, float(value))
+            if s.kind == "epoch" and math.isfinite(s.lr):
+                self.learning_rate.append(x, float(s.lr))
+            self.metric_plot.setTitle(s.metric_name.capitalize() if s.metric_name else "Metric")
+            self.metric_label.setText(_summary(s))
+        if snapshots:
+            self._mark(snapshots[-1])
+            self._redraw()
+
+    def _has_epoch(self, epoch: int) -> bool:
+        last = self.epoch_train_loss.last()
+        return last is not None and last[0] == float(epoch)
+
+    def _smooth(self, value: float) -> float:
+        """Exponential moving average, started at the first value (so the curve does not rise from zero)."""
+        a = self.smoothing_factor
+        self._ema = value if self._ema is None else a * self._ema + (1 - a) * value
+        return self._ema
+
+    # -- drawing ------------------------------------------------------------------------------------------------
+    def _buffers(self) -> tuple[SeriesBuffer, ...]:
+        return (self.batch_loss, self.batch_loss_smoothed, self.epoch_train_loss, self.epoch_val_loss,
+                self.epoch_train_metric, self.epoch_val_metric, self.learning_rate)
+
+    def _redraw(self) -> None:
+        smoothed = self.smoothing_factor > 0
+        self.raw_batch_curve.setData(self.batch_loss.x, self.batch_loss.y) if smoothed else \
+            self.raw_batch_curve.setData([], [])
+        source = self.batch_loss_smoothed if smoothed else self.batch_loss
+        self.batch_curve.setData(source.x, source.y)
+        self.epoch_train_curve.setData(self.epoch_train_loss.x, self.epoch_train_loss.y)
+        self.epoch_val_curve.setData(self.epoch_val_loss.x, self.epoch_val_loss.y)
+        self.train_metric_curve.setData(self.epoch_train_metric.x, self.epoch_train_metric.y)
+        self.val_metric_curve.setData(self.epoch_val_metric.x, self.epoch_val_metric.y)
+        self.lr_curve.setData(self.learning_rate.x, self.learning_rate.y)
+
+    def _on_log_scale_toggled(self, on: bool) -> None:
+        self.loss_plot.setLogMode(y=on)
+
+    def _on_smoothing_changed(self, value: int) -> None:
+        self.smoothing_label.setText(f"{value / 100:.2f}")
+        self._resmooth()
+        self._redraw()
+
+    def _resmooth(self) -> None:
+        """Recompute the smoothed series from the stored raw points after the slider moved (≤ capacity points)."""
+        raw_x, raw_y = self.batch_loss.x.copy(), self.batch_loss.y.copy()
+        self.batch_loss_smoothed.clear()
+        self._ema = None
+        for x, y in zip(raw_x.tolist(), raw_y.tolist()):
+            self.batch_loss_smoothed.append(x, self._smooth(y))
+        # Match the raw buffer's decimation so both stay in lockstep for the points still to come.
+        self.batch_loss_smoothed.follow_decimation(self.batch_loss)
+
+
+def _epoch_position(snapshot: Snapshot) -> float:
+    """Where a snapshot lies on the epoch axis: 2.5 = halfway through the third epoch."""
+    per_epoch = max(1, snapshot.batches_per_epoch)
+    return snapshot.step / per_epoch
+
+
+def _summary(s: Snapshot) -> str:
+    parts = [f"epoch {s.epoch}", f"loss {s.train_loss:.4g}"]
+    if s.val_loss is not None:
+        parts.append(f"val loss {s.val_loss:.4g}")
+    if s.val_metric is not None:
+        parts.append(f"val {s.metric_name} {s.val_metric:.3f}")
+    elif s.train_metric is not None:
+        parts.append(f"{s.metric_name} {s.train_metric:.3f}")
+    return " · ".join(parts)
+

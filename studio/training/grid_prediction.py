@@ -1,0 +1,71 @@
+"""`GridPrediction`: the network's outputs (and per-neuron activations) over a grid of the 2-D input plane.
+
+The worker computes one every ~200 ms while training, with the current weights, and sends it with its update;
+the decision-boundary plot and the activation maps draw from it. The main thread never runs the network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+GRID_RESOLUTION = 64  # cells per side: 4,096 points, a forward pass of well under a millisecond for small nets
+MAX_NEURONS_FOR_MAPS = 64  # per-neuron maps only for narrow networks (as the playground draws them)
+
+
+@dataclass(frozen=True)
+class GridSpec:
+    """Where the grid lies in the raw (unscaled) 2-D feature plane."""
+
+    x_min: float
+    x_max: float
+    y_min: float
+    y_max: float
+    resolution: int = GRID_RESOLUTION
+
+    @classmethod
+    def around(cls, x_raw: np.ndarray, margin: float = 0.1, resolution: int = GRID_RESOLUTION) -> "GridSpec":
+        """A grid covering the points `x_raw` (n, 2) with a margin, so the boundary shows beyond the data."""
+        lo, hi = np.nanmin(x_raw, axis=0).astype(float), np.nanmax(x_raw, axis=0).astype(float)
+        pad = np.maximum((hi - lo) * margin, 1e-3)
+        return cls(lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1], resolution)
+
+    def points(self) -> np.ndarray:
+        """The cell centres, row-major with y varying slowest: shape (resolution², 2), float32."""
+        xs = np.linspace(self.x_min, self.x_max, self.resolution, dtype=np.float32)
+        ys = np.linspace(self.y_min, self.y_max, self.resolution, dtype=np.float32)
+        gx, gy = np.meshgrid(xs, ys)
+        return np.column_stack([gx.ravel(), gy.ravel()])
+
+
+@dataclass
+class GridPrediction:
+    """Outputs over the grid: `outputs` is (resolution, resolution, k) indexed [row=y, col=x, output]."""
+
+    grid: GridSpec
+    outputs: np.ndarray
+    activations: list[np.ndarray] | None  # per layer: (resolution, resolution, units); None for wide networks
+    step: int  # the step whose weights produced it
+
+
+class GridPredictor:
+    """Runs on the worker thread: prepares the grid's network inputs once and predicts on demand."""
+
+    def __init__(self, grid: GridSpec, preprocess: Callable[[np.ndarray], np.ndarray]):
+        self.grid = grid
+        self.inputs = np.ascontiguousarray(preprocess(grid.points()))
+
+    def predict(self, network, step: int) -> GridPrediction:
+        r = self.grid.resolution
+        outputs = np.asarray(network.predict(self.inputs), dtype=np.float32).reshape(r, r, -1)
+        activations = None
+        if sum(int(b) for b in _layer_widths(network)) <= MAX_NEURONS_FOR_MAPS:
+            activations = [np.asarray(a, dtype=np.float32).reshape(r, r, -1)
+                           for a in network.layer_activations(self.inputs)]
+        return GridPrediction(self.grid, outputs, activations, step)
+
+
+def _layer_widths(network) -> list[int]:
+    return [block.units for block in network.blocks]

@@ -1,0 +1,246 @@
+"""`TrainingWorker`: drives core's Trainer on a QThread; only signals leave it.
+
+The GUI talks to the worker through thread-safe commands (`play`, `pause`, `step_batch`, `step_epoch`, `stop`,
+`set_live`) that set state under a condition variable; the worker checks them between snapshots and, when
+paused, sleeps on the condition without spinning. It coalesces the Trainer's snapshots and emits an `update`
+at most ~30 times a second carrying the newest snapshot, every epoch snapshot since the last update (so no epoch
+point is lost) and, every ~200 ms, a `GridPrediction` for the 2-D plots. The worker also adapts the Trainer's
+`report_every` so snapshots cost little however short a batch is.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from core.training.snapshot import Snapshot
+from studio.training.grid_prediction import GridPrediction, GridPredictor, GridSpec
+
+UPDATE_INTERVAL = 1 / 30  # seconds between updates sent to the GUI
+PREDICTION_INTERVAL = 0.2  # seconds between decision-boundary predictions
+HISTOGRAM_INTERVAL = 0.25  # seconds between weight/gradient histograms
+SNAPSHOT_TARGET = (0.004, 0.02)  # aim for one Trainer snapshot every 4–20 ms
+
+
+@dataclass
+class TrainingJob:
+    """Everything a run needs, handed to the worker before its thread starts (the worker never reads the GUI)."""
+
+    spec: dict[str, Any]
+    data: Any  # core.data.PreparedData
+    weights: dict[str, np.ndarray] | None = None  # continue from these; None = fresh initial weights
+    grid: GridSpec | None = None  # the 2-D plane to predict on, for 2-D data sets
+    preprocess: Callable[[np.ndarray], np.ndarray] | None = None  # raw grid points → network inputs
+    start_paused: bool = False
+
+
+@dataclass
+class WorkerUpdate:
+    """What crosses the thread boundary ≤ 30 times a second."""
+
+    latest: Snapshot | None
+    epochs: list[Snapshot] = field(default_factory=list)  # every "epoch"/"end" snapshot since the last update
+    prediction: GridPrediction | None = None
+    paused: bool = False
+
+
+@dataclass
+class TrainingResult:
+    """The end of a run: the final snapshot, the weights to keep (the last finite ones) and the history."""
+
+    snapshot: Snapshot
+    weights: dict[str, np.ndarray]
+    history: list[dict[str, Any]]
+
+
+class TrainingWorker(QObject):
+    update = Signal(object)  # WorkerUpdate
+    finished = Signal(object)  # TrainingResult
+    failed = Signal(str, str)  # message, traceback
+    done = Signal()  # always last: the thread may quit
+
+    def __init__(self, job: TrainingJob):
+        super().__init__()
+        self.job = job
+        self.trainer = None  # set on the worker thread once built
+        self._cond = threading.Condition()
+        self._paused = job.start_paused
+        self._steps: deque[str] = deque()  # queued "batch"/"epoch" step requests
+        self._stop = False
+        self._live: dict[str, Any] = {}
+        self._epochs: list[Snapshot] = []
+        self._latest: Snapshot | None = None
+        self._sent: Snapshot | None = None
+        self._last_emit = self._last_prediction = self._last_histogram = self._last_snapshot_time = 0.0
+        self._report_every = 1
+        self._predictor: GridPredictor | None = None
+
+    # --- commands (any thread) ---------------------------------------------------------------------------------
+    def play(self) -> None:
+        with self._cond:
+            self._paused = False
+            self._cond.notify_all()
+
+    def pause(self) -> None:
+        with self._cond:
+            self._paused = True
+            self._cond.notify_all()
+
+    def step_batch(self) -> None:
+        self._queue_step("batch")
+
+    def step_epoch(self) -> None:
+        self._queue_step("epoch")
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stop = True
+            trainer = self.trainer
+            self._cond.notify_all()
+        if trainer is not None:
+            trainer.stop()  # thread-safe: ends the run after the current batch
+
+    def set_live(self, **changes: Any) -> None:
+        """Queue live changes; they reach the Trainer (thread-safe `set_live`) before its next batch."""
+        with self._cond:
+            self._live.update(changes)
+            trainer = self.trainer
+        if trainer is not None:
+            self._forward_live(trainer)
+
+    @property
+    def is_paused(self) -> bool:
+        with self._cond:
+            return self._paused
+
+    def _queue_step(self, kind: str) -> None:
+        with self._cond:
+            self._paused = True
+            self._steps.append(kind)
+            self._cond.notify_all()
+
+    def _forward_live(self, trainer) -> None:
+        with self._cond:
+            changes, self._live = self._live, {}
+        if changes:
+            trainer.set_live(**changes)
+
+    # --- the run (worker thread) ---------------------------------------------------------------------------------
+    def run(self) -> None:
+        try:
+            result = self._train()
+            if result is not None:
+                self.finished.emit(result)
+        except Exception as exc:  # noqa: BLE001 - any failure becomes a dialog, never a crash
+            self.failed.emit(f"{type(exc).__name__}: {exc}", traceback.format_exc())
+        finally:
+            self.done.emit()
+
+    def _build(self):
+        from core.network import Network
+        from core.training.trainer import Trainer
+
+        network = Network.from_spec(self.job.spec)
+        if self.job.weights is not None:
+            network.set_state(self.job.weights)
+        trainer = Trainer(network, self.job.data, report_every=1, histogram_every=0, confusion=True)
+        if self.job.grid is not None and self.job.preprocess is not None:
+            self._predictor = GridPredictor(self.job.grid, self.job.preprocess)
+        with self._cond:
+            self.trainer = trainer
+            stop = self._stop
+        self._forward_live(trainer)
+        if stop:
+            trainer.stop()
+        return trainer
+
+    def _train(self) -> TrainingResult | None:
+        trainer = self._build()
+        trainer.request_histograms()
+        run = trainer.run()
+        target: str | None = None  # the step in progress: None (free running), "batch" or "epoch"
+        snapshot: Snapshot | None = None
+        while True:
+            if target is None:
+                target = self._wait_while_paused()
+            trainer.report_every = 1 if target == "batch" else self._report_every
+            try:
+                snapshot = next(run)
+            except StopIteration:
+                break
+            self._on_snapshot(trainer, snapshot)
+            if snapshot.kind == "end":
+                break
+            if target is not None and snapshot.kind == target:
+                target = None  # the step is done; waiting while paused sends the update
+        if snapshot is None:
+            return None
+        self._flush(trainer, paused=False, predict=True)
+        weights = {k: np.array(v, copy=True) for k, v in trainer.network.get_state().items()}
+        return TrainingResult(snapshot, weights, [dict(r) for r in trainer.history])
+
+    def _wait_while_paused(self) -> str | None:
+        """Block (without spinning) while paused; return a queued step, or None to run freely."""
+        flushed = False
+        with self._cond:
+            while self._paused and not self._stop and not self._steps:
+                if not flushed:
+                    self._cond.release()  # emit outside the lock: a slot may call back into a command
+                    try:
+                        self._flush(self.trainer, paused=True, predict=True)
+                    finally:
+                        self._cond.acquire()
+                    flushed = True
+                    continue
+                self._cond.wait()
+            if self._stop:
+                return None
+            return self._steps.popleft() if self._steps else None
+
+    def _on_snapshot(self, trainer, snapshot: Snapshot) -> None:
+        now = time.perf_counter()
+        self._adapt_report_every(now, snapshot)
+        self._latest = snapshot
+        if snapshot.kind in ("epoch", "end"):
+            self._epochs.append(snapshot)
+        if now - self._last_histogram >= HISTOGRAM_INTERVAL:
+            self._last_histogram = now
+            trainer.request_histograms()
+        self._forward_live(trainer)
+        if snapshot.kind == "end":
+            return  # the final flush follows
+        if now - self._last_emit >= UPDATE_INTERVAL:
+            self._flush(trainer, paused=False, predict=now - self._last_prediction >= PREDICTION_INTERVAL)
+
+    def _adapt_report_every(self, now: float, snapshot: Snapshot) -> None:
+        if snapshot.kind != "batch":
+            return
+        interval = now - self._last_snapshot_time
+        self._last_snapshot_time = now
+        low, high = SNAPSHOT_TARGET
+        if interval < low and self._report_every < 4096:
+            self._report_every *= 2
+        elif interval > high and self._report_every > 1:
+            self._report_every //= 2
+
+    def _flush(self, trainer, paused: bool, predict: bool = False) -> None:
+        prediction = None
+        if predict and self._predictor is not None and trainer is not None:
+            prediction = self._predictor.predict(trainer.network, trainer.step)
+            self._last_prediction = time.perf_counter()
+        latest = self._latest if self._latest is not self._sent else None  # never send a snapshot twice
+        if latest is None and not self._epochs and prediction is None and not paused:
+            return
+        update = WorkerUpdate(latest, self._epochs, prediction, paused)
+        self._sent = self._latest
+        self._epochs = []
+        self._last_emit = time.perf_counter()
+        self.update.emit(update)

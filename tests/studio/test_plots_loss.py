@@ -1,0 +1,90 @@
+"""The loss plot: curves from snapshots, bounded memory over 100,000 steps, markers, log scale, smoothing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+
+from core.training.snapshot import Snapshot
+from studio.plots.loss_plot import LossPlot
+from studio.plots.series_buffer import SeriesBuffer
+from studio.plots.synthetic import synthetic_run, synthetic_snapshot
+
+
+@pytest.fixture(autouse=True)
+def light_theme():
+    pg.setConfigOptions(antialias=True, background="w", foreground="k")
+
+
+def test_series_buffer_halves_resolution_when_full():
+    buffer = SeriesBuffer(capacity=8)
+    for i in range(100):
+        buffer.append(i, 2 * i)
+    assert len(buffer) <= 8
+    assert buffer.x[0] == 0 and np.all(np.diff(buffer.x) == buffer.stride)  # evenly spread over the run
+    np.testing.assert_array_equal(buffer.y, 2 * buffer.x)
+    assert buffer.x[-1] >= 100 - buffer.stride
+
+
+def test_loss_plot_draws_batch_and_epoch_curves(qtbot):
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    for snapshot in synthetic_run(epochs=5, batches_per_epoch=20):
+        plot.add_snapshot(snapshot) if snapshot.kind == "batch" else plot.add_epochs([snapshot])
+    x, y = plot.batch_curve.getOriginalDataset()
+    assert len(x) == 100 and np.all(np.isfinite(y))
+    ex, ey = plot.epoch_train_curve.getOriginalDataset()
+    np.testing.assert_array_equal(ex, [1, 2, 3, 4, 5])
+    vx, _ = plot.epoch_val_curve.getOriginalDataset()
+    assert len(vx) == 5
+    assert len(plot.val_metric_curve.getOriginalDataset()[0]) == 5
+    assert len(plot.lr_curve.getOriginalDataset()[0]) >= 100
+    assert "epoch 5" in plot.metric_label.text()
+
+
+def test_100k_batch_snapshots_stay_bounded(qtbot):
+    plot = LossPlot(capacity=10_000)
+    qtbot.addWidget(plot)
+    base = synthetic_snapshot(1, batches_per_epoch=100)
+    for step in range(1, 100_001):
+        base.step, base.train_loss = step, 1.0 / step
+        plot.add_batch_point(base)
+    plot.add_snapshot(base)
+    for buffer in (plot.batch_loss, plot.batch_loss_smoothed, plot.learning_rate):
+        assert len(buffer) <= 10_000
+        assert buffer.x[-1] > 999  # still covers the whole run (epoch 1,000 = step 100,000)
+    x, _ = plot.batch_curve.getOriginalDataset()
+    assert len(x) <= 10_000
+
+
+def test_best_epoch_and_divergence_are_marked(qtbot):
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    epoch = synthetic_snapshot(60, batches_per_epoch=20, kind="epoch")
+    epoch.best_epoch = 2
+    plot.add_epochs([epoch])
+    assert plot.best_line.isVisible() and plot.best_line.value() == 2
+    end = Snapshot(kind="end", epoch=3, step=61, batches_per_epoch=20, batch_in_epoch=1, train_loss=float("nan"),
+                   lr=1e4, metric_name="accuracy", diverged=True, diverged_layer="layer 1 (relu)", finished=True)
+    plot.add_snapshot(end)
+    assert plot.diverged_line.isVisible() and plot.diverged_line.value() == pytest.approx(61 / 20)
+    assert "layer 1" in plot.diverged_line.label.format
+    plot.clear()
+    assert not plot.diverged_line.isVisible() and len(plot.batch_loss) == 0
+
+
+def test_log_scale_checkbox_and_smoothing_slider(qtbot):
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    rng = np.random.default_rng(0)
+    for step in range(1, 201):
+        s = synthetic_snapshot(step, rng=rng)
+        plot.add_snapshot(s)
+    plot.log_scale.click()
+    assert plot.loss_plot.ctrl.logYCheck.isChecked()
+    plot.smoothing.setValue(0)
+    raw = plot.batch_curve.getOriginalDataset()[1].copy()
+    plot.smoothing.setValue(95)
+    smooth = plot.batch_curve.getOriginalDataset()[1]
+    assert np.std(np.diff(smooth)) < 0.5 * np.std(np.diff(raw))  # smoothing removes the batch noise
