@@ -94,7 +94,7 @@ class Loss:
         if y.dtype.kind == "f":
             if not np.isfinite(y).all() or (y != np.round(y)).any():
                 row = int(np.flatnonzero(~np.isfinite(y) | (y != np.round(y)))[0])
-                raise _network_error(f"target row {row} is {y[row]!r}; cross-entropy targets must be whole "
+                raise _network_error(f"target row {row} is {y[row].item()!r}; cross-entropy targets must be whole "
                                      f"class numbers 0–{n_classes - 1}")
         labels = np.ascontiguousarray(y, dtype=np.int64)
         if len(labels) and (labels.min() < 0 or labels.max() >= n_classes):  # checked always: kernels index
