@@ -1,10 +1,10 @@
 """One training step on one batch, and the optimizer, schedule and regularisation settings it uses.
 
 Order: data loss and gradient → L1/L2 terms (weights only) → finite check → clipping → optimizer step →
-decoupled weight decay. Before every step the parameters are copied to `previous_params`; that copy serves the
-update ratios ‖Δw‖/‖w‖ and, when a step produces non-finite weights, the restore of the last finite ones. The
-network's buffers (batch-norm running statistics) are saved before the forward pass for the same reason.
-The invariant: between steps the weights are always finite.
+decoupled weight decay. Once the loss and gradient are found finite, the weights (and batch-norm running
+statistics) are copied to `previous_params`/`previous_buffers` before stepping; that copy serves the update ratios
+‖Δw‖/‖w‖ and, when a later loss, gradient or step goes non-finite, the restore of the last weights whose loss
+was finite. So between steps the weights are always finite.
 """
 
 from __future__ import annotations
@@ -26,25 +26,6 @@ class StepOutcome:
     nonfinite_params: np.ndarray | None = None  # a copy of the broken weights, to locate the first bad layer
 
 
-def _copy_buffers(buffers: Any) -> Any:
-    if isinstance(buffers, np.ndarray):
-        return buffers.copy()
-    if isinstance(buffers, dict):
-        return {k: np.array(v, copy=True) for k, v in buffers.items()}
-    return [np.array(v, copy=True) for v in (buffers or [])]
-
-
-def _restore_buffers(target: Any, saved: Any) -> None:
-    if isinstance(target, np.ndarray):
-        target[...] = saved
-    elif isinstance(target, dict):
-        for k, v in saved.items():
-            target[k][...] = v
-    else:
-        for t, v in zip(target or [], saved):
-            t[...] = v
-
-
 class StepRunner:
     """Owns the optimizer and schedule of a run and performs its steps."""
 
@@ -59,8 +40,8 @@ class StepRunner:
         self.is_lbfgs = training["optimizer"]["name"] == "lbfgs"
         self.previous_params = network.params.copy()
         self.weight_mask = np.asarray(network.weight_mask, dtype=bool)  # the regularizers want a boolean mask
-        self._has_buffers = bool(np.size(network.buffers) if isinstance(network.buffers, np.ndarray)
-                                 else network.buffers)
+        self._has_buffers = network.buffers.size > 0  # batch-norm running statistics
+        self.previous_buffers = network.buffers.copy()
         self._clip_views = self._weight_views() if training["clipping"]["mode"] == "agc" else []
 
     # --- settings ---------------------------------------------------------------------------------------------
@@ -106,20 +87,25 @@ class StepRunner:
         return loss
 
     def run_batch(self, x: np.ndarray, y: np.ndarray) -> StepOutcome:
+        # Overflow is expected when a run diverges, and handled below: no RuntimeWarnings on the way.
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._run_batch(x, y)
+
+    def _run_batch(self, x: np.ndarray, y: np.ndarray) -> StepOutcome:
         net, t = self.network, self.training
         params = net.params
-        np.copyto(self.previous_params, params)
-        saved_buffers = _copy_buffers(net.buffers) if self._has_buffers else None
-        if self.is_lbfgs:
+        if self.is_lbfgs:  # the closure runs inside the step: save first
+            self._save_last_finite()
             loss = float(self.optimizer.step(lambda: (self._loss_and_grad(x, y), net.grads)))
             gradient_finite = all_finite(net.grads)
             if not math.isfinite(loss) or not gradient_finite:
-                return self._diverge(loss, gradient_finite, saved_buffers)
+                return self._diverge(loss, gradient_finite)
         else:
             loss = self._loss_and_grad(x, y)
             gradient_finite = all_finite(net.grads)
             if not (math.isfinite(loss) and gradient_finite):
-                return self._diverge(loss, gradient_finite, saved_buffers)
+                return self._diverge(loss, gradient_finite)
+            self._save_last_finite()
             clipping = t["clipping"]
             if clipping["mode"] != "none":
                 from core.clipping import clip_gradients
@@ -131,13 +117,18 @@ class StepRunner:
             apply_decoupled_weight_decay(params, self.weight_mask, float(self.optimizer.hyper["lr"]),
                                          t["decoupled_weight_decay"])
         if not all_finite(params):
-            return self._diverge(loss, gradient_finite, saved_buffers, broken=params.copy())
+            return self._diverge(loss, gradient_finite, broken=params.copy())
         return StepOutcome(loss)
 
-    def _diverge(self, loss: float, gradient_finite: bool, saved_buffers: Any,
-                 broken: np.ndarray | None = None) -> StepOutcome:
-        """Put back the weights (and buffers) from before this step: the last finite ones."""
+    def _save_last_finite(self) -> None:
+        """Keep the weights (and batch-norm statistics) whose loss was just found finite, before stepping."""
+        np.copyto(self.previous_params, self.network.params)
+        if self._has_buffers:
+            np.copyto(self.previous_buffers, self.network.buffers)
+
+    def _diverge(self, loss: float, gradient_finite: bool, broken: np.ndarray | None = None) -> StepOutcome:
+        """Put back the last weights whose loss and gradient were finite (those saved before the last step)."""
         np.copyto(self.network.params, self.previous_params)
-        if saved_buffers is not None:
-            _restore_buffers(self.network.buffers, saved_buffers)
+        if self._has_buffers:
+            np.copyto(self.network.buffers, self.previous_buffers)
         return StepOutcome(loss, diverged=True, gradient_finite=gradient_finite, nonfinite_params=broken)

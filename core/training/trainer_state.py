@@ -24,6 +24,9 @@ def trainer_state(trainer) -> dict[str, Any]:
     return {
         "version": STATE_VERSION,
         "network": copy.deepcopy(trainer.network.get_state()),
+        "grads": trainer.network.grads.copy(),
+        "previous_params": steps.previous_params.copy(),
+        "previous_buffers": steps.previous_buffers.copy(),
         "optimizer": steps.optimizer.state_dict(),
         "schedule": copy.deepcopy(steps.schedule),
         "training": copy.deepcopy(trainer.training),
@@ -63,4 +66,7 @@ def load_trainer_state(trainer, state: dict[str, Any], *, keep_settings: bool = 
     trainer.clock.elapsed = float(state["elapsed"])
     if trainer.epoch_started and keep_settings:  # mid-epoch fork: this epoch's rate from the fork's schedule
         steps.set_epoch_lr(trainer.epoch)
-    np.copyto(steps.previous_params, trainer.network.params)
+    # The last batch's gradient and pre-step weights: the next epoch record's norms and update ratios use them.
+    np.copyto(trainer.network.grads, state["grads"])
+    np.copyto(steps.previous_params, state["previous_params"])
+    np.copyto(steps.previous_buffers, state["previous_buffers"])
