@@ -29,7 +29,8 @@ def check_input(x: Any, input_size: int, dtype: np.dtype, what: str = "input") -
                            f"expects {input_size}")
     if x.dtype.kind == "f":
         _check_finite(x, what, "")
-    converted = np.ascontiguousarray(x, dtype=dtype)
+    with np.errstate(over="ignore"):  # too-large values become inf and are reported just below
+        converted = np.ascontiguousarray(x, dtype=dtype)
     if converted is not x and x.dtype.kind == "f" and x.dtype.itemsize > converted.dtype.itemsize:
         _check_finite(converted, what, f" (a value too large for {converted.dtype})")
     return converted
