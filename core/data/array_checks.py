@@ -24,11 +24,11 @@ def as_feature_matrix(array: np.ndarray, path: Path, what: str) -> np.ndarray:
 
 
 def check_finite(matrix: np.ndarray, path: Path, what: str, names: list[str] | None = None) -> None:
-    """DataError naming the first NaN or infinite value's row and column (both 1-based)."""
+    """DataError naming the first NaN or infinite value's row and column (both 1-based) of a 2-D array."""
     if matrix.dtype.kind != "f":
         return
     for start in range(0, len(matrix), _CHUNK_ROWS):  # Chunks: no full-size boolean temporary.
-        chunk = matrix[start:start + _CHUNK_ROWS].reshape(-1, matrix.shape[1] if matrix.ndim > 1 else 1)
+        chunk = matrix[start:start + _CHUNK_ROWS]
         bad = ~np.isfinite(chunk)
         if bad.any():
             row, column = (int(i) for i in np.argwhere(bad)[0])

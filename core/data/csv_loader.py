@@ -18,7 +18,7 @@ from core.data.csv_format import WHITESPACE, is_missing, parse_number, iter_rows
 from core.data.csv_preview import CsvLayout, check_width, column_kinds, read_layout
 from core.data.dataset import Dataset
 from core.data.errors import DataError
-from core.data.file_checks import ensure_fits_in_memory, require_file
+from core.data.file_checks import ensure_fits_in_memory, require_file, undecodable_text_error
 from core.data.labels import check_max_classes, check_task, encode_classes, infer_task
 
 CATEGORICAL_CHOICES = ("error", "one_hot")
@@ -182,6 +182,8 @@ def _parse_cell_by_cell(
                 records.append(fields)
         except DataError as error:
             raise DataError(error.reason, path=file, row=error.row) from None
+        except UnicodeDecodeError:  # Text at the start, binary further on.
+            raise undecodable_text_error(file, layout.encoding) from None
     lines = np.asarray(line_list)
     cells_by_column = list(zip(*records))
     del records

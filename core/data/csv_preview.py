@@ -15,7 +15,7 @@ from core.data.csv_format import (
     read_sample_lines,
 )
 from core.data.errors import DataError
-from core.data.file_checks import ensure_text, require_file
+from core.data.file_checks import ensure_text, require_file, undecodable_text_error
 
 ColumnKind = Literal["numeric", "categorical"]
 _SAMPLE_LINES = 200
@@ -92,7 +92,10 @@ def read_layout(
             f"or ' ' for runs of spaces, got {delimiter!r}",
             path=file,
         )
-    lines = read_sample_lines(file, encoding, _SAMPLE_LINES)
+    try:
+        lines = read_sample_lines(file, encoding, _SAMPLE_LINES)
+    except UnicodeDecodeError:
+        raise undecodable_text_error(file, encoding) from None
     chosen = delimiter or detect_delimiter(lines, file.name)
     try:
         rows = list(iter_rows(lines, chosen))

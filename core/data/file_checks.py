@@ -73,6 +73,18 @@ def ensure_text(path: Path) -> str:
         return "utf-8-sig"
 
 
+def undecodable_text_error(path: Path, encoding: str) -> DataError:
+    """A DataError naming the first line that is not `encoding` text (found by re-reading, on the error path)."""
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                raw.decode(encoding)
+            except UnicodeDecodeError as error:
+                return DataError(f"is not a text file: byte 0x{raw[error.start]:02x} cannot be decoded",
+                                 path=path, row=number)
+    return DataError("is not a text file: it cannot be decoded", path=path)
+
+
 def _human(num_bytes: int) -> str:
     size = float(num_bytes)
     for unit in ("bytes", "KB", "MB", "GB"):

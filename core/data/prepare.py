@@ -7,7 +7,7 @@ transform and scaling on new raw inputs, e.g. the decision-boundary grid or an e
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -35,9 +35,9 @@ class PreparedData:
     num_classes: int
     class_names: list[str] | None
     feature_names: list[str]
-    target_names: list[str]
-    dataset_hash: str
-    seed: int
+    target_names: list[str] = field(default_factory=list)
+    dataset_hash: str = ""  # The source Dataset's content_hash.
+    seed: int = 0  # The split's seed.
 
     @property
     def input_size(self) -> int:

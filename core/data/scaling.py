@@ -53,6 +53,12 @@ class Scaler:
     def transform(self, x: np.ndarray, *, out: np.ndarray | None = None) -> np.ndarray:
         """Scaled float32 copy of `x`, or scaled in place when ``out is x`` (saves a copy of big sets)."""
         offset, scale = self._fitted(x)
+        if self.kind == "none":  # Identity: skip a pass over a possibly large array.
+            if out is None:
+                return np.array(x, dtype=np.float32)
+            if out is not x:
+                out[...] = x
+            return out
         result = np.subtract(x, offset, out=out, dtype=np.float32, casting="same_kind")
         return np.divide(result, scale, out=result)
 

@@ -315,3 +315,11 @@ def test_failed_load_leaves_nothing_behind(tmp_path: Path) -> None:
     with pytest.raises(DataError):
         result = load_csv(path)
     assert result is None
+
+
+def test_binary_after_a_text_start_is_refused_cleanly(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.csv"
+    text = ("a,b,y\n" + "1,2,0\n3,4,1\n" * 6000).encode()  # Beyond the 64 KB text probe.
+    path.write_bytes(text + b"5,\xff\xfe\x80,1\n")
+    err = _error(load_csv, path)
+    assert str(err) == "mixed.csv, line 12002: is not a text file: byte 0xff cannot be decoded"

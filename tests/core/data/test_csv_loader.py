@@ -198,3 +198,10 @@ def test_larger_numeric_csv_loads_reasonably_fast(tmp_path: Path) -> None:
     assert data.x.shape == (5000, 100) and data.num_classes == 10
     np.testing.assert_array_equal(data.x, table[:, :100])
     assert elapsed < 10  # About 0.3 s here; loose so a busy machine does not fail it.
+
+
+def test_windows_line_endings(tmp_path: Path) -> None:
+    path = tmp_path / "w.csv"
+    path.write_bytes(b"a,b,y\r\n1,2,no\r\n3,4,yes\r\n\r\n")
+    data = load_csv(path)
+    assert data.x.tolist() == [[1, 2], [3, 4]] and data.class_names == ["no", "yes"]
