@@ -1,0 +1,54 @@
+"""The gradient check passes on correct backprop and catches a deliberately broken layer."""
+
+import numpy as np
+import pytest
+
+from core.diagnostics import check_gradients
+from core.layers.dense_block import DenseBlock
+from core.network import Network
+from core.spec import default_spec
+
+
+def batch(n=12, d=3, classes=3, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(n, d)).astype(np.float32), rng.integers(0, classes, size=n)
+
+
+def network(batch_norm=False, dropout=0.0, activation="tanh"):
+    spec = default_spec(3, 3, hidden=(5, 4), activation=activation)
+    for layer in spec["layers"][:-1]:
+        layer["batch_norm"], layer["dropout"] = batch_norm, dropout
+    return Network.from_spec(spec)
+
+
+@pytest.mark.parametrize("options", [{}, {"batch_norm": True, "dropout": 0.3}, {"activation": "gelu"}])
+def test_correct_backprop_passes_in_every_layer(options):
+    net = network(**options)
+    before = net.params.copy()
+    results = check_gradients(net, *batch())
+    assert [r.layer_name for r in results] == net.layer_names
+    assert all(r.passed for r in results), results
+    assert all(r.max_relative_error < 1e-5 for r in results)
+    assert [r.checked_entries for r in results] == [20, 20, 15]  # the output layer has only 4·3 + 3 entries
+    np.testing.assert_array_equal(net.params, before)  # the check works on a copy
+
+
+def test_a_corrupted_layer_backward_is_caught(monkeypatch):
+    original = DenseBlock.backward
+
+    def broken_backward(self, grad_out, need_input_grad=True):
+        result = original(self, grad_out, need_input_grad)
+        if self.name == "layer 2 (tanh)":
+            self.views.grad_weight *= 1.05  # a 5 % error in one layer's weight gradient
+        return result
+
+    monkeypatch.setattr(DenseBlock, "backward", broken_backward)
+    results = check_gradients(network(), *batch(), max_entries_per_layer=40)
+    assert [r.passed for r in results] == [True, False, True]
+    assert results[1].max_relative_error > 1e-2
+    assert results[1].worst_analytic == pytest.approx(1.05 * results[1].worst_numeric, rel=1e-4)
+
+
+def test_bad_arguments_are_refused():
+    with pytest.raises(ValueError, match="eps"):
+        check_gradients(network(), *batch(), eps=0.0)
