@@ -57,6 +57,12 @@ class Schedule:
     def epoch_end(self, epoch: int, monitored: float | None) -> None:
         """Called when `epoch` ends with the monitored loss; only reduce-on-plateau reacts."""
 
+    def set_base_lr(self, base_lr: float) -> None:
+        """The user changed the learning rate while training: rates from now on scale with the new η."""
+        if isinstance(base_lr, bool) or not isinstance(base_lr, (int, float)) or not base_lr > 0:
+            raise ValueError(f"schedule {self.name}: the base learning rate must be a number > 0, got {base_lr!r}")
+        self.base_lr = float(base_lr)
+
     def get_config(self) -> dict[str, Any]:
         """The spec's schedule dict."""
         return {"name": self.name, **self.settings}

@@ -50,6 +50,12 @@ class ReduceOnPlateau(Schedule):
             self.cooldown_left = s["cooldown"]
             self.bad_epochs = 0
 
+    def set_base_lr(self, base_lr: float) -> None:
+        """Keep the reductions made so far: the current rate scales with η (never below min_lr)."""
+        old = self.base_lr
+        super().set_base_lr(base_lr)
+        self.current_lr = max(self.current_lr * self.base_lr / old, self.settings["min_lr"])
+
     def state_dict(self) -> dict[str, Any]:
         return {"current_lr": self.current_lr, "best": self.best, "bad_epochs": self.bad_epochs,
                 "cooldown_left": self.cooldown_left}

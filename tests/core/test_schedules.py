@@ -112,3 +112,16 @@ def test_bad_base_rate_and_epoch() -> None:
         make_schedule(_training({"name": "constant"}), base_lr=0)
     with pytest.raises(ValueError, match="epoch must be ≥ 0, got -1"):
         make_schedule(_training({"name": "constant"})).lr_for_epoch(-1)
+
+
+def test_a_live_change_of_the_base_rate_rescales_the_schedule() -> None:
+    step = make_schedule(_training({"name": "step", "step_size": 2, "gamma": 0.5}))
+    step.set_base_lr(0.2)
+    assert step.lr_for_epoch(2) == pytest.approx(0.1)
+    plateau = ReduceOnPlateau(1.0, patience=0)
+    plateau.epoch_end(0, 1.0)
+    plateau.epoch_end(1, 2.0)  # reduced to 0.1
+    plateau.set_base_lr(0.5)
+    assert plateau.lr_for_epoch(2) == pytest.approx(0.05)
+    with pytest.raises(ValueError, match="must be a number > 0, got -1"):
+        plateau.set_base_lr(-1)
