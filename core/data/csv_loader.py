@@ -97,19 +97,18 @@ def _build_dataset(
     file: Path, layout: CsvLayout, x: np.ndarray, feature_names: list[str], target_values: np.ndarray,
     targets: list[int], task: str | None, max_classes: int | None, source: dict,
 ) -> Dataset:
-    target_names = [layout.column_names[index] for index in targets]
-    column_id = layout.column_ids[targets[0]]
-    if len(targets) == 1:
-        labels = target_values.reshape(-1)
-        task = task or infer_task(labels)
-    if task == "classification":
-        y, class_names = encode_classes(labels, max_classes=max_classes, path=file, column=column_id)
+    labels = target_values.reshape(-1) if len(targets) == 1 else None
+    if task is None:
+        task = infer_task(labels) if labels is not None else "regression"
+    class_names = None
+    if task == "classification" and labels is not None:
+        y, class_names = encode_classes(labels, max_classes=max_classes, path=file,
+                                        column=layout.column_ids[targets[0]])
     else:
-        task, class_names = "regression", None
         y = target_values.astype(np.float32).reshape(len(x), -1)
     source["task"] = task
     return Dataset(name=file.name, x=x, y=y, task=task, feature_names=feature_names,  # type: ignore[arg-type]
-                   class_names=class_names, target_names=["class"] if class_names else target_names,
+                   class_names=class_names, target_names=[layout.column_names[index] for index in targets],
                    source=source)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 
 from core.data.csv_format import (
-    CANDIDATE_DELIMITERS, WHITESPACE, detect_delimiter, detect_header, is_missing, is_number, iter_rows,
+    CANDIDATE_DELIMITERS, detect_delimiter, detect_header, is_missing, is_number, iter_rows,
     read_sample_lines,
 )
 from core.data.errors import DataError
@@ -140,5 +140,3 @@ def _check_unique(names: list[str], path: Path, line: int) -> None:
             )
         seen[name] = number
 
-
-__all__ = ["CsvLayout", "CsvPreview", "WHITESPACE", "column_kinds", "preview_csv", "read_layout", "check_width"]

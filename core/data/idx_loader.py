@@ -130,5 +130,3 @@ def _gzip_problem(error: BaseException) -> str:
         return "the gzip stream ends early (truncated download?)"
     return f"it cannot be decompressed ({error})"
 
-
-__all__ = ["load_idx"]

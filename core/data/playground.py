@@ -136,18 +136,21 @@ def _build(source: dict) -> Dataset:
     if name not in _GENERATORS:
         raise DataError(f"data source: field 'name' must be one of {list(PLAYGROUND_SETS)}, got {name!r}")
     num_points, noise, seed = source["num_points"], source["noise"], source["seed"]
-    if isinstance(num_points, bool) or not isinstance(num_points, int) or not 0 < num_points <= MAX_POINTS:
+    if not _is_integer(num_points) or not 0 < num_points <= MAX_POINTS:
         raise DataError(f"data source: field 'num_points' must be an integer from 1 to {MAX_POINTS}, got {num_points!r}")
-    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not 0.0 <= noise <= 1.0:
+    if isinstance(noise, bool) or not isinstance(noise, (int, float, np.integer, np.floating)) or not 0 <= noise <= 1:
         raise DataError(f"data source: field 'noise' must be a number from 0 to 1, got {noise!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+    if not _is_integer(seed) or seed < 0:
         raise DataError(f"data source: field 'seed' must be a non-negative integer, got {seed!r}")
+    # Plain Python numbers keep the source JSON-serialisable even when NumPy scalars were passed.
+    num_points, noise, seed = int(num_points), float(noise), int(seed)
+    source = dict(source, num_points=num_points, noise=noise, seed=seed)
     task = "classification" if name in CLASSIFICATION_SETS else "regression"
     added = source.get("added_points", [])
     if not isinstance(added, list):
         raise DataError("data source: field 'added_points' must be a list of [x, y, label] triples")
     added = [_checked_point(point, task, number) for number, point in enumerate(added, start=1)]
-    points, targets = _GENERATORS[name](num_points, float(noise), np.random.default_rng(seed))
+    points, targets = _GENERATORS[name](num_points, noise, np.random.default_rng(seed))
     if added:
         extra = np.array(added, dtype=np.float64)
         points = np.concatenate([points, extra[:, :2]])
@@ -168,6 +171,10 @@ def _dataset(source: dict, points: np.ndarray, targets: np.ndarray) -> Dataset:
         target_names=["class"] if classification else ["value"],
         source=source,
     )
+
+
+def _is_integer(value: object) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
 def _checked_point(point: object, task: str, number: int) -> list[float]:
