@@ -96,7 +96,10 @@ class FieldEditor(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        layout.addWidget(self.input)
+        if isinstance(self.input, QCheckBox):  # keep the red frame of an error around the box, not the row
+            layout.addWidget(self.input, 0, Qt.AlignmentFlag.AlignLeft)
+        else:
+            layout.addWidget(self.input)
         layout.addWidget(self.message)
         self.set_value(field.default)
         self._refresh_tooltip()

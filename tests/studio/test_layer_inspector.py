@@ -1,0 +1,131 @@
+"""The layer inspector, wired to the builder as the main window wires it, driven by real clicks and keys."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QComboBox
+
+from core.spec import ACTIVATIONS, LAYER_FIELDS
+from studio.widgets.builder.items import layer_title
+from studio.widgets.layer_inspector import LayerInspector
+from studio.widgets.network_builder import NetworkBuilder
+
+
+@pytest.fixture
+def panels(qtbot, document):
+    builder = NetworkBuilder(document)
+    inspector = LayerInspector(document)
+    builder.layer_selected.connect(inspector.show_layer)
+    for widget, size in ((builder, (1000, 560)), (inspector, (340, 560))):
+        qtbot.addWidget(widget)
+        widget.resize(*size)
+        widget.show()
+    qtbot.waitExposed(inspector)
+    return builder, inspector
+
+
+def click_block(qtbot, builder, index: int) -> None:
+    pos = builder.view.mapFromScene(builder.blocks[index].sceneBoundingRect().center())
+    qtbot.mouseClick(builder.view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+
+
+def indicator(box) -> QPoint:
+    """Where a user clicks a check box without text: on its square."""
+    return QPoint(8, box.height() // 2)
+
+
+def combo_select(qtbot, combo: QComboBox, name: str) -> None:
+    """Pick an item with the keyboard (Home, then Down until it is current), as a user can."""
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_Home)
+    while combo.currentData() != name:
+        before = combo.currentIndex()
+        qtbot.keyClick(combo, Qt.Key.Key_Down)
+        assert combo.currentIndex() != before, f"{name} is not reachable"
+
+
+def test_select_change_activation_undo_redo(qtbot, panels, document):
+    builder, inspector = panels
+    click_block(qtbot, builder, 1)
+    assert inspector.title.text() == "Layer 2 (dense)"
+    combo = inspector.form.editor("activation").input
+    combo_select(qtbot, combo, "relu")
+    assert document.spec["layers"][1]["activation"] == "relu"
+    assert layer_title(builder.blocks[1].layer, False) == "Dense 8 · relu"  # the builder redraws
+    assert document.undo_stack.undoText() == "Change layer 2 activation to relu"
+    document.undo_stack.undo()
+    assert document.spec["layers"][1]["activation"] == "tanh"
+    assert combo.currentData() == "tanh" and layer_title(builder.blocks[1].layer, False) == "Dense 8 · tanh"
+    document.undo_stack.redo()
+    assert combo.currentData() == "relu"
+
+
+def test_units_typed_and_every_option_has_a_tooltip(qtbot, panels, document):
+    builder, inspector = panels
+    click_block(qtbot, builder, 0)
+    spin = inspector.form.editor("units").input
+    spin.selectAll()
+    qtbot.keyClicks(spin, "5")
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+    assert document.spec["layers"][0]["units"] == 5
+    assert "2 inputs → 5 units · 15 parameters" == inspector.shape.text()
+    for field in LAYER_FIELDS:
+        assert field.help in inspector.form.editor(field.name).input.toolTip()
+    combo = inspector.form.editor("activation").input
+    relu = combo.findData("relu")
+    assert combo.itemData(relu, Qt.ItemDataRole.ToolTipRole) == ACTIVATIONS["relu"]
+
+
+def test_leaky_slope_shows_only_for_leaky_relu(qtbot, panels, document):
+    _, inspector = panels
+    assert not inspector.form.editor("leaky_slope").isVisible()
+    combo_select(qtbot, inspector.form.editor("activation").input, "leaky_relu")
+    assert inspector.form.editor("leaky_slope").isVisible()
+
+
+def test_refused_residual_shows_red_field_and_reason(qtbot, panels, document):
+    builder, inspector = panels
+    click_block(qtbot, builder, 0)  # 2 inputs → 8 units: a skip can't add them
+    box = inspector.form.editor("residual").input
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=indicator(box))
+    editor = inspector.form.editor("residual")
+    assert document.spec["layers"][0]["residual"] is False  # nothing invalid reached the document
+    assert editor.error() and "equal input and output width" in editor.error()
+    assert editor.message.isVisible() and "#d32f2f" in box.styleSheet()
+    click_block(qtbot, builder, 1)  # 8 → 8: allowed, and the error is gone
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=indicator(box))
+    assert document.spec["layers"][1]["residual"] is True and editor.error() is None
+
+
+def test_softmax_is_greyed_out_on_hidden_layers_and_output_extras_locked(qtbot, panels, document):
+    builder, inspector = panels
+    combo = inspector.form.editor("activation").input
+    softmax = combo.model().item(combo.findData("softmax"))
+    assert not softmax.isEnabled()
+    assert "output layer" in combo.itemData(combo.findData("softmax"), Qt.ItemDataRole.ToolTipRole)
+    click_block(qtbot, builder, 2)
+    assert inspector.title.text() == "Output layer"
+    for name in ("units", "batch_norm", "dropout", "residual"):
+        assert inspector.form.editor(name).is_locked(), name
+    assert "follows the data set" in inspector.form.editor("units").input.toolTip()
+
+
+def test_binary_output_checkbox_switches_output_as_one_step(qtbot, panels, document):
+    builder, inspector = panels
+    click_block(qtbot, builder, 2)
+    assert inspector.binary_output.isVisible()
+    qtbot.mouseClick(inspector.binary_output, Qt.MouseButton.LeftButton)
+    spec = document.spec
+    assert spec["layers"][-1]["units"] == 1 and spec["training"]["loss"] == "binary_cross_entropy"
+    document.undo_stack.undo()
+    assert document.spec["layers"][-1]["units"] == 2 and not inspector.binary_output.isChecked()
+
+
+def test_locked_while_training_with_reason(qtbot, panels, document):
+    _, inspector = panels
+    document.set_training(True)
+    editor = inspector.form.editor("activation")
+    assert editor.is_locked() and "Pause training" in editor.input.toolTip()
+    document.set_training(False)
+    assert not editor.is_locked()
