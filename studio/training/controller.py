@@ -1,0 +1,282 @@
+"""`TrainingController`: the studio's training session: actions, the worker thread, and what the plots receive.
+
+It owns the QActions (Train/Pause with Space, step one batch, step one epoch, stop, reset weights), starts a
+`TrainingWorker` on a QThread from the document's spec and prepared data, relays the worker's coalesced updates
+as signals the plots subscribe to, keeps every epoch's snapshot, forwards live-changeable edits to the running
+Trainer, and writes the trained (or last finite) weights back to the document. The GUI never calls into the
+trainer itself: commands go through the worker's thread-safe methods.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QStyle, QWidget
+
+from core.training.snapshot import Snapshot
+from studio.training.dialogs import show_divergence, show_exception
+from studio.training.grid_prediction import GridPrediction, GridSpec
+from studio.training.live_changes import live_changes, live_values
+from studio.training.worker import TrainingJob, TrainingResult, TrainingWorker, WorkerUpdate
+
+IDLE, RUNNING, PAUSED, STOPPING = "idle", "running", "paused", "stopping"
+SHUTDOWN_TIMEOUT_MS = 1000
+
+
+class TrainingController(QObject):
+    snapshot = Signal(object)  # the newest Snapshot, ≤ ~30 per second
+    epochs_recorded = Signal(object)  # list[Snapshot]: every epoch/end snapshot since the last update
+    prediction = Signal(object)  # GridPrediction over the 2-D input plane (2-D data sets only)
+    run_started = Signal()  # a new run began: plots clear
+    weights_reset = Signal()  # weights went back to untrained: plots clear
+    finished = Signal(object)  # the final Snapshot of a run (completed, stopped, early-stopped or diverged)
+    diverged = Signal(object)  # the final Snapshot when the run diverged
+    failed = Signal(str, str)  # message, traceback: an exception inside the worker
+    state_changed = Signal(str)  # "idle", "running", "paused" or "stopping"
+    progress = Signal(float)  # fraction of the planned epochs done, 0..1
+
+    def __init__(self, document, parent: QObject | None = None):
+        super().__init__(parent)
+        self.document = document
+        self.state = IDLE
+        self.epoch_records: list[Snapshot] = []  # every epoch of the current run, none lost to coalescing
+        self.latest: Snapshot | None = None
+        self.latest_prediction: GridPrediction | None = None
+        self.last_result: TrainingResult | None = None
+        self.last_dialog = None
+        self.dialog_parent: QWidget | None = None
+        self.show_dialogs = True
+        self._thread: QThread | None = None
+        self._worker: TrainingWorker | None = None
+        self._live_sent: dict[str, Any] = {}
+        self._reset_after_stop = False
+        self._epochs_planned = 1
+        self._build_actions()
+        document.spec_changed.connect(self._on_spec_changed)
+        document.data_changed.connect(self._update_actions)
+        document.weights_changed.connect(self._update_actions)
+        self._update_actions()
+
+    # --- actions -------------------------------------------------------------------------------------------------
+    def _build_actions(self) -> None:
+        style = QApplication.style()
+        icon = lambda name: style.standardIcon(getattr(QStyle.StandardPixmap, name))  # noqa: E731
+
+        def action(text: str, icon_name: str, slot, shortcut: str | None, tip: str) -> QAction:
+            act = QAction(icon(icon_name), text, self)
+            act.setToolTip(tip)
+            act.setStatusTip(tip)
+            if shortcut:
+                act.setShortcut(QKeySequence(shortcut))
+            act.triggered.connect(slot)
+            return act
+
+        self.action_play_pause = action("Train", "SP_MediaPlay", self.play_pause, "Space",
+                                        "Train the network (Space pauses and resumes)")
+        self.action_step_batch = action("Step batch", "SP_MediaSeekForward", self.step_batch, "Ctrl+Right",
+                                        "Train exactly one batch, then pause")
+        self.action_step_epoch = action("Step epoch", "SP_MediaSkipForward", self.step_epoch, "Ctrl+Shift+Right",
+                                        "Train one whole epoch, then pause")
+        self.action_stop = action("Stop", "SP_MediaStop", self.stop, "Ctrl+.",
+                                  "End the run and keep the weights trained so far")
+        self.action_reset = action("Reset weights", "SP_BrowserReload", self.reset, "Ctrl+R",
+                                   "Forget the trained weights and start again from fresh initial weights")
+        self.actions = [self.action_play_pause, self.action_step_batch, self.action_step_epoch, self.action_stop,
+                        self.action_reset]
+
+    def blockers(self) -> list[str]:
+        return list(self.document.training_blockers())
+
+    def _update_actions(self) -> None:
+        active = self.state in (RUNNING, PAUSED)
+        blockers = [] if self.state != IDLE else self.blockers()
+        can_start = self.state == IDLE and not blockers
+        reason = " ".join(blockers)
+        play = self.action_play_pause
+        play.setEnabled(can_start or active)
+        if self.state == RUNNING:
+            play.setText("Pause")
+            play.setIcon(QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MediaPause))
+        else:
+            play.setText("Resume" if self.state == PAUSED else "Train")
+            play.setIcon(QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
+        play.setToolTip(reason or ("Pause training (Space)" if self.state == RUNNING else
+                                   "Train the network (Space pauses and resumes)"))
+        for act in (self.action_step_batch, self.action_step_epoch):
+            act.setEnabled(can_start or active)
+            act.setToolTip(reason or act.statusTip())
+        self.action_stop.setEnabled(active)
+        self.action_reset.setEnabled(active or (self.state == IDLE and self.document.weights is not None))
+
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self._update_actions()
+            self.state_changed.emit(state)
+
+    # --- commands ------------------------------------------------------------------------------------------------
+    def play_pause(self) -> None:
+        if self.state == IDLE:
+            self.start()
+        elif self.state == RUNNING:
+            self._worker.pause()
+            self._set_state(PAUSED)
+        elif self.state == PAUSED:
+            self._worker.play()
+            self._set_state(RUNNING)
+
+    def step_batch(self) -> None:
+        self._step("batch")
+
+    def step_epoch(self) -> None:
+        self._step("epoch")
+
+    def _step(self, kind: str) -> None:
+        if self.state == IDLE and not self.start(paused=True):
+            return
+        if self.state in (RUNNING, PAUSED):
+            self._worker.step_batch() if kind == "batch" else self._worker.step_epoch()
+            self._set_state(PAUSED)
+
+    def stop(self) -> None:
+        if self.state in (RUNNING, PAUSED):
+            self._worker.stop()
+            self._set_state(STOPPING)
+
+    def reset(self) -> None:
+        """Back to untrained weights (stopping a run first)."""
+        if self.state in (RUNNING, PAUSED, STOPPING):
+            self._reset_after_stop = True
+            self.stop()
+            return
+        self._reset_weights()
+
+    def _reset_weights(self) -> None:
+        self._reset_after_stop = False
+        self.epoch_records.clear()
+        self.latest, self.latest_prediction = None, None
+        self.document.set_weights(None, [])
+        self.weights_reset.emit()
+        self._update_actions()
+
+    def start(self, paused: bool = False) -> bool:
+        """Start a run from the document's current weights (fresh ones when untrained). False if blocked."""
+        if self.state != IDLE or self.blockers():
+            return False
+        document = self.document
+        spec, data = document.spec, document.prepared()
+        job = TrainingJob(spec, data, weights=document.weights, start_paused=paused)
+        dataset = document.dataset
+        if dataset is not None and dataset.num_features == 2:
+            job.grid, job.preprocess = GridSpec.around(dataset.x), data.preprocess
+        self._epochs_planned = max(1, int(spec["training"]["epochs"]))
+        self._live_sent = live_values(spec)
+        self.epoch_records.clear()
+        self.latest, self.last_result = None, None
+        self._launch(job)
+        document.set_training(True)
+        self._set_state(PAUSED if paused else RUNNING)
+        self.run_started.emit()
+        return True
+
+    def _launch(self, job: TrainingJob) -> None:
+        thread = QThread(self)
+        thread.setObjectName("TrainingThread")
+        worker = TrainingWorker(job)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.update.connect(self._on_update)
+        worker.finished.connect(self._on_finished)
+        worker.failed.connect(self._on_failed)
+        worker.done.connect(thread.quit)
+        thread.finished.connect(self._on_thread_finished)
+        self._thread, self._worker = thread, worker
+        thread.start()
+
+    def shutdown(self) -> None:
+        """Stop any run and wait for its thread (for the window's closeEvent): returns within about a second."""
+        thread, worker = self._thread, self._worker
+        if thread is None or worker is None:
+            return
+        worker.stop()
+        worker.play()
+        thread.quit()
+        if not thread.wait(SHUTDOWN_TIMEOUT_MS):
+            thread.wait()  # a kernel mid-batch always returns; never destroy a running QThread
+        self._on_thread_finished()
+
+    @property
+    def is_active(self) -> bool:
+        return self.state != IDLE
+
+    @property
+    def fraction_done(self) -> float:
+        if self.latest is None:
+            return 0.0
+        s = self.latest
+        done = s.epoch + (s.batch_in_epoch / s.batches_per_epoch if s.batches_per_epoch and s.kind == "batch" else 0)
+        return min(1.0, done / self._epochs_planned)
+
+    @property
+    def epochs_planned(self) -> int:
+        return self._epochs_planned
+
+    # --- worker signals (main thread) ------------------------------------------------------------------------------
+    def _on_update(self, update: WorkerUpdate) -> None:
+        if self.sender() is not self._worker:
+            return  # a stale update from a run that has already been replaced
+        epochs = [s for s in update.epochs if s.kind == "epoch"]
+        self.epoch_records.extend(epochs)
+        if update.epochs:
+            self.epochs_recorded.emit(list(update.epochs))
+        if update.latest is not None:
+            self.latest = update.latest
+            self.snapshot.emit(update.latest)
+            self.progress.emit(self.fraction_done)
+        if update.prediction is not None:
+            self.latest_prediction = update.prediction
+            self.prediction.emit(update.prediction)
+
+    def _on_finished(self, result: TrainingResult) -> None:
+        self.last_result = result
+        self.latest = result.snapshot
+        self.document.set_training(False)
+        if self._reset_after_stop:
+            self._reset_weights()
+        else:
+            self.document.set_weights(result.weights, result.history)
+        self.progress.emit(self.fraction_done)
+        self.finished.emit(result.snapshot)
+        if result.snapshot.diverged:
+            self.diverged.emit(result.snapshot)
+            if self.show_dialogs:
+                self.last_dialog = show_divergence(self._dialog_parent(), result.snapshot)
+
+    def _on_failed(self, message: str, details: str) -> None:
+        self.document.set_training(False)
+        self.failed.emit(message, details)
+        if self.show_dialogs:
+            self.last_dialog = show_exception(self._dialog_parent(), message, details)
+
+    def _on_thread_finished(self) -> None:
+        thread, self._thread, self._worker = self._thread, None, None
+        if thread is not None:
+            thread.deleteLater()
+        self.document.set_training(False)
+        if self._reset_after_stop:
+            self._reset_weights()
+        self._set_state(IDLE)
+
+    def _dialog_parent(self) -> QWidget | None:
+        return self.dialog_parent or QApplication.activeWindow()
+
+    # --- live edits ----------------------------------------------------------------------------------------------
+    def _on_spec_changed(self) -> None:
+        if self._worker is not None and self.state in (RUNNING, PAUSED):
+            changes = live_changes(self._live_sent, self.document.spec)
+            if changes:
+                self._worker.set_live(**changes)
+                self._live_sent.update(changes)
+        self._update_actions()
