@@ -1,0 +1,49 @@
+"""Rebuilding what an export needs from a project's pieces: the prepared data, the trained network, the model.
+
+A project stores the spec, a reference to the data and the trained weights (`Network.get_state()`), not the
+scaling statistics: those are refitted here exactly as the studio does (same source, split settings and seed),
+so the exported preprocessing equals the one the network was trained with.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from core.export.common import ExportError
+from core.export.model import ExportModel
+
+
+def prepare_from_config(data_config: dict[str, Any], spec: dict[str, Any]) -> Any:
+    """`core.data.PreparedData` for a project's data config, split with the spec's seed (as the studio does)."""
+    from core.data import load_source, prepare
+    dataset = load_source(data_config["source"])
+    return prepare(dataset, val_fraction=data_config.get("val_fraction", 0.2),
+                   test_fraction=data_config.get("test_fraction", 0.2), scaling=data_config.get("scaling", "standard"),
+                   feature_transform=list(data_config.get("feature_transform") or []) or None,
+                   seed=int(spec["training"]["seed"]))
+
+
+def network_with_weights(spec: dict[str, Any], weights: dict[str, np.ndarray] | None) -> Any:
+    """A `Network` for `spec`, holding `weights` (its initial weights when None)."""
+    from core.network import Network, NetworkError
+    network = Network.from_spec(spec)
+    if weights is not None:
+        try:
+            network.set_state(weights)
+        except NetworkError as error:
+            raise ExportError(f"the saved weights don't fit this network ({error}); train it again") from error
+    return network
+
+
+def export_model_from_parts(spec: dict[str, Any], data_config: dict[str, Any] | None,
+                            weights: dict[str, np.ndarray] | None, prepared: Any = None) -> ExportModel:
+    """The ExportModel of a spec + data config + weights (weights None: the untrained initial network)."""
+    network = network_with_weights(spec, weights)
+    if prepared is None and data_config is not None:
+        prepared = prepare_from_config(data_config, spec)
+    raw_names = None
+    if prepared is not None and not (data_config or {}).get("feature_transform"):
+        raw_names = list(prepared.feature_names)
+    return ExportModel.from_network(network, prepared, trained=weights is not None, raw_feature_names=raw_names)

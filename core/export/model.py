@@ -1,0 +1,154 @@
+"""`ExportModel`: a trained network reduced to what every export format needs, independent of the engine.
+
+It holds the validated spec, float32 copies of the named weights (engine layout: W is (in, out), y = x·W + b),
+the preprocessing that turns raw features into network inputs (feature transform for 2-D sets, then scaling),
+and the names of the features, classes and targets. Each block at inference is
+
+    z = x·W + b → batch norm (z − running_mean)/√(running_var + 1e-5)·γ + β → activation → (+ x if residual)
+
+and the output layer's activation (softmax or sigmoid included) gives the predictions, exactly what
+`Network.predict` returns.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from core.export.common import ExportError
+from core.spec import validate_spec
+
+MODEL_FORMAT = "backprop-studio-model"
+MODEL_FORMAT_VERSION = 1
+BATCH_NORM_EPS = 1e-5  # the engine's (and PyTorch's BatchNorm1d) epsilon
+
+
+@dataclass
+class ExportModel:
+    spec: dict[str, Any]
+    arrays: dict[str, np.ndarray]  # "layers.{i}.weight" (in, out), ".bias", ".bn.weight/bias/running_mean/var"
+    preprocessing: dict[str, Any] = field(default_factory=lambda: {"feature_transform": None, "scaler": None})
+    feature_names: list[str] = field(default_factory=list)  # raw input columns, before any feature transform
+    class_names: list[str] | None = None
+    target_names: list[str] = field(default_factory=list)
+    trained: bool = True
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_network(cls, network: Any, prepared: Any = None, *, trained: bool = True,
+                     raw_feature_names: list[str] | None = None) -> "ExportModel":
+        """From a `core.network.Network` and (optionally) the `PreparedData` it was trained on.
+
+        Without `prepared`, inputs are used as they are (no transform, no scaling)."""
+        spec = network.to_spec()
+        arrays = {name: np.array(view, dtype=np.float32) for name, view in network.parameters()}
+        arrays.update({name: np.array(view, dtype=np.float32) for name, view in network.named_buffers()})
+        task = "classification" if spec["training"]["loss"] in ("cross_entropy", "binary_cross_entropy") \
+            else "regression"
+        if prepared is None:
+            names = raw_feature_names or [f"x{i}" for i in range(spec["input_size"])]
+            return cls(spec, arrays, feature_names=list(names), trained=trained,
+                       class_names=[f"class {i}" for i in range(network.output_size)]
+                       if task == "classification" else None,
+                       target_names=[] if task == "classification" else
+                       [f"y{i}" for i in range(network.output_size)])
+        preprocessing = copy.deepcopy(prepared.preprocessing_dict())
+        transform = preprocessing.get("feature_transform")
+        if raw_feature_names is None:
+            raw_feature_names = ["x", "y"] if transform else list(prepared.feature_names)
+        model = cls(spec, arrays, preprocessing, list(raw_feature_names),
+                    list(prepared.class_names) if prepared.class_names else None,
+                    list(prepared.target_names), trained)
+        model.check()
+        return model
+
+    def check(self) -> None:
+        """ExportError when the pieces don't fit together (e.g. preprocessing for a different input width)."""
+        self.spec = validate_spec(self.spec)
+        transform = self.transform_names
+        produced = len(transform) if transform else self.raw_input_size
+        if produced != self.spec["input_size"]:
+            raise ExportError(f"the preprocessing produces {produced} inputs but the network expects "
+                              f"{self.spec['input_size']}; retrain or refit the network to the data first")
+        scaler = self.preprocessing.get("scaler")
+        if scaler and scaler.get("offset") is not None and len(scaler["offset"]) != produced:
+            raise ExportError(f"the scaler was fitted on {len(scaler['offset'])} features, the network expects "
+                              f"{produced}")
+        for i, layer in enumerate(self.layers):
+            for name in self.layer_array_names(i):
+                if name not in self.arrays:
+                    raise ExportError(f"layer {i + 1}: the weights have no {name!r}; the weights don't belong to "
+                                      f"this network")
+
+    # ------------------------------------------------------------------ reading
+    @property
+    def layers(self) -> list[dict[str, Any]]:
+        return self.spec["layers"]
+
+    @property
+    def task(self) -> str:
+        loss = self.spec["training"]["loss"]
+        return "classification" if loss in ("cross_entropy", "binary_cross_entropy") else "regression"
+
+    @property
+    def output_name(self) -> str:
+        """"probabilities" for a softmax/sigmoid classifier, "outputs" for regression values."""
+        return "probabilities" if self.task == "classification" else "outputs"
+
+    @property
+    def output_size(self) -> int:
+        return int(self.layers[-1]["units"])
+
+    @property
+    def transform_names(self) -> list[str]:
+        transform = self.preprocessing.get("feature_transform")
+        return list(transform["names"]) if transform else []
+
+    @property
+    def raw_input_size(self) -> int:
+        return 2 if self.transform_names else int(self.spec["input_size"])
+
+    def scaler_arrays(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """(offset, scale) as float32, or None when inputs are not scaled."""
+        scaler = self.preprocessing.get("scaler")
+        if not scaler or scaler.get("offset") is None or scaler.get("kind") == "none":
+            return None
+        return (np.asarray(scaler["offset"], dtype=np.float32), np.asarray(scaler["scale"], dtype=np.float32))
+
+    def layer_array_names(self, index: int) -> list[str]:
+        names = [f"layers.{index}.weight", f"layers.{index}.bias"]
+        if self.layers[index]["batch_norm"]:
+            names += [f"layers.{index}.bn.{part}" for part in ("weight", "bias", "running_mean", "running_var")]
+        return names
+
+    def architecture(self) -> dict[str, Any]:
+        """The inference-relevant description of each block, for JSON and the generated code."""
+        width = self.spec["input_size"]
+        blocks = []
+        for layer in self.layers:
+            blocks.append({"inputs": width, "units": layer["units"], "activation": layer["activation"],
+                           "leaky_slope": layer["leaky_slope"], "batch_norm": layer["batch_norm"],
+                           "dropout": layer["dropout"], "residual": layer["residual"]})
+            width = layer["units"]
+        return {"input_size": self.spec["input_size"], "raw_input_size": self.raw_input_size,
+                "batch_norm_eps": BATCH_NORM_EPS, "layers": blocks}
+
+    def metadata(self) -> dict[str, Any]:
+        """The JSON description written next to the weights (and embedded in ONNX / safetensors)."""
+        return {"format": MODEL_FORMAT, "version": MODEL_FORMAT_VERSION, "app_version": app_version(),
+                "trained": self.trained, "task": self.task, "output": self.output_name,
+                "feature_names": self.feature_names, "class_names": self.class_names,
+                "target_names": self.target_names, "preprocessing": self.preprocessing,
+                "architecture": self.architecture(), "spec": self.spec,
+                "weights_layout": "layers.{i}.weight has shape (inputs, units): z = x @ W + b"}
+
+
+def app_version() -> str:
+    try:
+        from importlib.metadata import version
+        return version("backprop-studio")
+    except Exception:  # running from a source tree
+        return "0.1.0"
