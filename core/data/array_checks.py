@@ -17,6 +17,8 @@ def as_feature_matrix(array: np.ndarray, path: Path, what: str) -> np.ndarray:
         raise DataError(f"{what} must hold numbers, but its dtype is {array.dtype}", path=path)
     if array.ndim == 0:
         raise DataError(f"{what} is a single number, not an array of samples", path=path)
+    if len(array) == 0:
+        raise DataError(f"{what} holds no samples", path=path)
     matrix = array.reshape(len(array), -1) if array.ndim != 2 else array
     matrix = np.ascontiguousarray(matrix, dtype=np.float32)
     check_finite(matrix, path, what)

@@ -40,6 +40,8 @@ def load_idx(
     label_header = _read_header(labels_file)
     image_shape, image_dtype = image_header
     label_shape, label_dtype = label_header
+    if image_shape[0] == 0 or 0 in image_shape[1:]:
+        raise DataError(f"holds no data: its header declares shape {image_shape}", path=images_file)
     if image_shape[0] != label_shape[0]:
         raise DataError(f"holds {image_shape[0]} images but {labels_file.name} holds {label_shape[0]} labels",
                         path=images_file)

@@ -57,6 +57,8 @@ def load_npz(
 
     x = as_feature_matrix(raw_features, file, f"array {features_key!r}")
     del raw_features
+    if raw_targets.ndim == 0:
+        raise DataError(f"array {targets_key!r} is a single value, not one target per sample", path=file)
     y_raw = raw_targets.reshape(len(raw_targets), -1) if raw_targets.ndim > 1 else raw_targets
     check_same_length(x, y_raw, file, f"array {features_key!r}", f"array {targets_key!r}")
     feature_names = _names(names_array, x.shape[1], file, "feature_names") or [f"x{i}" for i in range(x.shape[1])]

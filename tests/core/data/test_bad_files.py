@@ -323,3 +323,18 @@ def test_binary_after_a_text_start_is_refused_cleanly(tmp_path: Path) -> None:
     path.write_bytes(text + b"5,\xff\xfe\x80,1\n")
     err = _error(load_csv, path)
     assert str(err) == "mixed.csv, line 12002: is not a text file: byte 0xff cannot be decoded"
+
+
+def test_npz_with_no_samples_or_a_scalar_target(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.npz"
+    np.savez(empty, x=np.zeros((0, 28, 28)), y=np.zeros(0))
+    assert str(_error(load_npz, empty)) == "empty.npz: array 'x' holds no samples"
+    scalar = tmp_path / "scalar.npz"
+    np.savez(scalar, x=np.zeros((3, 2)), y=np.array(1))
+    assert "single value" in str(_error(load_npz, scalar))
+
+
+def test_idx_with_no_images(tmp_path: Path) -> None:
+    images = write_idx(tmp_path / "none-idx3-ubyte", np.zeros((0, 28, 28), dtype=np.uint8))
+    labels = write_idx(tmp_path / "none-idx1-ubyte", np.zeros(0, dtype=np.uint8))
+    assert str(_error(load_idx, images, labels)).startswith("none-idx3-ubyte: holds no data")
