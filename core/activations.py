@@ -53,6 +53,5 @@ def activate(name: str, z: np.ndarray, slope: float = 0.01) -> np.ndarray:
         return apply_output_activation(name, z)
     z2 = np.array(z.reshape(-1, z.shape[-1]) if z.ndim > 1 else z.reshape(1, -1))
     out = np.empty_like(z2)
-    k.bias_activation_dropout(z2, np.zeros(z2.shape[1], z2.dtype), False, activation_code(name), slope,
-                              k.empty_mask(z2.dtype), 0.0, out)
+    k.bias_activation(z2, np.zeros(z2.shape[1], z2.dtype), False, activation_code(name), slope, out)
     return out.reshape(z.shape)

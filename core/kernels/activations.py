@@ -1,4 +1,5 @@
-"""Kernels for a dense block's elementwise work: bias + activation + dropout forward, and its backward.
+"""Kernels for a dense block's elementwise work: bias + activation, inverted dropout, residual add, and the
+backward pass through them; plus the softmax and sigmoid that `predict` applies to fused-loss logits.
 
 Activations are chosen by an integer code (see `core.activations`), so one compiled kernel per dtype serves
 every activation; the per-element branch costs little next to `exp`/`tanh`. GELU is the tanh
@@ -19,7 +20,7 @@ _GELU_C = math.sqrt(2.0 / math.pi)
 _GELU_K = 0.044715
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def _sigmoid(z):
     if z >= 0.0:
         return 1.0 / (1.0 + math.exp(-z))
@@ -27,7 +28,7 @@ def _sigmoid(z):
     return e / (1.0 + e)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def _activate(z, code, slope):
     if code == LINEAR:
         return z
@@ -47,7 +48,7 @@ def _activate(z, code, slope):
     return max(z, 0.0) + math.log1p(math.exp(-abs(z)))
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def _derivative(z, a, code, slope):
     """f'(z), using the activation a = f(z) where that is cheaper."""
     if code == LINEAR:
@@ -70,51 +71,44 @@ def _derivative(z, a, code, slope):
 
 
 @njit(cache=True, nogil=True)
-def bias_activation_dropout(z, bias, add_bias, code, slope, mask, dropout, out):
-    """out = dropout(f(z + bias)); z gets the bias added in place (it is the pre-activation backward needs).
-
-    With dropout > 0, `mask` holds uniform [0, 1) draws on entry and the inverted-dropout mask (0 or
-    1/(1−p)) on exit; otherwise it is not touched and may be any 2-D array.
-    """
+def bias_activation(z, bias, add_bias, code, slope, out):
+    """out = f(z + bias); z gets the bias added in place (it is the pre-activation backward needs)."""
     n, m = z.shape
-    scale = 1.0 / (1.0 - dropout) if dropout > 0.0 else 1.0
     for i in range(n):
         for j in range(m):
             v = z[i, j]
             if add_bias:
                 v += bias[j]
                 z[i, j] = v
-            a = _activate(v, code, slope)
-            if dropout > 0.0:
-                keep = scale if mask[i, j] >= dropout else 0.0
-                mask[i, j] = keep
-                a *= keep
-            out[i, j] = a
+            out[i, j] = _activate(v, code, slope)
 
 
 @njit(cache=True, nogil=True)
-def activation_dropout_backward(grad_out, z, out, code, slope, mask, dropout, grad_z, grad_bias):
-    """grad_z = dL/dz through dropout and the activation; grad_bias = its column sums (overwritten).
+def dropout_forward(a, mask, dropout, out):
+    """Inverted dropout: `mask` holds uniform [0, 1) draws on entry and the mask (0 or 1/(1−p)) on exit;
+    out = a · mask, so the expected output equals the input and nothing needs scaling at inference."""
+    n, m = a.shape
+    scale = 1.0 / (1.0 - dropout)
+    for i in range(n):
+        for j in range(m):
+            keep = scale if mask[i, j] >= dropout else 0.0
+            mask[i, j] = keep
+            out[i, j] = a[i, j] * keep
 
-    `out` is the block's activation after dropout; where dropout kept a unit, f(z) = out / scale, and where
-    it dropped one the gradient is zero.
-    """
+
+@njit(cache=True, nogil=True)
+def activation_backward(grad_out, z, a, code, slope, mask, use_mask, grad_z, grad_bias):
+    """grad_z = dL/dz = grad_out (· dropout mask) · f'(z), with a = f(z) before dropout; grad_bias = the
+    column sums of grad_z (overwritten)."""
     n, m = grad_z.shape
-    scale = 1.0 / (1.0 - dropout) if dropout > 0.0 else 1.0
     for j in range(m):
         grad_bias[j] = 0.0
     for i in range(n):
         for j in range(m):
             g = grad_out[i, j]
-            a = out[i, j]
-            if dropout > 0.0:
-                keep = mask[i, j]
-                if keep == 0.0:
-                    grad_z[i, j] = 0.0
-                    continue
-                g *= keep
-                a /= scale
-            d = g * _derivative(z[i, j], a, code, slope)
+            if use_mask:
+                g *= mask[i, j]
+            d = g * _derivative(z[i, j], a[i, j], code, slope)
             grad_z[i, j] = d
             grad_bias[j] += d
 
@@ -165,5 +159,5 @@ def sigmoid_into(z, out):
 
 
 def empty_mask(dtype: np.dtype) -> np.ndarray:
-    """A placeholder `mask` argument for blocks without dropout (same type, so no extra compilation)."""
+    """A placeholder `mask` argument when there is no dropout (same type, so no extra compilation)."""
     return np.zeros((1, 1), dtype=dtype)

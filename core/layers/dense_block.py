@@ -52,8 +52,9 @@ class _Buffers:
         self.z_hat = np.empty(shape, dtype) if batch_norm else None
         self.inv_std = np.empty(units, dtype) if batch_norm else None
         self.mask = np.empty(shape, dtype) if dropout else act_k.empty_mask(dtype)
-        self.activation = np.empty(shape, dtype)  # after dropout
-        self.output = np.empty(shape, dtype) if residual else self.activation
+        self.activation = np.empty(shape, dtype)  # f(pre), before dropout
+        self.dropped = np.empty(shape, dtype) if dropout else self.activation  # after dropout in training
+        self.output = np.empty(shape, dtype) if residual else None  # dropped + x
         self.grad_pre = np.empty(shape, dtype)
         self.grad_z = np.empty(shape, dtype) if batch_norm else self.grad_pre
         self.grad_x = np.empty((n, n_in), dtype)
@@ -84,6 +85,7 @@ class DenseBlock:
         self._last: _Buffers | None = None
         self._last_x: np.ndarray | None = None
         self._last_training = False
+        self._last_output: np.ndarray | None = None
 
     def _buffers(self, n: int) -> _Buffers:
         buffers = self._cache.get(n)
@@ -100,7 +102,7 @@ class DenseBlock:
     @property
     def last_output(self) -> np.ndarray | None:
         """The block's output from the last forward pass (a reused buffer: copy it to keep it)."""
-        return None if self._last is None else self._last.output
+        return self._last_output
 
     @property
     def last_mask(self) -> np.ndarray | None:
@@ -114,18 +116,20 @@ class DenseBlock:
         v = self.views
         buf = self._buffers(x.shape[0])
         np.matmul(x, v.weight, out=buf.z)
-        use_dropout = training and self.dropout > 0.0
-        if use_dropout:
-            rng.random(out=buf.mask, dtype=self.dtype)
         if self.batch_norm:
             bn_k.batchnorm_forward(buf.z, v.bias, v.gamma, v.beta, BN_EPS, BN_MOMENTUM, training,
                                    v.running_mean, v.running_var, buf.z_hat, buf.inv_std, buf.pre)
-        act_k.bias_activation_dropout(buf.pre, v.bias, not self.batch_norm, self.code, self.slope, buf.mask,
-                                      self.dropout if use_dropout else 0.0, buf.activation)
+        act_k.bias_activation(buf.pre, v.bias, not self.batch_norm, self.code, self.slope, buf.activation)
+        out = buf.activation
+        if training and self.dropout > 0.0:
+            rng.random(out=buf.mask, dtype=self.dtype)
+            act_k.dropout_forward(buf.activation, buf.mask, self.dropout, buf.dropped)
+            out = buf.dropped
         if self.residual:
-            act_k.add_into(x, buf.activation, buf.output)
-        self._last, self._last_x, self._last_training = buf, x, training
-        return buf.output
+            act_k.add_into(x, out, buf.output)
+            out = buf.output
+        self._last, self._last_x, self._last_training, self._last_output = buf, x, training, out
+        return out
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         """Write dLoss/d(W, b, γ, β) into the gradient views (overwriting) and return dLoss/dx (a reused
@@ -133,11 +137,11 @@ class DenseBlock:
         buf, x, v = self._last, self._last_x, self.views
         if buf is None or x is None:
             raise RuntimeError(f"{self.name}: backward called before forward")
-        dropout = self.dropout if self._last_training else 0.0
+        use_mask = self._last_training and self.dropout > 0.0
         # Without batch norm the activation's column sums are the bias gradient; with it they are β's.
         first_sums = v.grad_beta if self.batch_norm else v.grad_bias
-        act_k.activation_dropout_backward(grad_out, buf.pre, buf.activation, self.code, self.slope, buf.mask,
-                                          dropout, buf.grad_pre, first_sums)
+        act_k.activation_backward(grad_out, buf.pre, buf.activation, self.code, self.slope, buf.mask, use_mask,
+                                  buf.grad_pre, first_sums)
         if self.batch_norm:
             bn_k.batchnorm_backward(buf.grad_pre, buf.z_hat, v.gamma, buf.inv_std, self._last_training,
                                     buf.grad_z, v.grad_gamma, buf.scratch_beta, v.grad_bias)
