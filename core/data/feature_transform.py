@@ -6,7 +6,7 @@ in the canonical form). The transform is applied before scaling, both in trainin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
@@ -27,19 +27,23 @@ _ALIASES = {"x^2": "x²", "x2": "x²", "y^2": "y²", "y2": "y²", "x*y": "xy", "
             "sinx": "sin x", "siny": "sin y"}
 
 
-@dataclass(frozen=True)
+@dataclass
 class FeatureTransform:
-    names: tuple[str, ...] = ("x", "y")
+    """The network's inputs, in this order, computed from each point's raw (x, y)."""
+
+    names: list[str] = field(default_factory=lambda: ["x", "y"])
 
     def __post_init__(self) -> None:
-        canonical = tuple(_ALIASES.get(str(name).strip().lower(), str(name).strip()) for name in self.names)
+        if isinstance(self.names, str):
+            raise DataError(f"feature transform: names must be a list of feature names, got {self.names!r}")
+        canonical = [_canonical(str(name)) for name in self.names]
         unknown = [name for name in canonical if name not in _FEATURES]
         if unknown:
             raise DataError(f"feature transform: unknown feature {unknown[0]!r}; choose from "
                             f"{', '.join(FEATURE_TRANSFORM_NAMES)}")
         if not canonical or len(set(canonical)) != len(canonical):
             raise DataError("feature transform: choose at least one feature, each at most once")
-        object.__setattr__(self, "names", canonical)
+        self.names = canonical
 
     @property
     def output_size(self) -> int:
@@ -60,4 +64,10 @@ class FeatureTransform:
     def from_dict(cls, data: dict[str, Any]) -> FeatureTransform:
         if not isinstance(data, dict) or not isinstance(data.get("names"), list):
             raise DataError("feature transform settings must be a dict with a list of 'names'")
-        return cls(tuple(data["names"]))
+        return cls(list(data["names"]))
+
+
+def _canonical(name: str) -> str:
+    """'X^2' → 'x²', 'Sin(y)' → 'sin y'; unknown names come back as given, for the error message."""
+    key = " ".join(name.lower().split())
+    return _ALIASES.get(key, key if key in _FEATURES else name.strip())

@@ -96,4 +96,6 @@ def prepare(
 def _as_transform(value: FeatureTransform | list[str] | tuple[str, ...] | None) -> FeatureTransform | None:
     if value is None or isinstance(value, FeatureTransform):
         return value
-    return FeatureTransform(tuple(value))
+    if isinstance(value, str):  # list("xy") would silently mean ["x", "y"].
+        raise DataError(f"feature_transform must be a list of feature names, got the string {value!r}")
+    return FeatureTransform(list(value))

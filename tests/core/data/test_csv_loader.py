@@ -205,3 +205,10 @@ def test_windows_line_endings(tmp_path: Path) -> None:
     path.write_bytes(b"a,b,y\r\n1,2,no\r\n3,4,yes\r\n\r\n")
     data = load_csv(path)
     assert data.x.tolist() == [[1, 2], [3, 4]] and data.class_names == ["no", "yes"]
+
+
+def test_byte_order_mark_on_an_all_numeric_file(tmp_path: Path) -> None:
+    path = tmp_path / "bom.csv"
+    path.write_bytes("\ufeff1,2,0\n3,4,1\n".encode("utf-8"))
+    data = load_csv(path)
+    assert data.x.tolist() == [[1, 2], [3, 4]] and data.feature_names == ["column 1", "column 2"]

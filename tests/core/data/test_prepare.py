@@ -91,14 +91,14 @@ def test_scaler_is_fitted_on_the_training_part_only() -> None:
 
 
 def test_feature_transform() -> None:
-    transform = FeatureTransform(("x", "y", "x^2", "y²", "xy", "sin x", "sin(y)"))
-    assert transform.names == ("x", "y", "x²", "y²", "xy", "sin x", "sin y")
+    transform = FeatureTransform(["x", "Y", "x^2", "y²", "xy", "Sin  X", "sin(y)"])
+    assert transform.names == ["x", "y", "x²", "y²", "xy", "sin x", "sin y"]
     out = transform.apply(np.array([[2.0, 3.0]]))
     np.testing.assert_allclose(out, [[2, 3, 4, 9, 6, np.sin(2), np.sin(3)]], rtol=1e-6)
     assert out.dtype == np.float32
     assert FeatureTransform.from_dict(transform.to_dict()) == transform
     with pytest.raises(DataError, match="unknown feature 'cos x'"):
-        FeatureTransform(("cos x",))
+        FeatureTransform(["cos x"])
     with pytest.raises(DataError, match="2-D points"):
         transform.apply(np.ones((2, 3)))
 
@@ -136,3 +136,8 @@ def test_prepare_does_not_touch_the_dataset() -> None:
 def test_prepare_refuses_a_transform_for_wide_data() -> None:
     with pytest.raises(DataError, match="2-D data sets"):
         prepare(load_sklearn("iris"), feature_transform=["x", "y"])
+
+
+def test_prepare_refuses_a_transform_given_as_one_string() -> None:
+    with pytest.raises(DataError, match="list of feature names"):
+        prepare(playground("xor", 20), feature_transform="xy")
