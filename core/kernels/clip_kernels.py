@@ -8,7 +8,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"reassoc"})  # reassoc: a vectorised sum
 def sum_of_squares(values: np.ndarray) -> float:
     """Σx² accumulated in float64 (the global norm is its square root)."""
     total = 0.0
@@ -18,23 +18,24 @@ def sum_of_squares(values: np.ndarray) -> float:
     return total
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def scale_in_place(values: np.ndarray, factor: float) -> None:
+    factor_ = values.dtype.type(factor)
     for i in range(values.size):
-        values[i] *= factor
+        values[i] *= factor_
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def clip_to_range(values: np.ndarray, limit: float) -> None:
-    """Clamp every entry to [−limit, limit]."""
+    """Clamp every entry to [−limit, limit]; NaN stays NaN (as torch.clamp), so divergence is still seen."""
+    high = values.dtype.type(limit)
+    low = -high
     for i in range(values.size):
-        if values[i] > limit:
-            values[i] = limit
-        elif values[i] < -limit:
-            values[i] = -limit
+        x = values[i]
+        values[i] = high if x > high else (low if x < low else x)  # selects, not branches: it vectorises
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def clip_units_adaptively(weights: np.ndarray, grads: np.ndarray, clip: float, eps: float) -> None:
     """AGC on one (in, out) layer: for each output unit j (column), scale g[:, j] so that
     ‖g_j‖ ≤ clip·max(‖w_j‖, eps); the scale is clip·max(‖w_j‖, eps) / max(‖g_j‖, 1e-6) as in Brock et al."""

@@ -64,3 +64,9 @@ def test_agc_without_layer_views_says_what_it_needs() -> None:
 def test_bad_settings_are_named(mode: str, value: float, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         clip_gradients(np.ones(3), mode, value)
+
+
+def test_value_clipping_keeps_nan_visible() -> None:
+    grads = np.array([np.nan, 5.0])
+    clip_gradients(grads, "value", 1.0)
+    assert np.isnan(grads[0]) and grads[1] == 1.0
