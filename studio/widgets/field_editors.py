@@ -12,6 +12,7 @@ import math
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel, QLineEdit, QSpinBox,
     QVBoxLayout, QWidget,
@@ -19,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from core.spec import Field
 
-INVALID_STYLE = "background-color: #ffebee; border: 1px solid #d32f2f; border-radius: 2px;"
+INVALID_FILL = "#ffcdd2"  # the background of a field whose value was refused
 _INT_LIMIT = 2**31 - 1  # QSpinBox holds a C int
 _FLOAT_LIMIT = 1e12
 
@@ -197,7 +198,13 @@ class FieldEditor(QWidget):
     def set_error(self, message: str | None) -> None:
         """Show `message` in red under a red field, or clear it with None."""
         self._error = message or None
-        self.input.setStyleSheet(INVALID_STYLE if self._error else "")
+        # The palette, not a style sheet: a style sheet would redraw spin boxes without their arrows.
+        palette = self.input.style().standardPalette() if not self._error else self.input.palette()
+        if self._error:
+            for role in (QPalette.ColorRole.Base, QPalette.ColorRole.Button):
+                palette.setColor(role, QColor(INVALID_FILL))
+        self.input.setPalette(palette)
+        self.input.setProperty("invalid", bool(self._error))
         self.message.setText(self._error or "")
         self.message.setVisible(bool(self._error))
         self._refresh_tooltip()
@@ -285,7 +292,9 @@ class FieldForm(QWidget):
     def errors(self) -> dict[str, str]:
         return {name: e.error() for name, e in self.editors.items() if e.error()}
 
-    def set_training_lock(self, training: bool, reason: str) -> None:
-        """While training, lock every field that can't change live; `reason` goes in their tooltips."""
+    def set_training_lock(self, training: bool, reason: str | None = None) -> None:
+        """While training, lock every field that can't change live, saying why in its tooltip (`reason`, or
+        "Pause training to change the <field>")."""
         for editor in self.editors.values():
-            editor.set_locked(training and not editor.field.live, reason)
+            why = reason or f"Pause training to change the {editor.field.title.lower()}"
+            editor.set_locked(training and not editor.field.live, why)

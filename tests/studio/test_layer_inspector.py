@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QComboBox
 
 from core.spec import ACTIVATIONS, LAYER_FIELDS
 from studio.widgets.builder.items import layer_title
+from studio.widgets.field_editors import INVALID_FILL
 from studio.widgets.layer_inspector import LayerInspector
 from studio.widgets.network_builder import NetworkBuilder
 
@@ -35,14 +37,14 @@ def indicator(box) -> QPoint:
     return QPoint(8, box.height() // 2)
 
 
-def combo_select(qtbot, combo: QComboBox, name: str) -> None:
-    """Pick an item with the keyboard (Home, then Down until it is current), as a user can."""
-    combo.setFocus()
-    qtbot.keyClick(combo, Qt.Key.Key_Home)
-    while combo.currentData() != name:
-        before = combo.currentIndex()
-        qtbot.keyClick(combo, Qt.Key.Key_Down)
-        assert combo.currentIndex() != before, f"{name} is not reachable"
+def combo_select(qtbot, combo, name: str) -> None:
+    """Open the combo's list and click the item, as a user does (one edit, no intermediate choices)."""
+    combo.showPopup()
+    view = combo.view()
+    index = combo.model().index(combo.findData(name), 0)
+    view.scrollTo(index)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(index).center())
+    assert combo.currentData() == name, f"{name} could not be picked"
 
 
 def test_select_change_activation_undo_redo(qtbot, panels, document):
@@ -92,7 +94,8 @@ def test_refused_residual_shows_red_field_and_reason(qtbot, panels, document):
     editor = inspector.form.editor("residual")
     assert document.spec["layers"][0]["residual"] is False  # nothing invalid reached the document
     assert editor.error() and "equal input and output width" in editor.error()
-    assert editor.message.isVisible() and "#d32f2f" in box.styleSheet()
+    assert editor.message.isVisible() and box.property("invalid") is True
+    assert box.palette().color(QPalette.ColorRole.Base) == QColor(INVALID_FILL)
     click_block(qtbot, builder, 1)  # 8 → 8: allowed, and the error is gone
     qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=indicator(box))
     assert document.spec["layers"][1]["residual"] is True and editor.error() is None
