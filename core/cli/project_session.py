@@ -1,0 +1,77 @@
+"""Opening a project for a headless command: the file, its prepared data and its network with trained weights.
+
+Every engine error (bad project file, missing data file, invalid spec, weights that don't fit) becomes a
+`CliError` with the engine's own message, so commands never show a traceback for a user mistake.
+"""
+
+from __future__ import annotations
+
+import copy
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from core.cli.errors import CliError
+from core.cli.resources import resolve_project
+
+
+@contextmanager
+def user_errors(prefix: str = "") -> Iterator[None]:
+    """Turn the engine's user-facing errors into CliError."""
+    from core.data import DataError
+    from core.export import ExportError
+    from core.network import NetworkError
+    from core.project import ProjectError
+    from core.spec import SpecError
+    try:
+        yield
+    except (ProjectError, DataError, SpecError, ExportError, NetworkError) as error:
+        raise CliError(f"{prefix}{error}") from error
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        raise CliError(f"{prefix}{where}{error.strerror or error}") from error
+
+
+@dataclass
+class ProjectSession:
+    path: Path
+    project: Any  # core.project.Project
+    spec: dict[str, Any]
+
+    @property
+    def trained(self) -> bool:
+        return self.project.weights is not None
+
+    def prepared(self) -> Any:
+        from core.export import prepare_from_config
+        with user_errors(f"{self.path.name}: can't load its data: "):
+            prepared = prepare_from_config(self.project.data_config, self.spec)
+        saved_hash = self.project.data_hash
+        if saved_hash and prepared.dataset_hash != saved_hash:
+            import sys
+            print(f"warning: {self.path.name}: the data set changed since the project was saved "
+                  f"(content hash differs)", file=sys.stderr)
+        return prepared
+
+    def network(self, use_weights: bool = True) -> Any:
+        from core.export import network_with_weights
+        with user_errors(f"{self.path.name}: "):
+            return network_with_weights(self.spec, self.project.weights if use_weights else None)
+
+
+def open_project(name_or_path: str, *, epochs: int | None = None, seed: int | None = None) -> ProjectSession:
+    """Load a project (or an example by name), applying command-line overrides to its spec."""
+    from core.project import load_project
+    from core.spec import validate_spec
+    path = resolve_project(name_or_path)
+    with user_errors():
+        project = load_project(path)
+    spec = copy.deepcopy(project.spec)
+    if epochs is not None:
+        spec["training"]["epochs"] = epochs
+    if seed is not None:
+        spec["training"]["seed"] = seed
+    with user_errors("--epochs/--seed: "):
+        spec = validate_spec(spec)
+    return ProjectSession(path, project, spec)

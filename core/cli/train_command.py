@@ -1,0 +1,80 @@
+"""`backprop-studio train PROJECT`: train headless with a progress bar and write the trained project."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from core.cli.errors import CliError
+from core.cli.progress import EpochProgress
+from core.cli.project_session import open_project, user_errors
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "train", help="train a project's network headless and save the trained project",
+        description="Train the network of PROJECT (a .bps file, or an example name such as 'xor') on its data "
+                    "with its training settings, showing a progress bar, and save the trained project (weights "
+                    "and history). The run is reproducible: the same seed gives the same weights.")
+    parser.add_argument("project", help="the project file (.bps), or the name of an example project")
+    parser.add_argument("-o", "--output", help="where to save the trained project (default: overwrite PROJECT; "
+                                               "required for an example)")
+    parser.add_argument("--epochs", type=int, help="train this many epochs instead of the project's setting")
+    parser.add_argument("--seed", type=int, help="seed for initial weights, data split, shuffling and dropout")
+    parser.add_argument("--resume", action="store_true", help="start from the project's trained weights instead "
+                                                              "of fresh initial weights")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar, only the summary line")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from core.cli.resources import examples_dir
+    from core.project import save_project
+    from core.training import Trainer
+
+    if args.epochs is not None and args.epochs < 1:
+        raise CliError(f"--epochs must be at least 1, got {args.epochs}", 2)
+    session = open_project(args.project, epochs=args.epochs, seed=args.seed)
+    output = Path(args.output) if args.output else session.path
+    if not args.output and examples_dir() in session.path.resolve().parents:
+        raise CliError(f"{session.path.stem} is a bundled example; give --output PATH to save the trained copy")
+    if args.resume and not session.trained:
+        raise CliError(f"{session.path.name} has no trained weights to resume from; train without --resume")
+    prepared = session.prepared()
+    network = session.network(use_weights=args.resume)
+    with user_errors(f"{session.path.name}: "):
+        trainer = Trainer(network, prepared, report_every=0, confusion=False)
+    progress = EpochProgress(trainer.epochs, quiet=args.quiet, description=session.path.stem)
+    last = None
+    try:
+        for snapshot in trainer.run():
+            progress.update(snapshot)
+            last = snapshot
+    except KeyboardInterrupt:
+        raise CliError("interrupted; nothing was saved", 130) from None
+    finally:
+        progress.close()
+    if last is None or last.diverged:
+        reason = last.stop_reason if last is not None else "no training step ran"
+        raise CliError(f"training diverged: {reason}. Nothing was saved; try a lower learning rate or gradient "
+                       f"clipping")
+    history = list(session.project.history) + trainer.history if args.resume else trainer.history
+    extra = dict(session.project.extra)
+    with user_errors():
+        save_project(output, session.spec, session.project.data_config, network.get_state(), history, extra,
+                     data_hash=prepared.dataset_hash)
+    print(_summary(last, network, prepared, output))
+    return 0
+
+
+def _summary(last, network, prepared, output: Path) -> str:
+    parts = [f"trained {last.epoch} epoch{'s' if last.epoch != 1 else ''} in {last.elapsed:.1f} s "
+             f"({last.stop_reason})", f"train loss {last.train_loss:.4g}"]
+    name = last.metric_name
+    if last.val_metric is not None:
+        parts.append(f"validation {name} {last.val_metric:.4f}")
+    if len(prepared.x_test):
+        _, test_metric = network.evaluate(prepared.x_test, prepared.y_test)
+        parts.append(f"test {name} {test_metric:.4f}")
+    return "; ".join(parts) + f". Saved {output}"
+
