@@ -1,4 +1,4 @@
-"""A fixed small problem shared by the optimizer tests: softmax regression on 40 samples, in NumPy with analytic gradients.
+"""A fixed small problem shared by the optimizer tests: softmax regression on 40 samples, analytic gradients.
 
 Parameters are one flat buffer: W (4 inputs × 3 classes) then b (3), like the network's layout.
 """
