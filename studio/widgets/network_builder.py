@@ -133,23 +133,24 @@ class NetworkBuilder(QWidget):
         return names if len(names) == width else [f"x{i + 1}" for i in range(width)]
 
     def _edge_weights(self, spec: dict[str, Any]) -> list[Any] | None:
-        """Each layer's (fan_in, fan_out) weight matrix when trained weights exist and fit, else None."""
+        """Each layer's (fan_in, fan_out) weight matrix when trained weights exist and fit the spec, else None.
+
+        `Network.get_state()` is {"params": flat buffer, "buffers": …}; per block the buffer holds W (fan_in ×
+        units), b, then γ and β with batch norm (see core.network.layout).
+        """
         state = getattr(self.document, "weights", None)
-        if not state:
+        if not state or "params" not in state:
             return None
-        matrices = [np.asarray(v) for v in state.values() if np.ndim(v) == 2]
+        flat = np.asarray(state["params"]).ravel()
         widths = [spec["input_size"]] + [layer["units"] for layer in spec["layers"]]
-        if len(matrices) != len(spec["layers"]):
-            return None
-        fitted = []
-        for k, matrix in enumerate(matrices):
-            if matrix.shape == (widths[k], widths[k + 1]):
-                fitted.append(matrix)
-            elif matrix.shape == (widths[k + 1], widths[k]):
-                fitted.append(matrix.T)
-            else:
+        matrices, offset = [], 0
+        for layer, fan_in in zip(spec["layers"], widths):
+            units = layer["units"]
+            if offset + fan_in * units > flat.size:
                 return None
-        return fitted
+            matrices.append(flat[offset:offset + fan_in * units].reshape(fan_in, units))
+            offset += fan_in * units + units + (2 * units if layer["batch_norm"] else 0)
+        return matrices if offset == flat.size else None
 
     def rebuild(self) -> None:
         """Redraw the whole network from the document's spec (a handful of items: cheap)."""

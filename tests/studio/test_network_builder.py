@@ -180,13 +180,15 @@ def test_wide_layers_are_blocks_and_features_are_named(qtbot, builder, document)
 
 
 def test_trained_weights_colour_the_edges(qtbot, builder, document):
+    from core.network.network import Network
     edges = next(item for item in builder.scene.items() if isinstance(item, EdgesItem))
     assert edges.weights is None
-    rng = np.random.default_rng(0)
-    state = {}
-    for k, (a, b) in enumerate(zip(widths(document), widths(document)[1:])):
-        state[f"layers.{k}.W"] = rng.normal(size=(a, b)).astype(np.float32)
-        state[f"layers.{k}.b"] = np.zeros(b, np.float32)
-    document.set_weights(state)
+    network = Network.from_spec(document.spec, seed=0)
+    document.set_weights(network.get_state())
     edges = next(item for item in builder.scene.items() if isinstance(item, EdgesItem))
-    assert edges.weights is not None and [w.shape for w in edges.weights] == [(2, 8), (8, 8), (8, 2)]
+    assert [w.shape for w in edges.weights] == [(2, 8), (8, 8), (8, 2)]
+    first = dict(network.parameters())["layers.0.weight"]
+    assert np.array_equal(edges.weights[0], first)  # the drawing reads the network's own W
+    document.set_units(0, 7)  # reshaping drops the weights: plain edges again
+    edges = next(item for item in builder.scene.items() if isinstance(item, EdgesItem))
+    assert edges.weights is None

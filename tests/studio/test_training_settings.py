@@ -159,3 +159,23 @@ def test_long_runs_are_sampled_fast_and_short_runs_are_exact():
     epochs, rates = planned_rates(training)
     assert time.perf_counter() - start < 0.5
     assert len(rates) <= SAMPLES and epochs[-1] == 1_000_000 and rates[0] == pytest.approx(0.01)
+
+
+def test_milestones_list_field_parses_and_refuses_in_place(qtbot, panel, document):
+    combo_select(qtbot, panel.schedule_choice.input, "multistep")
+    line = panel.editor("schedule.milestones").input
+    assert line.text() == "30, 80"
+    type_into(qtbot, line, "20, 60, 120")
+    assert document.spec["training"]["schedule"]["milestones"] == [20, 60, 120]
+    assert panel.lr_preview.rates[60] == pytest.approx(0.01 * 0.1**2)
+    type_into(qtbot, line, "60, 20")  # not increasing: the validator refuses
+    editor = panel.editor("schedule.milestones")
+    assert "strictly increasing" in editor.error() and document.spec["training"]["schedule"]["milestones"] == [20, 60, 120]
+    type_into(qtbot, line, "ten")
+    assert "whole numbers separated by commas" in editor.error()
+
+
+def test_log_ladder_steps():
+    from studio.widgets.field_editors import _nice_steps
+    assert [_nice_steps(v, +1) for v in (0.001, 0.002, 0.005, 0.003)] == pytest.approx([0.002, 0.005, 0.01, 0.005])
+    assert [_nice_steps(v, -1) for v in (0.001, 0.002, 0.01)] == pytest.approx([0.0005, 0.001, 0.005])
