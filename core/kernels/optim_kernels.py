@@ -39,8 +39,8 @@ def rmsprop_step(params: np.ndarray, grads: np.ndarray, square_avg: np.ndarray, 
                  centered: bool) -> None:
     """torch.optim.RMSprop, optionally centered (divide by the variance) and with momentum."""
     real = params.dtype.type
-    lr_, a_, one_minus_a, eps_, wd, mu = real(lr), real(alpha), real(1.0 - alpha), real(eps), real(weight_decay), \
-        real(momentum)
+    lr_, a_, one_minus_a, eps_ = real(lr), real(alpha), real(1.0 - alpha), real(eps)
+    wd, mu = real(weight_decay), real(momentum)
     for i in range(params.size):
         g = grads[i] + wd * params[i]
         s = a_ * square_avg[i] + one_minus_a * g * g
@@ -96,8 +96,8 @@ def adam_step(params: np.ndarray, grads: np.ndarray, m: np.ndarray, v: np.ndarra
     `v_max` is only touched when amsgrad is on (it may be empty otherwise).
     """
     real = params.dtype.type
-    step_size, one_minus_b1, b2, one_minus_b2 = real(lr / bias_correction1), real(1.0 - beta1), real(beta2), \
-        real(1.0 - beta2)
+    step_size = real(lr / bias_correction1)
+    one_minus_b1, b2, one_minus_b2 = real(1.0 - beta1), real(beta2), real(1.0 - beta2)
     eps_, bc2_sqrt = real(eps), real(bias_correction2_sqrt)
     shrink = real(1.0 - lr * weight_decay) if decoupled else real(1.0)
     wd = real(0.0) if decoupled else real(weight_decay)
@@ -138,8 +138,8 @@ def nadam_step(params: np.ndarray, grads: np.ndarray, m: np.ndarray, v: np.ndarr
     grad_coef = −lr·(1 − μ_t)/(1 − Πμ), momentum_coef = −lr·μ_{t+1}/(1 − Πμ·μ_{t+1}), from the caller.
     """
     real = params.dtype.type
-    one_minus_b1, b2, one_minus_b2, eps_, wd = real(1.0 - beta1), real(beta2), real(1.0 - beta2), real(eps), \
-        real(weight_decay)
+    one_minus_b1, b2, one_minus_b2 = real(1.0 - beta1), real(beta2), real(1.0 - beta2)
+    eps_, wd = real(eps), real(weight_decay)
     bc2, c_grad, c_momentum = real(bias_correction2), real(grad_coef), real(momentum_coef)
     for i in range(params.size):
         g = grads[i] + wd * params[i]
