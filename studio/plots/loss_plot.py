@@ -57,7 +57,8 @@ class LossPlot(QWidget):
             plot.setXLink(self.loss_plot)
         style_axes(self.loss_plot, "Epoch", "Loss")
         style_axes(self.metric_plot, "Epoch", "Metric")
-        style_axes(self.lr_plot, "Epoch", "η")
+        style_axes(self.lr_plot, "Epoch", "η (log)")
+        self.lr_plot.setLogMode(y=True)  # schedules are multiplicative; a constant rate stays a readable line
         self.loss_plot.addLegend(offset=(-10, 10))
         self.metric_plot.addLegend(offset=(-10, 10))
         self.raw_batch_curve = self.loss_plot.plot([], [], pen=pg.mkPen(faded(TRAIN_COLOUR, 70), width=1))

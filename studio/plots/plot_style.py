@@ -57,4 +57,6 @@ def style_axes(plot: pg.PlotItem, bottom: str, left: str, bottom_units: str | No
                left_units: str | None = None) -> None:
     plot.setLabel("bottom", bottom, units=bottom_units)
     plot.setLabel("left", left, units=left_units)
+    for side in ("bottom", "left"):
+        plot.getAxis(side).enableAutoSIPrefix(False)  # "Loss (x0.001)" reads worse than plain numbers
     plot.showGrid(x=True, y=True, alpha=0.2)

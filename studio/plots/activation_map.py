@@ -1,0 +1,124 @@
+"""`NeuronActivationMap`: what each neuron of a narrow network responds to over the 2-D input plane.
+
+Like the playground: a small map per neuron (layers as columns, neurons down each column), and a large map of
+the neuron hovered in the network builder (`show_neuron(layer, unit)`, connected to its `neuron_hovered`).
+Maps come from the worker's `GridPrediction.activations`; the widget never runs the network. Colours are
+diverging around zero (blue negative, orange positive) on each neuron's own scale.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from studio.training.grid_prediction import MAX_NEURONS_FOR_MAPS, GridPrediction
+
+MAX_SMALL_ROWS = 8  # neurons shown per layer column
+
+
+def _diverging_map() -> pg.ColorMap:
+    return pg.ColorMap([0.0, 0.5, 1.0], [(31, 119, 180), (245, 245, 245), (255, 127, 14)])
+
+
+def symmetric_levels(values: np.ndarray) -> tuple[float, float]:
+    bound = float(np.nanmax(np.abs(values))) if values.size else 1.0
+    bound = bound if bound > 1e-9 else 1.0
+    return -bound, bound
+
+
+class NeuronActivationMap(QWidget):
+    def __init__(self, controller: Any = None, document: Any = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("NeuronActivationMap")
+        self.document = document
+        self.prediction: GridPrediction | None = None
+        self.selected: tuple[int, int] | None = None  # (layer, unit) hovered, None = none
+        self.small_images: dict[tuple[int, int], pg.ImageItem] = {}
+        self.message = QLabel("Train a network on a 2-D data set, then hover a neuron in the network to see "
+                              "the input region it responds to.")
+        self.message.setWordWrap(True)
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.grid_layout = self.graphics.addLayout(row=0, col=0)
+        self.big_plot = self.graphics.addPlot(row=0, col=1, title="Hover a neuron")
+        self.graphics.ci.layout.setColumnStretchFactor(0, 2)
+        self.graphics.ci.layout.setColumnStretchFactor(1, 3)
+        self.big_plot.setLabel("bottom", "x₁")
+        self.big_plot.setLabel("left", "x₂")
+        self.big_image = pg.ImageItem(axisOrder="col-major")
+        self.big_image.setColorMap(_diverging_map())
+        self.big_plot.addItem(self.big_image)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.message)
+        layout.addWidget(self.graphics, 1)
+        self._layout_key: tuple[int, ...] | None = None
+        if controller is not None:
+            controller.prediction.connect(self.set_prediction)
+            controller.weights_reset.connect(self.clear)
+
+    def clear(self) -> None:
+        self.prediction = None
+        for image in self.small_images.values():
+            image.clear()
+        self.big_image.clear()
+
+    def show_neuron(self, layer: int, unit: int) -> None:
+        """Slot for the builder's `neuron_hovered(layer, unit)`; (-1, -1) keeps the last neuron shown."""
+        if layer < 0 or unit < 0:
+            return
+        self.selected = (layer, unit)
+        self._draw_big()
+
+    def set_prediction(self, prediction: GridPrediction) -> None:
+        self.prediction = prediction
+        if prediction.activations is None:
+            self.message.setText(f"Per-neuron maps are drawn for networks of at most {MAX_NEURONS_FOR_MAPS} "
+                                 "neurons; this one is wider.")
+            self.message.setVisible(True)
+            return
+        self.message.setVisible(False)
+        widths = tuple(a.shape[2] for a in prediction.activations)
+        if widths != self._layout_key:
+            self._build_small(widths)
+        for (layer, unit), image in self.small_images.items():
+            values = prediction.activations[layer][:, :, unit]
+            image.setImage(values.T, autoLevels=False, levels=symmetric_levels(values))
+        if self.selected is None:
+            self.selected = (0, 0)
+        self._draw_big()
+
+    def _build_small(self, widths: tuple[int, ...]) -> None:
+        self.grid_layout.clear()
+        self.small_images = {}
+        self._layout_key = widths
+        for layer, width in enumerate(widths):
+            label = "output" if layer == len(widths) - 1 else f"layer {layer + 1}"
+            self.grid_layout.addLabel(label, row=0, col=layer)
+            for unit in range(min(width, MAX_SMALL_ROWS)):
+                view = self.grid_layout.addViewBox(row=unit + 1, col=layer, lockAspect=True, enableMouse=False)
+                image = pg.ImageItem(axisOrder="col-major")
+                image.setColorMap(_diverging_map())
+                view.addItem(image)
+                self.small_images[(layer, unit)] = image
+
+    def _draw_big(self) -> None:
+        prediction = self.prediction
+        if prediction is None or prediction.activations is None or self.selected is None:
+            return
+        layer, unit = self.selected
+        if layer >= len(prediction.activations) or unit >= prediction.activations[layer].shape[2]:
+            return
+        values = prediction.activations[layer][:, :, unit]
+        self.big_image.setImage(values.T, autoLevels=False, levels=symmetric_levels(values))
+        grid = prediction.grid
+        self.big_image.setRect(QRectF(grid.x_min, grid.y_min, grid.x_max - grid.x_min, grid.y_max - grid.y_min))
+        names = getattr(getattr(self.document, "dataset", None), "feature_names", None)
+        if names and len(names) == 2:
+            self.big_plot.setLabel("bottom", names[0])
+            self.big_plot.setLabel("left", names[1])
+        kind = "output" if layer == len(prediction.activations) - 1 else f"layer {layer + 1}"
+        self.big_plot.setTitle(f"{kind}, neuron {unit + 1} (range ±{symmetric_levels(values)[1]:.2g})")

@@ -1,0 +1,101 @@
+"""`ConfusionMatrixPlot`: for classification, which classes the network confuses on the validation set.
+
+Rows are the true classes, columns the predicted ones; each cell shows its count and is shaded by the share of
+its row (the recall), so a good network shows a dark diagonal whatever the class sizes. Updated at every epoch.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from core.training.snapshot import Snapshot
+from studio.plots.plot_style import style_axes
+
+MAX_LABELLED_CELLS = 400  # beyond 20 × 20 the counts are too small to read
+
+
+class ConfusionMatrixPlot(QWidget):
+    def __init__(self, controller: Any = None, document: Any = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("ConfusionMatrixPlot")
+        self.document = document
+        self.matrix: np.ndarray | None = None
+        self.cell_texts: list[pg.TextItem] = []
+        self.message = QLabel("The confusion matrix appears after the first epoch of a classification run.")
+        self.message.setWordWrap(True)
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.plot = self.graphics.addPlot(title="Confusion matrix (validation)")
+        style_axes(self.plot, "Predicted class", "True class")
+        self.plot.showGrid(x=False, y=False)
+        self.plot.invertY(True)
+        self.plot.setAspectLocked(True)
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.image = pg.ImageItem(axisOrder="row-major")  # image[true, predicted]
+        self.image.setColorMap(pg.ColorMap([0.0, 1.0], [(247, 251, 255), (8, 69, 148)]))  # white → blue
+        self.plot.addItem(self.image)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.message)
+        layout.addWidget(self.graphics, 1)
+        if controller is not None:
+            controller.run_started.connect(self.clear)
+            controller.weights_reset.connect(self.clear)
+            controller.epochs_recorded.connect(self._on_epochs)
+
+    def clear(self) -> None:
+        self.matrix = None
+        self.image.clear()
+        for text in self.cell_texts:
+            self.plot.removeItem(text)
+        self.cell_texts = []
+        self.message.setVisible(True)
+
+    def _on_epochs(self, snapshots: list[Snapshot]) -> None:
+        for snapshot in reversed(snapshots):
+            if snapshot.confusion is not None:
+                self.set_matrix(snapshot.confusion, snapshot.epoch)
+                return
+
+    def class_names(self, count: int) -> list[str]:
+        dataset = getattr(self.document, "dataset", None)
+        names = getattr(dataset, "class_names", None)
+        if names and len(names) == count:
+            return [str(n) for n in names]
+        return [str(i) for i in range(count)]
+
+    def set_matrix(self, matrix: np.ndarray, epoch: int | None = None) -> None:
+        matrix = np.asarray(matrix)
+        self.matrix = matrix
+        self.message.setVisible(False)
+        k = matrix.shape[0]
+        row_share = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
+        self.image.setImage(row_share.astype(float), autoLevels=False, levels=(0.0, 1.0))
+        self.image.setRect(QRectF(-0.5, -0.5, k, k))
+        names = self.class_names(k)
+        ticks = [[(i, _clip(n)) for i, n in enumerate(names)]]
+        self.plot.getAxis("bottom").setTicks(ticks)
+        self.plot.getAxis("left").setTicks(ticks)
+        for text in self.cell_texts:
+            self.plot.removeItem(text)
+        self.cell_texts = []
+        if k * k <= MAX_LABELLED_CELLS:
+            for i in range(k):
+                for j in range(k):
+                    colour = "w" if row_share[i, j] > 0.55 else "k"
+                    text = pg.TextItem(str(int(matrix[i, j])), color=colour, anchor=(0.5, 0.5))
+                    text.setPos(j, i)
+                    self.plot.addItem(text)
+                    self.cell_texts.append(text)
+        accuracy = np.trace(matrix) / max(1, matrix.sum())
+        suffix = f" after epoch {epoch}" if epoch is not None else ""
+        self.plot.setTitle(f"Confusion matrix (validation{suffix}): accuracy {accuracy:.1%}")
+        self.plot.setRange(xRange=(-0.5, k - 0.5), yRange=(-0.5, k - 0.5), padding=0.02)
+
+
+def _clip(name: str, width: int = 10) -> str:
+    return name if len(name) <= width else name[: width - 1] + "…"

@@ -1,0 +1,162 @@
+"""`DecisionBoundaryPlot`: for 2-D data, the network's output over the input plane under the data points, live.
+
+Classification: each cell's colour blends the class colours by the predicted probabilities and fades to white
+where the network is unsure, so the boundary is where the colours meet. Regression: the fitted surface as a
+heatmap, the points coloured by their true value on the same scale. Training points are filled circles,
+validation points triangles, test points hollow squares. The image comes from the worker's `GridPrediction`;
+this widget never runs the network.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from studio.plots.plot_style import style_axes
+from studio.training.grid_prediction import GridPrediction
+
+CLASS_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+                 "#bcbd22", "#17becf")
+SURFACE_MAP = "viridis"
+
+
+def class_rgb(count: int) -> np.ndarray:
+    """(count, 3) float RGB in 0..1 for the class colours."""
+    colours = [pg.mkColor(CLASS_COLOURS[i % len(CLASS_COLOURS)]) for i in range(count)]
+    return np.array([[c.redF(), c.greenF(), c.blueF()] for c in colours])
+
+
+def probability_image(probabilities: np.ndarray) -> np.ndarray:
+    """(rows, cols, k) probabilities → (rows, cols, 3) uint8: class colours blended, faded where unsure."""
+    k = probabilities.shape[2]
+    if k == 1:  # a single sigmoid unit: p(class 1)
+        probabilities = np.concatenate([1 - probabilities, probabilities], axis=2)
+        k = 2
+    blended = probabilities @ class_rgb(k)
+    confidence = (probabilities.max(axis=2, keepdims=True) - 1 / k) / (1 - 1 / k)
+    strength = 0.15 + 0.6 * np.clip(confidence, 0, 1)
+    rgb = 1.0 - strength * (1.0 - blended)
+    return (np.clip(rgb, 0, 1) * 255).astype(np.uint8)
+
+
+class DecisionBoundaryPlot(QWidget):
+    def __init__(self, controller: Any = None, document: Any = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("DecisionBoundaryPlot")
+        self.document = document
+        self.prediction: GridPrediction | None = None
+        self.task = "classification"
+        self.value_range = (0.0, 1.0)
+        self._build()
+        if controller is not None:
+            controller.prediction.connect(self.set_prediction)
+            controller.weights_reset.connect(self.clear_prediction)
+        if document is not None:
+            document.data_changed.connect(self.refresh_points)
+            document.spec_changed.connect(self.refresh_points)  # the split follows the seed
+            self.refresh_points()
+
+    def _build(self) -> None:
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.plot = self.graphics.addPlot(title="Decision boundary")
+        self.plot.setAspectLocked(False)
+        style_axes(self.plot, "x₁", "x₂")
+        self.image = pg.ImageItem(axisOrder="col-major")
+        self.plot.addItem(self.image)
+        self.legend = self.plot.addLegend(offset=(-10, 10))
+        self.points = {part: pg.ScatterPlotItem(size=8, pxMode=True) for part in ("train", "validation", "test")}
+        for item in self.points.values():
+            self.plot.addItem(item)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.message)
+        layout.addWidget(self.graphics, 1)
+
+    # --- data points -------------------------------------------------------------------------------------------------
+    def refresh_points(self) -> None:
+        document = self.document
+        dataset = getattr(document, "dataset", None)
+        for item in self.points.values():
+            item.clear()
+        self.legend.clear()
+        if dataset is None:
+            self._say("No data set loaded.")
+            return
+        if dataset.num_features != 2:
+            self._say(f"The decision boundary is drawn for 2-D data; {dataset.name} has {dataset.num_features} "
+                      "features. The loss and confusion plots show how it learns.")
+            return
+        self._say("")
+        from core.data import split_indices
+
+        config = document.data_config
+        seed = document.spec["training"]["seed"]
+        parts = split_indices(dataset.y, dataset.task, config["val_fraction"], config["test_fraction"], seed)
+        self.task = dataset.task
+        names = dataset.feature_names
+        style_axes(self.plot, names[0], names[1])
+        if dataset.task == "regression":
+            values = dataset.y[:, 0]
+            self.value_range = (float(values.min()), float(values.max()))
+        for (part, rows), symbol in zip(zip(("train", "validation", "test"), parts), ("o", "t", "s")):
+            if len(rows) == 0:
+                continue
+            self.points[part].setData(x=dataset.x[rows, 0], y=dataset.x[rows, 1], symbol=symbol,
+                                      brush=self._brushes(dataset, rows, hollow=part == "test"),
+                                      pen=self._pens(dataset, rows, part), size=9 if part == "test" else 7)
+            self.legend.addItem(self.points[part], f"{part} ({len(rows)})")
+
+    def _brushes(self, dataset, rows: np.ndarray, hollow: bool) -> list:
+        if hollow:
+            return [pg.mkBrush(0, 0, 0, 0)] * len(rows)
+        return [pg.mkBrush(c) for c in self._colours(dataset, rows)]
+
+    def _pens(self, dataset, rows: np.ndarray, part: str) -> list:
+        if part == "test":
+            return [pg.mkPen(c, width=2) for c in self._colours(dataset, rows)]
+        return [pg.mkPen("w" if part == "train" else "k", width=0.8)] * len(rows)
+
+    def _colours(self, dataset, rows: np.ndarray) -> list:
+        if dataset.task == "classification":
+            return [CLASS_COLOURS[int(c) % len(CLASS_COLOURS)] for c in dataset.y[rows]]
+        cmap = pg.colormap.get(SURFACE_MAP)
+        low, high = self.value_range
+        scaled = (dataset.y[rows, 0] - low) / (high - low if high > low else 1.0)
+        return [cmap.map(float(v), mode="qcolor") for v in scaled]
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    # --- the prediction -------------------------------------------------------------------------------------------
+    def clear_prediction(self) -> None:
+        self.prediction = None
+        self.image.clear()
+
+    def set_prediction(self, prediction: GridPrediction) -> None:
+        self.prediction = prediction
+        outputs = prediction.outputs
+        if self.task == "regression":
+            values = outputs[:, :, 0]
+            cmap = pg.colormap.get(SURFACE_MAP)
+            low, high = self.value_range
+            scaled = np.clip((values - low) / (high - low if high > low else 1.0), 0, 1)
+            rgb = (cmap.map(scaled.ravel(), mode="float")[:, :3].reshape(values.shape + (3,)) * 255)
+            rgb = (255 - 0.55 * (255 - rgb)).astype(np.uint8)  # lighter, so the points stay visible
+        else:
+            rgb = probability_image(outputs)
+        grid = prediction.grid
+        self.image.setImage(rgb.transpose(1, 0, 2), autoLevels=False)  # [y, x] rows → the item's [x, y]
+        dx = (grid.x_max - grid.x_min) / max(1, grid.resolution - 1)
+        dy = (grid.y_max - grid.y_min) / max(1, grid.resolution - 1)
+        self.image.setRect(QRectF(grid.x_min - dx / 2, grid.y_min - dy / 2, grid.x_max - grid.x_min + dx,
+                                  grid.y_max - grid.y_min + dy))
+        self.plot.setTitle(f"Decision boundary (step {prediction.step:,})" if self.task == "classification"
+                           else f"Fitted surface (step {prediction.step:,})")
+

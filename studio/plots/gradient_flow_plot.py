@@ -1,0 +1,189 @@
+"""`GradientFlowPlot`: does the gradient reach every layer? Per-layer gradient size now, over time, and the
+update-to-weight ratio.
+
+Top: bars of each layer's gradient norm (or mean |gradient|) on a log scale; a layer whose gradient is two
+orders of magnitude below the median of the layers is coloured and labelled "vanishing", two orders above (or
+non-finite) "exploding". Middle: the same figure over time, one line per layer on a log axis. Bottom: each
+layer's ‖Δw‖/‖w‖ of the last step, with the 10⁻³ rule of thumb drawn for reference.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from core.training.snapshot import Snapshot
+from studio.plots.plot_style import (
+    EXPLODING_COLOUR, NORMAL_COLOUR, VANISHING_COLOUR, layer_colour, make_live_curve, pen, style_axes,
+)
+from studio.plots.series_buffer import SeriesBuffer
+
+VANISHING_FACTOR = 1e-2  # two orders of magnitude below the median layer
+EXPLODING_FACTOR = 1e2
+TINY = 1e-30
+
+
+def classify_layers(values: np.ndarray) -> list[str]:
+    """ "vanishing", "exploding" or "ok" for each layer's gradient size, relative to the median layer."""
+    values = np.asarray(values, dtype=float)
+    finite = values[np.isfinite(values)]
+    median = float(np.median(finite)) if finite.size else 0.0
+    labels = []
+    for v in values:
+        if not math.isfinite(v) or (median > 0 and v > median * EXPLODING_FACTOR):
+            labels.append("exploding")
+        elif median > 0 and v < median * VANISHING_FACTOR:
+            labels.append("vanishing")
+        else:
+            labels.append("ok")
+    return labels
+
+
+def _log10(values: np.ndarray) -> np.ndarray:
+    values = np.asarray(values, dtype=float)
+    return np.log10(np.clip(np.where(np.isfinite(values), values, 1e30), TINY, None))
+
+
+class GradientFlowPlot(QWidget):
+    QUANTITIES = {"Gradient norm ‖∇‖": "grad_norms", "Mean |gradient|": "grad_mean_abs"}
+
+    def __init__(self, controller: Any = None, parent: QWidget | None = None, capacity: int = 5_000):
+        super().__init__(parent)
+        self.setObjectName("GradientFlowPlot")
+        self.capacity = capacity
+        self.layer_names: list[str] = []
+        self.history: dict[str, list[SeriesBuffer]] = {key: [] for key in self.QUANTITIES.values()}
+        self.latest: Snapshot | None = None
+        self.labels: list[str] = []
+        self._build()
+        if controller is not None:
+            controller.run_started.connect(self.clear)
+            controller.weights_reset.connect(self.clear)
+            controller.snapshot.connect(self.add_snapshot)
+
+    def _build(self) -> None:
+        self.quantity = QComboBox()
+        self.quantity.addItems(list(self.QUANTITIES))
+        self.quantity.setToolTip("What to measure per layer: the L2 norm of its gradient, or the mean absolute "
+                                 "gradient (independent of the layer's size).")
+        self.quantity.currentIndexChanged.connect(self._redraw)
+        self.verdict = QLabel("")
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel("Show"))
+        controls.addWidget(self.quantity)
+        controls.addStretch(1)
+        controls.addWidget(self.verdict)
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.bars_plot = self.graphics.addPlot(row=0, col=0, title="Gradient per layer, now")
+        self.time_plot = self.graphics.addPlot(row=1, col=0, title="Gradient per layer over time")
+        self.ratio_plot = self.graphics.addPlot(row=2, col=0, title="Update / weight ratio ‖Δw‖/‖w‖")
+        style_axes(self.bars_plot, "Layer", "log₁₀ size")
+        style_axes(self.time_plot, "Epoch", "size (log)")
+        style_axes(self.ratio_plot, "Layer", "log₁₀ ratio")
+        self.time_plot.setLogMode(y=True)
+        self.time_plot.addLegend(offset=(-10, 10))
+        self.bars = pg.BarGraphItem(x=[], height=[], width=0.6, brushes=[])
+        self.bars_plot.addItem(self.bars)
+        self.ratio_bars = pg.BarGraphItem(x=[], height=[], width=0.6, brush=NORMAL_COLOUR)
+        self.ratio_plot.addItem(self.ratio_bars)
+        self.ratio_plot.addItem(pg.InfiniteLine(pos=-3, angle=0, pen=pen("#7f7f7f", 1, dashed=True),
+                                                label="10⁻³ (typical)", labelOpts={"position": 0.9}))
+        self.bar_texts: list[pg.TextItem] = []
+        self.curves: list[pg.PlotDataItem] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(controls)
+        layout.addWidget(self.graphics, 1)
+
+    @property
+    def quantity_key(self) -> str:
+        return self.QUANTITIES[self.quantity.currentText()]
+
+    def clear(self) -> None:
+        self.layer_names = []
+        self.latest = None
+        self.labels = []
+        for curve in self.curves:
+            self.time_plot.removeItem(curve)
+        self.curves = []
+        self.time_plot.legend.clear()
+        for key in self.history:
+            self.history[key] = []
+        self._redraw()
+
+    def add_snapshot(self, snapshot: Snapshot) -> None:
+        if snapshot.grad_norms is None:
+            return
+        if list(snapshot.layer_names) != self.layer_names:
+            self.clear()
+            self._start_layers(list(snapshot.layer_names))
+        x = snapshot.step / max(1, snapshot.batches_per_epoch)
+        for key in self.history:
+            values = getattr(snapshot, key)
+            if values is None:
+                continue
+            for buffer, v in zip(self.history[key], values):
+                if math.isfinite(v):
+                    buffer.append(x, max(float(v), TINY))
+        self.latest = snapshot
+        self._redraw()
+
+    def _start_layers(self, names: list[str]) -> None:
+        self.layer_names = names
+        for key in self.history:
+            self.history[key] = [SeriesBuffer(self.capacity) for _ in names]
+        self.curves = [make_live_curve(self.time_plot, layer_colour(i), name) for i, name in enumerate(names)]
+        ticks = [[(i, _short(name)) for i, name in enumerate(names)]]
+        self.bars_plot.getAxis("bottom").setTicks(ticks)
+        self.ratio_plot.getAxis("bottom").setTicks(ticks)
+
+    def _redraw(self) -> None:
+        key = self.quantity_key
+        for curve, buffer in zip(self.curves, self.history.get(key, [])):
+            curve.setData(buffer.x, buffer.y)
+        for text in self.bar_texts:
+            self.bars_plot.removeItem(text)
+        self.bar_texts = []
+        s = self.latest
+        if s is None or getattr(s, key) is None:
+            self.bars.setOpts(x=[], height=[], brushes=[])
+            self.ratio_bars.setOpts(x=[], height=[])
+            self.verdict.setText("")
+            return
+        values = np.asarray(getattr(s, key), dtype=float)
+        self.labels = classify_layers(values)
+        heights = _log10(values)
+        base = min(float(heights.min()) - 1.0, -1.0)
+        colours = [{"vanishing": VANISHING_COLOUR, "exploding": EXPLODING_COLOUR}.get(label, layer_colour(i))
+                   for i, label in enumerate(self.labels)]
+        xs = np.arange(len(values))
+        self.bars.setOpts(x=xs, y0=base, height=heights - base, brushes=[pg.mkBrush(c) for c in colours])
+        for i, (label, h) in enumerate(zip(self.labels, heights)):
+            text = pg.TextItem(label if label != "ok" else f"{values[i]:.2g}",
+                               color=colours[i] if label != "ok" else pg.getConfigOption("foreground"),
+                               anchor=(0.5, 1.0))
+            text.setPos(i, h)
+            self.bars_plot.addItem(text)
+            self.bar_texts.append(text)
+        self.bars_plot.setYRange(base, max(float(heights.max()) + 0.6, base + 1.0))
+        self.bars_plot.setXRange(-0.6, len(values) - 0.4)
+        if s.update_ratios is not None:
+            ratios = _log10(s.update_ratios)
+            rbase = min(float(ratios.min()) - 0.5, -4.0)
+            self.ratio_bars.setOpts(x=xs, y0=rbase, height=ratios - rbase)
+            self.ratio_plot.setXRange(-0.6, len(values) - 0.4)
+        problems = [f"{_short(n)} {label}" for n, label in zip(self.layer_names, self.labels) if label != "ok"]
+        self.verdict.setText("Gradients flow through every layer" if not problems else "⚠ " + ", ".join(problems))
+
+
+def _short(name: str) -> str:
+    """ "layer 2 (tanh)" → "L2 tanh" for crowded axes."""
+    if name.startswith("layer "):
+        rest = name[len("layer "):]
+        number, _, kind = rest.partition(" ")
+        return f"L{number} {kind.strip('()')}".strip()
+    return name

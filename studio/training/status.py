@@ -1,0 +1,83 @@
+"""`TrainingStatus`: the status-bar widget: epoch, step, samples per second, time left and a progress bar.
+
+It also offers `title_prefix()` ("[42%] ") for the main window's title while a run is active.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
+
+from core.training.snapshot import Snapshot
+
+
+def format_duration(seconds: float) -> str:
+    seconds = max(0, int(round(seconds)))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+class TrainingStatus(QWidget):
+    def __init__(self, controller, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("TrainingStatus")
+        self.controller = controller
+        self.label = QLabel("Ready to train")
+        self.speed = QLabel("")
+        self.remaining = QLabel("")
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 1000)
+        self.bar.setTextVisible(True)
+        self.bar.setFormat("%p%")
+        self.bar.setMaximumWidth(180)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 0, 4, 0)
+        for widget in (self.label, self.speed, self.remaining, self.bar):
+            layout.addWidget(widget)
+        controller.snapshot.connect(self._on_snapshot)
+        controller.finished.connect(self._on_finished)
+        controller.state_changed.connect(self._on_state)
+        controller.weights_reset.connect(self._on_reset)
+
+    def title_prefix(self) -> str:
+        if not self.controller.is_active:
+            return ""
+        return f"[{self.controller.fraction_done * 100:.0f}%] "
+
+    def _on_snapshot(self, s: Snapshot) -> None:
+        planned = self.controller.epochs_planned
+        self.label.setText(f"Epoch {min(s.epoch + 1, planned) if s.kind == 'batch' else s.epoch}/{planned} · "
+                           f"step {s.step:,}")
+        self.speed.setText(f"{s.samples_per_second:,.0f} samples/s" if s.samples_per_second else "")
+        fraction = self.controller.fraction_done
+        self.bar.setValue(int(fraction * 1000))
+        if 0 < fraction < 1 and s.elapsed > 0:
+            self.remaining.setText(f"{format_duration(s.elapsed / fraction * (1 - fraction))} left")
+        self._update_title()
+
+    def _on_finished(self, s: Snapshot) -> None:
+        self.label.setText(f"Finished: {s.stop_reason or 'done'} · epoch {s.epoch} · step {s.step:,}"
+                           if not s.diverged else f"Diverged at step {s.step + 1:,}")
+        self.remaining.setText(f"took {format_duration(s.elapsed)}")
+        self.bar.setValue(int(self.controller.fraction_done * 1000))
+
+    def _on_state(self, state: str) -> None:
+        if state == "paused":
+            self.remaining.setText("paused")
+        self._update_title()
+
+    def _on_reset(self) -> None:
+        self.label.setText("Ready to train")
+        self.speed.setText("")
+        self.remaining.setText("")
+        self.bar.setValue(0)
+
+    def _update_title(self) -> None:
+        """Show progress in the window title: replace our own earlier prefix, keep the rest of the title."""
+        window = self.window()
+        if window is self:
+            return
+        title = window.windowTitle()
+        if title.startswith("[") and "%] " in title:
+            title = title.split("%] ", 1)[1]
+        window.setWindowTitle(self.title_prefix() + title)
