@@ -59,6 +59,7 @@ class LayerInspector(QWidget):
         layout.addWidget(self.binary_output)
         layout.addWidget(self.explanation)
         layout.addStretch(1)
+        self.setMinimumWidth(260)
         document.spec_changed.connect(self.refresh)
         document.data_changed.connect(self.refresh)
         if hasattr(document, "training_changed"):

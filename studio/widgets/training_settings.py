@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QGroupBox, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from core.spec import (
@@ -79,11 +80,15 @@ class TrainingSettingsPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
         self.scroll = scroll
+        self.setMinimumWidth(300)  # the forms' labels and spin boxes need this much; docks otherwise squeeze it
         document.spec_changed.connect(self.refresh)
         document.data_changed.connect(self.refresh)
         if hasattr(document, "training_changed"):
             document.training_changed.connect(lambda *_: self._apply_locks())
         self.refresh()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        return QSize(360, 640)
 
     # -- building -------------------------------------------------------------------------------------------
     def _group(self, key: str, title: str | None) -> QVBoxLayout:
