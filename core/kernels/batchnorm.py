@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
 
@@ -18,35 +19,39 @@ from numba import njit
 def batchnorm_forward(z, bias, gamma, beta, eps, momentum, training, running_mean, running_var,
                       z_hat, inv_std, out):
     """z += bias (in place); z_hat = normalised z; out = gamma·z_hat + beta; inv_std = 1/√(var + eps)."""
+    # Loops run row by row over the C-contiguous batch, with per-column float64 accumulators.
     n, m = z.shape
+    mean = np.zeros(m)
+    var = np.zeros(m)
     for i in range(n):
         for j in range(m):
             z[i, j] += bias[j]
-    for j in range(m):
-        if training:
-            total = 0.0
-            for i in range(n):
-                total += z[i, j]
-            mean = total / n
-            squares = 0.0
-            for i in range(n):
-                d = z[i, j] - mean
-                squares += d * d
-            var = squares / n
-            unbiased = squares / (n - 1) if n > 1 else var
-            running_mean[j] = (1.0 - momentum) * running_mean[j] + momentum * mean
-            running_var[j] = (1.0 - momentum) * running_var[j] + momentum * unbiased
-        else:
-            mean = running_mean[j]
-            var = running_var[j]
-        inv = 1.0 / math.sqrt(var + eps)
-        inv_std[j] = inv
-        g = gamma[j]
-        b = beta[j]
+    if training:
         for i in range(n):
-            zh = (z[i, j] - mean) * inv
+            for j in range(m):
+                mean[j] += z[i, j]
+        for j in range(m):
+            mean[j] /= n
+        for i in range(n):
+            for j in range(m):
+                d = z[i, j] - mean[j]
+                var[j] += d * d
+        for j in range(m):
+            unbiased = var[j] / (n - 1) if n > 1 else var[j] / n
+            var[j] /= n
+            running_mean[j] = (1.0 - momentum) * running_mean[j] + momentum * mean[j]
+            running_var[j] = (1.0 - momentum) * running_var[j] + momentum * unbiased
+    else:
+        for j in range(m):
+            mean[j] = running_mean[j]
+            var[j] = running_var[j]
+    for j in range(m):
+        inv_std[j] = 1.0 / math.sqrt(var[j] + eps)
+    for i in range(n):
+        for j in range(m):
+            zh = (z[i, j] - mean[j]) * inv_std[j]
             z_hat[i, j] = zh
-            out[i, j] = g * zh + b
+            out[i, j] = gamma[j] * zh + beta[j]
 
 
 @njit(cache=True, nogil=True)
@@ -57,27 +62,29 @@ def batchnorm_backward(grad_out, z_hat, gamma, inv_std, training, grad_z, grad_g
     dz = γ/(n·σ)·(n·g − Σg − ẑ·Σ(g·ẑ)); in evaluation mode they are constants and dz = γ·g/σ.
     """
     n, m = grad_out.shape
-    for j in range(m):
-        sum_g = 0.0
-        sum_gz = 0.0
-        for i in range(n):
+    sum_g = np.zeros(m)
+    sum_gz = np.zeros(m)
+    for i in range(n):
+        for j in range(m):
             g = grad_out[i, j]
-            sum_g += g
-            sum_gz += g * z_hat[i, j]
-        grad_gamma[j] = sum_gz
-        grad_beta[j] = sum_g
-        scale = gamma[j] * inv_std[j]
-        col = 0.0
-        if training:
-            mean_g = sum_g / n
-            mean_gz = sum_gz / n
-            for i in range(n):
-                d = scale * (grad_out[i, j] - mean_g - z_hat[i, j] * mean_gz)
-                grad_z[i, j] = d
-                col += d
-        else:
-            for i in range(n):
-                d = scale * grad_out[i, j]
-                grad_z[i, j] = d
-                col += d
-        grad_bias[j] = col
+            sum_g[j] += g
+            sum_gz[j] += g * z_hat[i, j]
+    scale = np.empty(m)
+    for j in range(m):
+        grad_gamma[j] = sum_gz[j]
+        grad_beta[j] = sum_g[j]
+        scale[j] = gamma[j] * inv_std[j]
+        sum_g[j] /= n  # from here on: means
+        sum_gz[j] /= n
+        grad_bias[j] = 0.0
+    if training:
+        for i in range(n):
+            for j in range(m):
+                grad_z[i, j] = scale[j] * (grad_out[i, j] - sum_g[j] - z_hat[i, j] * sum_gz[j])
+    else:
+        for i in range(n):
+            for j in range(m):
+                grad_z[i, j] = scale[j] * grad_out[i, j]
+    for i in range(n):
+        for j in range(m):
+            grad_bias[j] += grad_z[i, j]
