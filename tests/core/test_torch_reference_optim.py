@@ -140,3 +140,23 @@ def test_lbfgs_matches_torch(line_search: str, problem: tuple) -> None:
                                    err_msg=f"L-BFGS ({line_search}) differs after step {step + 1}")
     assert loss_and_grad(params, x, labels)[0] < 0.5 * first_loss
     assert optimizer.func_evals == reference.state[w]["func_evals"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=_case_id)
+def test_float32_buffers_track_torch_float32(case: tuple[dict[str, Any], str, dict[str, Any]],
+                                             problem: tuple) -> None:
+    """The studio trains in float32: the kernels then compute in float32, as torch does (looser tolerance)."""
+    config, torch_name, torch_kwargs = case
+    x, labels, _, tlabels = problem
+    params = initial_params(np.float32)
+    optimizer = Optimizer.from_config(params, config)
+    w = torch.tensor(initial_params(np.float32), requires_grad=True)
+    reference = getattr(torch.optim, torch_name)([w], **torch_kwargs)
+    tx = torch.tensor(x, dtype=torch.float32)
+    for _ in range(STEPS):
+        optimizer.step(loss_and_grad(params, x, labels)[1])
+        reference.zero_grad()
+        _torch_loss(w, tx, tlabels).backward()
+        reference.step()
+    assert params.dtype == np.float32
+    np.testing.assert_allclose(params, w.detach().numpy(), rtol=0, atol=1e-4)
