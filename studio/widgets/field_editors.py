@@ -39,9 +39,11 @@ def _nice_steps(value: float, direction: int) -> float:
 class CompactDoubleSpinBox(QDoubleSpinBox):
     """A double spin box that shows 0.5 rather than 0.500000 and accepts scientific notation (1e-4)."""
 
-    def __init__(self, parent: QWidget | None = None, log_scale: bool = False):
+    def __init__(self, parent: QWidget | None = None, log_scale: bool = False, ladder: bool = False):
         super().__init__(parent)
         self._log_scale = log_scale
+        # Open-ended strengths (L2, weight decay, thresholds) also step on the 1-2-5 ladder, down to 0.
+        self._ladder = ladder or log_scale
         self.setDecimals(15)
 
     def textFromValue(self, value: float) -> str:  # noqa: N802 (Qt's name)
@@ -65,12 +67,14 @@ class CompactDoubleSpinBox(QDoubleSpinBox):
         return QValidator.State.Acceptable, text, pos
 
     def stepBy(self, steps: int) -> None:  # noqa: N802
-        if not self._log_scale:
+        if not self._ladder:
             super().stepBy(steps)
             return
         value = self.value()
         for _ in range(abs(steps)):
             value = _nice_steps(value, 1 if steps > 0 else -1)
+            if not self._log_scale and value < 1e-4:
+                value = 0.0
         self.setValue(min(max(value, self.minimum()), self.maximum()))
         self.editingFinished.emit()
 
@@ -129,7 +133,7 @@ class FieldEditor(QWidget):
             spin.valueChanged.connect(lambda v: self._emit(int(v)))
             return spin
         if f.kind == "float":
-            spin = CompactDoubleSpinBox(self, log_scale=f.log_scale)
+            spin = CompactDoubleSpinBox(self, log_scale=f.log_scale, ladder=f.maximum is None)
             # Exclusive bounds stay enterable: the validator then explains why the value is refused.
             spin.setRange(f.minimum if f.minimum is not None else -_FLOAT_LIMIT,
                           f.maximum if f.maximum is not None else _FLOAT_LIMIT)

@@ -179,3 +179,15 @@ def test_log_ladder_steps():
     from studio.widgets.field_editors import _nice_steps
     assert [_nice_steps(v, +1) for v in (0.001, 0.002, 0.005, 0.003)] == pytest.approx([0.002, 0.005, 0.01, 0.005])
     assert [_nice_steps(v, -1) for v in (0.001, 0.002, 0.01)] == pytest.approx([0.0005, 0.001, 0.005])
+
+
+def test_open_ended_strengths_step_on_the_ladder_down_to_zero(qtbot, panel, document):
+    spin = panel.editor("l2").input
+    spin.setFocus()
+    qtbot.keyClick(spin, Qt.Key.Key_Up)
+    qtbot.keyClick(spin, Qt.Key.Key_Up)
+    assert document.spec["training"]["l2"] == pytest.approx(2e-4)
+    assert document.undo_stack.count() == 1  # one field's steps merge into one undo step
+    qtbot.keyClick(spin, Qt.Key.Key_Down)
+    qtbot.keyClick(spin, Qt.Key.Key_Down)
+    assert document.spec["training"]["l2"] == 0.0
