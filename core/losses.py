@@ -49,7 +49,7 @@ class Loss:
         self.fused_activation: str | None = _FUSED.get(name)
         self.is_classification = name in _FUSED
         self.metric_name = "accuracy" if self.is_classification else "r2"
-        self._grad: np.ndarray | None = None
+        self._grads: dict[tuple, np.ndarray] = {}  # one reused gradient buffer per (shape, dtype)
 
     def __repr__(self) -> str:
         return f"Loss({self.name!r})"
@@ -109,9 +109,12 @@ class Loss:
         output = np.ascontiguousarray(output)
         n, m = output.shape
         y = self.prepare_targets(y, n, m, output.dtype, check=check)
-        grad = self._grad
-        if grad is None or grad.shape != output.shape or grad.dtype != output.dtype:
-            grad = self._grad = np.empty_like(output)
+        key = (output.shape, output.dtype)
+        grad = self._grads.get(key)
+        if grad is None:
+            if len(self._grads) >= 4:  # batch size, last short batch, evaluation batches
+                self._grads.clear()
+            grad = self._grads[key] = np.empty_like(output)
         if self.name == "cross_entropy":
             value = k.softmax_cross_entropy(output, y, grad)
         elif self.name == "binary_cross_entropy":
