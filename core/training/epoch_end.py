@@ -1,8 +1,7 @@
 """What the Trainer measures at an epoch's end: train metric, validation loss and metric, confusion matrix.
 
 The validation set is the data's x_val/y_val; without one, the confusion matrix is taken on the training set.
-The train metric is measured on the training set with the weights as they are at the epoch's end (inference
-mode: no dropout, batch-norm running statistics), so it is comparable with the validation metric.
+The train metric is not measured here: it is the running value over the epoch's batches (`RunningMetric`).
 """
 
 from __future__ import annotations
@@ -37,8 +36,7 @@ class EpochEvaluator:
         self.want_confusion = confusion and self.task == "classification"
         self.num_classes = int(getattr(data, "num_classes", 0) or 0)
 
-    def evaluate(self, train_loss: float) -> EpochResults:
-        _, train_metric = self.network.evaluate(self.x_train, self.y_train)
+    def evaluate(self, train_metric: float) -> EpochResults:
         val_loss = val_metric = None
         if self.has_validation:
             val_loss, val_metric = (float(v) for v in self.network.evaluate(self.x_val, self.y_val))

@@ -87,11 +87,6 @@ class StepRunner:
         return loss
 
     def run_batch(self, x: np.ndarray, y: np.ndarray) -> StepOutcome:
-        # Overflow is expected when a run diverges, and handled below: no RuntimeWarnings on the way.
-        with np.errstate(over="ignore", invalid="ignore"):
-            return self._run_batch(x, y)
-
-    def _run_batch(self, x: np.ndarray, y: np.ndarray) -> StepOutcome:
         net, t = self.network, self.training
         params = net.params
         if self.is_lbfgs:  # the closure runs inside the step: save first

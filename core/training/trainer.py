@@ -28,6 +28,7 @@ from core.training.epoch_end import EpochEvaluator
 from core.training.layer_stats import all_finite, first_nonfinite_slice, layer_stats, slice_bounds
 from core.training.live_settings import OPTIMIZER_LIVE, apply_to_training, validate_live_changes
 from core.training.rng_streams import training_streams
+from core.training.running_metric import RunningMetric
 from core.training.snapshot import Histogram, Snapshot
 from core.training.step import StepRunner
 from core.training.trainer_state import load_trainer_state, trainer_state
@@ -54,6 +55,7 @@ class Trainer:
                                     self.training["shuffle"], streams["shuffle"])
         self.evaluator = EpochEvaluator(network, data, x_train, y_train, confusion=confusion)
         self.steps = StepRunner(network, self.training, streams["dropout"])
+        self.running_metric = RunningMetric(data.task == "classification", network.output_size)
         self.early_stopping = EarlyStopping(self.training["early_stopping"], self.evaluator.has_validation)
         self._starts, self._stops = slice_bounds(network.layer_param_slices)
         self.epoch = 0  # epochs completed
@@ -72,6 +74,7 @@ class Trainer:
         self._pending: dict[str, Any] = {}
         self._stop_requested = False
         self._histograms_requested = False
+        self._caller_errors: dict[str, str] | None = None
 
     # --- thread-safe controls ---------------------------------------------------------------------------------
     def stop(self) -> None:
@@ -102,7 +105,7 @@ class Trainer:
 
     def run(self) -> Iterator[Snapshot]:
         """Train until the epochs are done, early stopping, stop() or divergence; yield Snapshots on the way."""
-        self.clock.resume()
+        self._resume()
         try:
             stop_reason, diverged, diverged_layer = "completed", False, None
             while self.epoch < self.epochs and stop_reason == "completed":
@@ -123,25 +126,40 @@ class Trainer:
                                                         layer=diverged_layer)
                         break
                     self._count_batch(outcome.loss, x.shape[0])
+                    self.running_metric.update(self.network.blocks[-1].last_output, y)
                     if self.report_every > 0 and self.batches_since_report >= self.report_every:
                         yield self._paused(self._snapshot("batch", outcome.loss))
-                        self.clock.resume()
+                        self._resume()
                 if stop_reason != "completed" or self.batch_in_epoch < self.sampler.batches_per_epoch:
                     break
                 should_stop = self._end_epoch()
                 yield self._paused(self._snapshot("epoch", self.history[-1]["train_loss"], epoch_end=True))
-                self.clock.resume()
+                self._resume()
                 if should_stop:
                     stop_reason = "early stopping"
             if stop_reason in ("completed", "early stopping") and self.best_state is not None:
                 self.network.set_state(copy.deepcopy(self.best_state))  # restore_best: the best epoch's weights
             yield self._paused(self._end_snapshot(stop_reason, diverged, diverged_layer))
         finally:
-            self.clock.pause()
+            self._pause()
+
+    def _resume(self) -> None:
+        """Back inside the generator: count time, and silence NumPy's overflow warnings (a diverging run is
+        detected and explained by the finite checks instead). Set here rather than per batch: it is cheaper."""
+        self.clock.resume()
+        if self._caller_errors is None:
+            self._caller_errors = np.seterr(over="ignore", invalid="ignore")
+
+    def _pause(self) -> None:
+        """Leaving the generator: stop the clock and give the caller its own NumPy error settings back."""
+        self.clock.pause()
+        if self._caller_errors is not None:
+            np.seterr(**self._caller_errors)
+            self._caller_errors = None
 
     def _paused(self, snapshot: Snapshot) -> Snapshot:
-        """Stop the clock for the time the caller holds the snapshot; the generator resumes it on next()."""
-        self.clock.pause()
+        """Pause for the time the caller holds the snapshot; the generator resumes on next()."""
+        self._pause()
         return snapshot
 
     def _take_controls(self) -> bool:
@@ -165,7 +183,7 @@ class Trainer:
     def _end_epoch(self) -> bool:
         """Evaluate, record history, feed early stopping and the schedule; True when early stopping says stop."""
         train_loss = self.epoch_loss_sum / max(1, self.epoch_samples)
-        results = self.evaluator.evaluate(train_loss)
+        results = self.evaluator.evaluate(self.running_metric.value())
         stats = self._layer_stats()
         self.epoch += 1
         record = {"epoch": self.epoch, "train_loss": train_loss, "train_metric": results.train_metric,
@@ -179,6 +197,7 @@ class Trainer:
         self.steps.epoch_end(self.epoch - 1, results.val_loss if results.val_loss is not None else train_loss)
         self.batch_in_epoch, self.epoch_loss_sum, self.epoch_samples = 0, 0.0, 0
         self.epoch_started = False
+        self.running_metric.reset()
         return should_stop
 
     # --- snapshots ---------------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ def trainer_state(trainer) -> dict[str, Any]:
         "rng": {name: copy.deepcopy(rng.bit_generator.state) for name, rng in trainer.rngs.items()},
         "order": trainer.sampler.order.copy(),
         "counters": {name: getattr(trainer, name) for name in _COUNTERS},
+        "running_metric": trainer.running_metric.state(),
         "early_stopping": trainer.early_stopping.state_dict(),
         "best_state": copy.deepcopy(trainer.best_state),
         "history": copy.deepcopy(trainer.history),
@@ -61,6 +62,7 @@ def load_trainer_state(trainer, state: dict[str, Any], *, keep_settings: bool = 
         setattr(trainer, name, state["counters"][name])
     trainer.early_stopping = EarlyStopping(trainer.training["early_stopping"], trainer.evaluator.has_validation)
     trainer.early_stopping.load_state_dict(state["early_stopping"])
+    trainer.running_metric.load_state(state["running_metric"])
     trainer.best_state = copy.deepcopy(state["best_state"])
     trainer.history = copy.deepcopy(state["history"])
     trainer.clock.elapsed = float(state["elapsed"])
