@@ -137,6 +137,8 @@ class Trainer:
                 self._resume()
                 if should_stop:
                     stop_reason = "early stopping"
+            with self._lock:  # a stop that came too late to matter must not end the next run at once
+                self._stop_requested = False
             if stop_reason in ("completed", "early stopping") and self.best_state is not None:
                 self.network.set_state(copy.deepcopy(self.best_state))  # restore_best: the best epoch's weights
             yield self._paused(self._end_snapshot(stop_reason, diverged, diverged_layer))

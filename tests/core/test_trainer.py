@@ -174,3 +174,54 @@ def test_regression_reports_r2():
     spec["training"]["epochs"] = 2
     snaps = list(Trainer(Network.from_spec(spec), data, report_every=0).run())
     assert snaps[0].metric_name == "r2" and snaps[0].confusion is None and np.isfinite(snaps[0].val_metric)
+
+
+def test_stop_from_another_thread_ends_a_running_loop(xor_data):
+    import threading
+    trainer = make_trainer(xor_data, report_every=1, epochs=100_000)
+    seen = []
+
+    def consume():
+        for snap in trainer.run():
+            seen.append(snap)
+
+    worker = threading.Thread(target=consume)
+    worker.start()
+    while not seen:
+        time.sleep(0.01)
+    trainer.stop()
+    worker.join(timeout=10)
+    assert not worker.is_alive()
+    assert seen[-1].kind == "end" and seen[-1].stop_reason == "stopped" and trainer.epoch < 100_000
+
+
+def test_live_momentum_weight_decay_and_clipping_reach_the_step(xor_data):
+    trainer = make_trainer(xor_data, optimizer={"name": "momentum", "lr": 0.01})
+    run = trainer.run()
+    next(run)
+    trainer.set_live(momentum=0.5, weight_decay=0.01, clipping_value=0.1, decoupled_weight_decay=0.2)
+    next(run)
+    assert trainer.steps.optimizer.hyper["momentum"] == 0.5 and trainer.steps.optimizer.hyper["weight_decay"] == 0.01
+    assert trainer.training["clipping"]["value"] == 0.1 and trainer.training["decoupled_weight_decay"] == 0.2
+
+
+def test_a_live_clipping_threshold_limits_the_very_next_step(xor_data):
+    trainer = make_trainer(xor_data, optimizer={"name": "sgd", "lr": 1.0},
+                           clipping={"mode": "value", "value": 1e6})
+    run = trainer.run()
+    next(run)
+    trainer.set_live(clipping_value=1e-6)
+    before = trainer.network.params.copy()
+    next(run)
+    change = np.abs(trainer.network.params - before).max()
+    assert 0 < change <= 1e-6 * 1.0001
+
+
+def test_a_late_stop_does_not_end_the_next_run(xor_data):
+    trainer = make_trainer(xor_data, report_every=0, epochs=1)
+    run = trainer.run()
+    next(run)  # the only epoch
+    trainer.stop()
+    assert next(run).stop_reason == "completed"
+    trainer.training["epochs"] = 2
+    assert [s.kind for s in trainer.run()] == ["epoch", "end"]
