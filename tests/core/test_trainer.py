@@ -214,7 +214,7 @@ def test_a_live_clipping_threshold_limits_the_very_next_step(xor_data):
     before = trainer.network.params.copy()
     next(run)
     change = np.abs(trainer.network.params - before).max()
-    assert 0 < change <= 1e-6 * 1.0001
+    assert 0 < change <= 1e-6 + 2e-7  # the threshold, plus float32 rounding of weights below 1 in size
 
 
 def test_a_late_stop_does_not_end_the_next_run(xor_data):
