@@ -29,7 +29,8 @@ def validate_live_changes(changes: dict[str, Any], optimizer_name: str) -> dict[
         if name in OPTIMIZER_LIVE:
             field = _field(OPTIMIZERS[optimizer_name].fields, name)
             if field is None:
-                raise SpecError(f"optimizer {optimizer_name}: has no {name} setting to change", f"training.optimizer.{name}")
+                raise SpecError(f"optimizer {optimizer_name}: has no {name} setting to change",
+                                f"training.optimizer.{name}")
             checked[name] = check_field(field, value, f"training.optimizer.{name}", f"optimizer {optimizer_name}")
         elif name == "clipping_value":
             checked[name] = check_field(_field(CLIPPING_FIELDS, "value"), value, "training.clipping.value",
