@@ -39,11 +39,16 @@ class Trainer(SnapshotReports):
 
     def __init__(self, network, data, training: dict[str, Any] | None = None, *, report_every: int = 1,
                  histogram_every: int = 0, histogram_bins: int = 30, confusion: bool = True):
-        from core.spec import validate_spec
+        from core.spec import SpecError, validate_spec
         spec = dict(network.spec)
         if training is not None:
             spec["training"] = training
         self.training: dict[str, Any] = validate_spec(spec)["training"]
+        for name in ("loss", "huber_delta"):  # the network computes its own loss: the settings must agree
+            if self.training[name] != network.spec["training"][name]:
+                raise SpecError(f"training: {name} must match the network's ({network.spec['training'][name]!r}), "
+                                f"got {self.training[name]!r}; build the network from a spec with this loss",
+                                f"training.{name}")
         self.network, self.data = network, data
         self.report_every, self.histogram_every, self.histogram_bins = report_every, histogram_every, histogram_bins
         # Checked and converted once (dtype, layout, NaN/inf with the row), so the hot loop can skip the checks.

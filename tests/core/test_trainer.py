@@ -225,3 +225,10 @@ def test_a_late_stop_does_not_end_the_next_run(xor_data):
     assert next(run).stop_reason == "completed"
     trainer.training["epochs"] = 2
     assert [s.kind for s in trainer.run()] == ["epoch", "end"]
+
+
+def test_training_settings_must_use_the_networks_loss(xor_data):
+    net = Network.from_spec(small_spec())
+    training = dict(net.spec["training"], loss="cross_entropy", huber_delta=2.0)
+    with pytest.raises(SpecError, match="huber_delta must match the network's"):
+        Trainer(net, xor_data, training)
