@@ -47,11 +47,12 @@ def apply_output_activation(name: str, logits: np.ndarray, out: np.ndarray | Non
 
 
 def activate(name: str, z: np.ndarray, slope: float = 0.01) -> np.ndarray:
-    """f(z) for any activation, as a new array: for tests, plots and one-off use, not the training hot path."""
-    z = np.ascontiguousarray(z)
-    if name in ("softmax",):
-        return apply_output_activation(name, z)
-    z2 = np.array(z.reshape(-1, z.shape[-1]) if z.ndim > 1 else z.reshape(1, -1))
-    out = np.empty_like(z2)
-    k.bias_activation(z2, np.zeros(z2.shape[1], z2.dtype), False, activation_code(name), slope, out)
+    """f(z) for any activation (softmax row-wise) as a new array: for tests, plots and one-off use, not the
+    training hot path. `z` is 1-D or 2-D, float32 or float64."""
+    z = np.asarray(z)
+    rows = np.array(z.reshape(1, -1) if z.ndim == 1 else z, dtype=z.dtype if z.dtype.kind == "f" else np.float64)
+    if name == "softmax":
+        return apply_output_activation(name, rows).reshape(z.shape)
+    out = np.empty_like(rows)
+    k.bias_activation(rows, np.zeros(rows.shape[1], rows.dtype), False, activation_code(name), slope, out)
     return out.reshape(z.shape)
