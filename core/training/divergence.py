@@ -1,10 +1,22 @@
-"""Words for a run that went non-finite: which quantity, when, the first layer that broke, and what to try."""
+"""Words for a run that diverged: which quantity went non-finite (or exploded), when, the first layer that
+broke, and what to try.
+
+Besides inf/NaN, a batch loss above `EXPLOSION_FACTOR` × max(the first batch's loss, 1) counts as divergence:
+a saturating network (tanh, sigmoid) with a stable softmax cross-entropy can run on at a loss of 10⁴ without
+ever overflowing, and ten thousand times the starting loss is never a run that is still learning.
+"""
 
 from __future__ import annotations
 
 import math
 
 ADVICE = "Try a lower learning rate, gradient clipping or batch norm."
+EXPLOSION_FACTOR = 1e4
+
+
+def has_exploded(loss: float, first_loss: float | None, factor: float | None = EXPLOSION_FACTOR) -> bool:
+    """True when `loss` exceeds factor × max(first_loss, 1); never when factor is None."""
+    return factor is not None and first_loss is not None and loss > factor * max(first_loss, 1.0)
 
 
 def describe_value(value: float) -> str:
@@ -26,3 +38,9 @@ def divergence_reason(*, epoch: int, step: int, loss: float, gradient_finite: bo
         what = "the weights became non-finite"
     where = f"; {layer} went non-finite first" if layer else ""
     return f"diverged: {what} at epoch {epoch}, step {step}{where}. {ADVICE}"
+
+
+def explosion_reason(*, epoch: int, step: int, loss: float, first_loss: float) -> str:
+    """E.g. "diverged: the loss exploded to 3.3e+04 at epoch 1, step 5 (it started at 0.69). Try …"."""
+    return (f"diverged: the loss exploded to {loss:.3g} at epoch {epoch}, step {step} (it started at "
+            f"{first_loss:.3g}). {ADVICE}")

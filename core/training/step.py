@@ -121,9 +121,13 @@ class StepRunner:
         if self._has_buffers:
             np.copyto(self.previous_buffers, self.network.buffers)
 
-    def _diverge(self, loss: float, gradient_finite: bool, broken: np.ndarray | None = None) -> StepOutcome:
-        """Put back the last weights whose loss and gradient were finite (those saved before the last step)."""
+    def roll_back(self) -> None:
+        """Put back the weights (and batch-norm statistics) saved before the last step."""
         np.copyto(self.network.params, self.previous_params)
         if self._has_buffers:
             np.copyto(self.network.buffers, self.previous_buffers)
+
+    def _diverge(self, loss: float, gradient_finite: bool, broken: np.ndarray | None = None) -> StepOutcome:
+        """Put back the last weights whose loss and gradient were finite (those saved before the last step)."""
+        self.roll_back()
         return StepOutcome(loss, diverged=True, gradient_finite=gradient_finite, nonfinite_params=broken)

@@ -21,7 +21,7 @@ import numpy as np
 
 from core.training.batching import BatchSampler, batch_size_for
 from core.training.clock import RunClock
-from core.training.divergence import divergence_reason
+from core.training.divergence import EXPLOSION_FACTOR, divergence_reason, explosion_reason, has_exploded
 from core.training.early_stopping import EarlyStopping
 from core.training.epoch_end import EpochEvaluator
 from core.training.layer_stats import slice_bounds
@@ -70,6 +70,8 @@ class Trainer(SnapshotReports):
         self.epoch_loss_sum = 0.0  # Σ batch loss × batch size over the epoch in progress
         self.epoch_samples = 0
         self.samples_seen = 0
+        self.first_loss: float | None = None  # the first batch's loss: the yardstick for an exploding loss
+        self.explosion_factor: float | None = EXPLOSION_FACTOR  # None: only inf/NaN count as divergence
         self.batches_since_report = 0
         self.history: list[dict[str, Any]] = []
         self.best_state: dict[str, Any] | None = None
@@ -130,6 +132,14 @@ class Trainer(SnapshotReports):
                                                         gradient_finite=outcome.gradient_finite,
                                                         layer=diverged_layer)
                         break
+                    if has_exploded(outcome.loss, self.first_loss, self.explosion_factor):
+                        self.steps.roll_back()
+                        diverged = True
+                        stop_reason = explosion_reason(epoch=self.epoch + 1, step=self.step + 1, loss=outcome.loss,
+                                                       first_loss=self.first_loss)
+                        break
+                    if self.first_loss is None:
+                        self.first_loss = outcome.loss
                     self._count_batch(outcome.loss, x.shape[0])
                     self.running_metric.update(self.network.blocks[-1].last_output, y)
                     if self.report_every > 0 and self.batches_since_report >= self.report_every:

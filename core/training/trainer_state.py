@@ -16,7 +16,7 @@ from core.training.early_stopping import EarlyStopping
 
 STATE_VERSION = 1
 _COUNTERS = ("epoch", "step", "batch_in_epoch", "epoch_started", "epoch_loss_sum", "epoch_samples",
-             "samples_seen", "batches_since_report")
+             "samples_seen", "batches_since_report", "first_loss")
 
 
 def trainer_state(trainer) -> dict[str, Any]:

@@ -93,12 +93,16 @@ def test_a_fork_keeps_its_own_settings(data):
 
 
 def test_a_huge_learning_rate_stops_with_a_reason_and_finite_weights(data):
-    """SGD at lr 1e4 on a 2-16-16-2 ReLU network: the weights blow up within a few steps."""
+    """SGD at lr 1e4 on a 2-16-16-2 ReLU network: the weights blow up within a few steps. (The exploding-loss
+    check would stop it a step earlier; it is switched off here to reach inf.)"""
     spec = spec_with(hidden=(16, 16), activation="relu", optimizer={"name": "sgd", "lr": 1e4}, epochs=20)
+    net = Network.from_spec(spec)
+    trainer = Trainer(net, data, report_every=0)
+    trainer.explosion_factor = None
     caller_settings = np.geterr()
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)  # overflow is explained by the reason, not by warnings
-        net, trainer, snaps = run_to_end(spec, data)
+        snaps = list(trainer.run())
     assert np.geterr() == caller_settings
     end = snaps[-1]
     assert end.kind == "end" and end.finished and end.diverged
@@ -182,3 +186,21 @@ def test_clipping_limits_the_update(data, mode):
         next(iter(trainer.run()))
         steps.append(np.linalg.norm(net.params - start))
     assert 0 < steps[1] < 0.5 * steps[0]
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+def test_a_huge_learning_rate_on_a_saturating_network_is_caught_as_an_exploding_loss(data, optimizer):
+    """The default 2-8-8-2 tanh network at lr 1e4: tanh saturates and the stable cross-entropy never overflows,
+    but the loss leaps to thousands of times its start."""
+    spec = default_spec()
+    spec["training"].update(epochs=20, optimizer={"name": optimizer, "lr": 1e4})
+    net, trainer, snaps = run_to_end(spec, data)
+    end = snaps[-1]
+    assert end.diverged and end.stop_reason.startswith("diverged: the loss exploded to ")
+    assert f"it started at {trainer.first_loss:.3g})" in end.stop_reason and "lower learning rate" in end.stop_reason
+    assert trainer.epoch == 0 and np.all(np.isfinite(net.params))
+
+
+def test_the_exploding_loss_check_leaves_a_normal_run_alone(data):
+    _, trainer, snaps = run_to_end(spec_with(epochs=5, optimizer={"name": "adam", "lr": 0.05}), data)
+    assert snaps[-1].stop_reason == "completed" and not snaps[-1].diverged and trainer.first_loss > 0
