@@ -126,17 +126,9 @@ class Trainer(SnapshotReports):
                         break
                     x, y = self.sampler.batch(self.batch_in_epoch)
                     outcome = self.steps.run_batch(x, y)
-                    if outcome.diverged:
-                        diverged, diverged_layer = True, self._layer_name(outcome)
-                        stop_reason = divergence_reason(epoch=self.epoch + 1, step=self.step + 1, loss=outcome.loss,
-                                                        gradient_finite=outcome.gradient_finite,
-                                                        layer=diverged_layer)
-                        break
-                    if has_exploded(outcome.loss, self.first_loss, self.explosion_factor):
-                        self.steps.roll_back()
-                        diverged = True
-                        stop_reason = explosion_reason(epoch=self.epoch + 1, step=self.step + 1, loss=outcome.loss,
-                                                       first_loss=self.first_loss)
+                    divergence = self._divergence(outcome)
+                    if divergence is not None:
+                        diverged, (stop_reason, diverged_layer) = True, divergence
                         break
                     if self.first_loss is None:
                         self.first_loss = outcome.loss
@@ -178,6 +170,19 @@ class Trainer(SnapshotReports):
         """Pause for the time the caller holds the snapshot; the generator resumes on next()."""
         self._pause()
         return snapshot
+
+    def _divergence(self, outcome) -> tuple[str, str | None] | None:
+        """(reason, first broken layer) when this batch diverged (the step runner has already restored the last
+        finite weights; an exploding loss is rolled back here), else None."""
+        epoch, step = self.epoch + 1, self.step + 1
+        if outcome.diverged:
+            layer = self._layer_name(outcome)
+            return divergence_reason(epoch=epoch, step=step, loss=outcome.loss,
+                                     gradient_finite=outcome.gradient_finite, layer=layer), layer
+        if has_exploded(outcome.loss, self.first_loss, self.explosion_factor):
+            self.steps.roll_back()
+            return explosion_reason(epoch=epoch, step=step, loss=outcome.loss, first_loss=self.first_loss), None
+        return None
 
     def _take_controls(self) -> bool:
         """Apply pending live changes; True when a stop was requested."""
