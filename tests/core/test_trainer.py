@@ -232,3 +232,20 @@ def test_training_settings_must_use_the_networks_loss(xor_data):
     training = dict(net.spec["training"], loss="cross_entropy", huber_delta=2.0)
     with pytest.raises(SpecError, match="huber_delta must match the network's"):
         Trainer(net, xor_data, training)
+
+
+def test_without_a_validation_set_the_train_set_stands_in():
+    data = prepare(playground("xor", num_points=60, noise=0.0, seed=2), val_fraction=0.0)
+    spec = small_spec(epochs=3, early_stopping={"enabled": True, "monitor": "val_loss", "patience": 5})
+    trainer = Trainer(Network.from_spec(spec), data, report_every=0)
+    snaps = list(trainer.run())
+    assert snaps[0].val_loss is None and snaps[0].confusion.sum() == 60
+    assert trainer.early_stopping.monitor_used == "train_loss" and snaps[-1].best_epoch is not None
+
+
+def test_a_float64_network_trains_in_float64(xor_data):
+    net = Network.from_spec(small_spec(dtype="float64", epochs=5))
+    trainer = Trainer(net, xor_data, report_every=0)
+    snaps = list(trainer.run())
+    assert net.params.dtype == np.float64 and snaps[-1].stop_reason == "completed"
+    assert trainer.history[-1]["train_loss"] < trainer.history[0]["train_loss"]
