@@ -16,6 +16,13 @@ from core.training.snapshot import Histogram, Snapshot
 class SnapshotReports:
     """Snapshot building for `Trainer`."""
 
+    def _restores_best(self, stop_reason: str) -> bool:
+        """Whether the run ends on the best epoch's weights: early stopping with restore_best, and the run
+        completed or was stopped early (a user's stop or a divergence keeps the weights as they are)."""
+        stopper = self.early_stopping
+        return (self.best_state is not None and stopper.enabled and stopper.restore_best
+                and stop_reason in ("completed", "early stopping"))
+
     def _layer_stats(self) -> LayerStats:
         net = self.network
         return layer_stats(net.params, net.grads, self.steps.previous_params, net.weight_mask, self._starts,
@@ -65,7 +72,7 @@ class SnapshotReports:
 
     def _end_snapshot(self, stop_reason: str, diverged: bool, diverged_layer: str | None) -> Snapshot:
         # After restoring the best weights, the end snapshot reports the best epoch's figures.
-        restored = self.best_state is not None and stop_reason in ("completed", "early stopping")
+        restored = self._restores_best(stop_reason)
         record = (self.history[self.early_stopping.best_epoch - 1] if restored
                   else self.history[-1] if self.history else None)
         if record:

@@ -146,8 +146,9 @@ class Trainer(SnapshotReports):
                     stop_reason = "early stopping"
             with self._lock:  # a stop that came too late to matter must not end the next run at once
                 self._stop_requested = False
-            if stop_reason in ("completed", "early stopping") and self.best_state is not None:
+            if self._restores_best(stop_reason):
                 self.network.set_state(copy.deepcopy(self.best_state))  # restore_best: the best epoch's weights
+                np.copyto(self.steps.previous_params, self.network.params)  # a restore is no update to report
             yield self._paused(self._end_snapshot(stop_reason, diverged, diverged_layer))
         finally:
             self._pause()

@@ -204,3 +204,17 @@ def test_a_huge_learning_rate_on_a_saturating_network_is_caught_as_an_exploding_
 def test_the_exploding_loss_check_leaves_a_normal_run_alone(data):
     _, trainer, snaps = run_to_end(spec_with(epochs=5, optimizer={"name": "adam", "lr": 0.05}), data)
     assert snaps[-1].stop_reason == "completed" and not snaps[-1].diverged and trainer.first_loss > 0
+
+
+def test_a_user_stop_keeps_the_current_weights_even_with_restore_best(data):
+    spec = spec_with(epochs=30, early_stopping={"enabled": True, "patience": 50, "min_delta": 10.0})
+    net = Network.from_spec(spec)
+    trainer = Trainer(net, data, report_every=0)
+    run = trainer.run()
+    for _ in range(3):
+        next(run)
+    current = net.params.copy()
+    trainer.stop()
+    end = next(run)
+    assert end.stop_reason == "stopped" and end.best_epoch == 1
+    np.testing.assert_array_equal(net.params, current)
