@@ -1,17 +1,107 @@
-"""The application entry point: builds the QApplication and shows the main window."""
+"""The application entry point: `backprop-studio` / `python -m studio`.
+
+Builds the QApplication with a light theme that every plot follows (pyqtgraph's config options), then opens
+the project given with `--project`, or offers to restore an autosave left by a crash, or starts the default
+playground project (circles, 2-8-8-2 tanh, Adam lr 0.01, batch 10) so pressing Train shows learning at once.
+"""
 
 from __future__ import annotations
 
+import argparse
+import os
 import sys
+from pathlib import Path
+
+from studio.dialogs.about import studio_version
+
+
+def parse_arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="backprop-studio", description="Backprop Studio: build, train and "
+                                     "watch neural networks.")
+    parser.add_argument("--version", action="version", version=f"Backprop Studio {studio_version()}")
+    parser.add_argument("--project", metavar="PATH", help="open this project file (.bps)")
+    parser.add_argument("project_file", nargs="?", metavar="PROJECT", help="same as --project")
+    args, _qt_arguments = parser.parse_known_args(argv)
+    return args
+
+
+def apply_theme(app) -> None:
+    """Fusion style with a light palette; white plot backgrounds with black axes and antialiased curves."""
+    import pyqtgraph as pg
+    from PySide6.QtGui import QColor, QPalette
+
+    app.setStyle("Fusion")
+    palette = app.style().standardPalette()
+    palette.setColor(QPalette.ColorRole.Highlight, QColor("#2f6fdb"))
+    palette.setColor(QPalette.ColorRole.Link, QColor("#2f6fdb"))
+    app.setPalette(palette)
+    pg.setConfigOptions(antialias=True, background="w", foreground="k")
+
+
+def startup_document(project_path: str | None, parent=None):
+    """The document to open with: the named project, a restored autosave (if the user wants it), or the default.
+
+    Returns (document, message): message is an error to show when the named project could not be opened.
+    """
+    from core.project import ProjectError
+    from studio.autosave import autosave_description, pending_autosave, restore_autosave
+    from studio.dialogs.crash_restore import ask_restore
+    from studio.document import Document
+
+    pending = pending_autosave()
+    if pending is not None:
+        if ask_restore(parent, autosave_description(pending)):
+            try:
+                return restore_autosave(pending), None
+            except ProjectError as error:
+                pending.unlink(missing_ok=True)
+                return Document(), f"The autosave could not be restored: {error}"
+        pending.unlink(missing_ok=True)
+    if project_path:
+        try:
+            return Document.open(project_path), None
+        except ProjectError as error:
+            return Document(), str(error)
+    return Document(), None
 
 
 def main(argv: list[str] | None = None) -> int:
-    from PySide6.QtWidgets import QApplication, QMainWindow, QLabel
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parse_arguments(argv)
+    os.environ.setdefault("NUMBA_CACHE_DIR", _numba_cache_folder())
 
-    app = QApplication.instance() or QApplication(sys.argv if argv is None else argv)
-    window = QMainWindow()
-    window.setWindowTitle("Backprop Studio")
-    window.setCentralWidget(QLabel("Backprop Studio"))
-    window.resize(1280, 800)
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from studio.dialogs import messages
+    from studio.main_window import MainWindow
+    from studio.settings import APPLICATION, ORGANIZATION
+
+    if not QCoreApplication.organizationName():
+        QCoreApplication.setOrganizationName(ORGANIZATION)
+        QCoreApplication.setApplicationName(APPLICATION)
+    app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    app.setApplicationDisplayName("Backprop Studio")
+    app.setApplicationVersion(studio_version())
+    icon = Path(__file__).resolve().parent.parent / "resources" / "icons" / "backprop-studio.svg"
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    apply_theme(app)
+
+    document, error = startup_document(args.project or args.project_file)
+    window = MainWindow(document)
+    if document.path is not None:
+        window.settings.add_recent_file(document.path)
     window.show()
+    if error:
+        messages.show_error(window, "Can't open project", error)
+    elif document.warnings:
+        messages.show_information(window, "Opened with warnings", "\n\n".join(document.warnings))
     return app.exec()
+
+
+def _numba_cache_folder() -> str:
+    """A writable per-user cache for compiled kernels (a frozen app can't write next to its modules)."""
+    from platformdirs import user_cache_dir
+    return str(Path(user_cache_dir("backprop-studio", appauthor=False)) / "numba")
