@@ -42,7 +42,7 @@ class StepRunner:
         self.weight_mask = np.asarray(network.weight_mask, dtype=bool)  # the regularizers want a boolean mask
         self._has_buffers = network.buffers.size > 0  # batch-norm running statistics
         self.previous_buffers = network.buffers.copy()
-        self._clip_views = self._weight_views() if training["clipping"]["mode"] == "agc" else []
+        self._clip_views: list[tuple[np.ndarray, np.ndarray]] | None = None  # built when AGC first needs them
 
     # --- settings ---------------------------------------------------------------------------------------------
     def set_epoch_lr(self, epoch0: int) -> None:
@@ -104,6 +104,8 @@ class StepRunner:
             clipping = t["clipping"]
             if clipping["mode"] != "none":
                 from core.clipping import clip_gradients
+                if clipping["mode"] == "agc" and self._clip_views is None:
+                    self._clip_views = self._weight_views()
                 clip_gradients(net.grads, clipping["mode"], clipping["value"], params=params,
                                layer_weight_views=self._clip_views)
             self.optimizer.step(net.grads)
