@@ -249,3 +249,11 @@ def test_a_float64_network_trains_in_float64(xor_data):
     snaps = list(trainer.run())
     assert net.params.dtype == np.float64 and snaps[-1].stop_reason == "completed"
     assert trainer.history[-1]["train_loss"] < trainer.history[0]["train_loss"]
+
+
+def test_epoch_validation_figures_equal_network_evaluate(xor_data):
+    net = Network.from_spec(small_spec(epochs=1))
+    snap = next(iter(Trainer(net, xor_data, report_every=0).run()))
+    assert (snap.val_loss, snap.val_metric) == net.evaluate(xor_data.x_val, xor_data.y_val)
+    predicted = net.predict(xor_data.x_val).argmax(axis=1)
+    assert np.trace(snap.confusion) == int((predicted == xor_data.y_val).sum())
