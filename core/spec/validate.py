@@ -152,6 +152,9 @@ def _check_training(training: Any, layers: list[dict]) -> dict[str, Any]:
                                          "training.early_stopping", "early stopping")
     out["clipping"] = check_fields(CLIPPING_FIELDS, sections["clipping"], "training.clipping", "clipping")
 
+    if choice.name == "lbfgs" and out["lookahead"]["enabled"]:
+        raise SpecError("lookahead: it cannot wrap L-BFGS (which runs its own line search); switch Lookahead off "
+                        "or pick another optimizer", "training.lookahead.enabled")
     if choice.name == "lbfgs" and out["batch_mode"] != "full":
         raise SpecError("optimizer lbfgs: L-BFGS needs full-batch training; set batch mode to 'full'",
                         "training.batch_mode")
