@@ -56,14 +56,8 @@ class StepRunner:
         for name in ("weight_decay", "momentum"):
             if name in changes:
                 self.optimizer.hyper[name] = changes[name]
-        if "lr" in changes:  # a new base rate: the schedule keeps shaping it from here on
-            from core.schedules import make_schedule
-            if hasattr(self.schedule, "base_lr"):
-                self.schedule.base_lr = changes["lr"]
-                if hasattr(self.schedule, "current_lr"):  # reduce-on-plateau: the user's rate replaces its own
-                    self.schedule.current_lr = changes["lr"]
-            else:
-                self.schedule = make_schedule(self.training, base_lr=changes["lr"])
+        if "lr" in changes:  # a new base rate η: the schedule keeps shaping it (decays, warm-up, plateau cuts)
+            self.schedule.set_base_lr(changes["lr"])
             self.set_epoch_lr(epoch0)
 
     def _weight_views(self) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -257,3 +257,14 @@ def test_epoch_validation_figures_equal_network_evaluate(xor_data):
     assert (snap.val_loss, snap.val_metric) == net.evaluate(xor_data.x_val, xor_data.y_val)
     predicted = net.predict(xor_data.x_val).argmax(axis=1)
     assert np.trace(snap.confusion) == int((predicted == xor_data.y_val).sum())
+
+
+def test_a_live_learning_rate_is_the_schedules_new_base(xor_data):
+    # Step decay halves the rate every epoch: a new η of 0.2 in the second epoch means a rate of 0.1 there.
+    trainer = make_trainer(xor_data, report_every=0, epochs=3, schedule={"name": "step", "step_size": 1,
+                                                                          "gamma": 0.5})
+    run = trainer.run()
+    assert next(run).lr == 0.01
+    trainer.set_live(lr=0.2)
+    trainer.report_every = 1
+    assert next(run).lr == pytest.approx(0.1)
