@@ -217,7 +217,10 @@ class Trainer(SnapshotReports):
         improved, should_stop = self.early_stopping.update(self.epoch, self.early_stopping.monitored_value(record))
         if improved and self.early_stopping.enabled and self.early_stopping.restore_best:
             self.best_state = copy.deepcopy(self.network.get_state())
-        self.steps.epoch_end(self.epoch - 1, results.val_loss if results.val_loss is not None else train_loss)
+        # Reduce-on-plateau watches a loss (it waits for a decrease): the monitored one, or val loss when the
+        # monitor is a metric.
+        use_train = self.early_stopping.monitor_used == "train_loss" or results.val_loss is None
+        self.steps.epoch_end(self.epoch - 1, train_loss if use_train else results.val_loss)
         self.batch_in_epoch, self.epoch_loss_sum, self.epoch_samples = 0, 0.0, 0
         self.epoch_started = False
         self.running_metric.reset()

@@ -218,3 +218,16 @@ def test_a_user_stop_keeps_the_current_weights_even_with_restore_best(data):
     end = next(run)
     assert end.stop_reason == "stopped" and end.best_epoch == 1
     np.testing.assert_array_equal(net.params, current)
+
+
+@pytest.mark.parametrize("monitor, key", [("val_loss", "val_loss"), ("train_loss", "train_loss"),
+                                          ("val_metric", "val_loss")])
+def test_reduce_on_plateau_watches_the_monitored_loss(data, monitor, key):
+    spec = spec_with(epochs=4, schedule={"name": "plateau", "patience": 0},
+                     early_stopping={"enabled": False, "monitor": monitor})
+    trainer = Trainer(Network.from_spec(spec), data, report_every=0)
+    seen = []
+    original = trainer.steps.schedule.epoch_end
+    trainer.steps.schedule.epoch_end = lambda epoch, value: (seen.append(value), original(epoch, value))
+    list(trainer.run())
+    assert seen == [record[key] for record in trainer.history]
