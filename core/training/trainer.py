@@ -7,7 +7,8 @@ between batches. Time is measured only inside the generator, so a paused run's e
 
 One batch, in order: data loss and gradient → L1/L2 terms → finite check (non-finite: restore the last finite
 weights and stop with a reason naming the first layer that broke) → clipping → optimizer step → decoupled weight
-decay. Per-layer figures are computed only when a snapshot is about to be emitted.
+decay. A loss 10⁴ times its start also counts as divergence (`explosion_factor`). Per-layer figures are computed
+only when a snapshot is about to be emitted.
 """
 
 from __future__ import annotations
@@ -26,9 +27,9 @@ from core.training.early_stopping import EarlyStopping
 from core.training.epoch_end import EpochEvaluator
 from core.training.layer_stats import slice_bounds
 from core.training.live_settings import apply_to_training, validate_live_changes
+from core.training.reports import SnapshotReports
 from core.training.rng_streams import training_streams
 from core.training.running_metric import RunningMetric
-from core.training.reports import SnapshotReports
 from core.training.snapshot import Snapshot
 from core.training.step import StepRunner
 from core.training.trainer_state import load_trainer_state, trainer_state
