@@ -40,7 +40,9 @@ def divergence_reason(*, epoch: int, step: int, loss: float, gradient_finite: bo
     return f"diverged: {what} at epoch {epoch}, step {step}{where}. {ADVICE}"
 
 
-def explosion_reason(*, epoch: int, step: int, loss: float, first_loss: float) -> str:
-    """E.g. "diverged: the loss exploded to 3.3e+04 at epoch 1, step 5 (it started at 0.69). Try …"."""
+def explosion_reason(*, epoch: int, step: int, loss: float, first_loss: float, layer: str | None = None) -> str:
+    """E.g. "diverged: the loss exploded to 3.3e+04 at epoch 1, step 5 (it started at 0.69); layer 1 (tanh)
+    moved the most. Try …"."""
+    where = f"; {layer} moved the most" if layer else ""
     return (f"diverged: the loss exploded to {loss:.3g} at epoch {epoch}, step {step} (it started at "
-            f"{first_loss:.3g}). {ADVICE}")
+            f"{first_loss:.3g}){where}. {ADVICE}")

@@ -182,8 +182,12 @@ class Trainer(SnapshotReports):
             return divergence_reason(epoch=epoch, step=step, loss=outcome.loss,
                                      gradient_finite=outcome.gradient_finite, layer=layer), layer
         if has_exploded(outcome.loss, self.first_loss, self.explosion_factor):
+            # Nothing is non-finite yet: the layer to name is the one whose weights this step moved the most.
+            ratios = np.nan_to_num(self._layer_stats().update_ratios, nan=np.inf)
+            layer = self.network.layer_names[int(np.argmax(ratios))]
             self.steps.roll_back()
-            return explosion_reason(epoch=epoch, step=step, loss=outcome.loss, first_loss=self.first_loss), None
+            return explosion_reason(epoch=epoch, step=step, loss=outcome.loss, first_loss=self.first_loss,
+                                    layer=layer), layer
         return None
 
     def _take_controls(self) -> bool:

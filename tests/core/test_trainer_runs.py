@@ -199,6 +199,7 @@ def test_a_huge_learning_rate_on_a_saturating_network_is_caught_as_an_exploding_
     assert end.diverged and end.stop_reason.startswith("diverged: the loss exploded to ")
     assert f"it started at {trainer.first_loss:.3g})" in end.stop_reason and "lower learning rate" in end.stop_reason
     assert trainer.epoch == 0 and np.all(np.isfinite(net.params))
+    assert end.diverged_layer in net.layer_names and f"{end.diverged_layer} moved the most" in end.stop_reason
 
 
 def test_the_exploding_loss_check_leaves_a_normal_run_alone(data):
