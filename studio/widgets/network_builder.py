@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QPoint, QPointF, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QPainter, QResizeEvent
+from PySide6.QtGui import QAction, QColor, QPainter, QPen, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame, QGraphicsScene, QGraphicsView, QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget,
 )
@@ -169,6 +169,7 @@ class NetworkBuilder(QWidget):
             is_output = column.index == len(layers) - 1
             block = LayerBlockItem(column, layer, is_output, column.index == self.selected_index)
             block.clicked.connect(self.select_layer)
+            block.drag_moved.connect(self._on_drag_moved)
             block.drag_finished.connect(self._on_drag_finished)
             block.unit_hovered.connect(self.neuron_hovered)
             index = column.index
@@ -193,6 +194,9 @@ class NetworkBuilder(QWidget):
             button.set_enabled(editable, None if editable else "Pause training to change the network")
             self.scene.addItem(button)
             self.insert_buttons[index] = button
+        self.drop_marker = self.scene.addLine(0, 0, 0, 0, QPen(QColor("#2e7d32"), 4))
+        self.drop_marker.setZValue(5)
+        self.drop_marker.hide()
         self.scene.setSceneRect(self.scene.itemsBoundingRect().adjusted(-24, -24, 24, 24))
         self.view.fit()
         self.add_button.setEnabled(editable)
@@ -287,6 +291,20 @@ class NetworkBuilder(QWidget):
     def move_layer(self, source: int, destination: int) -> None:
         if source != destination and self._edit("move_layer", source, destination):
             self.select_layer(destination)
+
+    def _on_drag_moved(self, index: int, center_x: float) -> None:
+        """Show where the dragged layer would land: a green bar in the gap before its new neighbour."""
+        destination = drop_index(self.columns, center_x, index)
+        if destination == index:
+            self.drop_marker.hide()
+            return
+        hidden = [c for c in self.columns[1:] if c.index != index]
+        before = hidden[destination]  # the layer the dragged one will precede (the output at the end)
+        top = min(c.top for c in self.columns)
+        bottom = max(c.top + c.height for c in self.columns)
+        x = before.x - COLUMN_GAP / 2
+        self.drop_marker.setLine(x, top, x, bottom)
+        self.drop_marker.show()
 
     def _on_drag_finished(self, index: int, center_x: float) -> None:
         destination = drop_index(self.columns, center_x, index)

@@ -101,6 +101,9 @@ def test_drag_a_layer_to_the_right_reorders(qtbot, builder, document):
     for step in range(1, 6):  # a real drag passes through intermediate positions
         QTest.mouseMove(viewport, QPoint(start.x() + (target_x - start.x()) * step // 5, start.y()))
     assert builder.blocks[0].pos().x() > 0  # the block follows the mouse while dragged
+    marker = builder.drop_marker
+    assert marker.isVisible()  # …and a bar shows where it will land: between layers 2 and 3
+    assert builder.blocks[1].column.right < marker.line().x1() < builder.blocks[2].column.x
     QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=QPoint(target_x, start.y()))
     assert widths(document) == [2, 6, 4, 3, 2]
     assert builder.selected_index == 1

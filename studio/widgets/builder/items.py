@@ -119,6 +119,7 @@ class LayerBlockItem(QGraphicsObject):
     """
 
     clicked = Signal(int)
+    drag_moved = Signal(int, float)
     drag_finished = Signal(int, float)
     unit_hovered = Signal(int, int)
 
@@ -267,6 +268,7 @@ class LayerBlockItem(QGraphicsObject):
             self.setCursor(Qt.CursorShape.ClosedHandCursor)
         if self._dragging:
             self.setPos(dx, 0)
+            self.drag_moved.emit(self.index, self.column.center_x + dx)
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
         if self._press_x is None:
