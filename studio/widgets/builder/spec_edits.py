@@ -37,12 +37,7 @@ def with_binary_output(spec: dict[str, Any], sigmoid: bool) -> dict[str, Any]:
 
 def apply_spec(document: Any, spec: dict[str, Any], text: str) -> None:
     """Replace the document's spec as one undoable step (validated first; SpecError leaves it unchanged)."""
-    setter = getattr(document, "set_spec", None)
-    if setter is not None:
-        setter(spec, text)
-        return
-    document._require_editable("The output layer")  # noqa: SLF001 - until the Document offers set_spec
-    document._push_spec(spec, text)  # noqa: SLF001
+    document.set_spec(spec, text)
 
 
 def set_binary_output(document: Any, sigmoid: bool) -> None:
