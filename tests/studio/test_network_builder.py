@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-from studio.widgets.builder.items import EdgesItem, InputColumnItem, SkipArrowItem, layer_title
+from studio.widgets.builder.items import EdgesItem, InputColumnItem, SkipArrowItem, layer_badges, layer_title
 from studio.widgets.builder.layout import MAX_NODES, drop_index, layout_network
 from studio.widgets.network_builder import NetworkBuilder
 
@@ -195,3 +195,12 @@ def test_trained_weights_colour_the_edges(qtbot, builder, document):
     document.set_units(0, 7)  # reshaping drops the weights: plain edges again
     edges = next(item for item in builder.scene.items() if isinstance(item, EdgesItem))
     assert edges.weights is None
+
+
+def test_palette_presets_insert_before_the_output(qtbot, builder, document):
+    menu = builder.add_button.menu()
+    next(a for a in menu.actions() if a.text() == "Dense + batch norm").trigger()
+    layers = document.spec["layers"]
+    assert len(layers) == 4 and layers[2]["batch_norm"] and layers[-1]["activation"] == "softmax"
+    assert builder.selected_index == 2 and builder.blocks[2].selected
+    assert layer_badges(builder.blocks[2].layer) == ["BN"]
