@@ -19,7 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 from core.spec import SpecError, default_layer
-from studio.widgets.builder.items import ButtonItem, EdgesItem, InputColumnItem, LayerBlockItem, SkipArrowItem
+from studio.widgets.builder.button import ButtonItem
+from studio.widgets.builder.connections import EdgesItem, SkipArrowItem
+from studio.widgets.builder.items import InputColumnItem, LayerBlockItem
 from studio.widgets.builder.layout import COLUMN_GAP, drop_index, layout_network
 from studio.widgets.builder.spec_edits import binary_output_state, is_binary_dataset, set_binary_output
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QComboBox
 
 from core.spec import ACTIVATIONS, LAYER_FIELDS
 from studio.widgets.builder.items import layer_title

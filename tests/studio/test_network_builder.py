@@ -7,7 +7,8 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-from studio.widgets.builder.items import EdgesItem, InputColumnItem, SkipArrowItem, layer_badges, layer_title
+from studio.widgets.builder.connections import EdgesItem, SkipArrowItem
+from studio.widgets.builder.items import InputColumnItem, layer_badges, layer_title
 from studio.widgets.builder.layout import MAX_NODES, drop_index, layout_network
 from studio.widgets.network_builder import NetworkBuilder
 

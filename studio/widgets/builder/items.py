@@ -1,4 +1,4 @@
-"""The network builder's scene items: layer blocks with their buttons, the input column, edges and skip arrows.
+"""The network builder's scene items: layer blocks with their buttons and the input column.
 
 Items only draw and report what the mouse did (through signals); the `NetworkBuilder` turns that into Document
 edits. Neurons are painted by their block (not one item each) and found by position on hover.
@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QGraphicsSceneMouseEvent, QStyleOptionGraphicsItem
 
+from studio.widgets.builder.button import ButtonItem
 from studio.widgets.builder.layout import NODE_RADIUS, ColumnGeometry
 
 HIDDEN_COLORS = (QColor("#eef3fb"), QColor("#5b7db1"))
@@ -24,70 +25,12 @@ MUTED = QColor("#6b7785")
 DRAG_THRESHOLD = 6.0
 
 
-def _font(size: float, bold: bool = False) -> QFont:
-    font = QFont()
-    font.setPointSizeF(size)
-    font.setBold(bold)
-    return font
-
-
-class ButtonItem(QGraphicsObject):
-    """A small round button in the scene (−, +, ×, ⊕) that emits `clicked` on a press-and-release."""
-
-    clicked = Signal()
-
-    def __init__(self, symbol: str, tooltip: str, parent: QGraphicsItem | None = None, size: float = 18.0,
-                 color: QColor = QColor("#5b7db1")):
-        super().__init__(parent)
-        self.symbol = symbol
-        self.size = size
-        self.color = color
-        self.enabled = True
-        self._hover = False
-        self.setToolTip(tooltip)
-        self.setAcceptHoverEvents(True)
-        self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
-
-    def set_enabled(self, enabled: bool, tooltip: str | None = None) -> None:
-        self.enabled = enabled
-        if tooltip is not None:
-            self.setToolTip(tooltip)
-        self.update()
-
-    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt's name)
-        return QRectF(-self.size / 2, -self.size / 2, self.size, self.size)
-
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: Any = None) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        color = self.color if self.enabled else QColor("#c5cbd3")
-        painter.setPen(QPen(color, 1.2))
-        painter.setBrush(QBrush(color.lighter(170) if self._hover and self.enabled else QColor("white")))
-        painter.drawEllipse(self.boundingRect().adjusted(1, 1, -1, -1))
-        painter.setPen(QPen(color, 1.8))
-        half = self.size * 0.22
-        if self.symbol in ("+", "−"):
-            painter.drawLine(QPointF(-half, 0), QPointF(half, 0))
-        if self.symbol == "+":
-            painter.drawLine(QPointF(0, -half), QPointF(0, half))
-        if self.symbol == "×":
-            painter.drawLine(QPointF(-half, -half), QPointF(half, half))
-            painter.drawLine(QPointF(-half, half), QPointF(half, -half))
-
-    def hoverEnterEvent(self, event: Any) -> None:  # noqa: N802
-        self._hover = True
-        self.update()
-
-    def hoverLeaveEvent(self, event: Any) -> None:  # noqa: N802
-        self._hover = False
-        self.update()
-
-    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
-        event.accept()
-
-    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
-        if self.enabled and self.boundingRect().contains(event.pos()):
-            self.clicked.emit()
+def font(size: float, bold: bool = False) -> QFont:
+    """The builder's text: `size` points, optionally bold."""
+    result = QFont()
+    result.setPointSizeF(size)
+    result.setBold(bold)
+    return result
 
 
 def layer_title(layer: dict[str, Any], is_output: bool) -> str:
@@ -175,7 +118,7 @@ class LayerBlockItem(QGraphicsObject):
         painter.setBrush(QBrush(fill))
         painter.drawRoundedRect(self.block_rect(), 10, 10)
         painter.setPen(TEXT)
-        painter.setFont(_font(9.5, bold=True))
+        painter.setFont(font(9.5, bold=True))
         title_rect = QRectF(c.x + 7, c.top + 4, c.width - (30 if not self.is_output else 14), 18)
         title = QFontMetricsF(painter.font()).elidedText(layer_title(self.layer, self.is_output),
                                                          Qt.TextElideMode.ElideRight, title_rect.width())
@@ -186,7 +129,7 @@ class LayerBlockItem(QGraphicsObject):
         else:
             self._paint_wide_body(painter, border)
         painter.setPen(MUTED)
-        painter.setFont(_font(8.5))
+        painter.setFont(font(8.5))
         has_buttons = self.minus.isVisible() or self.plus.isVisible()
         inset = 28 if has_buttons else 6
         footer = QRectF(c.x + inset, c.top + c.height - 26, c.width - 2 * inset, 22)
@@ -196,7 +139,7 @@ class LayerBlockItem(QGraphicsObject):
 
     def _paint_badges(self, painter: QPainter) -> None:
         c = self.column
-        painter.setFont(_font(7.5))
+        painter.setFont(font(7.5))
         metrics = QFontMetricsF(painter.font())
         x = c.x + 6
         for badge in layer_badges(self.layer, self.is_output):
@@ -222,10 +165,10 @@ class LayerBlockItem(QGraphicsObject):
         painter.setBrush(QColor("white"))
         painter.drawRoundedRect(body, 8, 8)
         painter.setPen(TEXT)
-        painter.setFont(_font(16, bold=True))
+        painter.setFont(font(16, bold=True))
         painter.drawText(body.adjusted(0, 0, 0, -18), Qt.AlignmentFlag.AlignCenter, f"{c.units:,}")
         painter.setPen(MUTED)
-        painter.setFont(_font(8.5))
+        painter.setFont(font(8.5))
         painter.drawText(body.adjusted(0, 30, 0, 0), Qt.AlignmentFlag.AlignCenter, "neurons")
 
     # -- mouse ----------------------------------------------------------------------------------------------
@@ -306,17 +249,17 @@ class InputColumnItem(QGraphicsItem):
         painter.setBrush(fill)
         painter.drawRoundedRect(QRectF(c.x, c.top, c.width, c.height), 10, 10)
         painter.setPen(TEXT)
-        painter.setFont(_font(9.5, bold=True))
+        painter.setFont(font(9.5, bold=True))
         painter.drawText(QRectF(c.x + 6, c.top + 4, c.width - 12, 20), Qt.AlignmentFlag.AlignLeft, "Input")
         if not c.narrow:
-            painter.setFont(_font(16, bold=True))
+            painter.setFont(font(16, bold=True))
             body = QRectF(c.x, c.body_top, c.width, c.body_bottom - c.body_top)
             painter.drawText(body.adjusted(0, 0, 0, -18), Qt.AlignmentFlag.AlignCenter, f"{c.units:,}")
             painter.setPen(MUTED)
-            painter.setFont(_font(8.5))
+            painter.setFont(font(8.5))
             painter.drawText(body.adjusted(0, 30, 0, 0), Qt.AlignmentFlag.AlignCenter, "inputs")
             return
-        painter.setFont(_font(8))
+        painter.setFont(font(8))
         metrics = QFontMetricsF(painter.font())
         for unit in range(c.units):
             center = self.node_center(unit)
@@ -329,100 +272,3 @@ class InputColumnItem(QGraphicsItem):
             painter.drawText(QRectF(c.x + 6, center.y() - 9, label_width, 18),
                              Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                              metrics.elidedText(name, Qt.TextElideMode.ElideRight, label_width))
-
-
-def _weight_pen(weight: float | None, scale: float) -> QPen:
-    """TensorFlow Playground's colouring: orange for negative, blue for positive, thicker when larger."""
-    if weight is None:
-        return QPen(QColor(120, 134, 150, 110), 0.9)
-    strength = min(abs(weight) / scale, 1.0) if scale > 0 else 0.0
-    color = QColor(33, 118, 204) if weight >= 0 else QColor(230, 126, 34)
-    color.setAlpha(int(60 + 170 * strength))
-    return QPen(color, 0.6 + 2.4 * strength)
-
-
-class EdgesItem(QGraphicsItem):
-    """The connections between consecutive columns: every edge between narrow ones, a band between wide ones.
-
-    `weights[k]` (optional) is the (fan_in, fan_out) matrix into layer k, used to colour its edges.
-    """
-
-    def __init__(self, columns: list[ColumnGeometry], weights: list[Any] | None = None):
-        super().__init__()
-        self.columns = columns
-        self.weights = weights
-        self.setZValue(-1)
-        self._rect = QRectF()
-        for c in columns:
-            self._rect = self._rect.united(QRectF(c.x, c.top, c.width, c.height))
-
-    def boundingRect(self) -> QRectF:  # noqa: N802
-        return self._rect
-
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: Any = None) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        for k, (left, right) in enumerate(zip(self.columns, self.columns[1:])):
-            matrix = self.weights[k] if self.weights and k < len(self.weights) else None
-            if left.narrow and right.narrow:
-                self._paint_edges(painter, left, right, matrix)
-            else:
-                self._paint_band(painter, left, right)
-
-    def _paint_edges(self, painter: QPainter, left: ColumnGeometry, right: ColumnGeometry, matrix: Any) -> None:
-        scale = float(abs(matrix).max()) if matrix is not None and getattr(matrix, "size", 0) else 0.0
-        for i, y0 in enumerate(left.node_y):
-            for j, y1 in enumerate(right.node_y):
-                weight = None
-                if matrix is not None and i < matrix.shape[0] and j < matrix.shape[1]:
-                    weight = float(matrix[i, j])
-                painter.setPen(_weight_pen(weight, scale))
-                painter.drawLine(QPointF(left.right, y0), QPointF(right.x, y1))
-
-    def _paint_band(self, painter: QPainter, left: ColumnGeometry, right: ColumnGeometry) -> None:
-        polygon = QPolygonF([QPointF(left.right, left.body_top), QPointF(right.x, right.body_top),
-                             QPointF(right.x, right.body_bottom), QPointF(left.right, left.body_bottom)])
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(91, 125, 177, 45))
-        painter.drawPolygon(polygon)
-        painter.setPen(MUTED)
-        painter.setFont(_font(7.5))
-        count = left.units * right.units
-        mid = QRectF(left.right, -10, right.x - left.right, 20)
-        painter.drawText(mid, Qt.AlignmentFlag.AlignCenter, f"{count:,} w")
-
-
-class SkipArrowItem(QGraphicsItem):
-    """A residual skip drawn as a curved dashed arrow over the block, from its input to its output."""
-
-    def __init__(self, source: ColumnGeometry, target: ColumnGeometry):
-        super().__init__()
-        self.setZValue(2)
-        top = min(source.top, target.top) - 34
-        self.start = QPointF(source.center_x, source.top)
-        self.end = QPointF(target.center_x + 20, target.top)
-        self.control = QPointF((self.start.x() + self.end.x()) / 2, top)
-        self.setToolTip("Residual skip: this layer's input is added to its output")
-
-    def path(self) -> QPainterPath:
-        path = QPainterPath(self.start)
-        path.quadTo(self.control, self.end)
-        return path
-
-    def boundingRect(self) -> QRectF:  # noqa: N802
-        return self.path().boundingRect().adjusted(-8, -8, 8, 8)
-
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: Any = None) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        color = QColor("#8e44ad")
-        painter.setPen(QPen(color, 1.8, Qt.PenStyle.DashLine))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(self.path())
-        # Arrow head pointing down into the block.
-        tip = self.end
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(color)
-        painter.drawPolygon(QPolygonF([tip, tip + QPointF(-6, -9), tip + QPointF(5, -10)]))
-        painter.setPen(color)
-        painter.setFont(_font(8, bold=True))
-        painter.drawText(QRectF(self.control.x() - 30, self.control.y() + 2, 60, 14), Qt.AlignmentFlag.AlignCenter,
-                         "+ x")

@@ -1,0 +1,109 @@
+"""The builder's connections: edges between layers (coloured by trained weights) and residual-skip arrows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
+
+from studio.widgets.builder.items import MUTED, font
+from studio.widgets.builder.layout import ColumnGeometry
+
+
+def _weight_pen(weight: float | None, scale: float) -> QPen:
+    """TensorFlow Playground's colouring: orange for negative, blue for positive, thicker when larger."""
+    if weight is None:
+        return QPen(QColor(120, 134, 150, 110), 0.9)
+    strength = min(abs(weight) / scale, 1.0) if scale > 0 else 0.0
+    color = QColor(33, 118, 204) if weight >= 0 else QColor(230, 126, 34)
+    color.setAlpha(int(60 + 170 * strength))
+    return QPen(color, 0.6 + 2.4 * strength)
+
+
+class EdgesItem(QGraphicsItem):
+    """The connections between consecutive columns: every edge between narrow ones, a band between wide ones.
+
+    `weights[k]` (optional) is the (fan_in, fan_out) matrix into layer k, used to colour its edges.
+    """
+
+    def __init__(self, columns: list[ColumnGeometry], weights: list[Any] | None = None):
+        super().__init__()
+        self.columns = columns
+        self.weights = weights
+        self.setZValue(-1)
+        self._rect = QRectF()
+        for c in columns:
+            self._rect = self._rect.united(QRectF(c.x, c.top, c.width, c.height))
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return self._rect
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: Any = None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        for k, (left, right) in enumerate(zip(self.columns, self.columns[1:])):
+            matrix = self.weights[k] if self.weights and k < len(self.weights) else None
+            if left.narrow and right.narrow:
+                self._paint_edges(painter, left, right, matrix)
+            else:
+                self._paint_band(painter, left, right)
+
+    def _paint_edges(self, painter: QPainter, left: ColumnGeometry, right: ColumnGeometry, matrix: Any) -> None:
+        scale = float(abs(matrix).max()) if matrix is not None and getattr(matrix, "size", 0) else 0.0
+        for i, y0 in enumerate(left.node_y):
+            for j, y1 in enumerate(right.node_y):
+                weight = None
+                if matrix is not None and i < matrix.shape[0] and j < matrix.shape[1]:
+                    weight = float(matrix[i, j])
+                painter.setPen(_weight_pen(weight, scale))
+                painter.drawLine(QPointF(left.right, y0), QPointF(right.x, y1))
+
+    def _paint_band(self, painter: QPainter, left: ColumnGeometry, right: ColumnGeometry) -> None:
+        polygon = QPolygonF([QPointF(left.right, left.body_top), QPointF(right.x, right.body_top),
+                             QPointF(right.x, right.body_bottom), QPointF(left.right, left.body_bottom)])
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(91, 125, 177, 45))
+        painter.drawPolygon(polygon)
+        painter.setPen(MUTED)
+        painter.setFont(font(7.5))
+        count = left.units * right.units
+        mid = QRectF(left.right, -10, right.x - left.right, 20)
+        painter.drawText(mid, Qt.AlignmentFlag.AlignCenter, f"{count:,} w")
+
+
+class SkipArrowItem(QGraphicsItem):
+    """A residual skip drawn as a curved dashed arrow over the block, from its input to its output."""
+
+    def __init__(self, source: ColumnGeometry, target: ColumnGeometry):
+        super().__init__()
+        self.setZValue(2)
+        top = min(source.top, target.top) - 34
+        self.start = QPointF(source.center_x, source.top)
+        self.end = QPointF(target.center_x + 20, target.top)
+        self.control = QPointF((self.start.x() + self.end.x()) / 2, top)
+        self.setToolTip("Residual skip: this layer's input is added to its output")
+
+    def path(self) -> QPainterPath:
+        path = QPainterPath(self.start)
+        path.quadTo(self.control, self.end)
+        return path
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return self.path().boundingRect().adjusted(-8, -8, 8, 8)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: Any = None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        color = QColor("#8e44ad")
+        painter.setPen(QPen(color, 1.8, Qt.PenStyle.DashLine))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(self.path())
+        # Arrow head pointing down into the block.
+        tip = self.end
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(color)
+        painter.drawPolygon(QPolygonF([tip, tip + QPointF(-6, -9), tip + QPointF(5, -10)]))
+        painter.setPen(color)
+        painter.setFont(font(8, bold=True))
+        painter.drawText(QRectF(self.control.x() - 30, self.control.y() + 2, 60, 14), Qt.AlignmentFlag.AlignCenter,
+                         "+ x")
