@@ -13,10 +13,8 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QPoint, QPointF, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QPainter, QPen, QResizeEvent
-from PySide6.QtWidgets import (
-    QFrame, QGraphicsScene, QGraphicsView, QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget,
-)
+from PySide6.QtGui import QAction, QColor, QPen
+from PySide6.QtWidgets import QGraphicsScene, QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
 
 from core.spec import SpecError, default_layer
 from studio.widgets.builder.button import ButtonItem
@@ -24,6 +22,7 @@ from studio.widgets.builder.connections import EdgesItem, SkipArrowItem
 from studio.widgets.builder.items import InputColumnItem, LayerBlockItem
 from studio.widgets.builder.layout import COLUMN_GAP, drop_index, layout_network
 from studio.widgets.builder.spec_edits import binary_output_state, is_binary_dataset, set_binary_output
+from studio.widgets.builder.view import BuilderView
 
 # The palette: what "Add layer" can insert (name → how the new hidden layer starts).
 PALETTE: dict[str, dict[str, Any]] = {
@@ -32,33 +31,6 @@ PALETTE: dict[str, dict[str, Any]] = {
     "Dense + batch norm": {**default_layer(8, "relu"), "batch_norm": True},
     "Dense + dropout 0.2": {**default_layer(8, "relu"), "dropout": 0.2},
 }
-
-
-class BuilderView(QGraphicsView):
-    """The scene's view: antialiased, shrinks a large network to fit (never enlarges a small one)."""
-
-    def __init__(self, scene: QGraphicsScene, parent: QWidget | None = None):
-        super().__init__(scene, parent)
-        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-        self.setBackgroundBrush(QColor("#fbfcfe"))
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setMouseTracking(True)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-
-    def fit(self) -> None:
-        rect = self.sceneRect()
-        view = self.viewport().rect()
-        if rect.isEmpty() or view.isEmpty():
-            return
-        scale = min(1.0, view.width() / rect.width(), view.height() / rect.height())
-        self.resetTransform()
-        self.scale(scale, scale)
-        self.centerOn(rect.center())
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
-        super().resizeEvent(event)
-        self.fit()
 
 
 class NetworkBuilder(QWidget):
