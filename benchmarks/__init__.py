@@ -1,0 +1,1 @@
+"""Speed measurements: core against PyTorch and plain NumPy, printed as ratios."""
