@@ -67,6 +67,9 @@ def startup_document(project_path: str | None, parent=None):
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    from studio.cli_entry import dispatch  # headless commands (train/predict/export) and app flags (--self-test, ...)
+    if (code := dispatch(argv)) is not None:
+        return code
     args = parse_arguments(argv)
     os.environ.setdefault("NUMBA_CACHE_DIR", _numba_cache_folder())
 
