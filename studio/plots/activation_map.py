@@ -15,6 +15,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from studio.plots.plot_style import set_title
+from studio.plots.redraw_throttle import RedrawThrottle
 from studio.training.grid_prediction import MAX_NEURONS_FOR_MAPS, GridPrediction
 
 MAX_SMALL_ROWS = 8  # neurons shown per layer column
@@ -56,6 +58,7 @@ class NeuronActivationMap(QWidget):
         layout.addWidget(self.message)
         layout.addWidget(self.graphics, 1)
         self._layout_key: tuple[int, ...] | None = None
+        self.throttle = RedrawThrottle(self, self._redraw, max_per_second=4)
         if controller is not None:
             controller.prediction.connect(self.set_prediction)
             controller.weights_reset.connect(self.clear)
@@ -75,6 +78,12 @@ class NeuronActivationMap(QWidget):
 
     def set_prediction(self, prediction: GridPrediction) -> None:
         self.prediction = prediction
+        self.throttle.request()
+
+    def _redraw(self) -> None:
+        prediction = self.prediction
+        if prediction is None:
+            return
         if prediction.activations is None:
             self.message.setText(f"Per-neuron maps are drawn for networks of at most {MAX_NEURONS_FOR_MAPS} "
                                  "neurons; this one is wider.")
@@ -121,4 +130,4 @@ class NeuronActivationMap(QWidget):
             self.big_plot.setLabel("bottom", names[0])
             self.big_plot.setLabel("left", names[1])
         kind = "output" if layer == len(prediction.activations) - 1 else f"layer {layer + 1}"
-        self.big_plot.setTitle(f"{kind}, neuron {unit + 1} (range ±{symmetric_levels(values)[1]:.2g})")
+        set_title(self.big_plot, f"{kind}, neuron {unit + 1} (range ±{symmetric_levels(values)[1]:.2g})")

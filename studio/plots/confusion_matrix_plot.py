@@ -14,7 +14,8 @@ from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from core.training.snapshot import Snapshot
-from studio.plots.plot_style import style_axes
+from studio.plots.plot_style import style_axes, set_title
+from studio.plots.redraw_throttle import RedrawThrottle
 
 MAX_LABELLED_CELLS = 400  # beyond 20 × 20 the counts are too small to read
 
@@ -25,6 +26,7 @@ class ConfusionMatrixPlot(QWidget):
         self.setObjectName("ConfusionMatrixPlot")
         self.document = document
         self.matrix: np.ndarray | None = None
+        self.epoch: int | None = None
         self.cell_texts: list[pg.TextItem] = []
         self.message = QLabel("The confusion matrix appears after the first epoch of a classification run.")
         self.message.setWordWrap(True)
@@ -42,6 +44,7 @@ class ConfusionMatrixPlot(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.message)
         layout.addWidget(self.graphics, 1)
+        self.throttle = RedrawThrottle(self, self._redraw, max_per_second=2)
         if controller is not None:
             controller.run_started.connect(self.clear)
             controller.weights_reset.connect(self.clear)
@@ -61,6 +64,20 @@ class ConfusionMatrixPlot(QWidget):
                 self.set_matrix(snapshot.confusion, snapshot.epoch)
                 return
 
+    def _ensure_cell_texts(self, k: int) -> None:
+        """One text item per cell, created when the class count changes and reused every epoch after."""
+        if len(self.cell_texts) == k * k:
+            return
+        for text in self.cell_texts:
+            self.plot.removeItem(text)
+        self.cell_texts = []
+        for i in range(k):
+            for j in range(k):
+                text = pg.TextItem("", anchor=(0.5, 0.5))
+                text.setPos(j, i)
+                self.plot.addItem(text)
+                self.cell_texts.append(text)
+
     def class_names(self, count: int) -> list[str]:
         dataset = getattr(self.document, "dataset", None)
         names = getattr(dataset, "class_names", None)
@@ -69,8 +86,15 @@ class ConfusionMatrixPlot(QWidget):
         return [str(i) for i in range(count)]
 
     def set_matrix(self, matrix: np.ndarray, epoch: int | None = None) -> None:
-        matrix = np.asarray(matrix)
-        self.matrix = matrix
+        """Keep the newest matrix; it is drawn at most twice a second (one epoch may last a millisecond)."""
+        self.matrix = np.asarray(matrix)
+        self.epoch = epoch
+        self.throttle.request()
+
+    def _redraw(self) -> None:
+        if self.matrix is None:
+            return
+        matrix, epoch = self.matrix, self.epoch
         self.message.setVisible(False)
         k = matrix.shape[0]
         row_share = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
@@ -80,20 +104,13 @@ class ConfusionMatrixPlot(QWidget):
         ticks = [[(i, _clip(n)) for i, n in enumerate(names)]]
         self.plot.getAxis("bottom").setTicks(ticks)
         self.plot.getAxis("left").setTicks(ticks)
-        for text in self.cell_texts:
-            self.plot.removeItem(text)
-        self.cell_texts = []
-        if k * k <= MAX_LABELLED_CELLS:
-            for i in range(k):
-                for j in range(k):
-                    colour = "w" if row_share[i, j] > 0.55 else "k"
-                    text = pg.TextItem(str(int(matrix[i, j])), color=colour, anchor=(0.5, 0.5))
-                    text.setPos(j, i)
-                    self.plot.addItem(text)
-                    self.cell_texts.append(text)
+        self._ensure_cell_texts(k if k * k <= MAX_LABELLED_CELLS else 0)
+        for index, text in enumerate(self.cell_texts):
+            i, j = divmod(index, k)
+            text.setText(str(int(matrix[i, j])), color="w" if row_share[i, j] > 0.55 else "k")
         accuracy = np.trace(matrix) / max(1, matrix.sum())
         suffix = f" after epoch {epoch}" if epoch is not None else ""
-        self.plot.setTitle(f"Confusion matrix (validation{suffix}): accuracy {accuracy:.1%}")
+        set_title(self.plot, f"Confusion matrix (validation{suffix}): accuracy {accuracy:.1%}")
         self.plot.setRange(xRange=(-0.5, k - 0.5), yRange=(-0.5, k - 0.5), padding=0.02)
 
 

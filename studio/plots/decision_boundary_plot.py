@@ -16,12 +16,14 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from studio.plots.plot_style import style_axes
+from studio.plots.plot_style import style_axes, set_title
+from studio.plots.redraw_throttle import RedrawThrottle
 from studio.training.grid_prediction import GridPrediction
 
 CLASS_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
                  "#bcbd22", "#17becf")
 SURFACE_MAP = "viridis"
+SYMBOL_TEXT = {"train": "●", "validation": "▼", "test": "□"}
 
 
 def class_rgb(count: int) -> np.ndarray:
@@ -52,6 +54,7 @@ class DecisionBoundaryPlot(QWidget):
         self.task = "classification"
         self.value_range = (0.0, 1.0)
         self._build()
+        self.throttle = RedrawThrottle(self, self._redraw, max_per_second=4)
         if controller is not None:
             controller.prediction.connect(self.set_prediction)
             controller.weights_reset.connect(self.clear_prediction)
@@ -63,13 +66,14 @@ class DecisionBoundaryPlot(QWidget):
     def _build(self) -> None:
         self.message = QLabel("")
         self.message.setWordWrap(True)
+        self.key = QLabel("")  # the legend, outside the plot so it never covers points in a small dock
+        self.key.setToolTip("Filled: training points; triangles: validation; hollow squares: test points")
         self.graphics = pg.GraphicsLayoutWidget()
         self.plot = self.graphics.addPlot(title="Decision boundary")
         self.plot.setAspectLocked(False)
         style_axes(self.plot, "x₁", "x₂")
         self.image = pg.ImageItem(axisOrder="col-major")
         self.plot.addItem(self.image)
-        self.legend = self.plot.addLegend(offset=(-10, 10))
         self.points = {part: pg.ScatterPlotItem(size=8, pxMode=True) for part in ("train", "validation", "test")}
         for item in self.points.values():
             self.plot.addItem(item)
@@ -77,6 +81,7 @@ class DecisionBoundaryPlot(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.message)
         layout.addWidget(self.graphics, 1)
+        layout.addWidget(self.key)
 
     # --- data points -------------------------------------------------------------------------------------------------
     def refresh_points(self) -> None:
@@ -84,7 +89,7 @@ class DecisionBoundaryPlot(QWidget):
         dataset = getattr(document, "dataset", None)
         for item in self.points.values():
             item.clear()
-        self.legend.clear()
+        self.key.setText("")
         if dataset is None:
             self._say("No data set loaded.")
             return
@@ -104,13 +109,15 @@ class DecisionBoundaryPlot(QWidget):
         if dataset.task == "regression":
             values = dataset.y[:, 0]
             self.value_range = (float(values.min()), float(values.max()))
+        counts: dict[str, int] = {}
         for (part, rows), symbol in zip(zip(("train", "validation", "test"), parts), ("o", "t", "s")):
             if len(rows) == 0:
                 continue
             self.points[part].setData(x=dataset.x[rows, 0], y=dataset.x[rows, 1], symbol=symbol,
                                       brush=self._brushes(dataset, rows, hollow=part == "test"),
                                       pen=self._pens(dataset, rows, part), size=9 if part == "test" else 7)
-            self.legend.addItem(self.points[part], f"{part} ({len(rows)})")
+            counts[part] = len(rows)
+        self.key.setText("  ".join(f"{SYMBOL_TEXT[part]} {part} ({n})" for part, n in counts.items()))
 
     def _brushes(self, dataset, rows: np.ndarray, hollow: bool) -> list:
         if hollow:
@@ -141,6 +148,12 @@ class DecisionBoundaryPlot(QWidget):
 
     def set_prediction(self, prediction: GridPrediction) -> None:
         self.prediction = prediction
+        self.throttle.request()
+
+    def _redraw(self) -> None:
+        prediction = self.prediction
+        if prediction is None:
+            return
         outputs = prediction.outputs
         if self.task == "regression":
             values = outputs[:, :, 0]
@@ -157,6 +170,6 @@ class DecisionBoundaryPlot(QWidget):
         dy = (grid.y_max - grid.y_min) / max(1, grid.resolution - 1)
         self.image.setRect(QRectF(grid.x_min - dx / 2, grid.y_min - dy / 2, grid.x_max - grid.x_min + dx,
                                   grid.y_max - grid.y_min + dy))
-        self.plot.setTitle(f"Decision boundary (step {prediction.step:,})" if self.task == "classification"
+        set_title(self.plot, f"Decision boundary (step {prediction.step:,})" if self.task == "classification"
                            else f"Fitted surface (step {prediction.step:,})")
 

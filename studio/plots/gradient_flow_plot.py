@@ -18,8 +18,11 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from core.training.snapshot import Snapshot
 from studio.plots.plot_style import (
-    EXPLODING_COLOUR, NORMAL_COLOUR, VANISHING_COLOUR, layer_colour, make_live_curve, pen, style_axes,
+    EXPLODING_COLOUR, NORMAL_COLOUR, VANISHING_COLOUR, fix_label_size, layer_colour, make_live_curve, pen,
+    set_elided_text, style_axes,
 )
+from studio.plots.adaptive_layout import AdaptiveLayout
+from studio.plots.redraw_throttle import RedrawThrottle
 from studio.plots.series_buffer import SeriesBuffer
 
 VANISHING_FACTOR = 1e-2  # two orders of magnitude below the median layer
@@ -60,6 +63,7 @@ class GradientFlowPlot(QWidget):
         self.latest: Snapshot | None = None
         self.labels: list[str] = []
         self._build()
+        self.throttle = RedrawThrottle(self, self._redraw, max_per_second=3)
         if controller is not None:
             controller.run_started.connect(self.clear)
             controller.weights_reset.connect(self.clear)
@@ -72,6 +76,7 @@ class GradientFlowPlot(QWidget):
                                  "gradient (independent of the layer's size).")
         self.quantity.currentIndexChanged.connect(self._redraw)
         self.verdict = QLabel("")
+        fix_label_size(self.verdict, "⚠ L1 relu vanishing, L2 relu vanishing, L3 relu exploding")
         controls = QHBoxLayout()
         controls.addWidget(QLabel("Show"))
         controls.addWidget(self.quantity)
@@ -79,8 +84,10 @@ class GradientFlowPlot(QWidget):
         controls.addWidget(self.verdict)
         self.graphics = pg.GraphicsLayoutWidget()
         self.bars_plot = self.graphics.addPlot(row=0, col=0, title="Gradient per layer, now")
-        self.time_plot = self.graphics.addPlot(row=1, col=0, title="Gradient per layer over time")
-        self.ratio_plot = self.graphics.addPlot(row=2, col=0, title="Update / weight ratio ‖Δw‖/‖w‖")
+        self.time_plot = self.graphics.addPlot(row=1, col=0, title="Gradient over time")
+        self.ratio_plot = self.graphics.addPlot(row=2, col=0, title="Update / weight ‖Δw‖/‖w‖")
+        self.arrangement = AdaptiveLayout(self.graphics, [self.bars_plot, self.time_plot, self.ratio_plot],
+                                          weights=[2, 3, 2])
         style_axes(self.bars_plot, "Layer", "log₁₀ size")
         style_axes(self.time_plot, "Epoch", "size (log)")
         style_axes(self.ratio_plot, "Layer", "log₁₀ ratio")
@@ -130,7 +137,7 @@ class GradientFlowPlot(QWidget):
                 if math.isfinite(v):
                     buffer.append(x, max(float(v), TINY))
         self.latest = snapshot
-        self._redraw()
+        self.throttle.request()
 
     def _start_layers(self, names: list[str]) -> None:
         self.layer_names = names
@@ -141,18 +148,25 @@ class GradientFlowPlot(QWidget):
         self.bars_plot.getAxis("bottom").setTicks(ticks)
         self.ratio_plot.getAxis("bottom").setTicks(ticks)
 
+    def _ensure_bar_texts(self, count: int) -> None:
+        """One label per bar, reused from update to update (creating items 30 times a second is slow)."""
+        while len(self.bar_texts) > count:
+            self.bars_plot.removeItem(self.bar_texts.pop())
+        while len(self.bar_texts) < count:
+            text = pg.TextItem("", anchor=(0.5, 1.0))
+            self.bars_plot.addItem(text)
+            self.bar_texts.append(text)
+
     def _redraw(self) -> None:
         key = self.quantity_key
         for curve, buffer in zip(self.curves, self.history.get(key, [])):
             curve.setData(buffer.x, buffer.y)
-        for text in self.bar_texts:
-            self.bars_plot.removeItem(text)
-        self.bar_texts = []
         s = self.latest
         if s is None or getattr(s, key) is None:
             self.bars.setOpts(x=[], height=[], brushes=[])
             self.ratio_bars.setOpts(x=[], height=[])
-            self.verdict.setText("")
+            self._ensure_bar_texts(0)
+            set_elided_text(self.verdict, "")
             return
         values = np.asarray(getattr(s, key), dtype=float)
         self.labels = classify_layers(values)
@@ -162,13 +176,11 @@ class GradientFlowPlot(QWidget):
                    for i, label in enumerate(self.labels)]
         xs = np.arange(len(values))
         self.bars.setOpts(x=xs, y0=base, height=heights - base, brushes=[pg.mkBrush(c) for c in colours])
-        for i, (label, h) in enumerate(zip(self.labels, heights)):
-            text = pg.TextItem(label if label != "ok" else f"{values[i]:.2g}",
-                               color=colours[i] if label != "ok" else pg.getConfigOption("foreground"),
-                               anchor=(0.5, 1.0))
+        self._ensure_bar_texts(len(values))
+        for i, (label, h, text) in enumerate(zip(self.labels, heights, self.bar_texts)):
+            text.setText(label if label != "ok" else f"{values[i]:.2g}",
+                         color=colours[i] if label != "ok" else pg.getConfigOption("foreground"))
             text.setPos(i, h)
-            self.bars_plot.addItem(text)
-            self.bar_texts.append(text)
         self.bars_plot.setYRange(base, max(float(heights.max()) + 0.6, base + 1.0))
         self.bars_plot.setXRange(-0.6, len(values) - 0.4)
         if s.update_ratios is not None:
@@ -177,7 +189,8 @@ class GradientFlowPlot(QWidget):
             self.ratio_bars.setOpts(x=xs, y0=rbase, height=ratios - rbase)
             self.ratio_plot.setXRange(-0.6, len(values) - 0.4)
         problems = [f"{_short(n)} {label}" for n, label in zip(self.layer_names, self.labels) if label != "ok"]
-        self.verdict.setText("Gradients flow through every layer" if not problems else "⚠ " + ", ".join(problems))
+        set_elided_text(self.verdict, "Gradients flow through every layer" if not problems
+                        else "⚠ " + ", ".join(problems))
 
 
 def _short(name: str) -> str:

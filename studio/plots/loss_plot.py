@@ -15,11 +15,16 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from core.training.snapshot import Snapshot
+from studio.plots.adaptive_layout import AdaptiveLayout
 from studio.plots.plot_style import (
     BEST_COLOUR, DIVERGED_COLOUR, LR_COLOUR, TRAIN_COLOUR, VALIDATION_COLOUR, faded, make_live_curve, pen,
-    style_axes,
+    set_title, style_axes,
 )
+from studio.plots.redraw_throttle import RedrawThrottle
 from studio.plots.series_buffer import SeriesBuffer
+
+
+MAX_SYMBOLS = 40  # per-epoch points drawn with dots up to this many epochs
 
 
 class LossPlot(QWidget):
@@ -36,9 +41,12 @@ class LossPlot(QWidget):
         self.epoch_val_metric = SeriesBuffer(capacity)
         self.learning_rate = SeriesBuffer(capacity)
         self._ema: float | None = None
+        self._symbols_shown = True
+        self.summary = ""  # the newest epoch's figures, shown in the loss plot's title
         self.best_epoch: int | None = None
         self.diverged_at: float | None = None
         self._build()
+        self.throttle = RedrawThrottle(self, self._redraw, max_per_second=6)
         if controller is not None:
             controller.run_started.connect(self.clear)
             controller.snapshot.connect(self.add_snapshot)
@@ -50,9 +58,8 @@ class LossPlot(QWidget):
         self.loss_plot = self.graphics.addPlot(row=0, col=0, title="Loss")
         self.metric_plot = self.graphics.addPlot(row=1, col=0, title="Metric")
         self.lr_plot = self.graphics.addPlot(row=2, col=0, title="Learning rate")
-        self.graphics.ci.layout.setRowStretchFactor(0, 3)
-        self.graphics.ci.layout.setRowStretchFactor(1, 2)
-        self.graphics.ci.layout.setRowStretchFactor(2, 1)
+        self.arrangement = AdaptiveLayout(self.graphics, [self.loss_plot, self.metric_plot, self.lr_plot],
+                                          weights=[3, 2, 1], main_spans_rows=True)
         for plot in (self.metric_plot, self.lr_plot):
             plot.setXLink(self.loss_plot)
         style_axes(self.loss_plot, "Epoch", "Loss")
@@ -89,15 +96,13 @@ class LossPlot(QWidget):
         self.smoothing.setToolTip("Exponential smoothing of the per-batch loss (0 = raw, 0.99 = very smooth).")
         self.smoothing.valueChanged.connect(self._on_smoothing_changed)
         self.smoothing_label = QLabel()
-        self.metric_label = QLabel("")
         controls = QHBoxLayout()
         controls.addWidget(self.log_scale)
         controls.addSpacing(12)
         controls.addWidget(QLabel("Smoothing"))
+        self.smoothing.setMinimumWidth(80)
         controls.addWidget(self.smoothing, 1)
         controls.addWidget(self.smoothing_label)
-        controls.addStretch(0)
-        controls.addWidget(self.metric_label)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(controls)
@@ -116,14 +121,14 @@ class LossPlot(QWidget):
         self.best_epoch, self.diverged_at = None, None
         self.best_line.setVisible(False)
         self.diverged_line.setVisible(False)
-        self.metric_label.setText("")
+        self.summary = ""
         self._redraw()
 
     def add_snapshot(self, snapshot: Snapshot) -> None:
         """Add one snapshot's batch loss and learning rate; epoch points come through `add_epochs`."""
         self.add_batch_point(snapshot)
         self._mark(snapshot)
-        self._redraw()
+        self.throttle.request()
 
     def _mark(self, snapshot: Snapshot) -> None:
         """Move the best-epoch and divergence markers."""
@@ -160,11 +165,11 @@ class LossPlot(QWidget):
                     buffer.append(x, float(value))
             if s.kind == "epoch" and math.isfinite(s.lr):
                 self.learning_rate.append(x, float(s.lr))
-            self.metric_plot.setTitle(s.metric_name.capitalize() if s.metric_name else "Metric")
-            self.metric_label.setText(_summary(s))
+            set_title(self.metric_plot, s.metric_name.capitalize() if s.metric_name else "Metric")
+            self.summary = _summary(s)
         if snapshots:
             self._mark(snapshots[-1])
-            self._redraw()
+            self.throttle.request()
 
     def _has_epoch(self, epoch: int) -> bool:
         last = self.epoch_train_loss.last()
@@ -183,8 +188,12 @@ class LossPlot(QWidget):
 
     def _redraw(self) -> None:
         smoothed = self.smoothing_factor > 0
-        self.raw_batch_curve.setData(self.batch_loss.x, self.batch_loss.y) if smoothed else \
+        if smoothed:
+            self.raw_batch_curve.setData(self.batch_loss.x, self.batch_loss.y)
+        else:
             self.raw_batch_curve.setData([], [])
+        self._show_symbols(len(self.epoch_train_loss) <= MAX_SYMBOLS)
+        set_title(self.loss_plot, f"Loss · {self.summary}" if self.summary else "Loss")
         source = self.batch_loss_smoothed if smoothed else self.batch_loss
         self.batch_curve.setData(source.x, source.y)
         self.epoch_train_curve.setData(self.epoch_train_loss.x, self.epoch_train_loss.y)
@@ -192,6 +201,14 @@ class LossPlot(QWidget):
         self.train_metric_curve.setData(self.epoch_train_metric.x, self.epoch_train_metric.y)
         self.val_metric_curve.setData(self.epoch_val_metric.x, self.epoch_val_metric.y)
         self.lr_curve.setData(self.learning_rate.x, self.learning_rate.y)
+
+    def _show_symbols(self, on: bool) -> None:
+        """Dots on the per-epoch points while there are few; drawing hundreds of them costs more than the lines."""
+        if on != self._symbols_shown:
+            self._symbols_shown = on
+            for curve in (self.epoch_train_curve, self.epoch_val_curve, self.train_metric_curve,
+                          self.val_metric_curve):
+                curve.setSymbol("o" if on else None)
 
     def _on_log_scale_toggled(self, on: bool) -> None:
         self.loss_plot.setLogMode(y=on)
@@ -219,12 +236,12 @@ def _epoch_position(snapshot: Snapshot) -> float:
 
 
 def _summary(s: Snapshot) -> str:
-    parts = [f"epoch {s.epoch}", f"loss {s.train_loss:.4g}"]
+    parts = [f"epoch {s.epoch}: train {s.train_loss:.3g}"]
     if s.val_loss is not None:
-        parts.append(f"val loss {s.val_loss:.4g}")
+        parts.append(f"validation {s.val_loss:.3g}")
     if s.val_metric is not None:
         parts.append(f"val {s.metric_name} {s.val_metric:.3f}")
     elif s.train_metric is not None:
         parts.append(f"{s.metric_name} {s.train_metric:.3f}")
-    return " · ".join(parts)
+    return ", ".join(parts)
 

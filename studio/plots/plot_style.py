@@ -59,4 +59,26 @@ def style_axes(plot: pg.PlotItem, bottom: str, left: str, bottom_units: str | No
     plot.setLabel("left", left, units=left_units)
     for side in ("bottom", "left"):
         plot.getAxis(side).enableAutoSIPrefix(False)  # "Loss (x0.001)" reads worse than plain numbers
-    plot.showGrid(x=True, y=True, alpha=0.2)
+    pass  # plot.showGrid(x=True, y=True, alpha=0.2)
+
+
+def fix_label_size(label: Any, sample: str) -> None:
+    """Give a label whose text changes live a fixed size (as wide as `sample`): a label that resizes with its
+    text re-lays out the whole window, repainting every docked plot, at each update."""
+    metrics = label.fontMetrics()
+    label.setFixedSize(metrics.horizontalAdvance(sample) + 8, metrics.height() + 4)
+
+
+def set_elided_text(label: Any, text: str) -> None:
+    """Show `text` in a fixed-size label, shortened with … if it does not fit; the full text as tooltip."""
+    from PySide6.QtCore import Qt
+
+    label.setText(label.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, label.width() - 4))
+    label.setToolTip(text)
+
+
+def set_title(plot: Any, text: str) -> None:
+    """Change a plot's title only when it differs: every change re-lays out the plot's scene."""
+    if getattr(plot, "_current_title", None) != text:
+        plot._current_title = text
+        plot.setTitle(text)

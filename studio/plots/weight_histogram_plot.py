@@ -17,7 +17,8 @@ from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from core.training.snapshot import Histogram, Snapshot
-from studio.plots.plot_style import TRAIN_COLOUR, faded, style_axes
+from studio.plots.plot_style import TRAIN_COLOUR, faded, style_axes, set_title
+from studio.plots.redraw_throttle import RedrawThrottle
 
 HEATMAP_BINS = 60
 MAX_STORED = 400  # histograms kept per layer and kind
@@ -45,6 +46,7 @@ class WeightHistogramPlot(QWidget):
         self.layer_names: list[str] = []
         self.samples: dict[str, list[list[_Sample]]] = {key: [] for key in self.KINDS.values()}
         self._build()
+        self.throttle = RedrawThrottle(self, self._redraw, max_per_second=2)
         if controller is not None:
             controller.run_started.connect(self.clear)
             controller.weights_reset.connect(self.clear)
@@ -108,7 +110,7 @@ class WeightHistogramPlot(QWidget):
                 stored.append(_Sample(x, np.asarray(h.counts), np.asarray(h.edges, dtype=float)))
                 if len(stored) > MAX_STORED:
                     del stored[1::2]
-        self._redraw()
+        self.throttle.request()
 
     def _start_layers(self, names: list[str]) -> None:
         current = self.layer_box.currentIndex()
@@ -157,5 +159,5 @@ class WeightHistogramPlot(QWidget):
             self.image.setRect(rect)
         name = self.layer_names[self.layer_box.currentIndex()] if self.layer_names else ""
         what = self.kind_box.currentText().lower()
-        self.now_plot.setTitle(f"{name}: {what} now")
-        self.time_plot.setTitle(f"{name}: {what} over time (each column scaled to its peak)")
+        set_title(self.now_plot, f"{name}: {what} now")
+        set_title(self.time_plot, f"{name}: {what} over time (each column scaled to its peak)")

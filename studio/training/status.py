@@ -8,6 +8,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
 from core.training.snapshot import Snapshot
+from studio.plots.plot_style import fix_label_size
 
 
 def format_duration(seconds: float) -> str:
@@ -29,7 +30,12 @@ class TrainingStatus(QWidget):
         self.bar.setRange(0, 1000)
         self.bar.setTextVisible(True)
         self.bar.setFormat("%p%")
-        self.bar.setMaximumWidth(180)
+        # Fixed widths: a label that grows with its text would re-lay out the whole window (and repaint every
+        # docked plot) at each update.
+        for label, sample in ((self.label, "Finished: early stopping · epoch 100000 · step 10,000,000"),
+                              (self.speed, "10,000,000 samples/s"), (self.remaining, "took 10:00:00")):
+            fix_label_size(label, sample)
+        self.bar.setFixedSize(160, self.label.height())
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
         for widget in (self.label, self.speed, self.remaining, self.bar):
@@ -80,4 +86,6 @@ class TrainingStatus(QWidget):
         title = window.windowTitle()
         if title.startswith("[") and "%] " in title:
             title = title.split("%] ", 1)[1]
-        window.setWindowTitle(self.title_prefix() + title)
+        new_title = self.title_prefix() + title
+        if new_title != window.windowTitle():
+            window.setWindowTitle(new_title)

@@ -26,7 +26,7 @@ from studio.training.grid_prediction import GridPrediction, GridPredictor, GridS
 
 UPDATE_INTERVAL = 1 / 30  # seconds between updates sent to the GUI
 PREDICTION_INTERVAL = 0.2  # seconds between decision-boundary predictions
-HISTOGRAM_INTERVAL = 0.1  # seconds between weight/gradient histograms (a few ms per second for big nets)
+HISTOGRAM_INTERVAL = 0.25  # seconds between weight/gradient histograms (the plot draws ≤ 4 a second)
 SNAPSHOT_TARGET = (0.004, 0.02)  # aim for one Trainer snapshot every 4–20 ms
 
 

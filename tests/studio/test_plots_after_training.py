@@ -25,6 +25,8 @@ def trained(document, qtbot):
         controller.start()
     qtbot.waitUntil(lambda: controller.state == "idle", timeout=5_000)
     qtbot.wait(50)  # the last queued update
+    for plot in plots.values():
+        plot.throttle.flush()
     yield controller, plots
     controller.shutdown()
 
@@ -48,7 +50,7 @@ def test_every_plot_has_data_after_training(trained):
     samples = weights.current_samples()
     assert samples and samples[-1].counts.sum() == 2 * 8  # layer 1: 2 inputs × 8 units, biases excluded
     assert weights.heatmap() is not None and weights.image.image is not None
-    weights.kind_box.setCurrentIndex(1)  # gradients
+    weights.kind_box.setCurrentIndex(1)  # gradients (a user's switch redraws at once)
     assert weights.current_samples() and weights.current_samples()[-1].counts.sum() > 0
 
     boundary = plots["boundary"]
@@ -61,7 +63,7 @@ def test_every_plot_has_data_after_training(trained):
 
     maps = plots["activations"]
     assert maps.small_images and maps.big_image.image is not None
-    maps.show_neuron(1, 3)
+    maps.show_neuron(1, 3)  # hovering redraws at once
     assert "neuron 4" in maps.big_plot.titleLabel.text
 
 
@@ -80,6 +82,7 @@ def test_gradient_flow_labels_vanishing_and_exploding_layers(qtbot):
     s = synthetic_snapshot(10, layers=4)
     s.grad_norms = np.array([1e-7, 0.1, 0.2, 0.3])
     plot.add_snapshot(s)
+    plot.throttle.flush()
     assert plot.labels[0] == "vanishing" and "vanishing" in plot.verdict.text()
     assert plot.bar_texts[0].textItem.toPlainText() == "vanishing"
 
@@ -90,6 +93,7 @@ def test_confusion_matrix_shades_rows_and_labels_cells(qtbot):
     plot = ConfusionMatrixPlot()
     qtbot.addWidget(plot)
     plot.set_matrix(np.array([[8, 2], [0, 90]]), epoch=3)
+    plot.throttle.flush()
     np.testing.assert_allclose(plot.image.image, [[0.8, 0.2], [0.0, 1.0]])
     assert [t.textItem.toPlainText() for t in plot.cell_texts] == ["8", "2", "0", "90"]
     assert "98.0%" in plot.plot.titleLabel.text
