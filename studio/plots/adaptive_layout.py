@@ -28,7 +28,7 @@ class AdaptiveLayout(QObject):
         graphics.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.Resize:
+        if event.type() == QEvent.Type.Resize and hasattr(self, "plots"):
             size = event.size()
             if size.height() > 0:
                 self.arrange(size.width() / size.height() > WIDE_RATIO)

@@ -57,6 +57,7 @@ class RedrawThrottle(QObject):
         self.redraw()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if watched is self.widget and event.type() == QEvent.Type.Show and self.pending:
+        # getattr: Qt may call the filter while the widget is being torn down, after our attributes are gone.
+        if watched is getattr(self, "widget", None) and event.type() == QEvent.Type.Show and self.pending:
             self._timer.start(0)
         return False
