@@ -153,7 +153,7 @@ class MainWindow(QMainWindow):
         if sizes:
             self.resizeDocks([self.docks[n] for n, _ in sizes], [w for _, w in sizes], Qt.Orientation.Horizontal)
         if "loss_dock" in self.docks:
-            self.resizeDocks([self.docks["loss_dock"]], [240], Qt.Orientation.Vertical)
+            self.resizeDocks([self.docks["loss_dock"]], [330], Qt.Orientation.Vertical)
 
     def _action(self, text: str, slot: Any, shortcut: Any = None, tip: str = "") -> QAction:
         action = QAction(text, self)
