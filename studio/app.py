@@ -91,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
     apply_theme(app)
+    from studio.qt_threads import collect_garbage_on_gui_thread
+    collect_garbage_on_gui_thread()
 
     document, error = startup_document(args.project or args.project_file)
     window = MainWindow(document)

@@ -20,6 +20,7 @@ from studio.training.dialogs import show_divergence, show_exception
 from studio.training.grid_prediction import GridPrediction, GridSpec
 from studio.training.live_changes import live_changes, live_values
 from studio.training.worker import TrainingJob, TrainingResult, TrainingWorker, WorkerUpdate
+from studio.qt_threads import collect_garbage_on_gui_thread
 
 IDLE, RUNNING, PAUSED, STOPPING = "idle", "running", "paused", "stopping"
 SHUTDOWN_TIMEOUT_MS = 1000
@@ -39,6 +40,7 @@ class TrainingController(QObject):
 
     def __init__(self, document, parent: QObject | None = None):
         super().__init__(parent)
+        collect_garbage_on_gui_thread()  # never let the training thread collect (and destroy) Qt objects
         self.document = document
         self.state = IDLE
         self.epoch_records: list[Snapshot] = []  # every epoch of the current run, none lost to coalescing
