@@ -120,6 +120,18 @@ def _check_layer(index: int, layer: Any, in_width: int, is_output: bool) -> dict
     return out
 
 
+def _check_choice(given: Any, catalogue: dict, default: str, kind: str) -> dict[str, Any]:
+    """A named choice (an optimizer, a schedule) with its own fields, e.g. {"name": "adam", "lr": 0.01}."""
+    given = given or {"name": default}
+    name = given.get("name", default) if isinstance(given, dict) else given
+    if not isinstance(given, dict) or name not in catalogue:
+        raise SpecError(f"training.{kind}: name must be one of {', '.join(catalogue)}, got {name!r}",
+                        f"training.{kind}.name")
+    choice = catalogue[name]
+    fields = {k: v for k, v in given.items() if k != "name"}
+    return {"name": choice.name, **check_fields(choice.fields, fields, f"training.{kind}", f"{kind} {choice.name}")}
+
+
 def _check_training(training: Any, layers: list[dict]) -> dict[str, Any]:
     if not isinstance(training, dict):
         raise SpecError(f"training must be a mapping of settings, got {type(training).__name__}", "training")
@@ -127,25 +139,9 @@ def _check_training(training: Any, layers: list[dict]) -> dict[str, Any]:
     sections = {name: given.pop(name, {}) for name in _TRAINING_SECTIONS}
     out = check_fields(TRAINING_FIELDS, given, "training", "training")
 
-    optimizer = sections["optimizer"] or {"name": "adam"}
-    if not isinstance(optimizer, dict) or optimizer.get("name", "adam") not in OPTIMIZERS:
-        name = optimizer.get("name") if isinstance(optimizer, dict) else optimizer
-        raise SpecError(f"training.optimizer: name must be one of {', '.join(OPTIMIZERS)}, got {name!r}",
-                        "training.optimizer.name")
-    choice = OPTIMIZERS[optimizer.get("name", "adam")]
-    opt_given = {k: v for k, v in optimizer.items() if k != "name"}
-    out["optimizer"] = {"name": choice.name,
-                        **check_fields(choice.fields, opt_given, "training.optimizer", f"optimizer {choice.name}")}
-
-    schedule = sections["schedule"] or {"name": "constant"}
-    if not isinstance(schedule, dict) or schedule.get("name", "constant") not in SCHEDULES:
-        name = schedule.get("name") if isinstance(schedule, dict) else schedule
-        raise SpecError(f"training.schedule: name must be one of {', '.join(SCHEDULES)}, got {name!r}",
-                        "training.schedule.name")
-    sched = SCHEDULES[schedule.get("name", "constant")]
-    sched_given = {k: v for k, v in schedule.items() if k != "name"}
-    out["schedule"] = {"name": sched.name,
-                       **check_fields(sched.fields, sched_given, "training.schedule", f"schedule {sched.name}")}
+    out["optimizer"] = _check_choice(sections["optimizer"], OPTIMIZERS, "adam", "optimizer")
+    out["schedule"] = _check_choice(sections["schedule"], SCHEDULES, "constant", "schedule")
+    choice = OPTIMIZERS[out["optimizer"]["name"]]
 
     out["lookahead"] = check_fields(LOOKAHEAD_FIELDS, sections["lookahead"], "training.lookahead", "lookahead")
     out["early_stopping"] = check_fields(EARLY_STOPPING_FIELDS, sections["early_stopping"],
