@@ -64,6 +64,15 @@ class StudioSettings:
     def remove_recent_file(self, path: str) -> None:
         self._qsettings.setValue("recent_files", [p for p in self.recent_files() if p != path])
 
+    # ---- export folder --------------------------------------------------------------------------------
+    def export_folder(self) -> str | None:
+        """The folder the last export went to (the Export dialog starts there), or None."""
+        value = self._qsettings.value("export/folder")
+        return str(value) if value else None
+
+    def set_export_folder(self, path: str | os.PathLike[str]) -> None:
+        self._qsettings.setValue("export/folder", os.path.abspath(os.fspath(path)))
+
     # ---- window layout ----------------------------------------------------------------------------------
     def save_window(self, geometry: QByteArray, state: QByteArray) -> None:
         self._qsettings.setValue("window/geometry", geometry)
