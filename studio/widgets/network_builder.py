@@ -1,9 +1,9 @@
 """The network builder: the document's network drawn left to right, edited by clicks, keys and drags.
 
 Input on the left, output on the right; each layer is a block with its width, activation and extras, neurons as
-circles for narrow layers. Blocks carry − / + (neurons) and × (remove) buttons; ⊕ buttons in the gaps and the
-"Add layer" palette insert layers; dragging a hidden block sideways reorders it; the context menu adds, duplicates
-and removes. Every change goes through the Document's undoable edit methods; the drawing is rebuilt from the
+circles for narrow layers. Blocks carry − / + (neurons) and × (remove) buttons; ⊕ buttons in the gaps, the
+"Add layer" button and the palette strip (drag a layer kind into a gap) insert layers; dragging a hidden block
+sideways reorders it; the context menu adds, duplicates and removes. Every change goes through the Document's undoable edit methods; the drawing is rebuilt from the
 document's spec whenever it changes, so undo and redo redraw by themselves.
 """
 
@@ -19,18 +19,14 @@ from PySide6.QtWidgets import QGraphicsScene, QHBoxLayout, QLabel, QMenu, QToolB
 from core.spec import SpecError, default_layer
 from studio.widgets.builder.button import ButtonItem
 from studio.widgets.builder.connections import EdgesItem, SkipArrowItem
-from studio.widgets.builder.items import InputColumnItem, LayerBlockItem
-from studio.widgets.builder.layout import COLUMN_GAP, drop_index, layout_network
+from studio.widgets.builder.items import InputColumnItem, LayerBlockItem, font, layer_badges, layer_title
+from studio.widgets.builder.layout import COLUMN_GAP, drop_index, gap_x, insert_index, layout_network
+from studio.widgets.builder.palette import LAYER_PRESETS, LayerPalette
 from studio.widgets.builder.spec_edits import binary_output_state, is_binary_dataset, set_binary_output
 from studio.widgets.builder.view import BuilderView
 
-# The palette: what "Add layer" can insert (name → how the new hidden layer starts).
-PALETTE: dict[str, dict[str, Any]] = {
-    "Dense layer (8, ReLU)": default_layer(8, "relu"),
-    "Dense layer (8, tanh)": default_layer(8, "tanh"),
-    "Dense + batch norm": {**default_layer(8, "relu"), "batch_norm": True},
-    "Dense + dropout 0.2": {**default_layer(8, "relu"), "dropout": 0.2},
-}
+# What "Add layer" and the palette strip can insert (menu text → how the new hidden layer starts).
+PALETTE: dict[str, dict[str, Any]] = {preset.name: preset.layer for preset in LAYER_PRESETS}
 
 
 class NetworkBuilder(QWidget):
@@ -50,6 +46,9 @@ class NetworkBuilder(QWidget):
         self.view = BuilderView(self.scene, self)
         self.view.customContextMenuRequested.connect(self._on_context_menu)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.layer_drag_moved.connect(self._on_palette_drag_moved)
+        self.view.layer_drag_left.connect(self._hide_drop_marker)
+        self.view.layer_dropped.connect(self._on_palette_drop)
         self.add_button = QToolButton(self)
         self.add_button.setText("+ Add layer")
         self.add_button.setToolTip("Insert a hidden layer before the output layer (the arrow offers presets)")
@@ -60,6 +59,8 @@ class NetworkBuilder(QWidget):
         for name, layer in PALETTE.items():
             menu.addAction(name, lambda layer=layer: self.add_layer(layer))
         self.add_button.setMenu(menu)
+        self.palette = LayerPalette(self)
+        self.palette.preset_clicked.connect(self.add_layer)
         self.summary = QLabel(self)
         self.summary.setStyleSheet("color: #4a5561;")
         self.error_label = QLabel(self)
@@ -70,13 +71,17 @@ class NetworkBuilder(QWidget):
         hint.setStyleSheet("color: #8a949e; font-size: 11px;")
         top = QHBoxLayout()
         top.addWidget(self.add_button)
-        top.addWidget(self.summary, 1)
-        top.addWidget(hint)
+        top.addSpacing(8)
+        top.addWidget(self.palette, 1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.summary, 1)
+        bottom.addWidget(hint)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(top)
         layout.addWidget(self.error_label)
         layout.addWidget(self.view, 1)
+        layout.addLayout(bottom)
         self._actions()
         document.spec_changed.connect(self.rebuild)
         for name in ("data_changed", "weights_changed"):
@@ -171,9 +176,15 @@ class NetworkBuilder(QWidget):
         self.drop_marker = self.scene.addLine(0, 0, 0, 0, QPen(QColor("#2e7d32"), 4))
         self.drop_marker.setZValue(5)
         self.drop_marker.hide()
+        self.drop_label = self.scene.addSimpleText("")
+        self.drop_label.setBrush(QColor("#2e7d32"))
+        self.drop_label.setZValue(5)
+        self.drop_label.hide()
         self.scene.setSceneRect(self.scene.itemsBoundingRect().adjusted(-24, -24, 24, 24))
         self.view.fit()
         self.add_button.setEnabled(editable)
+        self.palette.set_editable(editable)
+        self.view.accepts_layers = editable
         self._update_summary(spec)
 
     def _offer_binary_switch(self, block: LayerBlockItem, spec: dict[str, Any]) -> None:
@@ -287,6 +298,26 @@ class NetworkBuilder(QWidget):
         else:
             self.move_layer(index, destination)
             self.rebuild()
+
+    def _on_palette_drag_moved(self, scene_x: float, layer: dict[str, Any]) -> None:
+        """Show where a layer dragged in from the palette would land: a green bar in that gap, named above it."""
+        x = gap_x(self.columns, insert_index(self.columns, scene_x))
+        top = min(c.top for c in self.columns)
+        bottom = max(c.top + c.height for c in self.columns)
+        self.drop_marker.setLine(x, top, x, bottom)
+        self.drop_marker.show()
+        self.drop_label.setText("+ " + " · ".join([layer_title(layer, is_output=False), *layer_badges(layer)]))
+        self.drop_label.setFont(font(9, bold=True))
+        label = self.drop_label.boundingRect()
+        self.drop_label.setPos(x - label.width() / 2, top - label.height() - 4)
+        self.drop_label.show()
+
+    def _hide_drop_marker(self) -> None:
+        self.drop_marker.hide()
+        self.drop_label.hide()
+
+    def _on_palette_drop(self, scene_x: float, layer: dict[str, Any]) -> None:
+        self.insert_layer(insert_index(self.columns, scene_x), layer)
 
     # -- context menu ---------------------------------------------------------------------------------------
     def block_at(self, view_pos: QPoint) -> LayerBlockItem | None:

@@ -86,3 +86,18 @@ def drop_index(columns: list[ColumnGeometry], center_x: float, source: int) -> i
     others = [c for c in hidden if c.index != source]
     destination = sum(1 for c in others if c.center_x < center_x)
     return destination
+
+
+def insert_index(columns: list[ColumnGeometry], x: float) -> int:
+    """Where a new layer dropped at scene x goes: the index of the layer it will precede.
+
+    Every layer whose centre lies left of `x` stays before it; the output layer always stays last, so the
+    result lies in 0 … (number of layers − 1).
+    """
+    layers = [c for c in columns if c.index >= 0]
+    return min(sum(1 for c in layers if c.center_x < x), len(layers) - 1)
+
+
+def gap_x(columns: list[ColumnGeometry], index: int) -> float:
+    """The middle of the gap just before layer `index` (where an inserted layer would appear)."""
+    return columns[index + 1].x - COLUMN_GAP / 2

@@ -1,14 +1,24 @@
-"""The builder's graphics view: antialiased, and a large network shrinks to fit while a small one keeps its size."""
+"""The builder's graphics view: antialiased, a large network shrinks to fit while a small one keeps its size, and
+layers dragged in from the palette are accepted (where they would land is the builder's business)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPainter, QResizeEvent
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent, QPainter, QResizeEvent
 from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QWidget
+
+from studio.widgets.builder.palette import layer_from_mime_data
 
 
 class BuilderView(QGraphicsView):
-    """The scene's view: antialiased, shrinks a large network to fit (never enlarges a small one)."""
+    """The scene's view. A palette drag reports `layer_drag_moved(scene_x, layer)` while over the view,
+    `layer_drag_left()` when it leaves, and `layer_dropped(scene_x, layer)` on the drop."""
+
+    layer_drag_moved = Signal(float, dict)
+    layer_drag_left = Signal()
+    layer_dropped = Signal(float, dict)
 
     def __init__(self, scene: QGraphicsScene, parent: QWidget | None = None):
         super().__init__(scene, parent)
@@ -18,6 +28,8 @@ class BuilderView(QGraphicsView):
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAcceptDrops(True)
+        self.accepts_layers = True  # False while training: the network cannot change then
 
     def fit(self) -> None:
         rect = self.sceneRect()
@@ -32,3 +44,35 @@ class BuilderView(QGraphicsView):
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
         self.fit()
+
+    # -- palette drops (handled here, not by the scene's items: a drop lands in a gap, not on an item) ---------
+    def _scene_x(self, event: Any) -> float:
+        return self.mapToScene(event.position().toPoint()).x()
+
+    def _take_layer(self, event: QDragEnterEvent | QDragMoveEvent | QDropEvent) -> dict[str, Any] | None:
+        """Accept the event as a copy if it carries a layer and the network may change now; the layer or None."""
+        layer = layer_from_mime_data(event.mimeData()) if self.accepts_layers else None
+        if layer is None:
+            event.ignore()
+        else:
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+        return layer
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        self.dragMoveEvent(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802
+        layer = self._take_layer(event)
+        if layer is not None:
+            self.layer_drag_moved.emit(self._scene_x(event), layer)
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:  # noqa: N802
+        self.layer_drag_left.emit()
+        event.accept()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        layer = self._take_layer(event)
+        self.layer_drag_left.emit()
+        if layer is not None:
+            self.layer_dropped.emit(self._scene_x(event), layer)
