@@ -1,10 +1,11 @@
-"""`DecisionBoundaryPlot`: for 2-D data, the network's output over the input plane under the data points, live.
+"""`DecisionBoundaryPlot`: the network's output over its input space under the data points, live.
 
-Classification: each cell's colour blends the class colours by the predicted probabilities and fades to white
-where the network is unsure, so the boundary is where the colours meet. Regression: the fitted surface as a
-heatmap, the points coloured by their true value on the same scale. Training points are filled circles,
-validation points triangles, test points hollow squares. The image comes from the worker's `GridPrediction`;
-this widget never runs the network.
+2-D classification: each cell's colour blends the class colours by the predicted probabilities and fades to
+white where the network is unsure, so the boundary is where the colours meet. 2-D regression: the fitted surface
+as a heatmap, the points coloured by their true value on the same scale. 1-D regression: the fitted curve
+(input vs prediction) through the points (input vs target). Training points are filled circles, validation
+points triangles, test points hollow squares. Predictions come from the worker's `GridPrediction` (a line of
+inputs for 1-D data); this widget never runs the network.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ CLASS_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b
                  "#bcbd22", "#17becf")
 SURFACE_MAP = "viridis"
 SYMBOL_TEXT = {"train": "●", "validation": "▼", "test": "□"}
+FIT_COLOUR = "#d62728"  # the fitted curve, red over the blue-green points
 
 
 def class_rgb(count: int) -> np.ndarray:
@@ -52,6 +54,8 @@ class DecisionBoundaryPlot(QWidget):
         self.document = document
         self.prediction: GridPrediction | None = None
         self.task = "classification"
+        self.one_d = False  # 1-D regression: a fitted curve instead of an image
+        self._data_shape: tuple[int, str] | None = None  # (features, task) the points were drawn for
         self.value_range = (0.0, 1.0)
         self._build()
         self.throttle = RedrawThrottle(self, self._redraw, max_per_second=4)
@@ -74,6 +78,7 @@ class DecisionBoundaryPlot(QWidget):
         style_axes(self.plot, "x₁", "x₂")
         self.image = pg.ImageItem(axisOrder="col-major")
         self.plot.addItem(self.image)
+        self.curve = self.plot.plot([], [], pen=pg.mkPen(FIT_COLOUR, width=2.5), name="prediction")
         self.points = {part: pg.ScatterPlotItem(size=8, pxMode=True) for part in ("train", "validation", "test")}
         for item in self.points.values():
             self.plot.addItem(item)
@@ -93,9 +98,14 @@ class DecisionBoundaryPlot(QWidget):
         if dataset is None:
             self._say("No data set loaded.")
             return
-        if dataset.num_features != 2:
-            self._say(f"The decision boundary is drawn for 2-D data; {dataset.name} has {dataset.num_features} "
-                      "features. The loss and confusion plots show how it learns.")
+        self.one_d = dataset.num_features == 1 and dataset.task == "regression"
+        if (dataset.num_features, dataset.task) != self._data_shape:  # an old prediction no longer fits
+            self._data_shape = (dataset.num_features, dataset.task)
+            self.clear_prediction()
+        if dataset.num_features != 2 and not self.one_d:
+            self._say(f"The decision boundary is drawn for 2-D data (and the fitted curve for 1-D regression); "
+                      f"{dataset.name} has {dataset.num_features} features. The loss and confusion plots show how "
+                      "it learns.")
             return
         self._say("")
         from core.data import split_indices
@@ -105,7 +115,12 @@ class DecisionBoundaryPlot(QWidget):
         parts = split_indices(dataset.y, dataset.task, config["val_fraction"], config["test_fraction"], seed)
         self.task = dataset.task
         names = dataset.feature_names
-        style_axes(self.plot, names[0], names[1])
+        if self.one_d:
+            targets = getattr(dataset, "target_names", None) or ["target"]
+            style_axes(self.plot, names[0], targets[0])
+            set_title(self.plot, "Fitted curve")
+        else:
+            style_axes(self.plot, names[0], names[1])
         if dataset.task == "regression":
             values = dataset.y[:, 0]
             self.value_range = (float(values.min()), float(values.max()))
@@ -113,7 +128,8 @@ class DecisionBoundaryPlot(QWidget):
         for (part, rows), symbol in zip(zip(("train", "validation", "test"), parts), ("o", "t", "s")):
             if len(rows) == 0:
                 continue
-            self.points[part].setData(x=dataset.x[rows, 0], y=dataset.x[rows, 1], symbol=symbol,
+            vertical = dataset.y[rows, 0] if self.one_d else dataset.x[rows, 1]
+            self.points[part].setData(x=dataset.x[rows, 0], y=vertical, symbol=symbol,
                                       brush=self._brushes(dataset, rows, hollow=part == "test"),
                                       pen=self._pens(dataset, rows, part), size=9 if part == "test" else 7)
             counts[part] = len(rows)
@@ -130,6 +146,8 @@ class DecisionBoundaryPlot(QWidget):
         return [pg.mkPen("w" if part == "train" else "k", width=0.8)] * len(rows)
 
     def _colours(self, dataset, rows: np.ndarray) -> list:
+        if self.one_d:  # the height already shows the value
+            return [CLASS_COLOURS[0]] * len(rows)
         if dataset.task == "classification":
             return [CLASS_COLOURS[int(c) % len(CLASS_COLOURS)] for c in dataset.y[rows]]
         cmap = pg.colormap.get(SURFACE_MAP)
@@ -145,6 +163,7 @@ class DecisionBoundaryPlot(QWidget):
     def clear_prediction(self) -> None:
         self.prediction = None
         self.image.clear()
+        self.curve.setData([], [])
 
     def set_prediction(self, prediction: GridPrediction) -> None:
         self.prediction = prediction
@@ -155,6 +174,11 @@ class DecisionBoundaryPlot(QWidget):
         if prediction is None:
             return
         outputs = prediction.outputs
+        grid = prediction.grid
+        if getattr(grid, "dims", 2) == 1:
+            self._draw_curve(prediction)
+            return
+        self.curve.setData([], [])
         if self.task == "regression":
             values = outputs[:, :, 0]
             cmap = pg.colormap.get(SURFACE_MAP)
@@ -164,7 +188,6 @@ class DecisionBoundaryPlot(QWidget):
             rgb = (255 - 0.55 * (255 - rgb)).astype(np.uint8)  # lighter, so the points stay visible
         else:
             rgb = probability_image(outputs)
-        grid = prediction.grid
         self.image.setImage(rgb.transpose(1, 0, 2), autoLevels=False)  # [y, x] rows → the item's [x, y]
         dx = (grid.x_max - grid.x_min) / max(1, grid.resolution - 1)
         dy = (grid.y_max - grid.y_min) / max(1, grid.resolution - 1)
@@ -173,3 +196,11 @@ class DecisionBoundaryPlot(QWidget):
         set_title(self.plot, f"Decision boundary (step {prediction.step:,})" if self.task == "classification"
                            else f"Fitted surface (step {prediction.step:,})")
 
+
+    def _draw_curve(self, prediction: GridPrediction) -> None:
+        """1-D regression: the prediction along the input axis, over the points (input, target)."""
+        grid = prediction.grid
+        xs = np.linspace(grid.x_min, grid.x_max, grid.resolution)
+        self.image.clear()
+        self.curve.setData(xs, prediction.outputs.reshape(grid.resolution, -1)[:, 0])
+        set_title(self.plot, f"Fitted curve (step {prediction.step:,})")

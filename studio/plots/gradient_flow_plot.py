@@ -14,20 +14,22 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from core.training.snapshot import Snapshot
 from studio.plots.plot_style import (
-    EXPLODING_COLOUR, NORMAL_COLOUR, VANISHING_COLOUR, fix_label_size, layer_colour, make_live_curve, pen,
-    set_elided_text, style_axes,
+    ElidedLabel,
+    EXPLODING_COLOUR, NORMAL_COLOUR, VANISHING_COLOUR, layer_colour, make_live_curve, pen, style_axes,
 )
 from studio.plots.adaptive_layout import AdaptiveLayout
+from studio.plots.log_axis import readable_axes
 from studio.plots.redraw_throttle import RedrawThrottle
 from studio.plots.series_buffer import SeriesBuffer
 
 VANISHING_FACTOR = 1e-2  # two orders of magnitude below the median layer
 EXPLODING_FACTOR = 1e2
 TINY = 1e-30
+MAX_LEGEND_LAYERS = 4
 
 
 def classify_layers(values: np.ndarray) -> list[str]:
@@ -75,34 +77,39 @@ class GradientFlowPlot(QWidget):
         self.quantity.setToolTip("What to measure per layer: the L2 norm of its gradient, or the mean absolute "
                                  "gradient (independent of the layer's size).")
         self.quantity.currentIndexChanged.connect(self._redraw)
-        self.verdict = QLabel("")
-        fix_label_size(self.verdict, "⚠ L1 relu vanishing, L2 relu vanishing, L3 relu exploding")
-        controls = QHBoxLayout()
-        controls.addWidget(QLabel("Show"))
-        controls.addWidget(self.quantity)
-        controls.addStretch(1)
-        controls.addWidget(self.verdict)
         self.graphics = pg.GraphicsLayoutWidget()
-        self.bars_plot = self.graphics.addPlot(row=0, col=0, title="Gradient per layer, now")
-        self.time_plot = self.graphics.addPlot(row=1, col=0, title="Gradient over time")
-        self.ratio_plot = self.graphics.addPlot(row=2, col=0, title="Update / weight ‖Δw‖/‖w‖")
-        self.arrangement = AdaptiveLayout(self.graphics, [self.bars_plot, self.time_plot, self.ratio_plot],
-                                          weights=[2, 3, 2])
-        style_axes(self.bars_plot, "Layer", "log₁₀ size")
+        self.bars_plot = self.graphics.addPlot(row=0, col=0, title="Gradient per layer", axisItems=readable_axes())
+        self.time_plot = self.graphics.addPlot(row=1, col=0, title="Gradient over time", axisItems=readable_axes())
+        self.ratio_plot = self.graphics.addPlot(row=2, col=0, title="Update / weight", axisItems=readable_axes())
+        self.arrangement = AdaptiveLayout(
+            self.graphics, [self.bars_plot, self.time_plot, self.ratio_plot], names=["Now", "Over time", "Δw/w"],
+            weights=[1, 1, 1], min_plot_size=(190, 130),
+            tips=["Each layer's gradient size now (log scale)", "Each layer's gradient size over the run",
+                  "Each layer's update-to-weight ratio ‖Δw‖/‖w‖ of the last step (10⁻³ is typical)"])
+        self.verdict = ElidedLabel()
+        controls = QHBoxLayout()
+        controls.setSpacing(6)
+        controls.addWidget(self.arrangement.selector)
+        controls.addWidget(self.quantity)
+        controls.addWidget(self.verdict, 1)
+        style_axes(self.bars_plot, "Layer", "size (log)")
         style_axes(self.time_plot, "Epoch", "size (log)")
-        style_axes(self.ratio_plot, "Layer", "log₁₀ ratio")
+        style_axes(self.ratio_plot, "Layer", "‖Δw‖/‖w‖ (log)")
+        for plot in (self.bars_plot, self.ratio_plot):  # bars are drawn at log₁₀ heights; label them as values
+            plot.getAxis("left").setLogMode(False, True)
         self.time_plot.setLogMode(y=True)
-        self.time_plot.addLegend(offset=(-10, 10))
+        self.legend = self.time_plot.addLegend(offset=(-10, 10))
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.6, brushes=[])
         self.bars_plot.addItem(self.bars)
         self.ratio_bars = pg.BarGraphItem(x=[], height=[], width=0.6, brush=NORMAL_COLOUR)
         self.ratio_plot.addItem(self.ratio_bars)
         self.ratio_plot.addItem(pg.InfiniteLine(pos=-3, angle=0, pen=pen("#7f7f7f", 1, dashed=True),
-                                                label="10⁻³ (typical)", labelOpts={"position": 0.9}))
+                                                label="10⁻³", labelOpts={"position": 0.95, "color": "#7f7f7f"}))
         self.bar_texts: list[pg.TextItem] = []
         self.curves: list[pg.PlotDataItem] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
+        layout.setSpacing(2)
         layout.addLayout(controls)
         layout.addWidget(self.graphics, 1)
 
@@ -117,7 +124,7 @@ class GradientFlowPlot(QWidget):
         for curve in self.curves:
             self.time_plot.removeItem(curve)
         self.curves = []
-        self.time_plot.legend.clear()
+        self.legend.clear()
         for key in self.history:
             self.history[key] = []
         self._redraw()
@@ -143,8 +150,11 @@ class GradientFlowPlot(QWidget):
         self.layer_names = names
         for key in self.history:
             self.history[key] = [SeriesBuffer(self.capacity) for _ in names]
-        self.curves = [make_live_curve(self.time_plot, layer_colour(i), name) for i, name in enumerate(names)]
-        ticks = [[(i, _short(name)) for i, name in enumerate(names)]]
+        # A legend of more than a few layers would cover the lines; the bars' colours and ticks name them then.
+        legend_names = names if len(names) <= MAX_LEGEND_LAYERS else [None] * len(names)
+        self.curves = [make_live_curve(self.time_plot, layer_colour(i), legend_name)
+                       for i, legend_name in enumerate(legend_names)]
+        ticks = [[(i, _short(name, terse=len(names) > 4)) for i, name in enumerate(names)]]
         self.bars_plot.getAxis("bottom").setTicks(ticks)
         self.ratio_plot.getAxis("bottom").setTicks(ticks)
 
@@ -166,7 +176,7 @@ class GradientFlowPlot(QWidget):
             self.bars.setOpts(x=[], height=[], brushes=[])
             self.ratio_bars.setOpts(x=[], height=[])
             self._ensure_bar_texts(0)
-            set_elided_text(self.verdict, "")
+            self._say("", "")
             return
         values = np.asarray(getattr(s, key), dtype=float)
         self.labels = classify_layers(values)
@@ -188,15 +198,41 @@ class GradientFlowPlot(QWidget):
             rbase = min(float(ratios.min()) - 0.5, -4.0)
             self.ratio_bars.setOpts(x=xs, y0=rbase, height=ratios - rbase)
             self.ratio_plot.setXRange(-0.6, len(values) - 0.4)
-        problems = [f"{_short(n)} {label}" for n, label in zip(self.layer_names, self.labels) if label != "ok"]
-        set_elided_text(self.verdict, "Gradients flow through every layer" if not problems
-                        else "⚠ " + ", ".join(problems))
+        self._say(*verdict(self.layer_names, self.labels))
+
+    def _say(self, text: str, advice: str) -> None:
+        colour = (VANISHING_COLOUR if "anishing" in text else EXPLODING_COLOUR if "xploding" in text
+                  else pg.mkColor(pg.getConfigOption("foreground")).name())
+        if text != self.verdict.full_text:
+            self.verdict.setStyleSheet(f"color: {colour}; font-weight: {'bold' if advice else 'normal'}")
+            self.verdict.set_full_text(text)
+            self.verdict.setToolTip(f"{text}\n{advice}".strip())
 
 
-def _short(name: str) -> str:
-    """ "layer 2 (tanh)" → "L2 tanh" for crowded axes."""
+def verdict(layer_names: list[str], labels: list[str]) -> tuple[str, str]:
+    """The one-line finding ("⚠ vanishing gradient: L1, L2") and what to try about it."""
+    found = []
+    for kind in ("vanishing", "exploding"):
+        layers = [_short(n, terse=True) for n, label in zip(layer_names, labels) if label == kind]
+        if layers:
+            found.append(f"{kind} gradient in {', '.join(layers)}")
+    if not found:
+        return "Gradients flow through every layer", ""
+    advice = []
+    if "vanishing" in labels:
+        advice.append("Vanishing (100× below the median layer): try ReLU-like activations, He initialisation, "
+                      "batch norm or residual skips.")
+    if "exploding" in labels:
+        advice.append("Exploding (100× above the median layer): lower the learning rate, clip gradients or add "
+                      "batch norm.")
+    return "⚠ " + "; ".join(found), "\n".join(advice)
+
+
+def _short(name: str, terse: bool = False) -> str:
+    """ "layer 2 (tanh)" → "L2 tanh" ("L2" when terse) and "output (softmax)" → "out" for crowded axes."""
     if name.startswith("layer "):
-        rest = name[len("layer "):]
-        number, _, kind = rest.partition(" ")
-        return f"L{number} {kind.strip('()')}".strip()
+        number, _, kind = name[len("layer "):].partition(" ")
+        return f"L{number}" if terse else f"L{number} {kind.strip('()')}".strip()
+    if name.startswith("output"):
+        return "out" if terse else name
     return name

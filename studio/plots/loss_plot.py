@@ -1,8 +1,10 @@
 """`LossPlot`: training and validation loss (per batch and per epoch), the metric, and the learning rate, live.
 
-Three stacked plots share the epoch axis: loss (with a log-scale toggle, a smoothing slider, the early-stopping
-best epoch and the divergence point marked), the metric (accuracy or R²), and the learning rate. Every series is
-one curve over a bounded `SeriesBuffer`, so 100,000 steps cost no more to draw than 10,000.
+Three plots share the epoch axis: loss (log-scale toggle, smoothing slider, the early-stopping best epoch and the
+divergence point marked), the metric (accuracy or R²) and the learning rate (log axis). An `AdaptiveLayout`
+shows them one at a time with a "Loss | Accuracy | LR" selector in a small dock, side by side or stacked in a
+large one. A one-line coloured key above the plots gives the newest figures (no legend covers the curves).
+Every series is one curve over a bounded `SeriesBuffer`, so 100,000 steps cost no more to draw than 10,000.
 """
 
 from __future__ import annotations
@@ -12,19 +14,22 @@ from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QSlider, QVBoxLayout, QWidget
 
 from core.training.snapshot import Snapshot
-from studio.plots.adaptive_layout import AdaptiveLayout
+from studio.plots.adaptive_layout import SINGLE, AdaptiveLayout
+from studio.plots.log_axis import readable_axes
+from studio.plots.loss_summary import LEARNING_RATE, LOSS, METRIC, metric_title, summary_html
 from studio.plots.plot_style import (
     BEST_COLOUR, DIVERGED_COLOUR, LR_COLOUR, TRAIN_COLOUR, VALIDATION_COLOUR, faded, make_live_curve, pen,
-    set_title, style_axes,
+    style_axes,
 )
 from studio.plots.redraw_throttle import RedrawThrottle
 from studio.plots.series_buffer import SeriesBuffer
 
-
 MAX_SYMBOLS = 40  # per-epoch points drawn with dots up to this many epochs
+KEY_TIP = ("Thin line: training loss per batch (smoothed; the faint line is raw). Thick lines with dots: the "
+           "mean per epoch. Dashed green line: early stopping's best epoch.")
 
 
 class LossPlot(QWidget):
@@ -42,72 +47,90 @@ class LossPlot(QWidget):
         self.learning_rate = SeriesBuffer(capacity)
         self._ema: float | None = None
         self._symbols_shown = True
-        self.summary = ""  # the newest epoch's figures, shown in the loss plot's title
+        self._lr_range: tuple[float, float] | None = None
+        self.last_epoch: Snapshot | None = None  # the newest epoch snapshot: the key's figures
+        self.latest: Snapshot | None = None
         self.best_epoch: int | None = None
         self.diverged_at: float | None = None
         self._build()
         self.throttle = RedrawThrottle(self, self._redraw, max_per_second=6)
         if controller is not None:
             controller.run_started.connect(self.clear)
+            controller.weights_reset.connect(self.clear)
             controller.snapshot.connect(self.add_snapshot)
             controller.epochs_recorded.connect(self.add_epochs)
 
     # -- layout -------------------------------------------------------------------------------------------------
     def _build(self) -> None:
         self.graphics = pg.GraphicsLayoutWidget()
-        self.loss_plot = self.graphics.addPlot(row=0, col=0, title="Loss")
-        self.metric_plot = self.graphics.addPlot(row=1, col=0, title="Metric")
-        self.lr_plot = self.graphics.addPlot(row=2, col=0, title="Learning rate")
-        self.arrangement = AdaptiveLayout(self.graphics, [self.loss_plot, self.metric_plot, self.lr_plot],
-                                          weights=[3, 2, 1], main_spans_rows=True)
+        self.loss_plot = self.graphics.addPlot(row=0, col=0, axisItems=readable_axes())
+        self.metric_plot = self.graphics.addPlot(row=1, col=0, axisItems=readable_axes())
+        self.lr_plot = self.graphics.addPlot(row=2, col=0, axisItems=readable_axes())
+        self.arrangement = AdaptiveLayout(
+            self.graphics, [self.loss_plot, self.metric_plot, self.lr_plot], names=["Loss", "Accuracy", "LR"],
+            weights=[2, 1, 1], main_spans_rows=True, min_plot_size=(200, 120),
+            tips=["Training and validation loss", "The metric per epoch", "The learning rate (log scale)"])
+        self.arrangement.mode_changed.connect(self._on_arrangement_changed)
+        self.arrangement.selector.selected.connect(self._on_arrangement_changed)
         for plot in (self.metric_plot, self.lr_plot):
             plot.setXLink(self.loss_plot)
         style_axes(self.loss_plot, "Epoch", "Loss")
-        style_axes(self.metric_plot, "Epoch", "Metric")
-        style_axes(self.lr_plot, "Epoch", "η (log)")
+        style_axes(self.metric_plot, "Epoch", "Accuracy")
+        style_axes(self.lr_plot, "Epoch", "Learning rate")
         self.lr_plot.setLogMode(y=True)  # schedules are multiplicative; a constant rate stays a readable line
-        self.loss_plot.addLegend(offset=(-10, 10))
-        self.metric_plot.addLegend(offset=(-10, 10))
+        self.lr_plot.enableAutoRange(y=False)  # at least a decade is shown (see _fit_lr_range)
         self.raw_batch_curve = self.loss_plot.plot([], [], pen=pg.mkPen(faded(TRAIN_COLOUR, 70), width=1))
         self.raw_batch_curve.setClipToView(True)
         self.raw_batch_curve.setDownsampling(auto=True, method="peak")
-        self.batch_curve = make_live_curve(self.loss_plot, TRAIN_COLOUR, "train (per batch)", width=1.5)
-        self.epoch_train_curve = make_live_curve(self.loss_plot, TRAIN_COLOUR, "train (per epoch)", width=2.5,
-                                                 symbol="o")
-        self.epoch_val_curve = make_live_curve(self.loss_plot, VALIDATION_COLOUR, "validation (per epoch)",
-                                               width=2.5, symbol="o")
-        self.train_metric_curve = make_live_curve(self.metric_plot, TRAIN_COLOUR, "train", symbol="o")
-        self.val_metric_curve = make_live_curve(self.metric_plot, VALIDATION_COLOUR, "validation", symbol="o")
+        self.batch_curve = make_live_curve(self.loss_plot, TRAIN_COLOUR, None, width=1.2)
+        self.epoch_train_curve = make_live_curve(self.loss_plot, TRAIN_COLOUR, None, width=2.5, symbol="o")
+        self.epoch_val_curve = make_live_curve(self.loss_plot, VALIDATION_COLOUR, None, width=2.5, symbol="o")
+        self.train_metric_curve = make_live_curve(self.metric_plot, TRAIN_COLOUR, None, symbol="o")
+        self.val_metric_curve = make_live_curve(self.metric_plot, VALIDATION_COLOUR, None, symbol="o")
         self.lr_curve = make_live_curve(self.lr_plot, LR_COLOUR, None)
-        self.best_line = pg.InfiniteLine(angle=90, movable=False, pen=pen(BEST_COLOUR, 1.5, dashed=True),
-                                         label="best epoch", labelOpts={"position": 0.9, "color": BEST_COLOUR})
-        self.diverged_line = pg.InfiniteLine(angle=90, movable=False, pen=pen(DIVERGED_COLOUR, 2),
-                                             label="diverged", labelOpts={"position": 0.75, "color": DIVERGED_COLOUR})
-        for line in (self.best_line, self.diverged_line):
-            line.setVisible(False)
-            self.loss_plot.addItem(line, ignoreBounds=True)
+        self.best_lines = [self._marker(plot, BEST_COLOUR, "best", dashed=True)
+                           for plot in (self.loss_plot, self.metric_plot)]
+        self.best_line = self.best_lines[0]
+        self.diverged_line = self._marker(self.loss_plot, DIVERGED_COLOUR, "diverged", dashed=False)
 
-        self.log_scale = QCheckBox("Log scale")
+        self.log_scale = QCheckBox("Log")
         self.log_scale.setToolTip("Show the loss on a logarithmic axis: late, small improvements stay visible.")
         self.log_scale.toggled.connect(self._on_log_scale_toggled)
         self.smoothing = QSlider(Qt.Orientation.Horizontal)
         self.smoothing.setRange(0, 99)
         self.smoothing.setValue(60)
-        self.smoothing.setToolTip("Exponential smoothing of the per-batch loss (0 = raw, 0.99 = very smooth).")
+        self.smoothing.setMinimumWidth(50)
+        self.smoothing.setMaximumWidth(140)
         self.smoothing.valueChanged.connect(self._on_smoothing_changed)
-        self.smoothing_label = QLabel()
+        self.smoothing_label = QLabel("Smooth")
         controls = QHBoxLayout()
+        controls.setSpacing(6)
+        controls.addWidget(self.arrangement.selector)
+        controls.addStretch(1)
         controls.addWidget(self.log_scale)
-        controls.addSpacing(12)
-        controls.addWidget(QLabel("Smoothing"))
-        self.smoothing.setMinimumWidth(80)
-        controls.addWidget(self.smoothing, 1)
         controls.addWidget(self.smoothing_label)
+        controls.addWidget(self.smoothing, 1)
+        self.key = QLabel("")
+        self.key.setTextFormat(Qt.TextFormat.RichText)
+        self.key.setToolTip(KEY_TIP)
+        # Fixed height, width from the dock: a label that resized with its text would re-lay out the window.
+        self.key.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.key.setFixedHeight(self.key.fontMetrics().height() + 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
+        layout.setSpacing(2)
         layout.addLayout(controls)
+        layout.addWidget(self.key)
         layout.addWidget(self.graphics, 1)
         self._on_smoothing_changed(self.smoothing.value())
+
+    @staticmethod
+    def _marker(plot: pg.PlotItem, colour: str, label: str, dashed: bool) -> pg.InfiniteLine:
+        line = pg.InfiniteLine(angle=90, movable=False, pen=pen(colour, 1.5, dashed=dashed), label=label,
+                               labelOpts={"position": 0.92, "color": colour, "anchors": [(1, 0), (1, 0)]})
+        line.setVisible(False)
+        plot.addItem(line, ignoreBounds=True)
+        return line
 
     # -- feeding ------------------------------------------------------------------------------------------------
     @property
@@ -118,15 +141,17 @@ class LossPlot(QWidget):
         for buffer in self._buffers():
             buffer.clear()
         self._ema = None
+        self._lr_range = None
         self.best_epoch, self.diverged_at = None, None
-        self.best_line.setVisible(False)
-        self.diverged_line.setVisible(False)
-        self.summary = ""
+        self.last_epoch, self.latest = None, None
+        for line in (*self.best_lines, self.diverged_line):
+            line.setVisible(False)
         self._redraw()
 
     def add_snapshot(self, snapshot: Snapshot) -> None:
         """Add one snapshot's batch loss and learning rate; epoch points come through `add_epochs`."""
         self.add_batch_point(snapshot)
+        self.latest = snapshot
         self._mark(snapshot)
         self.throttle.request()
 
@@ -134,8 +159,9 @@ class LossPlot(QWidget):
         """Move the best-epoch and divergence markers."""
         if snapshot.best_epoch is not None and snapshot.best_epoch != self.best_epoch:
             self.best_epoch = snapshot.best_epoch
-            self.best_line.setValue(snapshot.best_epoch)
-            self.best_line.setVisible(True)
+            for line in self.best_lines:
+                line.setValue(snapshot.best_epoch)
+                line.setVisible(True)
         if snapshot.diverged:
             self.diverged_at = _epoch_position(snapshot)
             self.diverged_line.setValue(self.diverged_at)
@@ -165,8 +191,8 @@ class LossPlot(QWidget):
                     buffer.append(x, float(value))
             if s.kind == "epoch" and math.isfinite(s.lr):
                 self.learning_rate.append(x, float(s.lr))
-            set_title(self.metric_plot, s.metric_name.capitalize() if s.metric_name else "Metric")
-            self.summary = _summary(s)
+            if s.epoch >= 1:
+                self.last_epoch = s
         if snapshots:
             self._mark(snapshots[-1])
             self.throttle.request()
@@ -186,6 +212,12 @@ class LossPlot(QWidget):
         return (self.batch_loss, self.batch_loss_smoothed, self.epoch_train_loss, self.epoch_val_loss,
                 self.epoch_train_metric, self.epoch_val_metric, self.learning_rate)
 
+    def shown_plots(self) -> tuple[int, ...]:
+        """Which of LOSS, METRIC, LEARNING_RATE are on screen."""
+        if self.arrangement.mode == SINGLE:
+            return (self.arrangement.current,)
+        return (LOSS, METRIC, LEARNING_RATE)
+
     def _redraw(self) -> None:
         smoothed = self.smoothing_factor > 0
         if smoothed:
@@ -193,7 +225,6 @@ class LossPlot(QWidget):
         else:
             self.raw_batch_curve.setData([], [])
         self._show_symbols(len(self.epoch_train_loss) <= MAX_SYMBOLS)
-        set_title(self.loss_plot, f"Loss · {self.summary}" if self.summary else "Loss")
         source = self.batch_loss_smoothed if smoothed else self.batch_loss
         self.batch_curve.setData(source.x, source.y)
         self.epoch_train_curve.setData(self.epoch_train_loss.x, self.epoch_train_loss.y)
@@ -201,6 +232,31 @@ class LossPlot(QWidget):
         self.train_metric_curve.setData(self.epoch_train_metric.x, self.epoch_train_metric.y)
         self.val_metric_curve.setData(self.epoch_val_metric.x, self.epoch_val_metric.y)
         self.lr_curve.setData(self.learning_rate.x, self.learning_rate.y)
+        self._fit_lr_range()
+        self._update_key()
+
+    def _update_key(self) -> None:
+        metric = metric_title(self.last_epoch.metric_name if self.last_epoch else None)
+        if self.last_epoch is not None:
+            self.arrangement.selector.set_name(METRIC, metric)
+            self.metric_plot.setLabel("left", metric)
+        text = summary_html(self.shown_plots(), self.last_epoch, self.latest)
+        if text != self.key.text():
+            self.key.setText(text)
+
+    def _fit_lr_range(self) -> None:
+        """Show at least one decade around the learning rate: a constant rate is a line with two labelled
+        ticks, not an axis zoomed into rounding noise."""
+        values = self.learning_rate.y
+        values = values[values > 0]
+        if not values.size:
+            return
+        low, high = math.log10(float(values.min())), math.log10(float(values.max()))
+        centre, half = (low + high) / 2, max(0.5, (high - low) / 2 + 0.15)
+        lr_range = (round(centre - half, 3), round(centre + half, 3))
+        if lr_range != self._lr_range:
+            self._lr_range = lr_range
+            self.lr_plot.setYRange(*lr_range, padding=0)
 
     def _show_symbols(self, on: bool) -> None:
         """Dots on the per-epoch points while there are few; drawing hundreds of them costs more than the lines."""
@@ -210,11 +266,15 @@ class LossPlot(QWidget):
                           self.val_metric_curve):
                 curve.setSymbol("o" if on else None)
 
+    def _on_arrangement_changed(self, *_args: Any) -> None:
+        self._update_key()
+
     def _on_log_scale_toggled(self, on: bool) -> None:
         self.loss_plot.setLogMode(y=on)
 
     def _on_smoothing_changed(self, value: int) -> None:
-        self.smoothing_label.setText(f"{value / 100:.2f}")
+        self.smoothing.setToolTip(f"Exponential smoothing of the per-batch loss: {value / 100:.2f} "
+                                  "(0 = raw, 0.99 = very smooth)")
         self._resmooth()
         self._redraw()
 
@@ -233,15 +293,3 @@ def _epoch_position(snapshot: Snapshot) -> float:
     """Where a snapshot lies on the epoch axis: 2.5 = halfway through the third epoch."""
     per_epoch = max(1, snapshot.batches_per_epoch)
     return snapshot.step / per_epoch
-
-
-def _summary(s: Snapshot) -> str:
-    parts = [f"epoch {s.epoch}: train {s.train_loss:.3g}"]
-    if s.val_loss is not None:
-        parts.append(f"validation {s.val_loss:.3g}")
-    if s.val_metric is not None:
-        parts.append(f"val {s.metric_name} {s.val_metric:.3f}")
-    elif s.train_metric is not None:
-        parts.append(f"{s.metric_name} {s.train_metric:.3f}")
-    return ", ".join(parts)
-

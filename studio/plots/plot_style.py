@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QLabel, QSizePolicy
 
 TRAIN_COLOUR = "#1f77b4"  # blue
 VALIDATION_COLOUR = "#ff7f0e"  # orange
@@ -28,8 +30,6 @@ def layer_colour(index: int) -> str:
 
 
 def pen(colour: str, width: float = 2.0, dashed: bool = False) -> Any:
-    from PySide6.QtCore import Qt
-
     return pg.mkPen(colour, width=width, style=Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
 
 
@@ -59,7 +59,6 @@ def style_axes(plot: pg.PlotItem, bottom: str, left: str, bottom_units: str | No
     plot.setLabel("left", left, units=left_units)
     for side in ("bottom", "left"):
         plot.getAxis(side).enableAutoSIPrefix(False)  # "Loss (x0.001)" reads worse than plain numbers
-    pass  # plot.showGrid(x=True, y=True, alpha=0.2)
 
 
 def fix_label_size(label: Any, sample: str) -> None:
@@ -69,16 +68,41 @@ def fix_label_size(label: Any, sample: str) -> None:
     label.setFixedSize(metrics.horizontalAdvance(sample) + 8, metrics.height() + 4)
 
 
-def set_elided_text(label: Any, text: str) -> None:
-    """Show `text` in a fixed-size label, shortened with … if it does not fit; the full text as tooltip."""
-    from PySide6.QtCore import Qt
+class ElidedLabel(QLabel):
+    """A one-line label that takes the width its layout gives it and shortens its text with … to fit (the full
+    text in the tooltip): a live message never widens, or re-lays out, the dock it sits in."""
 
-    label.setText(label.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, label.width() - 4))
-    label.setToolTip(text)
+    def __init__(self, text: str = "", parent: Any = None):
+        super().__init__(parent)
+        self.full_text = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.set_full_text(text)
+
+    def set_full_text(self, text: str) -> None:
+        self.full_text = text
+        self._elide()
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        self.setText(self.fontMetrics().elidedText(self.full_text, Qt.TextElideMode.ElideRight,
+                                                   max(0, self.width() - 4)))
 
 
 def set_title(plot: Any, text: str) -> None:
     """Change a plot's title only when it differs: every change re-lays out the plot's scene."""
     if getattr(plot, "_current_title", None) != text:
         plot._current_title = text
-        plot.setTitle(text)
+        if not getattr(plot, "_title_hidden", False):
+            plot.setTitle(text)
+
+
+def show_title(plot: Any, visible: bool) -> None:
+    """Show or hide a plot's title (its row then takes no room); `set_title` keeps the text while hidden."""
+    text = getattr(plot, "_current_title", None)
+    if text is None:
+        text = plot._current_title = plot.titleLabel.text or None
+    plot._title_hidden = not visible
+    plot.setTitle(text if visible else None)

@@ -1,40 +1,24 @@
 """`WeightHistogramPlot`: how one layer's weights (or gradients) are distributed now, and how that evolved.
 
-Top: the newest histogram. Bottom: the distribution over time as a heatmap (time × value), TensorBoard-style.
-Each histogram arrives with its own bin edges; the heatmap re-bins every stored one onto a shared value axis
-(by interpolating the cumulative counts), so a widening distribution shows as a widening band. History is
-bounded: when full, every other stored histogram is dropped.
+"Now": the newest histogram the trainer sent. "Over time": TensorBoard's distribution view as a heatmap, epochs
+along x (0 … N, one column per epoch) and values along y, each column scaled to its own peak; one `ImageItem`
+updated with `setImage` + `setRect`. The Weights/Gradients switch changes both. An `AdaptiveLayout` shows the two
+side by side, stacked, or one at a time, as the dock allows.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from core.training.snapshot import Histogram, Snapshot
-from studio.plots.plot_style import TRAIN_COLOUR, faded, style_axes, set_title
+from studio.plots.adaptive_layout import AdaptiveLayout
+from studio.plots.histogram_history import HistogramHistory
+from studio.plots.plot_style import TRAIN_COLOUR, faded, set_title, style_axes
 from studio.plots.redraw_throttle import RedrawThrottle
-
-HEATMAP_BINS = 60
-MAX_STORED = 400  # histograms kept per layer and kind
-
-
-@dataclass
-class _Sample:
-    x: float  # position on the epoch axis
-    counts: np.ndarray
-    edges: np.ndarray
-
-
-def rebin(counts: np.ndarray, edges: np.ndarray, grid_edges: np.ndarray) -> np.ndarray:
-    """Counts re-distributed onto `grid_edges`, assuming values are spread evenly within each source bin."""
-    cumulative = np.concatenate([[0.0], np.cumsum(counts, dtype=float)])
-    return np.diff(np.interp(grid_edges, edges, cumulative))
 
 
 class WeightHistogramPlot(QWidget):
@@ -44,14 +28,17 @@ class WeightHistogramPlot(QWidget):
         super().__init__(parent)
         self.setObjectName("WeightHistogramPlot")
         self.layer_names: list[str] = []
-        self.samples: dict[str, list[list[_Sample]]] = {key: [] for key in self.KINDS.values()}
+        self.now: dict[str, list[Histogram]] = {}  # kind → the newest histogram of each layer
+        self.now_step: dict[str, int] = {}
+        self.history: dict[str, list[HistogramHistory]] = {}  # kind → per layer
         self._build()
+        self.clear_data()
         self.throttle = RedrawThrottle(self, self._redraw, max_per_second=2)
         if controller is not None:
             controller.run_started.connect(self.clear)
             controller.weights_reset.connect(self.clear)
+            controller.epochs_recorded.connect(self.add_snapshots)
             controller.snapshot.connect(self.add_snapshot)
-            controller.epochs_recorded.connect(lambda snaps: [self.add_snapshot(s) for s in snaps])
 
     def _build(self) -> None:
         self.layer_box = QComboBox()
@@ -59,25 +46,31 @@ class WeightHistogramPlot(QWidget):
         self.layer_box.currentIndexChanged.connect(self._redraw)
         self.kind_box = QComboBox()
         self.kind_box.addItems(list(self.KINDS))
-        self.kind_box.setToolTip("Weights, or the gradients of the weights")
+        self.kind_box.setToolTip("Weights, or the gradients of the weights (of the last batch)")
         self.kind_box.currentIndexChanged.connect(self._redraw)
-        controls = QHBoxLayout()
-        controls.addWidget(QLabel("Layer"))
-        controls.addWidget(self.layer_box, 1)
-        controls.addWidget(self.kind_box)
         self.graphics = pg.GraphicsLayoutWidget()
         self.now_plot = self.graphics.addPlot(row=0, col=0, title="Now")
         self.time_plot = self.graphics.addPlot(row=1, col=0, title="Over time")
-        self.graphics.ci.layout.setRowStretchFactor(1, 2)
+        self.arrangement = AdaptiveLayout(
+            self.graphics, [self.now_plot, self.time_plot], names=["Now", "Over time"], weights=[1, 2],
+            min_plot_size=(200, 110),
+            tips=["The newest histogram", "One column per epoch, each scaled to its peak (TensorBoard-style)"])
         style_axes(self.now_plot, "Value", "Count")
         style_axes(self.time_plot, "Epoch", "Value")
         self.now_curve = self.now_plot.plot([], [], stepMode="center", fillLevel=0,
                                             brush=faded(TRAIN_COLOUR, 120), pen=pg.mkPen(TRAIN_COLOUR, width=1.5))
-        self.image = pg.ImageItem(axisOrder="col-major")  # image[time, value bin]
+        self.image = pg.ImageItem(axisOrder="col-major")  # image[epoch column, value bin]
         self.image.setColorMap(pg.colormap.get("viridis"))
+        self.image.setToolTip("Each column: one epoch's distribution, scaled to its own peak (yellow)")
         self.time_plot.addItem(self.image)
+        controls = QHBoxLayout()
+        controls.setSpacing(6)
+        controls.addWidget(self.arrangement.selector)
+        controls.addWidget(self.layer_box, 1)
+        controls.addWidget(self.kind_box)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
+        layout.setSpacing(2)
         layout.addLayout(controls)
         layout.addWidget(self.graphics, 1)
 
@@ -85,79 +78,82 @@ class WeightHistogramPlot(QWidget):
     def kind_key(self) -> str:
         return self.KINDS[self.kind_box.currentText()]
 
+    # -- feeding ------------------------------------------------------------------------------------------------
+    def clear_data(self) -> None:
+        self.now = {key: [] for key in self.KINDS.values()}
+        self.now_step = {key: -1 for key in self.KINDS.values()}
+        self.history = {key: [HistogramHistory() for _ in self.layer_names] for key in self.KINDS.values()}
+
     def clear(self) -> None:
         self.layer_names = []
-        self.samples = {key: [] for key in self.KINDS.values()}
+        self.clear_data()
         self.layer_box.blockSignals(True)
         self.layer_box.clear()
         self.layer_box.blockSignals(False)
         self._redraw()
 
+    def add_snapshots(self, snapshots: list[Snapshot]) -> None:
+        for snapshot in snapshots:
+            self.add_snapshot(snapshot)
+
     def add_snapshot(self, snapshot: Snapshot) -> None:
-        if snapshot.weight_histograms is None and snapshot.grad_histograms is None:
-            return
+        """Keep the newest histograms for "now"; at an epoch's end, add a column to the heatmap (from this
+        snapshot's histograms, or the newest ones received if it carries none)."""
         names = list(snapshot.layer_names)
-        if names != self.layer_names:
+        if names and names != self.layer_names:
             self._start_layers(names)
-        x = snapshot.step / max(1, snapshot.batches_per_epoch)
+        changed = False
         for key in self.KINDS.values():
             histograms: list[Histogram] | None = getattr(snapshot, key)
-            if histograms is None:
-                continue
-            for stored, h in zip(self.samples[key], histograms):
-                if stored and stored[-1].x == x:
-                    continue  # the same step arrived as a batch and as an epoch snapshot
-                stored.append(_Sample(x, np.asarray(h.counts), np.asarray(h.edges, dtype=float)))
-                if len(stored) > MAX_STORED:
-                    del stored[1::2]
-        self.throttle.request()
+            if histograms is not None and snapshot.step >= self.now_step[key]:
+                self.now[key], self.now_step[key] = list(histograms), snapshot.step
+                changed = True
+            if snapshot.kind in ("epoch", "end") and snapshot.epoch >= 1:
+                source = histograms if histograms is not None else self.now[key]
+                for history, h in zip(self.history[key], source):
+                    history.add(snapshot.epoch, h.counts, h.edges)
+                    changed = True
+        if changed:
+            self.throttle.request()
 
     def _start_layers(self, names: list[str]) -> None:
         current = self.layer_box.currentIndex()
         self.layer_names = names
-        self.samples = {key: [[] for _ in names] for key in self.KINDS.values()}
+        self.clear_data()
         self.layer_box.blockSignals(True)
         self.layer_box.clear()
         self.layer_box.addItems(names)
         self.layer_box.setCurrentIndex(current if 0 <= current < len(names) else 0)
         self.layer_box.blockSignals(False)
 
-    def current_samples(self) -> list[_Sample]:
+    def current_history(self) -> HistogramHistory | None:
         index = self.layer_box.currentIndex()
-        layers = self.samples.get(self.kind_key, [])
-        return layers[index] if 0 <= index < len(layers) else []
+        layers = self.history.get(self.kind_key, [])
+        return layers[index] if 0 <= index < len(layers) else None
 
-    def heatmap(self) -> tuple[np.ndarray, QRectF] | None:
-        """The (time × value-bin) image, each column scaled to its own maximum, and where it lies."""
-        samples = [s for s in self.current_samples() if s.counts.sum() > 0]
-        if not samples:
-            return None
-        low = min(float(s.edges[0]) for s in samples)
-        high = max(float(s.edges[-1]) for s in samples)
-        if high <= low:
-            high = low + 1e-6
-        grid = np.linspace(low, high, HEATMAP_BINS + 1)
-        image = np.stack([rebin(s.counts, s.edges, grid) for s in samples])
-        image /= np.maximum(image.max(axis=1, keepdims=True), 1e-12)
-        # Column i covers (x_i - step, x_i]: each histogram is drawn up to the moment it was taken.
-        x0, x1 = samples[0].x, samples[-1].x
-        step = (x1 - x0) / (len(samples) - 1) if len(samples) > 1 and x1 > x0 else 1.0
-        return image, QRectF(x0 - step, low, (x1 - x0) + step, high - low)
+    def current_now(self) -> Histogram | None:
+        index = self.layer_box.currentIndex()
+        layers = self.now.get(self.kind_key, [])
+        return layers[index] if 0 <= index < len(layers) else None
 
+    # -- drawing ------------------------------------------------------------------------------------------------
     def _redraw(self) -> None:
-        samples = self.current_samples()
-        if not samples:
+        newest = self.current_now()
+        if newest is None:
             self.now_curve.setData([], [])
+        else:
+            self.now_curve.setData(np.asarray(newest.edges, dtype=float), np.asarray(newest.counts, dtype=float))
+        history = self.current_history()
+        result = history.image() if history is not None else None
+        if result is None:
             self.image.clear()
-            return
-        newest = samples[-1]
-        self.now_curve.setData(newest.edges, newest.counts.astype(float))
-        result = self.heatmap()
-        if result is not None:
+        else:
             image, rect = result
             self.image.setImage(image, autoLevels=False, levels=(0.0, 1.0))
             self.image.setRect(rect)
-        name = self.layer_names[self.layer_box.currentIndex()] if self.layer_names else ""
         what = self.kind_box.currentText().lower()
-        set_title(self.now_plot, f"{name}: {what} now")
-        set_title(self.time_plot, f"{name}: {what} over time (each column scaled to its peak)")
+        step = self.now_step.get(self.kind_key, -1)
+        set_title(self.now_plot, f"{what.capitalize()} now" + (f" (step {step:,})" if step >= 0 else ""))
+        epochs = history.last_epoch if history is not None else 0
+        set_title(self.time_plot, f"{what.capitalize()} over {epochs} epochs" if epochs else
+                  f"{what.capitalize()} over time")

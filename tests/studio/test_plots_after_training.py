@@ -47,11 +47,14 @@ def test_every_plot_has_data_after_training(trained):
     assert len(flow.bars.opts["height"]) == 3 and len(flow.labels) == 3
 
     weights = plots["weights"]
-    samples = weights.current_samples()
-    assert samples and samples[-1].counts.sum() == 2 * 8  # layer 1: 2 inputs × 8 units, biases excluded
-    assert weights.heatmap() is not None and weights.image.image is not None
+    assert weights.current_now().counts.sum() == 2 * 8  # layer 1: 2 inputs × 8 units, biases excluded
+    assert weights.image.image.shape == (12, 64)  # one column per epoch × value bins
+    rect = weights.image.mapRectToParent(weights.image.boundingRect())
+    assert (rect.left(), rect.right()) == pytest.approx((0.0, 12.0))  # x = epochs 0 … 12
+    weight_image = weights.image.image.copy()
     weights.kind_box.setCurrentIndex(1)  # gradients (a user's switch redraws at once)
-    assert weights.current_samples() and weights.current_samples()[-1].counts.sum() > 0
+    assert weights.current_now().counts.sum() > 0
+    assert weights.image.image.shape == (12, 64) and not np.array_equal(weights.image.image, weight_image)
 
     boundary = plots["boundary"]
     assert boundary.prediction is not None and boundary.image.image.shape[2] == 3

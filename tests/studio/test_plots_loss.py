@@ -43,7 +43,7 @@ def test_loss_plot_draws_batch_and_epoch_curves(qtbot):
     assert len(plot.val_metric_curve.getOriginalDataset()[0]) == 5
     assert len(plot.lr_curve.getOriginalDataset()[0]) >= 100
     plot.throttle.flush()
-    assert "epoch 5" in plot.loss_plot.titleLabel.text
+    assert "epoch 5" in plot.key.text() and "validation" in plot.key.text()
 
 
 def test_100k_batch_snapshots_stay_bounded(qtbot):
