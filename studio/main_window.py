@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMe
 
 from core.project import PROJECT_SUFFIX, ProjectError
 from studio.autosave import Autosaver
-from studio.dialogs import messages
+from studio.dialogs import export_dialog, messages
 from studio.dialogs.about import AboutDialog
 from studio.dialogs.shortcuts import ShortcutsDialog
 from studio.document import Document
@@ -172,6 +172,9 @@ class MainWindow(QMainWindow):
         self.action_open = self._action("&Open…", self.open_project_dialog, QKeySequence.StandardKey.Open)
         self.action_save = self._action("&Save", self.save_project, QKeySequence.StandardKey.Save)
         self.action_save_as = self._action("Save &As…", self.save_project_as, "Ctrl+Shift+S")
+        self.action_export = self._action("&Export…", self.export_network, "Ctrl+E",
+                                          "Export the trained network: ONNX, NumPy, safetensors or PyTorch")
+        self.document.training_changed.connect(lambda training: self.action_export.setEnabled(not training))
         self.action_quit = self._action("&Quit", self.close, "Ctrl+Q")
         self.action_undo = self._action("&Undo", self._on_undo, QKeySequence.StandardKey.Undo)
         self.action_redo = self._action("&Redo", self._on_redo, ["Ctrl+Shift+Z", "Ctrl+Y"])
@@ -192,7 +195,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addMenu(self.recent_menu)
         file_menu.addSeparator()
-        file_menu.addActions([self.action_save, self.action_save_as])
+        file_menu.addActions([self.action_save, self.action_save_as, self.action_export])
         file_menu.addSeparator()
         file_menu.addAction(self.action_quit)
         edit_menu = bar.addMenu("&Edit")
@@ -390,10 +393,13 @@ class MainWindow(QMainWindow):
             return
         self.open_project(path)
 
+    def export_network(self) -> None:
+        export_dialog.open_export_dialog(self)  # disabled while training: the weights arrive when a run ends
+
     # ---- help -------------------------------------------------------------------------------------------
     def shortcut_groups(self) -> dict[str, list[QAction]]:
         groups = {"File": [self.action_new, self.action_open, self.action_save, self.action_save_as,
-                           self.action_quit],
+                           self.action_export, self.action_quit],
                   "Edit": [self.action_undo, self.action_redo] + (
                       [self.action_show_history] if hasattr(self, "action_show_history") else []),
                   "Training": self._training_actions() if self.controller is not None else [],
