@@ -28,7 +28,10 @@ def run_self_test(argv: Sequence[str] = ()) -> int:
         window = MainWindow(document)
         window.show()
         app.processEvents()
-        _say(f"window opened ({window.width()}×{window.height()})")
+        if window.unavailable_panels:  # e.g. a bundle that left out a panel's module
+            raise RuntimeError("panels missing: " + "; ".join(f"{name} ({why})" for name, why in
+                                                             window.unavailable_panels.items()))
+        _say(f"window opened ({window.width()}×{window.height()}) with all {len(window.docks)} panels")
 
         step = "train one epoch"
         import copy
