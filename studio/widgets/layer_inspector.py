@@ -1,7 +1,8 @@
 """The layer inspector: every option of the selected layer, each with a tooltip on what it does and when to use it.
 
-It shows the layer the builder selected (`show_layer(index)`, connected to `NetworkBuilder.layer_selected`),
-sends each edit to the Document as one undoable command, and shows a refused edit in place: the field turns red
+It shows the layer the builder selected (`show_layer(index)`, connected to `NetworkBuilder.layer_selected`) and
+follows it through every change of the document, wherever it comes from (Edit → Undo, the history, a loaded
+file): the same layer stays inspected wherever it moves, and a removed one passes to its neighbour. It sends each edit to the Document as one undoable command, and shows a refused edit in place: the field turns red
 with the reason under it, and nothing reaches the engine. Choices that could never be valid here (softmax on a
 hidden layer, dropout on the output) are greyed out with the reason as their tooltip. While training runs every
 field is locked, with a tooltip saying why.
@@ -14,6 +15,7 @@ from typing import Any
 from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
 
 from core.spec import ACTIVATIONS, INITIALIZERS, LAYER_FIELDS, SpecError, resolved_init, validate_spec
+from studio.widgets.builder.selection import follow_layer
 from studio.widgets.builder.spec_edits import binary_output_state, is_binary_dataset, set_binary_output
 from studio.widgets.field_editors import FieldForm
 
@@ -36,6 +38,7 @@ class LayerInspector(QWidget):
         super().__init__(parent)
         self.document = document
         self.index = 0
+        self._layers_seen: list[dict[str, Any]] = document.spec["layers"]  # what `index` refers to
         self.title = QLabel(self)
         self.title.setStyleSheet("font-weight: bold; font-size: 13px;")
         self.shape = QLabel(self)
@@ -70,13 +73,16 @@ class LayerInspector(QWidget):
     def show_layer(self, index: int) -> None:
         """Inspect layer `index` (0-based over hidden and output layers; the last is the output layer)."""
         self.index = index
+        self._layers_seen = self.document.spec["layers"]
         self.refresh()
 
     def refresh(self) -> None:
-        """Show the document's current values (clearing any refused edit shown in red)."""
+        """Follow the inspected layer to where the document now has it; show its current values (clearing any
+        refused edit shown in red)."""
         spec = self.document.spec
         layers = spec["layers"]
-        self.index = max(0, min(self.index, len(layers) - 1))
+        self.index = follow_layer(self._layers_seen, layers, self.index)
+        self._layers_seen = layers
         layer = layers[self.index]
         is_output = self.index == len(layers) - 1
         self.form.clear_errors()

@@ -22,6 +22,7 @@ from studio.widgets.builder.connections import EdgesItem, SkipArrowItem
 from studio.widgets.builder.items import InputColumnItem, LayerBlockItem, font, layer_badges, layer_title
 from studio.widgets.builder.layout import COLUMN_GAP, drop_index, gap_x, insert_index, layout_network
 from studio.widgets.builder.palette import LAYER_PRESETS, LayerPalette
+from studio.widgets.builder.selection import follow_layer
 from studio.widgets.builder.spec_edits import binary_output_state, is_binary_dataset, set_binary_output
 from studio.widgets.builder.view import BuilderView
 
@@ -39,6 +40,7 @@ class NetworkBuilder(QWidget):
         super().__init__(parent)
         self.document = document
         self.selected_index = 0
+        self._layers_seen: list[dict[str, Any]] = document.spec["layers"]  # what `selected_index` refers to
         self.blocks: list[LayerBlockItem] = []
         self._retired: list[Any] = []
         self.insert_buttons: dict[int, ButtonItem] = {}
@@ -132,10 +134,12 @@ class NetworkBuilder(QWidget):
         return matrices if offset == flat.size else None
 
     def rebuild(self) -> None:
-        """Redraw the whole network from the document's spec (a handful of items: cheap)."""
+        """Redraw the whole network from the document's spec (a handful of items: cheap); the selection follows
+        its layer through the change (undo, redo, edits from other panels) and is announced if it moved."""
         spec = self.document.spec
         layers = spec["layers"]
-        self.selected_index = min(self.selected_index, len(layers) - 1)
+        followed = follow_layer(self._layers_seen, layers, self.selected_index)
+        moved, self.selected_index, self._layers_seen = followed != self.selected_index, followed, layers
         self._retire_items()
         self.blocks = []
         self.insert_buttons = {}
@@ -186,6 +190,8 @@ class NetworkBuilder(QWidget):
         self.palette.set_editable(editable)
         self.view.accepts_layers = editable
         self._update_summary(spec)
+        if moved:
+            self.layer_selected.emit(self.selected_index)
 
     def _offer_binary_switch(self, block: LayerBlockItem, spec: dict[str, Any]) -> None:
         """On a two-class set the output block's − / + switch between 2 softmax units and 1 sigmoid unit."""

@@ -131,3 +131,70 @@ def test_locked_while_training_with_reason(qtbot, panels, document):
     assert editor.is_locked() and "Pause training" in editor.input.toolTip()
     document.set_training(False)
     assert not editor.is_locked()
+
+
+# -- following the document: undo and redo done elsewhere (Edit menu, history) ---------------------------------
+SHOWN_FIELDS = ("units", "activation", "init", "batch_norm", "dropout", "residual")
+
+
+def assert_consistent(builder, inspector, document) -> None:
+    """The inspector shows the layer the builder selected, with that layer's current values."""
+    layers = document.spec["layers"]
+    index = inspector.index
+    assert 0 <= index < len(layers) and builder.selected_index == index
+    assert [block.index for block in builder.blocks if block.selected] == [index]
+    expected_title = "Output layer" if index == len(layers) - 1 else f"Layer {index + 1} (dense)"
+    assert inspector.title.text() == expected_title
+    assert {name: inspector.form.editor(name).value() for name in SHOWN_FIELDS} == \
+        {name: layers[index][name] for name in SHOWN_FIELDS}
+
+
+def test_inspected_layer_removed_by_the_document_then_undone_and_redone(qtbot, panels, document):
+    builder, inspector = panels
+    document.insert_layer(1, {"units": 3, "activation": "relu"})  # 2-8-3-8-2: every hidden layer differs
+    document.set_layer_field(2, "activation", "elu")
+    click_block(qtbot, builder, 1)  # select layer 2 (3 ReLU units)
+    assert inspector.title.text() == "Layer 2 (dense)" and inspector.form.editor("units").value() == 3
+    document.remove_layer(1)  # as the history or another panel would
+    assert_consistent(builder, inspector, document)
+    assert inspector.form.editor("activation").value() == "elu"  # the neighbour that took its place
+    document.undo_stack.undo()
+    assert_consistent(builder, inspector, document)
+    assert inspector.index == 2 and inspector.form.editor("activation").value() == "elu"  # followed it
+    document.undo_stack.redo()
+    assert_consistent(builder, inspector, document)
+    assert inspector.index == 1
+
+
+def test_the_inspected_layer_is_followed_through_inserts_moves_and_edits(qtbot, panels, document):
+    builder, inspector = panels
+    document.set_units(1, 5)  # 2-8-5-2
+    click_block(qtbot, builder, 1)
+    document.insert_layer(0, {"units": 4, "activation": "relu"})  # a layer appears before it
+    assert_consistent(builder, inspector, document)
+    assert inspector.index == 2 and inspector.form.editor("units").value() == 5
+    document.move_layer(2, 0)  # it moves to the front
+    assert_consistent(builder, inspector, document)
+    assert inspector.index == 0 and inspector.form.editor("units").value() == 5
+    document.set_layer_field(0, "dropout", 0.3)  # it is edited elsewhere: the fields refresh
+    assert_consistent(builder, inspector, document)
+    assert inspector.form.editor("dropout").value() == pytest.approx(0.3)
+    while document.undo_stack.canUndo():  # every step back to the start, then forward again
+        document.undo_stack.undo()
+        assert_consistent(builder, inspector, document)
+    assert inspector.form.editor("units").value() == 8  # the first edit (8 → 5) undone in place
+    while document.undo_stack.canRedo():
+        document.undo_stack.redo()
+        assert_consistent(builder, inspector, document)
+    assert inspector.index == 0 and inspector.form.editor("dropout").value() == pytest.approx(0.3)
+
+
+def test_a_standalone_inspector_follows_its_layer_too(qtbot, document):
+    inspector = LayerInspector(document)
+    qtbot.addWidget(inspector)
+    document.set_units(1, 6)
+    inspector.show_layer(1)
+    document.insert_layer(0, {"units": 4, "activation": "relu"})
+    assert inspector.index == 2 and inspector.form.editor("units").value() == 6
+    document.undo_stack.undo()
+    assert inspector.index == 1 and inspector.title.text() == "Layer 2 (dense)"
