@@ -152,8 +152,13 @@ class MainWindow(QMainWindow):
                                                     ("decision_boundary_dock", 320)) if name in self.docks]
         if sizes:
             self.resizeDocks([self.docks[n] for n, _ in sizes], [w for _, w in sizes], Qt.Orientation.Horizontal)
-        if "loss_dock" in self.docks:
-            self.resizeDocks([self.docks["loss_dock"]], [330], Qt.Orientation.Vertical)
+        # The plot row: tall enough for a readable plot under its controls; the loss dock wide enough for one
+        # plot with its selector, the gradient flow dock for its three plots side by side when there is room.
+        bottom = [name for name in ("loss_dock", "gradient_flow_dock") if name in self.docks]
+        if bottom:
+            self.resizeDocks([self.docks[bottom[0]]], [360], Qt.Orientation.Vertical)
+        if len(bottom) == 2:
+            self.resizeDocks([self.docks[n] for n in bottom], [400, 560], Qt.Orientation.Horizontal)
 
     def _action(self, text: str, slot: Any, shortcut: Any = None, tip: str = "") -> QAction:
         action = QAction(text, self)

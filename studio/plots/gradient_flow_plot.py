@@ -26,26 +26,27 @@ from studio.plots.log_axis import readable_axes
 from studio.plots.redraw_throttle import RedrawThrottle
 from studio.plots.series_buffer import SeriesBuffer
 
-VANISHING_FACTOR = 1e-2  # two orders of magnitude below the median layer
-EXPLODING_FACTOR = 1e2
+VANISHING_FACTOR = 1e-2  # two orders of magnitude below the strongest (non-exploding) layer
+EXPLODING_FACTOR = 1e2  # two orders above the median layer …
+EXPLODING_AT_LEAST = 1.0  # … and large in absolute terms (a healthy output layer often leads by 100×)
 TINY = 1e-30
 MAX_LEGEND_LAYERS = 4
 
 
 def classify_layers(values: np.ndarray) -> list[str]:
-    """ "vanishing", "exploding" or "ok" for each layer's gradient size, relative to the median layer."""
+    """ "vanishing", "exploding" or "ok" for each layer's gradient size.
+
+    Exploding: non-finite, or 100× the median layer and above 1. Vanishing: 100× below the strongest of the
+    other layers; measured against the strongest, not the median, because in a vanishing stack the median layer
+    is itself starved, and the healthy layers near the output would otherwise look like they explode."""
     values = np.asarray(values, dtype=float)
     finite = values[np.isfinite(values)]
     median = float(np.median(finite)) if finite.size else 0.0
-    labels = []
-    for v in values:
-        if not math.isfinite(v) or (median > 0 and v > median * EXPLODING_FACTOR):
-            labels.append("exploding")
-        elif median > 0 and v < median * VANISHING_FACTOR:
-            labels.append("vanishing")
-        else:
-            labels.append("ok")
-    return labels
+    exploding = ~np.isfinite(values) | ((values > median * EXPLODING_FACTOR) & (values > EXPLODING_AT_LEAST))
+    healthy = values[~exploding]
+    strongest = float(healthy.max()) if healthy.size else 0.0
+    return ["exploding" if boom else "vanishing" if strongest > 0 and v < strongest * VANISHING_FACTOR else "ok"
+            for v, boom in zip(values, exploding)]
 
 
 def _log10(values: np.ndarray) -> np.ndarray:
@@ -215,12 +216,12 @@ def verdict(layer_names: list[str], labels: list[str]) -> tuple[str, str]:
     for kind in ("vanishing", "exploding"):
         layers = [_short(n, terse=True) for n, label in zip(layer_names, labels) if label == kind]
         if layers:
-            found.append(f"{kind} gradient in {', '.join(layers)}")
+            found.append(f"{kind} gradient in {_ranges(layers)}")
     if not found:
         return "Gradients flow through every layer", ""
     advice = []
     if "vanishing" in labels:
-        advice.append("Vanishing (100× below the median layer): try ReLU-like activations, He initialisation, "
+        advice.append("Vanishing (100× below the strongest layer): try ReLU-like activations, He initialisation, "
                       "batch norm or residual skips.")
     if "exploding" in labels:
         advice.append("Exploding (100× above the median layer): lower the learning rate, clip gradients or add "
@@ -236,3 +237,16 @@ def _short(name: str, terse: bool = False) -> str:
     if name.startswith("output"):
         return "out" if terse else name
     return name
+
+
+def _ranges(short_names: list[str]) -> str:
+    """ "L1, L2, L3, L5" → "L1–L3, L5": runs of consecutive layers written as ranges."""
+    parts: list[list[str]] = []
+    for name in short_names:
+        number = int(name[1:]) if name[:1] == "L" and name[1:].isdigit() else None
+        previous = parts[-1][-1] if parts else ""
+        if number is not None and previous[1:].isdigit() and int(previous[1:]) == number - 1:
+            parts[-1].append(name)
+        else:
+            parts.append([name])
+    return ", ".join(", ".join(run) if len(run) < 3 else f"{run[0]}–{run[-1]}" for run in parts)

@@ -21,8 +21,8 @@ DIVERGED_COLOUR = "#d62728"  # red
 VANISHING_COLOUR = "#9467bd"  # purple
 EXPLODING_COLOUR = "#d62728"
 NORMAL_COLOUR = "#1f77b4"
-LAYER_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-                 "#bcbd22", "#17becf")
+# Per-layer colours leave out red and purple: those mean "exploding" and "vanishing" in the gradient-flow plot.
+LAYER_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 
 
 def layer_colour(index: int) -> str:

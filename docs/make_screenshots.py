@@ -1,0 +1,146 @@
+"""Regenerate the README's plot and main-window screenshots from real training runs (nothing synthetic).
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/make_screenshots.py [OUT_DIR]
+
+Writes into docs/screenshots (or OUT_DIR):
+- plot_*.png: each live plot after 60 epochs of the default project (circles, 2-8-8-2 tanh), 720×540,
+- plot_fitted_surface.png: the regression-bumps example (2-D regression) after training,
+- plot_fitted_curve.png: a 1-D regression (a noisy sine read from a CSV file) after training,
+- main_window_trained.png: the whole window, 1600×1000, after training the default project,
+- main_window_vanishing.png: the window after training the vanishing deep-sigmoid example (gradient-flow warning).
+Settings and autosaves go to a temporary folder, never the user's.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+EXAMPLES = ROOT / "resources" / "examples"
+WINDOW_SIZE = (1600, 1000)
+
+
+def wait_for_run(controller, start) -> None:
+    """Start a run with `start()` and spin the event loop until it has finished and the plots caught up."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    controller.finished.connect(lambda _snapshot: QTimer.singleShot(400, loop.quit))
+    start()
+    loop.exec()
+
+
+def settle(app, rounds: int = 10) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    for _ in range(rounds):
+        app.processEvents()
+    for widget in app.allWidgets():
+        throttle = getattr(widget, "throttle", None)
+        if isinstance(widget, QWidget) and throttle is not None:
+            throttle.flush()
+    app.processEvents()
+
+
+def window_after_training(app, document, out: Path, epochs: int | None = None, show: str | None = None) -> None:
+    """The main window around `document`, trained, grabbed at 1600×1000; `show` raises that dock first."""
+    from studio.main_window import MainWindow
+
+    if epochs is not None:
+        document.set_training_field("epochs", epochs)
+    window = MainWindow(document, autosave_folder=Path(tempfile.mkdtemp()) / "autosave")
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    settle(app)
+    window.controller.show_dialogs = False
+    wait_for_run(window.controller, window.controller.start)
+    if show and show in window.docks:
+        window.docks[show].raise_()
+    settle(app)
+    window.grab().save(str(out))
+    window.controller.shutdown()
+    window.document._dirty_outside_undo = False
+    window.document.undo_stack.setClean()
+    window.close()
+
+
+def fitted_plot(app, document, out: Path, epochs: int) -> None:
+    """The decision-boundary dock's plot alone, after training `document`."""
+    from studio.plots.decision_boundary_plot import DecisionBoundaryPlot
+    from studio.training.controller import TrainingController
+
+    document.set_training_field("epochs", epochs)
+    controller = TrainingController(document)
+    controller.show_dialogs = False
+    plot = DecisionBoundaryPlot(controller, document)
+    plot.resize(720, 540)
+    plot.show()
+    wait_for_run(controller, controller.start)
+    settle(app)
+    plot.grab().save(str(out))
+    controller.shutdown()
+    plot.close()
+
+
+def sine_csv(folder: Path) -> Path:
+    """A 1-D regression set: y = sin(2x) + noise over x in [-3, 3], 200 rows."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    x = np.sort(rng.uniform(-3, 3, 200))
+    y = np.sin(2 * x) + 0.1 * rng.standard_normal(200)
+    path = folder / "sine.csv"
+    path.write_text("x,y\n" + "".join(f"{a:.5f},{b:.5f}\n" for a, b in zip(x, y)))
+    return path
+
+
+def main(out_dir: Path) -> None:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    scratch = Path(tempfile.mkdtemp(prefix="backprop-screenshots-"))
+    os.environ["BACKPROP_STUDIO_DATA_DIR"] = str(scratch / "data")
+    import pyqtgraph as pg
+    from PySide6.QtCore import QCoreApplication, QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from studio.document import Document
+    from studio.plots.preview import train_and_render
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    QCoreApplication.setOrganizationName("BackpropStudioScreenshots")
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(scratch / "settings"))
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(scratch / "settings"))
+    pg.setConfigOptions(antialias=True, background="w", foreground="k")
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    train_and_render(out_dir)
+    fitted_plot(app, Document.open(EXAMPLES / "regression_bumps.bps"), out_dir / "plot_fitted_surface.png", 150)
+    curve = Document()
+    curve.set_data_source({"kind": "file", "path": str(sine_csv(scratch)), "format": "csv", "target": "y",
+                           "task": "regression"})
+    curve.set_spec(_regression_spec(curve.spec), "1-D regression")
+    fitted_plot(app, curve, out_dir / "plot_fitted_curve.png", 300)
+    window_after_training(app, Document(), out_dir / "main_window_trained.png", epochs=60)
+    window_after_training(app, Document.open(EXAMPLES / "circles_vanishing.bps"),
+                          out_dir / "main_window_vanishing.png", show="gradient_flow_dock")
+    print(f"screenshots written to {out_dir}")
+
+
+def _regression_spec(spec: dict) -> dict:
+    """A 1-16-16-1 tanh network with a linear output and MSE, for the sine curve."""
+    import copy
+
+    spec = copy.deepcopy(spec)
+    layer = dict(spec["layers"][0])
+    spec["layers"] = [dict(layer, units=16, activation="tanh"), dict(layer, units=16, activation="tanh"),
+                      dict(layer, units=1, activation="linear")]
+    spec["training"]["loss"] = "mse"
+    return spec
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshots")
