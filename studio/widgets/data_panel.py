@@ -20,6 +20,7 @@ from core.data import PLAYGROUND_SETS, SKLEARN_SETS, DataError
 from core.spec import SpecError
 from studio.widgets.csv_preview import ERROR_STYLE, FileSourcePage
 from studio.widgets.data_preparation import DataPreparationBox
+from studio.widgets.field_editors import LargeIntSpinBox
 from studio.widgets.scatter_preview import ScatterPreview
 
 PLAYGROUND_LABELS = {"circles": "Circles", "xor": "XOR", "gaussians": "Two Gaussians", "spiral": "Spiral",
@@ -30,6 +31,8 @@ SKLEARN_LABELS = {"iris": "Iris: 150 flowers, 4 measurements, 3 species",
                   "digits": "Digits: 1,797 handwritten 8×8 digits, 10 classes",
                   "diabetes": "Diabetes: 442 patients, 10 features, disease progression (regression)"}
 PAGE_OF_KIND = {"playground": 0, "sklearn": 1, "file": 2}
+# The playground draws with numpy's default_rng(seed), which takes any non-negative integer; a 64-bit one is plenty.
+PLAYGROUND_SEED_MAX = 2**64 - 1
 
 
 class DataPanel(QWidget):
@@ -109,9 +112,8 @@ class DataPanel(QWidget):
         self.num_points.setObjectName("playground_points")
         self.num_points.setRange(10, 100_000)
         self.num_points.setSingleStep(50)
-        self.seed = QSpinBox()
+        self.seed = LargeIntSpinBox(0, PLAYGROUND_SEED_MAX)
         self.seed.setObjectName("playground_seed")
-        self.seed.setRange(0, 2**31 - 1)
         self.seed.setToolTip("The same seed always draws the same points.")
         for box in (self.noise, self.num_points, self.seed):
             box.setKeyboardTracking(False)

@@ -11,17 +11,19 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import QRegularExpression, Qt, Signal
+from PySide6.QtGui import QColor, QPalette, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel, QLineEdit, QSpinBox,
     QVBoxLayout, QWidget,
 )
 
+from superqt import QLargeIntSpinBox
+
 from core.spec import Field
 
 INVALID_FILL = "#ffcdd2"  # the background of a field whose value was refused
-_INT_LIMIT = 2**31 - 1  # QSpinBox holds a C int
+_INT_LIMIT = 2**31 - 1  # QSpinBox holds a C int; int fields whose range goes further get a LargeIntSpinBox
 _FLOAT_LIMIT = 1e12
 
 
@@ -34,6 +36,20 @@ def _nice_steps(value: float, direction: int) -> float:
     if direction > 0:
         return next(v for v in ladder if v > value * (1 + 1e-9))
     return next(v for v in reversed(ladder) if v < value * (1 - 1e-9))
+
+
+class LargeIntSpinBox(QLargeIntSpinBox):
+    """An integer spin box backed by a Python int (superqt's), for ranges past a C int such as seeds up to 2⁶⁴−1.
+
+    Typing accepts ASCII digits only (and a leading minus when the range allows negatives): superqt's own
+    validator lets "½" or a lone "-" through, which would then fail to convert.
+    """
+
+    def __init__(self, minimum: int, maximum: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setRange(minimum, maximum)
+        pattern = r"-?[0-9]*" if minimum < 0 else r"[0-9]*"
+        self.lineEdit().setValidator(QRegularExpressionValidator(QRegularExpression(pattern), self))
 
 
 class CompactDoubleSpinBox(QDoubleSpinBox):
@@ -124,6 +140,13 @@ class FieldEditor(QWidget):
                     combo.setItemData(i, self._choice_help[name], Qt.ItemDataRole.ToolTipRole)
             combo.currentIndexChanged.connect(lambda i: self._emit(combo.itemData(i)))
             return combo
+        if f.kind == "int" and max(abs(f.minimum or 0), abs(f.maximum or 0)) > _INT_LIMIT:
+            large = LargeIntSpinBox(int(f.minimum if f.minimum is not None else -2**63),
+                                    int(f.maximum if f.maximum is not None else 2**64 - 1), self)
+            large.setKeyboardTracking(False)
+            large.setAccelerated(True)
+            large.valueChanged.connect(lambda v: self._emit(int(v)))
+            return large
         if f.kind == "int":
             spin = QSpinBox(self)
             spin.setRange(int(max(f.minimum if f.minimum is not None else -_INT_LIMIT, -_INT_LIMIT)),
@@ -157,7 +180,7 @@ class FieldEditor(QWidget):
             return w.isChecked()
         if isinstance(w, QComboBox):
             return w.currentData()
-        if isinstance(w, QSpinBox):
+        if isinstance(w, (QSpinBox, LargeIntSpinBox)):
             return int(w.value())
         if isinstance(w, QDoubleSpinBox):
             return float(w.value())
@@ -174,7 +197,7 @@ class FieldEditor(QWidget):
                 index = w.findData(value)
                 if index >= 0:
                     w.setCurrentIndex(index)
-            elif isinstance(w, (QSpinBox, QDoubleSpinBox)):
+            elif isinstance(w, (QSpinBox, QDoubleSpinBox, LargeIntSpinBox)):
                 w.setValue(value)
             else:
                 w.setText(", ".join(str(v) for v in value))

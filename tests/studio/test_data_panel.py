@@ -144,3 +144,15 @@ def test_editing_is_off_while_training(panel, document, qtbot):
     assert document.dataset.num_samples == count
     document.set_training(False)
     assert panel.tabs.isEnabled()
+
+
+def test_playground_seed_goes_past_a_c_int(panel, document, qtbot):
+    big = 2**63 + 12_345  # numpy's default_rng takes it; a QSpinBox stops at 2**31 − 1
+    _type_into(qtbot, panel.seed, str(big))
+    assert document.data_config["source"]["seed"] == big and panel.seed.value() == big
+    first = document.dataset.x.copy()
+    _type_into(qtbot, panel.seed, str(big + 1))
+    assert document.data_config["source"]["seed"] == big + 1
+    assert not (document.dataset.x == first).all()  # another seed, other points
+    document.undo_stack.undo()
+    assert panel.seed.value() == big and (document.dataset.x == first).all()

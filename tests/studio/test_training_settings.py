@@ -191,3 +191,24 @@ def test_open_ended_strengths_step_on_the_ladder_down_to_zero(qtbot, panel, docu
     qtbot.keyClick(spin, Qt.Key.Key_Down)
     qtbot.keyClick(spin, Qt.Key.Key_Down)
     assert document.spec["training"]["l2"] == 0.0
+
+
+def test_training_seed_takes_the_specs_whole_range_past_a_c_int(qtbot, panel, document):
+    from core.network.network import Network
+    seed_box = panel.editor("seed").input
+    big = 3_000_000_000  # > 2**31 − 1, the most a QSpinBox holds
+    type_into(qtbot, seed_box, str(big))
+    assert document.spec["training"]["seed"] == big and seed_box.value() == big
+    assert Network.from_spec(document.spec).seed == big  # the engine takes it as it is
+    type_into(qtbot, seed_box, str(2**32 - 1))
+    assert document.spec["training"]["seed"] == 2**32 - 1  # the spec's own upper bound
+    type_into(qtbot, seed_box, str(2**40))
+    assert document.spec["training"]["seed"] == 2**32 - 1 and seed_box.value() == 2**32 - 1  # held at the bound
+    seed_box.setFocus()
+    seed_box.lineEdit().selectAll()
+    qtbot.keyClicks(seed_box.lineEdit(), "-½x")  # only digits can be typed: these keys change nothing
+    assert seed_box.lineEdit().text() == str(2**32 - 1)
+    qtbot.keyClick(seed_box.lineEdit(), Qt.Key.Key_Return)
+    assert document.spec["training"]["seed"] == 2**32 - 1 and not panel.editor("seed").error()
+    document.undo_stack.undo()  # successive edits of one field are one undo step
+    assert document.spec["training"]["seed"] == 0 and seed_box.value() == 0  # the field follows undo
