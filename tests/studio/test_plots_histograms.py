@@ -1,0 +1,80 @@
+"""The weight-histogram heatmap: one column per epoch over x = 0 … epochs, bins comparable over time, bounded
+memory, and the Weights/Gradients switch driving both the "now" histogram and the heatmap."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.training.snapshot import Histogram
+from studio.plots.histogram_history import HistogramHistory, rebin
+from studio.plots.synthetic import synthetic_snapshot
+from studio.plots.weight_histogram_plot import WeightHistogramPlot
+
+
+def histogram(centre: float, spread: float = 0.1, bins: int = 20) -> tuple[np.ndarray, np.ndarray]:
+    values = np.random.default_rng(0).normal(centre, spread, 1000)
+    counts, edges = np.histogram(values, bins=bins)
+    return counts, edges
+
+
+def test_one_column_per_epoch_over_epochs_zero_to_n():
+    history = HistogramHistory(bins=32)
+    for epoch in range(1, 6):
+        history.add(epoch, *histogram(0.0))
+    image, rect = history.image()
+    assert image.shape == (5, 32)
+    assert (rect.left(), rect.right()) == (0.0, 5.0)
+    assert np.allclose(image.max(axis=1), 1.0)  # each column scaled to its peak
+
+
+def test_bins_stay_comparable_when_the_distribution_moves():
+    history = HistogramHistory(bins=40)
+    history.add(1, *histogram(0.0))
+    history.add(2, *histogram(2.0))  # beyond the first grid: the grid widens, column 1 is re-binned
+    image, rect = history.image()
+    assert rect.top() <= -0.3 and rect.bottom() >= 2.3
+    centres = history.grid[:-1] + np.diff(history.grid) / 2
+    peaks = centres[image.argmax(axis=1)]
+    assert peaks[0] == pytest.approx(0.0, abs=0.2) and peaks[1] == pytest.approx(2.0, abs=0.2)
+
+
+def test_rebin_keeps_the_counts():
+    counts, edges = histogram(0.5)
+    grid = np.linspace(-1, 2, 17)
+    assert rebin(counts, edges, grid).sum() == pytest.approx(counts.sum())
+
+
+def test_skipped_epochs_repeat_the_last_column_and_memory_is_bounded():
+    history = HistogramHistory(bins=8, max_columns=8)
+    history.add(1, *histogram(0.0))
+    history.add(4, *histogram(1.0))
+    image, rect = history.image()
+    assert image.shape[0] == 4 and np.array_equal(image[1], image[0]) and rect.right() == 4.0
+    for epoch in range(5, 101):
+        history.add(epoch, *histogram(epoch / 100))
+    image, rect = history.image()
+    assert len(history) <= 8 and image.shape[0] == len(history)
+    assert rect.right() >= 100 and history.stride >= 13  # still the whole run, coarser
+
+
+def test_switching_to_gradients_changes_now_and_heatmap(qtbot):
+    plot = WeightHistogramPlot()
+    qtbot.addWidget(plot)
+    plot.resize(900, 500)  # room for both plots, with titles
+    plot.show()
+    rng = np.random.default_rng(1)
+    for epoch in range(1, 4):
+        s = synthetic_snapshot(epoch * 10, batches_per_epoch=10, kind="epoch", rng=rng, histograms=True)
+        s.grad_histograms = [Histogram(*map(np.asarray, histogram(0.0, 1e-3))) for _ in s.layer_names]
+        plot.add_snapshot(s)
+    plot.throttle.flush()
+    weights_x = plot.now_curve.getData()[0].copy()
+    assert plot.image.image.shape[0] == 3
+    weight_rect = plot.image.mapRectToParent(plot.image.boundingRect())
+    plot.kind_box.setCurrentText("Gradients")
+    gradient_rect = plot.image.mapRectToParent(plot.image.boundingRect())
+    assert np.ptp(plot.now_curve.getData()[0]) < 0.1 * np.ptp(weights_x)  # gradients are far narrower
+    assert gradient_rect.height() < 0.1 * weight_rect.height()
+    assert (gradient_rect.left(), gradient_rect.right()) == (0.0, 3.0)
+    assert "Gradients" in plot.time_plot.titleLabel.text

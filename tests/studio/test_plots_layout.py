@@ -1,0 +1,94 @@
+"""Plots stay readable at the size the window gives them: the adaptive arrangement, the loss dock at its default
+size in the main window, and log axes with few, legible labels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+
+from studio.plots.adaptive_layout import SINGLE, TALL, WIDE
+from studio.plots.log_axis import compact_number, log_tick_values
+from studio.plots.loss_plot import LossPlot
+from studio.plots.synthetic import synthetic_run
+
+MIN_VIEW = (150, 100)  # the smallest data area (px) we call readable
+
+
+@pytest.fixture(autouse=True)
+def light_theme():
+    pg.setConfigOptions(antialias=True, background="w", foreground="k")
+
+
+def fed_loss_plot(qtbot, width: int, height: int) -> LossPlot:
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    plot.resize(width, height)
+    plot.show()
+    qtbot.waitExposed(plot)
+    for snapshot in synthetic_run(epochs=8, batches_per_epoch=10):
+        plot.add_snapshot(snapshot) if snapshot.kind == "batch" else plot.add_epochs([snapshot])
+    plot.throttle.flush()
+    qtbot.wait(20)
+    return plot
+
+
+def inside(outer, inner) -> bool:
+    return outer.adjusted(-1, -1, 1, 1).contains(inner)
+
+
+def test_small_dock_shows_one_plot_with_a_selector(qtbot):
+    plot = fed_loss_plot(qtbot, 280, 250)
+    assert plot.arrangement.mode == SINGLE and plot.arrangement.selector.isVisible()
+    assert plot.loss_plot in plot.graphics.ci.items and plot.metric_plot not in plot.graphics.ci.items
+    assert plot.loss_plot.vb.width() >= MIN_VIEW[0] and plot.loss_plot.vb.height() >= MIN_VIEW[1]
+    qtbot.mouseClick(plot.arrangement.selector.buttons[1], pg.QtCore.Qt.MouseButton.LeftButton)
+    assert plot.metric_plot in plot.graphics.ci.items and plot.loss_plot not in plot.graphics.ci.items
+    assert "0." in plot.key.text() and "validation" in plot.key.text()  # the key now gives the metric
+    assert plot.arrangement.selector.buttons[1].text() == "Accuracy"
+
+
+def test_large_docks_show_every_plot_unclipped(qtbot):
+    for (width, height), mode in (((1000, 330), WIDE), ((700, 600), TALL)):
+        plot = fed_loss_plot(qtbot, width, height)
+        assert plot.arrangement.mode == mode and not plot.arrangement.selector.isVisible()
+        view = plot.graphics.viewport().rect()
+        for item in (plot.loss_plot, plot.metric_plot, plot.lr_plot):
+            rect = plot.graphics.mapFromScene(item.sceneBoundingRect()).boundingRect()
+            assert inside(view, rect), f"{mode}: a plot reaches outside the dock ({rect} not in {view})"
+            assert item.vb.height() >= 60 and item.vb.width() >= 100
+
+
+def test_loss_dock_at_the_default_window_size_shows_all_its_parts(main_window, qtbot):
+    dock, panel = main_window.docks["loss_dock"], main_window.panels["loss_dock"]
+    assert dock.width() >= 280 and dock.height() >= 250
+    qtbot.wait(20)
+    for widget in (panel.log_scale, panel.smoothing, panel.key, panel.arrangement.selector):
+        assert widget.isVisible() and widget.width() > 0
+        corner = widget.mapTo(panel, widget.rect().bottomRight())
+        assert panel.rect().contains(corner), f"{widget} is cut off at the dock's edge"
+    view = panel.loss_plot.vb
+    assert view.width() >= MIN_VIEW[0] and view.height() >= MIN_VIEW[1]
+    bottom_axis = panel.graphics.mapFromScene(panel.loss_plot.getAxis("bottom").sceneBoundingRect()).boundingRect()
+    assert inside(panel.graphics.viewport().rect(), bottom_axis)  # the "Epoch" label is not cut
+    flow = main_window.panels["gradient_flow_dock"]
+    for item in flow.arrangement.plots:
+        if item in flow.graphics.ci.items:
+            rect = flow.graphics.mapFromScene(item.sceneBoundingRect()).boundingRect()
+            assert inside(flow.graphics.viewport().rect(), rect)
+
+
+def test_log_ticks_are_few_and_short():
+    assert log_tick_values(-3.5, -2.5) == pytest.approx(np.log10([5e-4, 1e-3, 2e-3]))  # a constant 1e-3
+    assert log_tick_values(-6.0, 1.0) == [-6.0, -4.0, -2.0, 0.0]  # seven decades: every other one
+    assert log_tick_values(-2.02, -1.99) == [-2.0]
+    assert [compact_number(v) for v in (1e-5, 0.001, 0.02, 20.0, 2e6)] == ["1e-5", "0.001", "0.02", "20", "2e6"]
+
+
+def test_learning_rate_plot_spans_at_least_a_decade(qtbot):
+    plot = fed_loss_plot(qtbot, 700, 600)
+    low, high = plot.lr_plot.vb.viewRange()[1]
+    assert high - low >= 1.0
+    axis = plot.lr_plot.getAxis("left")
+    ticks = [v for _spacing, values in axis.tickValues(low, high, 100) for v in values]
+    assert 1 <= len(ticks) <= 5
