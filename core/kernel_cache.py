@@ -1,0 +1,134 @@
+"""Where Numba keeps the compiled kernels on disk, and whether that cache is warm (no kernel left to compile).
+
+Numba's `cache=True` writes next to the sources (`__pycache__`) unless `NUMBA_CACHE_DIR` says otherwise, and it
+reads that variable when numba is first imported. `configure_kernel_cache()` must therefore run before anything
+imports numba; the app (studio.app.main), the command line (core.cli.main) and the PyInstaller runtime hook call it
+first thing. A user's own `NUMBA_CACHE_DIR` always wins; a frozen app, or an installation whose sources can't be
+written, gets the per-user cache folder (e.g. ~/.cache/backprop-studio/numba).
+
+Warmth is a stamp file in the cache folder, written by `core.kernels.warmup` after it has compiled every kernel.
+The stamp holds a fingerprint of the numba version and the engine's sources, so an upgrade or an edited kernel
+makes the cache cold again. Nothing here imports numba: the check costs milliseconds at start-up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import sys
+import tempfile
+from collections.abc import MutableMapping
+from pathlib import Path
+
+CACHE_ENV = "NUMBA_CACHE_DIR"
+STAMP_NAME = "backprop-studio-kernels.json"
+CORE_DIR = Path(__file__).resolve().parent
+KERNELS_DIR = CORE_DIR / "kernels"
+
+
+def user_kernel_cache_dir() -> Path:
+    """The per-user folder for compiled kernels: <user cache>/backprop-studio/numba."""
+    from platformdirs import user_cache_dir
+    return Path(user_cache_dir("backprop-studio", appauthor=False)) / "numba"
+
+
+def is_frozen() -> bool:
+    """True inside a PyInstaller (or similar) bundle."""
+    return bool(getattr(sys, "frozen", False))
+
+
+def source_dir_writable(kernels_dir: Path = KERNELS_DIR) -> bool:
+    """Can Numba write its cache beside the kernel sources (`<kernels>/__pycache__`)?"""
+    pycache = kernels_dir / "__pycache__"
+    if pycache.is_dir():
+        return os.access(pycache, os.W_OK | os.X_OK)
+    return kernels_dir.is_dir() and os.access(kernels_dir, os.W_OK | os.X_OK)
+
+
+def choose_cache_dir(environ: MutableMapping[str, str] | None = None, *, frozen: bool | None = None,
+                     kernels_dir: Path = KERNELS_DIR) -> str | None:
+    """The NUMBA_CACHE_DIR to use: the user's own, else the user cache folder when frozen or when the sources
+    are read-only; None means Numba's default beside the sources."""
+    environ = os.environ if environ is None else environ
+    if environ.get(CACHE_ENV):
+        return environ[CACHE_ENV]
+    if (is_frozen() if frozen is None else frozen) or not source_dir_writable(kernels_dir):
+        return str(user_kernel_cache_dir())
+    return None
+
+
+def configure_kernel_cache(environ: MutableMapping[str, str] | None = None) -> str | None:
+    """Set NUMBA_CACHE_DIR (if needed) before numba is imported; returns the cache folder in use (None: default).
+
+    Safe to call more than once. If numba was already imported, its configuration is reloaded so the folder
+    still takes effect for kernels compiled from now on.
+    """
+    environ = os.environ if environ is None else environ
+    chosen = choose_cache_dir(environ)
+    if chosen is not None and environ.get(CACHE_ENV) != chosen:
+        environ[CACHE_ENV] = chosen
+        if environ is os.environ and "numba" in sys.modules:
+            from numba.core import config
+            config.reload_config()
+    return chosen
+
+
+def stamp_path(environ: MutableMapping[str, str] | None = None) -> Path:
+    """Where the warm stamp lives: inside the cache folder in use (beside the kernel sources by default)."""
+    environ = os.environ if environ is None else environ
+    folder = environ.get(CACHE_ENV) or choose_cache_dir(environ)
+    return Path(folder) / STAMP_NAME if folder else KERNELS_DIR / "__pycache__" / STAMP_NAME
+
+
+def kernel_fingerprint() -> str:
+    """A hash of what decides the compiled code: Python, numba and the engine's sources (any core/*.py may
+    change which kernel signatures are called). A frozen app has no sources: its executable stands for them."""
+    digest = hashlib.sha256()
+    for part in (sys.version, platform.machine(), _numba_version()):
+        digest.update(part.encode() + b"\0")
+    if is_frozen():
+        executable = Path(sys.executable)
+        stat = executable.stat()
+        digest.update(f"{executable}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    else:
+        for source in sorted(CORE_DIR.rglob("*.py")):
+            digest.update(source.relative_to(CORE_DIR).as_posix().encode() + b"\0")
+            digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def is_cache_warm(environ: MutableMapping[str, str] | None = None) -> bool:
+    """True when the warm-up finished for exactly these sources and this numba in the cache folder in use."""
+    try:
+        stamp = json.loads(stamp_path(environ).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(stamp, dict) and stamp.get("fingerprint") == kernel_fingerprint()
+
+
+def mark_cache_warm(seconds: float, environ: MutableMapping[str, str] | None = None) -> Path:
+    """Write the warm stamp (atomically) after a complete warm-up that took `seconds`."""
+    path = stamp_path(environ)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = json.dumps({"fingerprint": kernel_fingerprint(), "numba": _numba_version(),
+                          "warmup_seconds": round(seconds, 2)}, indent=1)
+    handle, temporary = tempfile.mkstemp(prefix=".stamp-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(payload)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _numba_version() -> str:
+    """numba's version without importing numba (that alone costs a few hundred milliseconds)."""
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("numba")
+    except PackageNotFoundError:  # a frozen bundle may carry no metadata: the executable's stamp covers it
+        return "unknown"

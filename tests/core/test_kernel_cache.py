@@ -1,0 +1,116 @@
+"""core.kernel_cache: which folder Numba caches kernels in, and the warm stamp that says the cache is complete."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import core.kernel_cache as kernel_cache
+from core.kernel_cache import (CACHE_ENV, choose_cache_dir, configure_kernel_cache, is_cache_warm, mark_cache_warm,
+                               stamp_path, user_kernel_cache_dir)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def user_cache(tmp_path, monkeypatch) -> Path:
+    """platformdirs' user cache folder moved into tmp_path (XDG on Linux, HOME-based elsewhere)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "localappdata"))
+    return user_kernel_cache_dir()
+
+
+def test_user_cache_folder_is_the_apps_own(user_cache, tmp_path):
+    assert user_cache.parts[-2:] == ("backprop-studio", "numba")
+    assert tmp_path in user_cache.parents
+
+
+def test_a_user_set_numba_cache_dir_always_wins(tmp_path):
+    mine = str(tmp_path / "my-cache")
+    assert choose_cache_dir({CACHE_ENV: mine}, frozen=True) == mine
+    assert choose_cache_dir({CACHE_ENV: mine}, frozen=False, kernels_dir=tmp_path / "missing") == mine
+    environ = {CACHE_ENV: mine}
+    assert configure_kernel_cache(environ) == mine and environ[CACHE_ENV] == mine
+
+
+def test_a_frozen_app_caches_in_the_user_folder(user_cache):
+    assert choose_cache_dir({}, frozen=True) == str(user_cache)
+
+
+def test_read_only_sources_send_the_cache_to_the_user_folder(user_cache, tmp_path, monkeypatch):
+    kernels = tmp_path / "site-packages" / "core" / "kernels"
+    (kernels / "__pycache__").mkdir(parents=True)
+    assert choose_cache_dir({}, frozen=False, kernels_dir=kernels) is None  # writable: Numba's default
+
+    def read_only(path, mode):  # as root every folder is writable, so the read-only install is simulated
+        return not (mode & os.W_OK)
+    monkeypatch.setattr(kernel_cache.os, "access", read_only)
+    assert choose_cache_dir({}, frozen=False, kernels_dir=kernels) == str(user_cache)
+    assert choose_cache_dir({}, frozen=False, kernels_dir=tmp_path / "no-such-folder") == str(user_cache)
+
+
+def test_configure_sets_the_variable_only_when_needed(user_cache, monkeypatch):
+    environ: dict[str, str] = {}
+    monkeypatch.setattr(kernel_cache, "is_frozen", lambda: True)
+    assert configure_kernel_cache(environ) == str(user_cache)
+    assert environ == {CACHE_ENV: str(user_cache)}
+    monkeypatch.setattr(kernel_cache, "is_frozen", lambda: False)
+    untouched: dict[str, str] = {}
+    assert configure_kernel_cache(untouched) is None and untouched == {}  # a writable checkout keeps the default
+
+
+def test_the_stamp_lives_in_the_cache_folder_in_use(tmp_path):
+    assert stamp_path({CACHE_ENV: str(tmp_path)}) == tmp_path / kernel_cache.STAMP_NAME
+
+
+def test_warm_only_after_the_stamp_for_these_sources(tmp_path, monkeypatch):
+    environ = {CACHE_ENV: str(tmp_path / "cache")}
+    assert not is_cache_warm(environ)
+    path = mark_cache_warm(3.5, environ)
+    assert path.parent == tmp_path / "cache" and is_cache_warm(environ)
+    assert json.loads(path.read_text())["warmup_seconds"] == 3.5
+    assert [p.name for p in path.parent.iterdir()] == [kernel_cache.STAMP_NAME]  # no temporary file left behind
+
+    monkeypatch.setattr(kernel_cache, "kernel_fingerprint", lambda: "an edited kernel or a new numba")
+    assert not is_cache_warm(environ)
+
+
+def test_a_damaged_stamp_means_cold(tmp_path):
+    environ = {CACHE_ENV: str(tmp_path)}
+    for text in ("", "{not json", "[1, 2]", '{"fingerprint": 42}'):
+        (tmp_path / kernel_cache.STAMP_NAME).write_text(text)
+        assert not is_cache_warm(environ), text
+
+
+def test_the_fingerprint_follows_the_engine_sources():
+    first = kernel_cache.kernel_fingerprint()
+    assert first == kernel_cache.kernel_fingerprint() and len(first) == 64
+
+
+@pytest.mark.slow
+def test_the_cli_sets_the_cache_folder_before_numba_is_imported(tmp_path):
+    """A read-only installation: `backprop-studio-cli train` compiles its kernels into the user cache folder."""
+    env = {k: v for k, v in os.environ.items() if k != CACHE_ENV}
+    env.update(XDG_CACHE_HOME=str(tmp_path / "xdg"), HOME=str(tmp_path / "home"), PYTHONPATH=str(ROOT))
+    program = (
+        "import sys\n"
+        "import core.kernel_cache as kc\n"
+        "kc.source_dir_writable = lambda *a, **k: False\n"  # as if installed into a read-only site-packages
+        "from core.cli.main import main\n"
+        "assert 'numba' not in sys.modules\n"
+        f"code = main(['train', 'xor', '--epochs', '1', '--quiet', '--output', {str(tmp_path / 'xor.bps')!r}])\n"
+        "import numba\n"
+        "print('CACHE_DIR=' + numba.config.CACHE_DIR)\n"
+        "sys.exit(code)\n")
+    result = subprocess.run([sys.executable, "-c", program], env=env, cwd=tmp_path, capture_output=True, text=True,
+                            timeout=240)
+    assert result.returncode == 0, result.stderr
+    expected = tmp_path / "xdg" / "backprop-studio" / "numba"
+    assert f"CACHE_DIR={expected}" in result.stdout
+    assert list(expected.rglob("*.nbi")), "no compiled kernel was written to the user cache folder"
