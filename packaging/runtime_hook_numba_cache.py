@@ -1,8 +1,6 @@
 """PyInstaller runtime hook: point Numba's cache at the user's cache folder BEFORE numba is imported (the
-bundle's own folder may be read-only)."""
+bundle's own folder may be read-only). The choice is core.kernel_cache's, shared with the app and the CLI."""
 
-import os
+from core.kernel_cache import configure_kernel_cache
 
-if "NUMBA_CACHE_DIR" not in os.environ:
-    from platformdirs import user_cache_dir
-    os.environ["NUMBA_CACHE_DIR"] = os.path.join(user_cache_dir("backprop-studio", appauthor=False), "numba")
+configure_kernel_cache()

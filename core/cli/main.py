@@ -62,6 +62,8 @@ def run_cli(argv: Sequence[str]) -> int | None:
     argv = list(argv)
     if not is_cli_command(argv):
         return None
+    from core.kernel_cache import configure_kernel_cache
+    configure_kernel_cache()  # before any command imports numba: the kernels' disk cache must be writable
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
