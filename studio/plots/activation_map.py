@@ -77,6 +77,8 @@ class NeuronActivationMap(QWidget):
         self._draw_big()
 
     def set_prediction(self, prediction: GridPrediction) -> None:
+        if getattr(prediction.grid, "dims", 2) != 2:
+            return  # a line of inputs (1-D data): the maps are for the 2-D plane; the message already says so
         self.prediction = prediction
         self.throttle.request()
 

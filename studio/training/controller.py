@@ -171,7 +171,7 @@ class TrainingController(QObject):
         spec, data = document.spec, document.prepared()
         job = TrainingJob(spec, data, weights=document.weights, start_paused=paused)
         dataset = document.dataset
-        if dataset is not None and dataset.num_features == 2:
+        if dataset is not None and dataset.num_features in (1, 2):  # a plane, or a line for 1-D data
             job.grid, job.preprocess = GridSpec.around(dataset.x), data.preprocess
         self._epochs_planned = max(1, int(spec["training"]["epochs"]))
         self._live_sent = live_values(spec)

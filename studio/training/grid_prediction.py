@@ -1,4 +1,5 @@
-"""`GridPrediction`: the network's outputs (and per-neuron activations) over a grid of the 2-D input plane.
+"""`GridPrediction`: the network's outputs (and per-neuron activations) over a grid of the 2-D input plane,
+or along a line of inputs for 1-D data (the fitted curve of a 1-D regression).
 
 The worker computes one every ~200 ms while training, with the current weights, and sends it with its update;
 the decision-boundary plot and the activation maps draw from it. The main thread never runs the network.
@@ -12,29 +13,37 @@ from dataclasses import dataclass
 import numpy as np
 
 GRID_RESOLUTION = 64  # cells per side: 4,096 points, a forward pass of well under a millisecond for small nets
+LINE_RESOLUTION = 256  # points along the input axis of 1-D data
 MAX_NEURONS_FOR_MAPS = 64  # per-neuron maps only for narrow networks (as the playground draws them)
 
 
 @dataclass(frozen=True)
 class GridSpec:
-    """Where the grid lies in the raw (unscaled) 2-D feature plane."""
+    """Where the grid lies in the raw (unscaled) feature space: a 2-D plane, or (dims 1) a line along x."""
 
     x_min: float
     x_max: float
     y_min: float
     y_max: float
     resolution: int = GRID_RESOLUTION
+    dims: int = 2
 
     @classmethod
     def around(cls, x_raw: np.ndarray, margin: float = 0.1, resolution: int = GRID_RESOLUTION) -> "GridSpec":
-        """A grid covering the points `x_raw` (n, 2) with a margin, so the boundary shows beyond the data."""
+        """A grid covering the points `x_raw` (n, 2), or a line covering (n, 1), with a margin, so the boundary
+        (or curve) shows beyond the data."""
         lo, hi = np.nanmin(x_raw, axis=0).astype(float), np.nanmax(x_raw, axis=0).astype(float)
         pad = np.maximum((hi - lo) * margin, 1e-3)
+        if x_raw.shape[1] == 1:
+            return cls(lo[0] - pad[0], hi[0] + pad[0], 0.0, 0.0, LINE_RESOLUTION, dims=1)
         return cls(lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1], resolution)
 
     def points(self) -> np.ndarray:
-        """The cell centres, row-major with y varying slowest: shape (resolution², 2), float32."""
+        """The cell centres, row-major with y varying slowest: shape (resolution², 2), float32; for a line,
+        shape (resolution, 1)."""
         xs = np.linspace(self.x_min, self.x_max, self.resolution, dtype=np.float32)
+        if self.dims == 1:
+            return xs[:, None]
         ys = np.linspace(self.y_min, self.y_max, self.resolution, dtype=np.float32)
         gx, gy = np.meshgrid(xs, ys)
         return np.column_stack([gx.ravel(), gy.ravel()])
@@ -42,7 +51,8 @@ class GridSpec:
 
 @dataclass
 class GridPrediction:
-    """Outputs over the grid: `outputs` is (resolution, resolution, k) indexed [row=y, col=x, output]."""
+    """Outputs over the grid: `outputs` is (resolution, resolution, k) indexed [row=y, col=x, output]; for a
+    line (dims 1), (1, resolution, k)."""
 
     grid: GridSpec
     outputs: np.ndarray
@@ -59,10 +69,11 @@ class GridPredictor:
 
     def predict(self, network, step: int) -> GridPrediction:
         r = self.grid.resolution
-        outputs = np.asarray(network.predict(self.inputs), dtype=np.float32).reshape(r, r, -1)
+        rows = 1 if self.grid.dims == 1 else r
+        outputs = np.asarray(network.predict(self.inputs), dtype=np.float32).reshape(rows, r, -1)
         activations = None
         if sum(int(b) for b in _layer_widths(network)) <= MAX_NEURONS_FOR_MAPS:
-            activations = [np.asarray(a, dtype=np.float32).reshape(r, r, -1)
+            activations = [np.asarray(a, dtype=np.float32).reshape(rows, r, -1)
                            for a in network.layer_activations(self.inputs)]
         return GridPrediction(self.grid, outputs, activations, step)
 

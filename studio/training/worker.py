@@ -151,7 +151,7 @@ class TrainingWorker(QObject):
         network = Network.from_spec(self.job.spec)
         if self.job.weights is not None:
             network.set_state(self.job.weights)
-        trainer = Trainer(network, self.job.data, report_every=1, histogram_every=0, confusion=True)
+        trainer = Trainer(network, self.job.data, report_every=1, histogram_every=1, confusion=True)
         if self.job.grid is not None and self.job.preprocess is not None:
             self._predictor = GridPredictor(self.job.grid, self.job.preprocess)
         with self._cond:

@@ -52,6 +52,7 @@ def test_every_plot_has_data_after_training(trained):
     rect = weights.image.mapRectToParent(weights.image.boundingRect())
     assert (rect.left(), rect.right()) == pytest.approx((0.0, 12.0))  # x = epochs 0 … 12
     weight_image = weights.image.image.copy()
+    assert all(not np.array_equal(a, b) for a, b in zip(weight_image, weight_image[1:]))  # a histogram per epoch
     weights.kind_box.setCurrentIndex(1)  # gradients (a user's switch redraws at once)
     assert weights.current_now().counts.sum() > 0
     assert weights.image.image.shape == (12, 64) and not np.array_equal(weights.image.image, weight_image)

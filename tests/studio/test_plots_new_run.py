@@ -88,3 +88,25 @@ def test_vanishing_example_is_flagged_in_the_gradient_flow_plot(session, qtbot):
     assert flow.labels[-1] == "ok"  # the output layer still learns
     assert "vanishing gradient in L1" in flow.verdict.full_text
     assert flow.bar_texts[0].textItem.toPlainText() == "vanishing"
+
+
+def test_one_input_regression_draws_the_fitted_curve_through_the_points(document, session, qtbot, tmp_path):
+    rng = np.random.default_rng(0)
+    x = np.sort(rng.uniform(-3, 3, 120))
+    y = np.sin(x) + 0.05 * rng.standard_normal(120)
+    path = tmp_path / "sine.csv"
+    path.write_text("x,y\n" + "".join(f"{a:.5f},{b:.5f}\n" for a, b in zip(x, y)))
+    document.set_data_source({"kind": "file", "path": str(path), "format": "csv", "target": "y",
+                              "task": "regression"})
+    document.set_training_field("epochs", 5)
+    controller, plots = session(document)
+    boundary = plots["boundary"]
+    assert boundary.one_d and not boundary.message.isVisible()
+    shown_y = np.concatenate([item.data["y"] for item in boundary.points.values()])
+    assert sorted(shown_y) == pytest.approx(sorted(y), abs=1e-4)  # points at (input, target)
+    train(qtbot, controller, plots)
+    assert boundary.prediction.grid.dims == 1
+    cx, cy = boundary.curve.getOriginalDataset()
+    assert len(cx) == 256 and cx[0] < x.min() and cx[-1] > x.max() and np.all(np.isfinite(cy))
+    assert boundary.image.image is None  # a curve, not a surface
+    assert "Fitted curve" in boundary.plot.titleLabel.text
