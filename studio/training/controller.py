@@ -55,6 +55,9 @@ class TrainingController(QObject):
         self._live_sent: dict[str, Any] = {}
         self._reset_after_stop = False
         self._epochs_planned = 1
+        # studio.startup's kernel warm-up: gate(spec, command) is True while the kernels still compile, and it
+        # runs `command` once they are cached (compiling here would freeze the window: Numba holds the GIL).
+        self.start_gate = None
         self._build_actions()
         document.spec_changed.connect(self._on_spec_changed)
         document.data_changed.connect(self._update_actions)
@@ -120,6 +123,8 @@ class TrainingController(QObject):
 
     # --- commands ------------------------------------------------------------------------------------------------
     def play_pause(self) -> None:
+        if self.state == IDLE and self._held_back(self.play_pause):
+            return
         if self.state == IDLE:
             self.start()
         elif self.state == RUNNING:
@@ -136,11 +141,16 @@ class TrainingController(QObject):
         self._step("epoch")
 
     def _step(self, kind: str) -> None:
+        if self.state == IDLE and self._held_back(lambda: self._step(kind)):
+            return
         if self.state == IDLE and not self.start(paused=True):
             return
         if self.state in (RUNNING, PAUSED):
             self._worker.step_batch() if kind == "batch" else self._worker.step_epoch()
             self._set_state(PAUSED)
+
+    def _held_back(self, command) -> bool:
+        return self.start_gate is not None and not self.blockers() and self.start_gate(self.document.spec, command)
 
     def stop(self) -> None:
         if self.state in (RUNNING, PAUSED):
