@@ -57,8 +57,8 @@ def name_problem(fmt: str, folder: str, base: str) -> str | None:
     """Why these choices can't be exported (shown under the fields, Export disabled), or None."""
     if not folder.strip():
         return "Choose a folder to export into."
-    if not Path(folder).is_dir():
-        return f"The folder {folder} does not exist."
+    if not Path(folder.strip()).expanduser().is_dir():
+        return f"The folder {folder.strip()} does not exist."
     if not base:
         return "Give the files a name."
     if "/" in base or "\\" in base or base.startswith("."):
@@ -188,7 +188,7 @@ class ExportDialog(QDialog):
         lines = [f"<code>{_html(path.name)}</code>"
                  + (f" <span style='{_WARNING_STYLE}'>(replaces the existing file)</span>" if path.exists() else "")
                  for path in self.planned()]
-        self.files_label.setText(f"Writes into {_html(str(self.folder()))}:<br>" + "<br>".join(lines))
+        self.files_label.setText(f"Writes into {_html(_short(self.folder()))}:<br>" + "<br>".join(lines))
 
     def _on_browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Export into folder", self.folder_edit.text())
@@ -248,6 +248,13 @@ def show_export_notice(status_bar: QStatusBar, written: list[Path]) -> QLabel:
     status_bar.addWidget(notice, 1)
     QTimer.singleShot(NOTICE_SECONDS * 1000, notice, notice.deleteLater)
     return notice
+
+
+def _short(folder: Path) -> str:
+    """An absolute folder, with the home folder written as ~."""
+    folder, home = folder.absolute(), Path.home()
+    return "~" if folder == home else f"~/{folder.relative_to(home).as_posix()}" if folder.is_relative_to(home) \
+        else str(folder)
 
 
 def _html(text: str) -> str:

@@ -223,3 +223,11 @@ def test_export_action_is_in_the_file_menu_with_ctrl_e(main_window):
     (file_menu,) = [menu for menu in main_window.menuBar().findChildren(QMenu) if menu.title() == "&File"]
     assert action in file_menu.actions()
     assert action in main_window.shortcut_groups()["File"]
+
+
+def test_a_folder_under_home_may_be_written_with_a_tilde(document, make_dialog, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "models").mkdir()
+    dialog = make_dialog(document, "~/models")
+    assert dialog.export_button.isEnabled()
+    assert dialog.planned() == [tmp_path / "models" / "circles.onnx"]
