@@ -125,3 +125,38 @@ def test_insert_index_keeps_the_output_last(document, x: float, expected: int) -
     columns = layout_network(document.spec)  # input, two hidden layers (centres 275 and 501), output (727)
     assert insert_index(columns, x) == expected
     assert columns[expected].right < gap_x(columns, expected) < columns[expected + 1].x
+
+
+def test_pressing_and_moving_a_chip_starts_a_drag_not_a_click(qtbot, builder, document, monkeypatch):
+    """The chip's side of a real drag (Qt's drag loop itself cannot run offscreen): what it carries."""
+    from PySide6.QtTest import QTest
+
+    from studio.widgets.builder import palette
+
+    started: list[dict] = []
+
+    class RecordingDrag:
+        def __init__(self, source):
+            self.source = source
+
+        def setMimeData(self, mime):  # noqa: N802 (Qt's name)
+            self.mime = mime
+
+        def setPixmap(self, pixmap):  # noqa: N802
+            assert not pixmap.isNull()
+
+        def setHotSpot(self, point):  # noqa: N802
+            pass
+
+        def exec(self, action):
+            started.append(layer_from_mime_data(self.mime))
+            return action
+
+    monkeypatch.setattr(palette, "QDrag", RecordingDrag)
+    chip = next(chip for chip in builder.palette.chips if chip.preset.chip == "+ dropout")
+    start = chip.rect().center()
+    QTest.mousePress(chip, Qt.MouseButton.LeftButton, pos=start)
+    QTest.mouseMove(chip, start + QPoint(QApplication.startDragDistance() + 10, 0))
+    QTest.mouseRelease(chip, Qt.MouseButton.LeftButton, pos=start + QPoint(QApplication.startDragDistance() + 10, 0))
+    assert started == [PALETTE["Dense + dropout 0.2"]]
+    assert widths(document) == [2, 8, 8, 2]  # releasing after a drag adds nothing by itself
