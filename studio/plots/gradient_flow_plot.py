@@ -64,12 +64,14 @@ class GradientFlowPlot(QWidget):
         self.layer_names: list[str] = []
         self.history: dict[str, list[SeriesBuffer]] = {key: [] for key in self.QUANTITIES.values()}
         self.latest: Snapshot | None = None
+        self._last_x = float("-inf")  # the newest step drawn over time, in epochs
         self.labels: list[str] = []
         self._build()
         self.throttle = RedrawThrottle(self, self._redraw, max_per_second=3)
         if controller is not None:
             controller.run_started.connect(self.clear)
             controller.weights_reset.connect(self.clear)
+            controller.epochs_recorded.connect(self.add_snapshots)  # at least one point per epoch
             controller.snapshot.connect(self.add_snapshot)
 
     def _build(self) -> None:
@@ -99,7 +101,7 @@ class GradientFlowPlot(QWidget):
         for plot in (self.bars_plot, self.ratio_plot):  # bars are drawn at log₁₀ heights; label them as values
             plot.getAxis("left").setLogMode(False, True)
         self.time_plot.setLogMode(y=True)
-        self.legend = self.time_plot.addLegend(offset=(-10, 10))
+        self.legend = self.time_plot.addLegend(offset=(-10, 10), brush=(255, 255, 255, 190))
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.6, brushes=[])
         self.bars_plot.addItem(self.bars)
         self.ratio_bars = pg.BarGraphItem(x=[], height=[], width=0.6, brush=NORMAL_COLOUR)
@@ -121,6 +123,7 @@ class GradientFlowPlot(QWidget):
     def clear(self) -> None:
         self.layer_names = []
         self.latest = None
+        self._last_x = float("-inf")
         self.labels = []
         for curve in self.curves:
             self.time_plot.removeItem(curve)
@@ -130,6 +133,10 @@ class GradientFlowPlot(QWidget):
             self.history[key] = []
         self._redraw()
 
+    def add_snapshots(self, snapshots: list[Snapshot]) -> None:
+        for snapshot in snapshots:
+            self.add_snapshot(snapshot)
+
     def add_snapshot(self, snapshot: Snapshot) -> None:
         if snapshot.grad_norms is None:
             return
@@ -137,14 +144,17 @@ class GradientFlowPlot(QWidget):
             self.clear()
             self._start_layers(list(snapshot.layer_names))
         x = snapshot.step / max(1, snapshot.batches_per_epoch)
-        for key in self.history:
-            values = getattr(snapshot, key)
-            if values is None:
-                continue
-            for buffer, v in zip(self.history[key], values):
-                if math.isfinite(v):
-                    buffer.append(x, max(float(v), TINY))
-        self.latest = snapshot
+        if x > self._last_x:  # the same step may arrive twice: as an epoch's snapshot and as the newest one
+            self._last_x = x
+            for key in self.history:
+                values = getattr(snapshot, key)
+                if values is None:
+                    continue
+                for buffer, v in zip(self.history[key], values):
+                    if math.isfinite(v):
+                        buffer.append(x, max(float(v), TINY))
+        if self.latest is None or snapshot.step >= self.latest.step:
+            self.latest = snapshot
         self.throttle.request()
 
     def _start_layers(self, names: list[str]) -> None:
