@@ -1,8 +1,9 @@
 """Load a CSV/TSV file into a `Dataset`.
 
-An all-numeric file goes through pandas' C parser (`csv_numeric`, about 5× faster than NumPy's `loadtxt` on an
-MNIST-sized file). Anything else (text, missing or infinite values, ragged rows) goes through the `csv` module
-cell by cell, which is slower but knows the line and column of every problem, so every refusal names them. Either way the data set is built only after the whole file has passed.
+An all-numeric file goes through pandas' C parser (`csv_numeric`, about 4× faster than NumPy's `loadtxt` on an
+MNIST-sized file). Anything else (text, missing or infinite values, ragged rows) goes through the `csv` module cell
+by cell, which is slower but knows the line and column of every problem, so every refusal names them. Either way the
+data set is built only after the whole file has passed.
 """
 
 from __future__ import annotations

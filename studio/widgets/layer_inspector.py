@@ -1,11 +1,12 @@
 """The layer inspector: every option of the selected layer, each with a tooltip on what it does and when to use it.
 
 It shows the layer the builder selected (`show_layer(index)`, connected to `NetworkBuilder.layer_selected`) and
-follows it through every change of the document, wherever it comes from (Edit → Undo, the history, a loaded
-file): the same layer stays inspected wherever it moves, and a removed one passes to its neighbour. It sends each edit to the Document as one undoable command, and shows a refused edit in place: the field turns red
-with the reason under it, and nothing reaches the engine. Choices that could never be valid here (softmax on a
-hidden layer, dropout on the output) are greyed out with the reason as their tooltip. While training runs every
-field is locked, with a tooltip saying why.
+follows it through every change of the document, wherever it comes from (Edit → Undo, the history, a loaded file):
+the same layer stays inspected wherever it moves, and a removed one passes to its neighbour. It sends each edit to
+the Document as one undoable command, and shows a refused edit in place: the field turns red with the reason under
+it, and nothing reaches the engine. Choices that could never be valid here (softmax on a hidden layer, dropout on
+the output) are greyed out with the reason as their tooltip. While training runs every field is locked, with a
+tooltip saying why.
 """
 
 from __future__ import annotations

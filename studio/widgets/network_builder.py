@@ -1,10 +1,10 @@
 """The network builder: the document's network drawn left to right, edited by clicks, keys and drags.
 
 Input on the left, output on the right; each layer is a block with its width, activation and extras, neurons as
-circles for narrow layers. Blocks carry − / + (neurons) and × (remove) buttons; ⊕ buttons in the gaps, the
-"Add layer" button and the palette strip (drag a layer kind into a gap) insert layers; dragging a hidden block
-sideways reorders it; the context menu adds, duplicates and removes. Every change goes through the Document's undoable edit methods; the drawing is rebuilt from the
-document's spec whenever it changes, so undo and redo redraw by themselves.
+circles for narrow layers. Blocks carry − / + (neurons) and × (remove) buttons; ⊕ buttons in the gaps, the "Add
+layer" button and the palette strip (drag a layer kind into a gap) insert layers; dragging a hidden block sideways
+reorders it; the context menu adds, duplicates and removes. Every change goes through the Document's undoable edit
+methods; the drawing is rebuilt from the document's spec whenever it changes, so undo and redo redraw by themselves.
 """
 
 from __future__ import annotations
