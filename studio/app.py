@@ -8,7 +8,6 @@ playground project (circles, 2-8-8-2 tanh, Adam lr 0.01, batch 10) so pressing T
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -70,8 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     from studio.cli_entry import dispatch  # headless commands (train/predict/export) and app flags (--self-test, ...)
     if (code := dispatch(argv)) is not None:
         return code
-    args = parse_arguments(argv)
-    os.environ.setdefault("NUMBA_CACHE_DIR", _numba_cache_folder())
+    args = parse_arguments(argv)  # dispatch() has pointed Numba's cache at a writable folder already
 
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtGui import QIcon
@@ -99,14 +97,13 @@ def main(argv: list[str] | None = None) -> int:
     if document.path is not None:
         window.settings.add_recent_file(document.path)
     window.show()
+    from studio.startup import start_kernel_warmup
+    from studio.startup.probe import install_startup_probe
+    warmup = start_kernel_warmup(window)  # a cold cache compiles in a child process; the window stays live
+    install_startup_probe(app, window, warmup)
     if error:
         messages.show_error(window, "Can't open project", error)
     elif document.warnings:
         messages.show_information(window, "Opened with warnings", "\n\n".join(document.warnings))
     return app.exec()
 
-
-def _numba_cache_folder() -> str:
-    """A writable per-user cache for compiled kernels (a frozen app can't write next to its modules)."""
-    from platformdirs import user_cache_dir
-    return str(Path(user_cache_dir("backprop-studio", appauthor=False)) / "numba")
