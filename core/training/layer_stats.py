@@ -1,5 +1,5 @@
 """Per-layer figures for a Snapshot (gradient norms, mean |gradient|, weight norms, update ratios) and the
-finite check of the hot path, as small Numba kernels over the flat parameter and gradient buffers.
+finite check of the hot path (from `core.kernels.batch_reductions`), as small Numba kernels over the flat parameter and gradient buffers.
 
 Layers are contiguous slices of the flat buffers (`Network.layer_param_slices`); the weight mask (1 = a weight
 of W, 0 = bias or batch-norm scale/shift) picks the entries that count as "weights".
@@ -12,19 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-
-@njit(cache=True, nogil=True, fastmath={"reassoc"})
-def all_finite(values) -> bool:
-    """True when no entry is inf or NaN. No temporary arrays, and ~5× faster than an isfinite loop.
-
-    v − v is exactly 0 for a finite v and NaN for ±inf or NaN, so the sum is 0 exactly when all are finite.
-    Only reassociation is allowed (so the sum vectorises); without the no-NaN/no-inf flags, v − v is never
-    folded to 0.
-    """
-    total = values.dtype.type(0) if values.shape[0] == 0 else values[0] - values[0]
-    for j in range(values.shape[0]):
-        total += values[j] - values[j]
-    return total == 0
+from core.kernels.batch_reductions import all_finite  # noqa: F401 (re-exported: the step and tests use it)
 
 
 @njit(cache=True, nogil=True)

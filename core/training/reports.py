@@ -29,7 +29,7 @@ class SnapshotReports:
                            self._stops)
 
     def _layer_name(self, outcome) -> str | None:
-        name = self.network.first_nonfinite_layer()
+        name = (outcome.locate_layer or self.network.first_nonfinite_layer)()
         if name is None:
             buffer = self.network.grads if not outcome.gradient_finite else outcome.nonfinite_params
             if buffer is not None:

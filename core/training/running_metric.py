@@ -9,37 +9,8 @@ follows exactly: SS_res = Σ(y − ŷ)², SS_tot = Σy² − (Σy)²/n.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
-
-@njit(cache=True, nogil=True)
-def count_correct(output, labels) -> int:
-    """Rows whose highest output is the label (one column: logit > 0 means class 1)."""
-    correct = 0
-    columns = output.shape[1]
-    for i in range(output.shape[0]):
-        if columns == 1:
-            predicted = 1 if output[i, 0] > 0 else 0
-        else:
-            predicted = 0
-            for j in range(1, columns):
-                if output[i, j] > output[i, predicted]:
-                    predicted = j
-        if predicted == labels[i]:
-            correct += 1
-    return correct
-
-
-@njit(cache=True, nogil=True)
-def accumulate_regression(output, targets, sums) -> None:
-    """sums[0] Σ(y − ŷ)², sums[1] Σy, sums[2] Σy², per column."""
-    for i in range(output.shape[0]):
-        for j in range(output.shape[1]):
-            y = np.float64(targets[i, j])
-            d = y - np.float64(output[i, j])
-            sums[0, j] += d * d
-            sums[1, j] += y
-            sums[2, j] += y * y
+from core.kernels.batch_reductions import accumulate_regression, count_correct
 
 
 class RunningMetric:

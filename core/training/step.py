@@ -10,6 +10,7 @@ was finite. So between steps the weights are always finite.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ class StepOutcome:
     diverged: bool = False
     gradient_finite: bool = True
     nonfinite_params: np.ndarray | None = None  # a copy of the broken weights, to locate the first bad layer
+    locate_layer: Callable[[], str | None] | None = None  # finds the first non-finite layer (default: the network's)
 
 
 class StepRunner:

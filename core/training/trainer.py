@@ -9,6 +9,10 @@ One batch, in order: data loss and gradient → L1/L2 terms → finite check (no
 weights and stop with a reason naming the first layer that broke) → clipping → optimizer step → decoupled weight
 decay. A loss 10⁴ times its start also counts as divergence (`explosion_factor`). Per-layer figures are computed
 only when a snapshot is about to be emitted.
+
+Plain dense networks train through the fused kernel (`core.training.fast_path` says when): one Numba call runs
+the batches up to the next report point or the epoch's end, so controls (stop, live settings) take effect at the
+next chunk, which is one batch when reporting every batch and never more than ~10 ms of work otherwise.
 """
 
 from __future__ import annotations
@@ -25,21 +29,28 @@ from core.training.clock import RunClock
 from core.training.divergence import EXPLOSION_FACTOR, divergence_reason, explosion_reason, has_exploded
 from core.training.early_stopping import EarlyStopping
 from core.training.epoch_end import EpochEvaluator
+from core.training.fast_path import fused_path_refusal, macs_per_batch
+from core.training.fused_steps import FusedSteps
 from core.training.layer_stats import slice_bounds
 from core.training.live_settings import apply_to_training, validate_live_changes
 from core.training.reports import SnapshotReports
 from core.training.rng_streams import training_streams
 from core.training.running_metric import RunningMetric
 from core.training.snapshot import Snapshot
-from core.training.step import StepRunner
+from core.training.step import StepOutcome, StepRunner
 from core.training.trainer_state import load_trainer_state, trainer_state
+
+
+# Multiply-adds one fused call may run (≈ 10 ms): a stop() or live change waits at most that long.
+CHUNK_MACS = 50_000_000
 
 
 class Trainer(SnapshotReports):
     """Trains `network` on `data` with the spec's training settings (or `training`, e.g. for a fork)."""
 
     def __init__(self, network, data, training: dict[str, Any] | None = None, *, report_every: int = 1,
-                 histogram_every: int = 0, histogram_bins: int = 30, confusion: bool = True):
+                 histogram_every: int = 0, histogram_bins: int = 30, confusion: bool = True,
+                 fast_path: bool = True):
         from core.spec import SpecError, validate_spec
         spec = dict(network.spec)
         if training is not None:
@@ -62,6 +73,13 @@ class Trainer(SnapshotReports):
         self.evaluator = EpochEvaluator(network, data, x_train, y_train, confusion=confusion)
         self.steps = StepRunner(network, self.training, streams["dropout"])
         self.running_metric = RunningMetric(data.task == "classification", network.output_size)
+        # The fused kernel trains runs of batches in one call where it applies (see core.training.fast_path);
+        # `fast_path_refusal` says why it does not (None when it does).
+        self.fast_path_refusal = (fused_path_refusal(network, self.training, self.sampler.batch_size) if fast_path
+                                  else "turned off by the caller")
+        self.fused = (FusedSteps(network, self.training, self.steps, self.sampler, self.running_metric,
+                                 streams["dropout"]) if self.fast_path_refusal is None else None)
+        self._chunk_cap = max(1, CHUNK_MACS // max(1, macs_per_batch(network, self.sampler.batch_size)))
         self.early_stopping = EarlyStopping(self.training["early_stopping"], self.evaluator.has_validation)
         self._starts, self._stops = slice_bounds(network.layer_param_slices)
         self.epoch = 0  # epochs completed
@@ -72,6 +90,7 @@ class Trainer(SnapshotReports):
         self.epoch_samples = 0
         self.samples_seen = 0
         self.first_loss: float | None = None  # the first batch's loss: the yardstick for an exploding loss
+        self._last_loss = float("nan")  # the last completed batch's loss (what a "batch" snapshot reports)
         self.explosion_factor: float | None = EXPLOSION_FACTOR  # None: only inf/NaN count as divergence
         self.batches_since_report = 0
         self.history: list[dict[str, Any]] = []
@@ -125,18 +144,13 @@ class Trainer(SnapshotReports):
                     if self._take_controls():
                         stop_reason = "stopped"
                         break
-                    x, y = self.sampler.batch(self.batch_in_epoch)
-                    outcome = self.steps.run_batch(x, y)
-                    divergence = self._divergence(outcome)
+                    failed = self._train_chunk() if self.fused is not None else self._train_batch()
+                    divergence = None if failed is None else self._divergence(failed)
                     if divergence is not None:
                         diverged, (stop_reason, diverged_layer) = True, divergence
                         break
-                    if self.first_loss is None:
-                        self.first_loss = outcome.loss
-                    self._count_batch(outcome.loss, x.shape[0])
-                    self.running_metric.update(self.network.blocks[-1].last_output, y)
                     if self.report_every > 0 and self.batches_since_report >= self.report_every:
-                        yield self._paused(self._snapshot("batch", outcome.loss))
+                        yield self._paused(self._snapshot("batch", self._last_loss))
                         self._resume()
                 if stop_reason != "completed" or self.batch_in_epoch < self.sampler.batches_per_epoch:
                     break
@@ -173,6 +187,41 @@ class Trainer(SnapshotReports):
         self._pause()
         return snapshot
 
+    def _train_batch(self) -> StepOutcome | None:
+        """One batch through the general path; its outcome when it may have diverged, else None."""
+        x, y = self.sampler.batch(self.batch_in_epoch)
+        outcome = self.steps.run_batch(x, y)
+        if outcome.diverged or has_exploded(outcome.loss, self.first_loss, self.explosion_factor):
+            return outcome
+        if self.first_loss is None:
+            self.first_loss = outcome.loss
+        self._count_batch(outcome.loss, x.shape[0])
+        self.running_metric.update(self.network.blocks[-1].last_output, y)
+        return None
+
+    def _train_chunk(self) -> StepOutcome | None:
+        """Batches up to the next report point or the epoch's end (at most `_chunk_cap`) in one fused call; the
+        outcome of a batch that diverged, else None."""
+        count = self.sampler.batches_per_epoch - self.batch_in_epoch
+        if self.report_every > 0:
+            count = min(count, max(1, self.report_every - self.batches_since_report))
+        result = self.fused.run(self.batch_in_epoch, min(count, self._chunk_cap), self.first_loss,
+                                self.explosion_factor)
+        done = len(result.batch_sizes)
+        if done:
+            loss_sum = self.epoch_loss_sum  # batch by batch, as the general path adds them
+            for loss, samples in zip(result.losses.tolist(), result.batch_sizes):
+                loss_sum += loss * samples
+            samples = sum(result.batch_sizes)
+            self.epoch_loss_sum, self._last_loss = loss_sum, float(result.losses[done - 1])
+            self.step += done
+            self.batch_in_epoch += done
+            self.batches_since_report += done
+            self.samples_seen += samples
+            self.epoch_samples += samples
+        self.first_loss = result.first_loss
+        return result.failed
+
     def _divergence(self, outcome) -> tuple[str, str | None] | None:
         """(reason, first broken layer) when this batch diverged (the step runner has already restored the last
         finite weights; an exploding loss is rolled back here), else None."""
@@ -201,6 +250,7 @@ class Trainer(SnapshotReports):
         return stop
 
     def _count_batch(self, loss: float, batch_samples: int) -> None:
+        self._last_loss = loss
         self.step += 1
         self.batch_in_epoch += 1
         self.batches_since_report += 1

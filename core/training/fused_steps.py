@@ -1,0 +1,178 @@
+"""Runs of batches through the fused dense kernel, for a Trainer whose run passed `fast_path.fused_path_refusal`.
+
+`FusedSteps` owns the kernel's workspace (allocated once for the batch size) and translates between the
+Trainer's objects and the kernel's flat arguments: the optimizer's hyperparameters and state arrays (read at
+every chunk, so live changes apply from the next chunk on), the dropout stream (the chunk's draws are taken in
+one call, in the order the general path draws them), and the outcome (per-batch losses, the running metric's
+counts, and a `StepOutcome` for a batch that diverged, which the Trainer handles exactly as the general path's).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from core.kernels import fused_dense as k
+from core.kernels.batch_reductions import all_finite
+from core.training.step import StepOutcome
+
+_LOSS_CODES = {"cross_entropy": k.LOSS_CROSS_ENTROPY, "binary_cross_entropy": k.LOSS_BINARY_CROSS_ENTROPY,
+               "mse": k.LOSS_MSE, "mae": k.LOSS_MAE, "huber": k.LOSS_HUBER}
+_CLIP_CODES = {"none": k.CLIP_NONE, "value": k.CLIP_VALUE, "norm": k.CLIP_NORM}
+
+
+@dataclass
+class ChunkResult:
+    losses: np.ndarray  # loss of each completed batch (float64)
+    batch_sizes: list[int]  # samples of each completed batch
+    first_loss: float | None
+    failed: StepOutcome | None = None  # the batch after the completed ones, when it diverged
+
+
+class FusedSteps:
+    """Trains chunks of consecutive batches of the current epoch in one kernel call each."""
+
+    def __init__(self, network, training: dict[str, Any], steps, sampler, running_metric,
+                 dropout_rng: np.random.Generator):
+        self.network, self.training, self.steps = network, training, steps
+        self.sampler, self.running_metric, self.dropout_rng = sampler, running_metric, dropout_rng
+        dtype = network.params.dtype
+        blocks = network.blocks
+        n = sampler.batch_size
+        self.layers = np.zeros((len(blocks), k.LAYER_COLUMNS), np.int64)
+        base, itemsize = network.params.ctypes.data, network.params.itemsize
+        work = 0
+        for row, block in zip(self.layers, blocks):
+            v = block.views
+            row[k.LAYER_IN], row[k.LAYER_UNITS], row[k.LAYER_CODE] = block.n_in, block.units, block.code
+            row[k.LAYER_W] = (v.weight.ctypes.data - base) // itemsize
+            row[k.LAYER_B] = (v.bias.ctypes.data - base) // itemsize
+            row[k.LAYER_WORK] = work
+            work += n * block.units
+        self.slopes = np.array([b.slope for b in blocks], np.float64)
+        self.dropouts = np.array([b.dropout for b in blocks], np.float64)
+        self.dropout_units = sum(b.units for b in blocks if b.dropout > 0.0)
+        widest = max([network.input_size] + [b.units for b in blocks])
+        self.pre, self.act, self.dropped = (np.empty(work, dtype) for _ in range(3))
+        self.grad_a, self.grad_b, self.grad_pre = (np.empty(n * widest, dtype) for _ in range(3))
+        self.x_buffer = np.empty((n, network.input_size), dtype)
+        self.loss_code = _LOSS_CODES[network.loss.name]
+        y = sampler.y
+        if self.loss_code == k.LOSS_CROSS_ENTROPY:
+            self.labels, self.targets = y, np.zeros((0, network.output_size), dtype)
+            self.target_buffer = self.targets
+        else:
+            self.labels, self.targets = np.zeros(0, np.int64), y
+            self.target_buffer = np.empty((n,) + y.shape[1:], dtype)
+        self.label_buffer = np.empty(n, np.int64)
+        self.weight_mask = steps.weight_mask
+        self.losses = np.empty(0, np.float64)
+        self._last_rows = 0  # rows of the last batch the kernel ran (for locating a non-finite layer)
+
+    # --- arguments ------------------------------------------------------------------------------------------
+    def _settings(self, first_loss: float | None, explosion_factor: float | None) -> np.ndarray:
+        h, t = self.steps.optimizer.hyper, self.training
+        s = np.zeros(k.SETTINGS, np.float64)
+        s[k.SETTING_LR] = float(h["lr"])
+        s[k.SETTING_BETA1], s[k.SETTING_BETA2] = float(h.get("beta1", 0.0)), float(h.get("beta2", 0.0))
+        s[k.SETTING_EPS] = float(h.get("eps", 0.0))
+        s[k.SETTING_WEIGHT_DECAY] = float(h.get("weight_decay", 0.0))
+        s[k.SETTING_MOMENTUM], s[k.SETTING_DAMPENING] = float(h.get("momentum", 0.0)), float(h.get("dampening", 0.0))
+        s[k.SETTING_L1], s[k.SETTING_L2] = float(t["l1"]), float(t["l2"])
+        s[k.SETTING_DECOUPLED_DECAY] = float(t["decoupled_weight_decay"])
+        s[k.SETTING_CLIP_VALUE] = float(t["clipping"]["value"])
+        s[k.SETTING_EXPLOSION_FACTOR] = math.inf if explosion_factor is None else float(explosion_factor)
+        s[k.SETTING_FIRST_LOSS] = math.nan if first_loss is None else float(first_loss)
+        s[k.SETTING_HUBER_DELTA] = float(t["huber_delta"])
+        return s
+
+    def _flags(self) -> np.ndarray:
+        optimizer = self.steps.optimizer
+        h = optimizer.hyper
+        f = np.zeros(k.FLAGS, np.int64)
+        adam = optimizer.name in ("adam", "adamw")
+        f[k.FLAG_OPTIMIZER] = k.OPTIMIZER_ADAM if adam else k.OPTIMIZER_SGD
+        f[k.FLAG_DECOUPLED] = bool(adam and optimizer.decoupled)
+        f[k.FLAG_AMSGRAD] = bool(h.get("amsgrad", False))
+        f[k.FLAG_NESTEROV] = bool(not adam and (optimizer.always_nesterov or h.get("nesterov", False)))
+        f[k.FLAG_BUFFER_STARTED] = bool(getattr(optimizer, "_buffer_started", False))
+        f[k.FLAG_CLIP_MODE] = _CLIP_CODES[self.training["clipping"]["mode"]]
+        f[k.FLAG_STEP] = optimizer.steps
+        f[k.FLAG_LOSS] = self.loss_code
+        f[k.FLAG_CONTIGUOUS] = not self.sampler.shuffle
+        f[k.FLAG_CLASSIFICATION] = self.running_metric.classification
+        return f
+
+    def _state_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        state, empty = self.steps.optimizer.state, self.network.params[:0]
+        if "exp_avg" in state:
+            return state["exp_avg"], state["exp_avg_sq"], state["max_exp_avg_sq"]
+        return state["momentum_buffer"], empty, empty
+
+    def _rows(self, first_batch: int, count: int) -> list[int]:
+        size, total = self.sampler.batch_size, self.sampler.num_samples
+        return [min(size, total - (first_batch + b) * size) for b in range(count)]
+
+    # --- a chunk --------------------------------------------------------------------------------------------
+    def run(self, first_batch: int, count: int, first_loss: float | None,
+            explosion_factor: float | None) -> ChunkResult:
+        """Train batches first_batch … first_batch + count − 1 of the current epoch."""
+        rows = self._rows(first_batch, count)
+        rng_state = None
+        if self.dropout_units:
+            rng_state = self.dropout_rng.bit_generator.state
+            uniforms = self.dropout_rng.random(sum(rows) * self.dropout_units, dtype=self.network.params.dtype)
+        else:
+            uniforms = self.network.params[:0]
+        if self.losses.size < count:
+            self.losses = np.empty(count, np.float64)
+        net, optimizer = self.network, self.steps.optimizer
+        done, status, correct, first, started = k.train_chunk(
+            self.sampler.x, self.labels, self.targets, self.sampler.order, self.sampler.batch_size, first_batch,
+            count, self.layers, self.slopes, self.dropouts, uniforms, net.params, net.grads,
+            self.steps.previous_params, self.weight_mask, self._settings(first_loss, explosion_factor),
+            self._flags(), *self._state_arrays(), self.x_buffer, self.label_buffer, self.target_buffer, self.pre,
+            self.act, self.dropped, self.grad_a, self.grad_b, self.grad_pre, self.losses,
+            self.running_metric.sums)
+        stepped = done + (status in (k.STATUS_NONFINITE_WEIGHTS, k.STATUS_EXPLODED))
+        optimizer.steps += stepped
+        if hasattr(optimizer, "_buffer_started"):
+            optimizer._buffer_started = bool(started)
+        self.running_metric.correct += int(correct)
+        self.running_metric.count += sum(rows[:done])
+        if rng_state is not None and status != k.STATUS_DONE:  # leave the stream where the general path would
+            self.dropout_rng.bit_generator.state = rng_state
+            self.dropout_rng.random(sum(rows[:done + 1]) * self.dropout_units, dtype=net.params.dtype)
+        result = ChunkResult(self.losses[:done], rows[:done], None if math.isnan(first) else float(first))
+        if status != k.STATUS_DONE:
+            result.failed = self._failure(status, float(self.losses[done]), rows[done])
+        return result
+
+    def _failure(self, status: int, loss: float, rows: int) -> StepOutcome:
+        """The failed batch as the general step reports it (weights rolled back where it rolls them back)."""
+        if status == k.STATUS_EXPLODED:  # the Trainer names the layer from the update ratios, then rolls back
+            return StepOutcome(loss)
+        net = self.network
+        if status == k.STATUS_NONFINITE_WEIGHTS:
+            broken = net.params.copy()
+            self.steps.roll_back()
+            return StepOutcome(loss, diverged=True, gradient_finite=True, nonfinite_params=broken)
+        gradient_finite = bool(all_finite(net.grads))
+        self.steps.roll_back()
+        return StepOutcome(loss, diverged=True, gradient_finite=gradient_finite,
+                           locate_layer=lambda: self._first_nonfinite_layer(rows))
+
+    def _first_nonfinite_layer(self, rows: int) -> str | None:
+        """`Network.first_nonfinite_layer` for the kernel's last batch: params, gradients or outputs."""
+        net = self.network
+        for index, (name, s) in enumerate(zip(net.layer_names, net.layer_param_slices)):
+            row = self.layers[index]
+            source = self.dropped if self.dropouts[index] > 0.0 else self.act
+            output = source[row[k.LAYER_WORK]:row[k.LAYER_WORK] + rows * row[k.LAYER_UNITS]]
+            if (not np.isfinite(net.params[s]).all() or not np.isfinite(net.grads[s]).all()
+                    or not np.isfinite(output).all()):
+                return name
+        return None
