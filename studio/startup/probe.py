@@ -1,8 +1,9 @@
 """A start-up timer for benchmarks/startup_time.py: quit once the window is painted, or once kernels are ready.
 
-With ``BACKPROP_STUDIO_STARTUP_PROBE=shown`` the app prints ``startup-probe shown <epoch seconds>`` at the main
-window's first paint and quits; with ``=ready`` it also waits for the kernel warm-up and prints
-``startup-probe kernels-ready <epoch seconds>`` before quitting. Epoch times, so the caller can subtract the moment
+With ``BACKPROP_STUDIO_STARTUP_PROBE=shown`` the app prints ``startup-probe shown <epoch seconds> warm|cold`` at
+the main window's first paint (cold: a kernel warm-up is running) and quits; with ``=ready`` it also waits for the
+warm-up, printing ``startup-probe ready-float32 <epoch seconds>`` when Train could start a float32 run and
+``startup-probe kernels-ready <epoch seconds>`` at its end, then quits. Epoch times, so the caller can subtract the moment
 it launched the process (interpreter start and imports included). Unset, nothing is installed.
 """
 
@@ -23,11 +24,12 @@ class _FirstPaint(QObject):
         self.app, self.warmup, self.mode = app, warmup, mode
         self.seen = False
         window.installEventFilter(self)
+        warmup.dtype_ready.connect(lambda dtype: _say(f"ready-{dtype}"))
 
     def eventFilter(self, watched, event) -> bool:
         if event.type() == QEvent.Type.Paint and not self.seen:
             self.seen = True
-            _say("shown")
+            _say("shown", "cold" if self.warmup.is_running else "warm")
             QTimer.singleShot(0, self._after_shown)
         return False
 
@@ -53,5 +55,5 @@ def install_startup_probe(app, window, warmup) -> None:
     window._startup_probe = _FirstPaint(app, window, warmup, mode)
 
 
-def _say(event: str) -> None:
-    print(f"startup-probe {event} {time.time():.3f}", flush=True)
+def _say(event: str, *details: str) -> None:
+    print(" ".join(("startup-probe", event, f"{time.time():.3f}", *details)), flush=True)
