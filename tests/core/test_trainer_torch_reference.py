@@ -12,7 +12,8 @@ from core.training.rng_streams import training_streams
 
 
 @pytest.mark.torch
-def test_two_epochs_match_pytorch():
+@pytest.mark.parametrize("fast_path", [True, False], ids=["fused", "general"])
+def test_two_epochs_match_pytorch(fast_path):
     torch = pytest.importorskip("torch")
     data = prepare(playground("spiral", num_points=120, noise=0.1, seed=1), val_fraction=0.2)
     spec = default_spec(2, 2, hidden=(8, 8), activation="tanh")
@@ -20,7 +21,9 @@ def test_two_epochs_match_pytorch():
                             clipping={"mode": "norm", "value": 0.5})
     net = Network.from_spec(spec)
     weights = [(w.copy(), b.copy()) for (_, w), (_, b) in zip(net.parameters()[0::2], net.parameters()[1::2])]
-    list(Trainer(net, data, report_every=0).run())
+    trainer = Trainer(net, data, report_every=0, fast_path=fast_path)
+    assert (trainer.fused is not None) == fast_path
+    list(trainer.run())
 
     torch.manual_seed(0)
     layers = []
