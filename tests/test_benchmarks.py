@@ -13,3 +13,13 @@ def test_engine_benchmark_runs_and_reports_ratios(tmp_path, capsys):
     result = json.loads(out.read_text())["results"][0]
     assert result["workload"] == "playground"
     assert result["core_ms"] > 0 and result["numpy_ms"] > 0 and result["speedup_vs_numpy"] > 0
+    assert result["path"] == "fused"  # the playground network trains through the fused kernel
+
+
+def test_memory_measurement_reports_peak_data_and_limit():
+    from benchmarks.memory import describe, limit_mb, measure_in_fresh_process
+    result = measure_in_fresh_process("playground")  # small: the mechanism, not the MNIST-sized figure
+    assert result["peak_mb"] >= result["interpreter_mb"] > 0
+    assert result["limit_mb"] == limit_mb(int(round(result["data_mb"] * 1024 * 1024)))
+    assert result["met"] == (result["peak_mb"] <= result["limit_mb"])
+    assert "limit 1.5 × data + 300 MB" in describe(result)
