@@ -70,41 +70,46 @@ class FusedSteps:
         self.label_buffer = np.empty(n, np.int64)
         self.weight_mask = steps.weight_mask
         self.losses = np.empty(0, np.float64)
-        self._last_rows = 0  # rows of the last batch the kernel ran (for locating a non-finite layer)
+        self._settings = np.zeros(k.SETTINGS, np.float64)
+        self._flags = np.zeros(k.FLAGS, np.int64)
+        self._key: tuple | None = None  # the settings `_settings`/`_flags` were built from
 
     # --- arguments ------------------------------------------------------------------------------------------
-    def _settings(self, first_loss: float | None, explosion_factor: float | None) -> np.ndarray:
-        h, t = self.steps.optimizer.hyper, self.training
-        s = np.zeros(k.SETTINGS, np.float64)
-        s[k.SETTING_LR] = float(h["lr"])
-        s[k.SETTING_BETA1], s[k.SETTING_BETA2] = float(h.get("beta1", 0.0)), float(h.get("beta2", 0.0))
-        s[k.SETTING_EPS] = float(h.get("eps", 0.0))
-        s[k.SETTING_WEIGHT_DECAY] = float(h.get("weight_decay", 0.0))
-        s[k.SETTING_MOMENTUM], s[k.SETTING_DAMPENING] = float(h.get("momentum", 0.0)), float(h.get("dampening", 0.0))
-        s[k.SETTING_L1], s[k.SETTING_L2] = float(t["l1"]), float(t["l2"])
-        s[k.SETTING_DECOUPLED_DECAY] = float(t["decoupled_weight_decay"])
-        s[k.SETTING_CLIP_VALUE] = float(t["clipping"]["value"])
-        s[k.SETTING_EXPLOSION_FACTOR] = math.inf if explosion_factor is None else float(explosion_factor)
-        s[k.SETTING_FIRST_LOSS] = math.nan if first_loss is None else float(first_loss)
-        s[k.SETTING_HUBER_DELTA] = float(t["huber_delta"])
-        return s
-
-    def _flags(self) -> np.ndarray:
-        optimizer = self.steps.optimizer
+    def _arguments(self, first_loss: float | None, explosion_factor: float | None) -> tuple[np.ndarray, np.ndarray]:
+        """(settings, flags) for the next chunk. The parts that only change with the settings are rebuilt when
+        a setting changed (a live change, the epoch's learning rate, a loaded checkpoint), the rest every call."""
+        optimizer, t = self.steps.optimizer, self.training
         h = optimizer.hyper
-        f = np.zeros(k.FLAGS, np.int64)
-        adam = optimizer.name in ("adam", "adamw")
-        f[k.FLAG_OPTIMIZER] = k.OPTIMIZER_ADAM if adam else k.OPTIMIZER_SGD
-        f[k.FLAG_DECOUPLED] = bool(adam and optimizer.decoupled)
-        f[k.FLAG_AMSGRAD] = bool(h.get("amsgrad", False))
-        f[k.FLAG_NESTEROV] = bool(not adam and (optimizer.always_nesterov or h.get("nesterov", False)))
-        f[k.FLAG_BUFFER_STARTED] = bool(getattr(optimizer, "_buffer_started", False))
-        f[k.FLAG_CLIP_MODE] = _CLIP_CODES[self.training["clipping"]["mode"]]
-        f[k.FLAG_STEP] = optimizer.steps
-        f[k.FLAG_LOSS] = self.loss_code
-        f[k.FLAG_CONTIGUOUS] = not self.sampler.shuffle
-        f[k.FLAG_CLASSIFICATION] = self.running_metric.classification
-        return f
+        key = (tuple(h.values()), t["l1"], t["l2"], t["decoupled_weight_decay"], t["clipping"]["mode"],
+               t["clipping"]["value"], t["huber_delta"])
+        if key != self._key:
+            self._key = key
+            s = self._settings
+            s[k.SETTING_LR] = float(h["lr"])
+            s[k.SETTING_BETA1], s[k.SETTING_BETA2] = float(h.get("beta1", 0.0)), float(h.get("beta2", 0.0))
+            s[k.SETTING_EPS] = float(h.get("eps", 0.0))
+            s[k.SETTING_WEIGHT_DECAY] = float(h.get("weight_decay", 0.0))
+            s[k.SETTING_MOMENTUM] = float(h.get("momentum", 0.0))
+            s[k.SETTING_DAMPENING] = float(h.get("dampening", 0.0))
+            s[k.SETTING_L1], s[k.SETTING_L2] = float(t["l1"]), float(t["l2"])
+            s[k.SETTING_DECOUPLED_DECAY] = float(t["decoupled_weight_decay"])
+            s[k.SETTING_CLIP_VALUE] = float(t["clipping"]["value"])
+            s[k.SETTING_HUBER_DELTA] = float(t["huber_delta"])
+            f = self._flags
+            adam = optimizer.name in ("adam", "adamw")
+            f[k.FLAG_OPTIMIZER] = k.OPTIMIZER_ADAM if adam else k.OPTIMIZER_SGD
+            f[k.FLAG_DECOUPLED] = bool(adam and optimizer.decoupled)
+            f[k.FLAG_AMSGRAD] = bool(h.get("amsgrad", False))
+            f[k.FLAG_NESTEROV] = bool(not adam and (optimizer.always_nesterov or h.get("nesterov", False)))
+            f[k.FLAG_CLIP_MODE] = _CLIP_CODES[t["clipping"]["mode"]]
+            f[k.FLAG_LOSS] = self.loss_code
+            f[k.FLAG_CONTIGUOUS] = not self.sampler.shuffle
+            f[k.FLAG_CLASSIFICATION] = self.running_metric.classification
+        self._settings[k.SETTING_EXPLOSION_FACTOR] = math.inf if explosion_factor is None else explosion_factor
+        self._settings[k.SETTING_FIRST_LOSS] = math.nan if first_loss is None else first_loss
+        self._flags[k.FLAG_BUFFER_STARTED] = bool(getattr(optimizer, "_buffer_started", False))
+        self._flags[k.FLAG_STEP] = optimizer.steps
+        return self._settings, self._flags
 
     def _state_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         state, empty = self.steps.optimizer.state, self.network.params[:0]
@@ -133,8 +138,8 @@ class FusedSteps:
         done, status, correct, first, started = k.train_chunk(
             self.sampler.x, self.labels, self.targets, self.sampler.order, self.sampler.batch_size, first_batch,
             count, self.layers, self.slopes, self.dropouts, uniforms, net.params, net.grads,
-            self.steps.previous_params, self.weight_mask, self._settings(first_loss, explosion_factor),
-            self._flags(), *self._state_arrays(), self.x_buffer, self.label_buffer, self.target_buffer, self.pre,
+            self.steps.previous_params, self.weight_mask, *self._arguments(first_loss, explosion_factor),
+            *self._state_arrays(), self.x_buffer, self.label_buffer, self.target_buffer, self.pre,
             self.act, self.dropped, self.grad_a, self.grad_b, self.grad_pre, self.losses,
             self.running_metric.sums)
         stepped = done + (status in (k.STATUS_NONFINITE_WEIGHTS, k.STATUS_EXPLODED))
