@@ -243,7 +243,8 @@ def show_export_notice(status_bar: QStatusBar, written: list[Path]) -> QLabel:
     notice.setObjectName("export_notice")
     notice.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
                                    | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
-    notice.linkActivated.connect(lambda _link: QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))))
+    notice.linkActivated.connect(lambda _link: QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))) or
+                                 status_bar.showMessage(f"No file manager opened {folder}", 10_000))
     status_bar.clearMessage()  # a temporary message would hide the notice
     status_bar.addWidget(notice, 1)
     QTimer.singleShot(NOTICE_SECONDS * 1000, notice, notice.deleteLater)

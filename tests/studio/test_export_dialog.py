@@ -210,10 +210,12 @@ def test_ctrl_e_after_training_in_the_studio_exports_and_offers_open_folder(main
     notice = main_window.statusBar().findChild(QLabel, "export_notice")
     assert notice is not None and notice.isVisible()
     assert "trained.npz, trained.json" in notice.text() and str(tmp_path) in notice.text()
-    opened = []
-    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
+    opened, answers = [], [True, False]
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or answers.pop(0))
     notice.linkActivated.emit("open")
-    assert opened == [str(tmp_path)]
+    assert opened == [str(tmp_path)] and main_window.statusBar().currentMessage() == ""
+    notice.linkActivated.emit("open")  # no file manager: say so
+    assert main_window.statusBar().currentMessage() == f"No file manager opened {tmp_path}"
     assert main_window.settings.export_folder() == str(tmp_path)
 
 
