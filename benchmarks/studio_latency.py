@@ -1,14 +1,19 @@
 """Studio benchmark: does the window stay responsive while training, and what does watching cost?
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python -m benchmarks.studio_latency [--epochs 40] [--repeats 3]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m benchmarks.studio_latency [--epochs 200] [--repeats 5]
 
-Trains the digits network (64-128-64-10 ReLU, Adam, batch 32, sklearn digits with a validation split) two ways,
-alternating, several times:
-  * headless: core's Trainer alone on this thread (no snapshots between epochs), as a script would;
-  * studio: the TrainingController's worker thread with every live plot attached and shown, while a 10 ms
-    precise QTimer on the main thread records how late each tick arrives (the event loop's latency).
-Prints the p50/p99 lateness and the studio's throughput as a share of headless (medians over the repeats).
-Targets: p99 lateness ≤ 30 ms, throughput ≥ 90 %. Machines here are shared: compare within one run.
+Trains the digits network (64-128-64-10 ReLU, Adam, batch 32, sklearn digits with a validation split) two ways:
+  * headless: core's Trainer alone on this thread (no snapshots between epochs), as a script would, once with
+    BLAS's default thread count and once with one BLAS thread (the studio's worker limits BLAS to one thread
+    while it trains; whichever headless setting is faster is the baseline);
+  * studio: the main window in its default layout (worker thread, every live plot docked, the visible ones
+    drawing), while a 10 ms precise QTimer on the main thread records how late each tick arrives (the event
+    loop's latency).
+Runs alternate headless, studio, headless, …, so each studio run is compared with the mean of the two headless
+runs around it (load from other processes drifts slowly; pairs cancel most of it). Prints every pair, the
+medians of the throughput share and of the p50/p99 lateness, and a breakdown of the main thread's time per plot
+(setData, painting) and for the relayed updates. Targets: p99 lateness ≤ 30 ms, throughput ≥ 90 %.
+Machines here are shared: compare figures from one run, never across runs.
 """
 
 from __future__ import annotations
@@ -18,12 +23,28 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from benchmarks.studio_costs import PaintTimer, PlotCost, plot_costs
+
 TICK_MS = 10
 _SCRATCH = Path(tempfile.mkdtemp(prefix="studio-benchmark-"))  # settings and autosave: never the user's own
+
+
+@dataclass
+class StudioRun:
+    samples_per_second: float
+    lateness: np.ndarray  # seconds each 10 ms tick came late
+    wall: float  # seconds from pressing Train to the finished signal
+    main_cpu: float  # CPU seconds the main thread used meanwhile
+    relay_seconds: float  # main-thread time in the controller's update slot (every plot's intake)
+    plots: list[PlotCost] = field(default_factory=list)
+
+    def percentile_ms(self, q: float) -> float:
+        return float(np.percentile(self.lateness, q)) * 1000 if self.lateness.size else 0.0
 
 
 def digits_document(epochs: int):
@@ -40,33 +61,43 @@ def digits_document(epochs: int):
     return document
 
 
-def headless_run(document) -> float:
-    """Samples per second of the plain Trainer (wall time, network construction included)."""
+def headless_run(document, blas_threads: int | None = None) -> float:
+    """Samples per second of the plain Trainer (wall time, network construction included); `blas_threads`
+    limits BLAS's threads for the run (None: BLAS's default)."""
+    from threadpoolctl import threadpool_limits
+
     from core.network import Network
     from core.training.trainer import Trainer
 
     data = document.prepared()
-    start = time.perf_counter()
-    trainer = Trainer(Network.from_spec(document.spec), data, report_every=0, confusion=True)
-    for snapshot in trainer.run():
-        pass
-    elapsed = time.perf_counter() - start
+    with threadpool_limits(limits=blas_threads, user_api="blas"):
+        start = time.perf_counter()
+        trainer = Trainer(Network.from_spec(document.spec), data, report_every=0, confusion=True)
+        for _snapshot in trainer.run():
+            pass
+        elapsed = time.perf_counter() - start
     return trainer.samples_seen / elapsed
 
 
-def studio_run(document, app, window_factory=None) -> tuple[float, np.ndarray]:
-    """Samples per second through the studio's main window (its worker and its docked live plots, in their
-    default layout) and the main thread's tick lateness in seconds."""
+def headless_pair(document) -> tuple[float, float]:
+    """(default BLAS threads, one BLAS thread) samples per second."""
+    return headless_run(document), headless_run(document, blas_threads=1)
+
+
+def studio_run(document, app, painter: PaintTimer | None = None) -> StudioRun:
+    """Train through the studio's main window (its worker and its docked live plots, in their default layout)."""
     from PySide6.QtCore import QEventLoop, Qt, QTimer
 
     from studio.main_window import MainWindow
 
-    window = (window_factory or MainWindow)(document, autosave_folder=_SCRATCH / "autosave")
+    window = MainWindow(document, autosave_folder=_SCRATCH / "autosave")
     window.show()
     controller = window.controller
     controller.show_dialogs = False
     for _ in range(3):
         app.processEvents()
+    if painter is not None:
+        painter.watch(window.panels)
     lateness: list[float] = []
     last = [0.0]
 
@@ -84,31 +115,32 @@ def studio_run(document, app, window_factory=None) -> tuple[float, np.ndarray]:
     controller.finished.connect(lambda snapshot: (results.append(snapshot), loop.quit()))
     controller.failed.connect(lambda message, _details: (print(message, file=sys.stderr), loop.quit()))
     timer.start(TICK_MS)
-    start = time.perf_counter()
+    cpu_start, start = time.thread_time(), time.perf_counter()
     controller.start()
     loop.exec()
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.thread_time() - cpu_start
     timer.stop()
     controller.shutdown()
+    run = StudioRun(0.0, np.array(lateness), elapsed, cpu, controller.seconds_relaying,
+                    plot_costs(window.panels, painter) if painter is not None else [])
     window.hide()
     window.deleteLater()  # the document goes with it: each repeat opens a fresh window and document
     app.processEvents()
     if not results:
         raise RuntimeError("the studio run failed")
-    samples = controller.last_result.snapshot.samples_per_second * controller.last_result.snapshot.elapsed
-    return samples / elapsed, np.array(lateness)
+    run.samples_per_second = _samples(controller) / elapsed
+    return run
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=40)
-    parser.add_argument("--repeats", type=int, default=3)
-    args = parser.parse_args(argv)
+def _samples(controller) -> float:
+    snapshot = controller.last_result.snapshot
+    return snapshot.samples_per_second * snapshot.elapsed
 
+
+def _setup_app():
     import pyqtgraph as pg
-    from PySide6.QtWidgets import QApplication
-
     from PySide6.QtCore import QCoreApplication, QSettings
+    from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     QCoreApplication.setOrganizationName("BackpropStudioBenchmark")
@@ -116,22 +148,57 @@ def main(argv: list[str] | None = None) -> int:
     for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
         QSettings.setPath(fmt, QSettings.Scope.UserScope, str(_SCRATCH / "settings"))
     pg.setConfigOptions(antialias=True, background="w", foreground="k")
+    return app
+
+
+def print_breakdown(run: StudioRun) -> None:
+    """The main thread's time per second of training, plot by plot, for one (the median) studio run."""
+    print(f"\nmain thread during the median studio run ({run.wall:.2f} s): CPU busy {run.main_cpu / run.wall:.0%}")
+    print(f"{'':22}{'draws/s':>8}{'setData ms':>12}{'paints/s':>10}{'paint ms':>10}{'ms per s':>10}")
+    for cost in sorted(run.plots, key=lambda c: -c.per_second_ms(run.wall)):
+        print(f"{cost.name:22}{cost.draws / run.wall:8.1f}{cost.draw_seconds * 1000 / max(1, cost.draws):12.2f}"
+              f"{cost.paints / run.wall:10.1f}{cost.paint_seconds * 1000 / max(1, cost.paints):10.2f}"
+              f"{cost.per_second_ms(run.wall):10.1f}")
+    print(f"{'relayed updates':22}{'':40}{run.relay_seconds * 1000 / run.wall:10.1f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=200)
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args(argv)
+
+    app = _setup_app()
+    painter = PaintTimer()
+    painter.install()
     document = digits_document(args.epochs)
     headless_run(document)  # warm-up: Numba's cache, BLAS threads, sklearn's loader
-    headless, studio, p50, p99 = [], [], [], []
-    for _ in range(args.repeats):
-        headless.append(headless_run(document))
-        rate, late = studio_run(digits_document(args.epochs), app)
-        studio.append(rate)
-        p50.append(float(np.percentile(late, 50)) * 1000)
-        p99.append(float(np.percentile(late, 99)) * 1000)
-    ratio = statistics.median(studio) / statistics.median(headless)
-    print(f"digits 64-128-64-10 ReLU, Adam, batch 32, {args.epochs} epochs × {args.repeats} repeats")
-    print(f"headless throughput      {statistics.median(headless):12,.0f} samples/s")
-    print(f"studio throughput        {statistics.median(studio):12,.0f} samples/s  "
-          f"= {ratio:.0%} of headless (target ≥ 90 %)")
-    print(f"event-loop lateness p50  {statistics.median(p50):8.1f} ms")
-    print(f"event-loop lateness p99  {statistics.median(p99):8.1f} ms  (target ≤ 30 ms)")
+    studio_run(digits_document(max(1, args.epochs // 10)), app)  # warm-up: the window's first layout and paint
+    headless = [headless_pair(document)]
+    runs: list[StudioRun] = []
+    shares: list[float] = []
+    print(f"digits 64-128-64-10 ReLU, Adam, batch 32, {args.epochs} epochs; "
+          f"{args.repeats} studio runs, each between two headless runs (default BLAS threads / one BLAS thread)")
+    print(f"{'run':>4}{'headless/s':>21}{'studio/s':>10}{'share':>7}{'p50 ms':>8}{'p99 ms':>8}{'main CPU':>10}")
+    for index in range(args.repeats):
+        run = studio_run(digits_document(args.epochs), app, painter)
+        headless.append(headless_pair(document))
+        default, single = ((a + b) / 2 for a, b in zip(headless[-2], headless[-1]))
+        shares.append(run.samples_per_second / max(default, single))
+        runs.append(run)
+        print(f"{index + 1:4}{default:11,.0f} /{single:8,.0f}{run.samples_per_second:10,.0f}{shares[-1]:7.0%}"
+              f"{run.percentile_ms(50):8.1f}{run.percentile_ms(99):8.1f}{run.main_cpu / run.wall:10.0%}")
+    painter.uninstall()
+    share = statistics.median(shares)
+    p50 = statistics.median(r.percentile_ms(50) for r in runs)
+    p99 = statistics.median(r.percentile_ms(99) for r in runs)
+    print(f"\nstudio throughput  {share:6.0%} of the faster headless (median of {len(shares)} pairs; "
+          f"range {min(shares):.0%}–{max(shares):.0%}; target ≥ 90 %)")
+    print(f"lateness p50       {p50:6.1f} ms")
+    print(f"lateness p99       {p99:6.1f} ms (median of the runs' p99; range "
+          f"{min(r.percentile_ms(99) for r in runs):.1f}–{max(r.percentile_ms(99) for r in runs):.1f}; "
+          f"target ≤ 30 ms)")
+    print_breakdown(sorted(runs, key=lambda r: r.percentile_ms(99))[len(runs) // 2])
     return 0
 
 

@@ -1,9 +1,17 @@
-"""`RedrawThrottle`: redraw a plot at most N times a second, and not at all while it is hidden.
+"""`RedrawThrottle`: redraw a plot at most N times a second, never while hidden, and never two plots at once.
 
 Data arrive up to ~30 times a second, but drawing is what costs: a pyqtgraph frame is several milliseconds of
 Python on the main thread, and with Python's GIL every millisecond the main thread spends is a millisecond the
-training thread may wait. So plots store every update at once (cheap) and draw through this throttle: the
-newest data, at a rate that suits the plot, only when visible (a hidden dock redraws once when shown again).
+training thread may wait. So plots store every update at once (cheap) and draw through this throttle:
+
+  * the newest data, at most `max_per_second` times a second, and less often when the plot's drawing is
+    expensive: a plot's own redraws may take at most `MAX_DRAW_SHARE` of the main thread;
+  * only when visible: a hidden plot (a closed dock, a tab behind another) keeps its data and draws once, with
+    the newest, when it is shown again;
+  * staggered: every throttle shares one clock, and a plot whose turn comes less than `STAGGER` seconds after
+    another plot drew waits out the rest. Each draw is followed by its paint; spreading the plots over the
+    frame keeps every single block of main-thread work (what an input event may have to wait for) to one plot's
+    cost instead of the sum of all of them.
 """
 
 from __future__ import annotations
@@ -14,6 +22,16 @@ from collections.abc import Callable
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
+STAGGER = 0.02  # seconds between two plots' redraws (room for the first one's paint)
+MAX_DRAW_SHARE = 0.05  # at most this share of the main thread in one plot's redraws
+_COST_SMOOTHING = 0.3  # weight of a dearer redraw in the running cost estimate
+
+
+class _SharedClock:
+    """When any throttle last drew (one clock for the whole application: there is one main thread)."""
+
+    last_draw = float("-inf")
+
 
 class RedrawThrottle(QObject):
     def __init__(self, widget: QWidget, redraw: Callable[[], None], max_per_second: float = 10.0):
@@ -23,18 +41,24 @@ class RedrawThrottle(QObject):
         self.interval = 1.0 / max_per_second
         self.pending = False
         self.draws = 0  # how many times it actually drew (tests, benchmarks)
-        self._last = 0.0
+        self.seconds_drawing = 0.0  # main-thread time spent in `redraw` (the setData side; painting follows)
+        self.cost = 0.0  # running estimate of one redraw's seconds
+        self._last = float("-inf")
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._on_timeout)
         widget.installEventFilter(self)
 
+    @property
+    def min_interval(self) -> float:
+        """Seconds between this plot's redraws: its own limit, or longer when its redraws are expensive."""
+        return max(self.interval, self.cost / MAX_DRAW_SHARE)
+
     def request(self) -> None:
         """Ask for a redraw with the newest data; several requests within one interval draw once."""
         self.pending = True
         if not self._timer.isActive():
-            wait = max(0.0, self.interval - (time.perf_counter() - self._last))
-            self._timer.start(int(wait * 1000))
+            self._start_timer(self._wait())
 
     def flush(self) -> None:
         """Draw now if anything is pending (e.g. at the end of a run, or in tests)."""
@@ -42,22 +66,45 @@ class RedrawThrottle(QObject):
         if self.pending:
             self._draw()
 
+    def cancel(self) -> None:
+        """Forget a pending redraw (the widget was set by other means, e.g. a final state)."""
+        self._timer.stop()
+        self.pending = False
+
     def is_shown(self) -> bool:
         """Visible and not hidden behind another tab or off screen."""
         return self.widget.isVisible() and not self.widget.visibleRegion().isEmpty()
 
+    def _wait(self) -> float:
+        """Seconds until this plot may draw: its own interval since its last draw, and the stagger since any."""
+        now = time.perf_counter()
+        return max(0.0, self._last + self.min_interval - now, _SharedClock.last_draw + STAGGER - now)
+
+    def _start_timer(self, seconds: float) -> None:
+        self._timer.start(int(seconds * 1000 + 0.999))  # round up: an early timeout would only wait again
+
     def _on_timeout(self) -> None:
-        if self.pending and self.is_shown():
-            self._draw()
+        if not (self.pending and self.is_shown()):
+            return  # hidden: the Show event draws the newest data
+        wait = self._wait()
+        if wait > 0:  # another plot drew meanwhile
+            self._start_timer(wait)
+            return
+        self._draw()
 
     def _draw(self) -> None:
         self.pending = False
-        self._last = time.perf_counter()
+        start = self._last = _SharedClock.last_draw = time.perf_counter()
         self.draws += 1
         self.redraw()
+        seconds = time.perf_counter() - start
+        self.seconds_drawing += seconds
+        # A cheaper redraw is believed at once, a dearer one gradually: one slow frame (the first layout, a
+        # garbage collection) must not slow the plot down for seconds.
+        self.cost = min(seconds, (1 - _COST_SMOOTHING) * self.cost + _COST_SMOOTHING * seconds)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         # getattr: Qt may call the filter while the widget is being torn down, after our attributes are gone.
         if watched is getattr(self, "widget", None) and event.type() == QEvent.Type.Show and self.pending:
-            self._timer.start(0)
+            self._start_timer(self._wait())
         return False

@@ -9,6 +9,7 @@ trainer itself: commands go through the worker's thread-safe methods.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal
@@ -19,6 +20,7 @@ from core.training.snapshot import Snapshot
 from studio.training.dialogs import show_divergence, show_exception
 from studio.training.grid_prediction import GridPrediction, GridSpec
 from studio.training.live_changes import live_changes, live_values
+from studio.training.thread_budget import begin_run, end_run
 from studio.training.worker import TrainingJob, TrainingResult, TrainingWorker, WorkerUpdate
 from studio.qt_threads import collect_garbage_on_gui_thread
 
@@ -58,6 +60,7 @@ class TrainingController(QObject):
         # studio.startup's kernel warm-up: gate(spec, command) is True while the kernels still compile, and it
         # runs `command` once they are cached (compiling here would freeze the window: Numba holds the GIL).
         self.start_gate = None
+        self.seconds_relaying = 0.0  # main-thread time in the slots of the relayed updates (benchmarks)
         self._build_actions()
         document.spec_changed.connect(self._on_spec_changed)
         document.data_changed.connect(self._update_actions)
@@ -205,6 +208,7 @@ class TrainingController(QObject):
         worker.done.connect(thread.quit)
         thread.finished.connect(self._on_thread_finished)
         self._thread, self._worker = thread, worker
+        begin_run()  # one BLAS thread and quick GIL hand-backs while it trains; set here, on the GUI thread
         thread.start()
 
     def shutdown(self) -> None:
@@ -239,6 +243,11 @@ class TrainingController(QObject):
     def _on_update(self, update: WorkerUpdate) -> None:
         if self.sender() is not self._worker:
             return  # a stale update from a run that has already been replaced
+        started = time.perf_counter()
+        self._relay(update)
+        self.seconds_relaying += time.perf_counter() - started
+
+    def _relay(self, update: WorkerUpdate) -> None:
         epochs = [s for s in update.epochs if s.kind == "epoch"]
         self.epoch_records.extend(epochs)
         if update.epochs:
@@ -276,6 +285,7 @@ class TrainingController(QObject):
         thread, self._thread, self._worker = self._thread, None, None
         if thread is not None:
             thread.deleteLater()
+            end_run()
         self.document.set_training(False)
         if self._reset_after_stop:
             self._reset_weights()

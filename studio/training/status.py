@@ -1,6 +1,8 @@
 """`TrainingStatus`: the status-bar widget: epoch, step, samples per second, time left and a progress bar.
 
-It also offers `title_prefix()` ("[42%] ") for the main window's title while a run is active.
+It also offers `title_prefix()` ("[42%] ") for the main window's title while a run is active. Snapshots arrive
+up to ~30 times a second, but the widget shows the newest at most `REFRESH_PER_SECOND` times a second: faster
+figures can't be read, and each refresh costs the GUI thread (QProgressBar repaints synchronously).
 """
 
 from __future__ import annotations
@@ -9,6 +11,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
 from core.training.snapshot import Snapshot
 from studio.plots.plot_style import fix_label_size
+from studio.plots.redraw_throttle import RedrawThrottle
+
+REFRESH_PER_SECOND = 5
 
 
 def format_duration(seconds: float) -> str:
@@ -40,9 +45,12 @@ class TrainingStatus(QWidget):
         layout.setContentsMargins(4, 0, 4, 0)
         for widget in (self.label, self.speed, self.remaining, self.bar):
             layout.addWidget(widget)
+        self._latest: Snapshot | None = None
+        self.throttle = RedrawThrottle(self, self._show_latest, max_per_second=REFRESH_PER_SECOND)
         controller.snapshot.connect(self._on_snapshot)
         controller.finished.connect(self._on_finished)
         controller.state_changed.connect(self._on_state)
+        controller.run_started.connect(self._on_run_started)
         controller.weights_reset.connect(self._on_reset)
 
     def title_prefix(self) -> str:
@@ -51,21 +59,37 @@ class TrainingStatus(QWidget):
         return f"[{self.controller.fraction_done * 100:.0f}%] "
 
     def _on_snapshot(self, s: Snapshot) -> None:
+        first = self._latest is None
+        self._latest = s
+        self.throttle.request()
+        if first:
+            self.throttle.flush()  # a run's first figures show at once; later ones at the throttle's pace
+
+    def _show_latest(self) -> None:
+        s = self._latest
+        if s is None:
+            return
         planned = self.controller.epochs_planned
         self.label.setText(f"Epoch {min(s.epoch + 1, planned) if s.kind == 'batch' else s.epoch}/{planned} · "
                            f"step {s.step:,}")
         self.speed.setText(f"{s.samples_per_second:,.0f} samples/s" if s.samples_per_second else "")
         fraction = self.controller.fraction_done
         self.bar.setValue(int(fraction * 1000))
-        if 0 < fraction < 1 and s.elapsed > 0:
+        if self.controller.state == "paused":
+            self.remaining.setText("paused")
+        elif 0 < fraction < 1 and s.elapsed > 0:
             self.remaining.setText(f"{format_duration(s.elapsed / fraction * (1 - fraction))} left")
         self._update_title()
 
     def _on_finished(self, s: Snapshot) -> None:
+        self.throttle.cancel()  # the final figures replace any snapshot still waiting to be shown
         self.label.setText(f"Finished: {s.stop_reason or 'done'} · epoch {s.epoch} · step {s.step:,}"
                            if not s.diverged else f"Diverged at step {s.step + 1:,}")
         self.remaining.setText(f"took {format_duration(s.elapsed)}")
         self.bar.setValue(int(self.controller.fraction_done * 1000))
+
+    def _on_run_started(self) -> None:
+        self._latest = None  # so the new run's first snapshot shows at once
 
     def _on_state(self, state: str) -> None:
         if state == "paused":
@@ -73,6 +97,8 @@ class TrainingStatus(QWidget):
         self._update_title()
 
     def _on_reset(self) -> None:
+        self.throttle.cancel()
+        self._latest = None
         self.label.setText("Ready to train")
         self.speed.setText("")
         self.remaining.setText("")
