@@ -17,11 +17,16 @@ import numpy as np
 
 from core.kernels import fused_dense as k
 from core.kernels.batch_reductions import all_finite
+from core.training.fast_path import macs_per_batch
 from core.training.step import StepOutcome
 
 _LOSS_CODES = {"cross_entropy": k.LOSS_CROSS_ENTROPY, "binary_cross_entropy": k.LOSS_BINARY_CROSS_ENTROPY,
                "mse": k.LOSS_MSE, "mae": k.LOSS_MAE, "huber": k.LOSS_HUBER}
 _CLIP_CODES = {"none": k.CLIP_NONE, "value": k.CLIP_VALUE, "norm": k.CLIP_NORM}
+# Bounds on one chunk: multiply-adds (≈ 10 ms, so a stop() or live change waits at most that long) and dropout
+# draws held at once (4 MB in float32).
+CHUNK_MACS = 50_000_000
+CHUNK_DROPOUT_DRAWS = 1_000_000
 
 
 @dataclass
@@ -55,6 +60,8 @@ class FusedSteps:
         self.slopes = np.array([b.slope for b in blocks], np.float64)
         self.dropouts = np.array([b.dropout for b in blocks], np.float64)
         self.dropout_units = sum(b.units for b in blocks if b.dropout > 0.0)
+        self.max_chunk = max(1, min(CHUNK_MACS // max(1, macs_per_batch(network, n)),
+                                    CHUNK_DROPOUT_DRAWS // max(1, n * self.dropout_units)))
         widest = max([network.input_size] + [b.units for b in blocks])
         self.pre, self.act, self.dropped = (np.empty(work, dtype) for _ in range(3))
         self.grad_a, self.grad_b, self.grad_pre = (np.empty(n * widest, dtype) for _ in range(3))
@@ -124,7 +131,7 @@ class FusedSteps:
     # --- a chunk --------------------------------------------------------------------------------------------
     def run(self, first_batch: int, count: int, first_loss: float | None,
             explosion_factor: float | None) -> ChunkResult:
-        """Train batches first_batch … first_batch + count − 1 of the current epoch."""
+        """Train batches first_batch … first_batch + count − 1 of the current epoch (count ≤ `max_chunk`)."""
         rows = self._rows(first_batch, count)
         rng_state = None
         if self.dropout_units:

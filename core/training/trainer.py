@@ -29,7 +29,7 @@ from core.training.clock import RunClock
 from core.training.divergence import EXPLOSION_FACTOR, divergence_reason, explosion_reason, has_exploded
 from core.training.early_stopping import EarlyStopping
 from core.training.epoch_end import EpochEvaluator
-from core.training.fast_path import fused_path_refusal, macs_per_batch
+from core.training.fast_path import fused_path_refusal
 from core.training.fused_steps import FusedSteps
 from core.training.layer_stats import slice_bounds
 from core.training.live_settings import apply_to_training, validate_live_changes
@@ -39,10 +39,6 @@ from core.training.running_metric import RunningMetric
 from core.training.snapshot import Snapshot
 from core.training.step import StepOutcome, StepRunner
 from core.training.trainer_state import load_trainer_state, trainer_state
-
-
-# Multiply-adds one fused call may run (≈ 10 ms): a stop() or live change waits at most that long.
-CHUNK_MACS = 50_000_000
 
 
 class Trainer(SnapshotReports):
@@ -79,7 +75,6 @@ class Trainer(SnapshotReports):
                                   else "turned off by the caller")
         self.fused = (FusedSteps(network, self.training, self.steps, self.sampler, self.running_metric,
                                  streams["dropout"]) if self.fast_path_refusal is None else None)
-        self._chunk_cap = max(1, CHUNK_MACS // max(1, macs_per_batch(network, self.sampler.batch_size)))
         self.early_stopping = EarlyStopping(self.training["early_stopping"], self.evaluator.has_validation)
         self._starts, self._stops = slice_bounds(network.layer_param_slices)
         self.epoch = 0  # epochs completed
@@ -200,12 +195,12 @@ class Trainer(SnapshotReports):
         return None
 
     def _train_chunk(self) -> StepOutcome | None:
-        """Batches up to the next report point or the epoch's end (at most `_chunk_cap`) in one fused call; the
-        outcome of a batch that diverged, else None."""
+        """Batches up to the next report point or the epoch's end (at most `fused.max_chunk`) in one fused call;
+        the outcome of a batch that diverged, else None."""
         count = self.sampler.batches_per_epoch - self.batch_in_epoch
         if self.report_every > 0:
             count = min(count, max(1, self.report_every - self.batches_since_report))
-        result = self.fused.run(self.batch_in_epoch, min(count, self._chunk_cap), self.first_loss,
+        result = self.fused.run(self.batch_in_epoch, min(count, self.fused.max_chunk), self.first_loss,
                                 self.explosion_factor)
         done = len(result.batch_sizes)
         if done:

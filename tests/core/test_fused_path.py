@@ -128,3 +128,14 @@ def test_per_batch_snapshots_report_what_the_general_path_reports(circles):
         assert (snap_f.kind, snap_f.epoch, snap_f.batch_in_epoch) == (snap_g.kind, snap_g.epoch, snap_g.batch_in_epoch)
         np.testing.assert_allclose(snap_f.train_loss, snap_g.train_loss, rtol=1e-9)
         np.testing.assert_allclose(snap_f.update_ratios, snap_g.update_ratios, rtol=1e-7, atol=1e-12)
+
+
+def test_chunks_cut_anywhere_in_an_epoch_give_the_same_run(circles, monkeypatch):
+    """A bound on the work per call (here ~3 batches) cuts epochs at points that are no report points."""
+    import core.training.fused_steps as fused_steps
+    spec = make_spec(dropout=0.25)
+    batch_macs = 16 * (2 * 7 + 7 * 5 + 5 * 2)
+    monkeypatch.setattr(fused_steps, "CHUNK_MACS", 3 * batch_macs)
+    fused, general = train_both(spec, circles)
+    assert fused[1].fused.max_chunk == 3
+    assert_same_run(fused, general, rtol=1e-9)
