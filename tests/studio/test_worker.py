@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import time
 
 import numpy as np
 import pytest
@@ -174,3 +175,28 @@ def test_grid_prediction_is_sent_with_updates(running, circles):
     assert last.outputs.shape == (16, 16, 2)
     np.testing.assert_allclose(last.outputs.sum(axis=2), 1.0, atol=1e-4)  # class probabilities
     assert last.activations is not None and [a.shape[2] for a in last.activations] == [8, 8, 2]
+
+
+def test_snapshot_histogram_and_prediction_rates_stay_bounded(running, circles, qtbot):
+    """Tiny batches (thousands a second): the worker asks for about one snapshot per update, histograms ≤ 4 a
+    second and grid predictions ≤ 5 a second, however fast the Trainer goes. Bounds are from the wall time the
+    run had (load only makes intervals longer, so they hold on a busy machine)."""
+    from studio.training.worker import HISTOGRAM_INTERVAL, PREDICTION_INTERVAL, SNAPSHOT_TARGET
+
+    dataset, data = circles
+    grid = GridSpec.around(dataset.x, resolution=16)
+    started = time.perf_counter()
+    r = running(TrainingJob(make_spec(epochs=100_000), data, grid=grid, preprocess=data.preprocess))
+    qtbot.waitUntil(lambda: r.last_step() > 2_000, timeout=30_000)
+    qtbot.wait(500)
+    r.worker.stop()
+    r.wait_done()
+    wall = time.perf_counter() - started
+    worker = r.worker
+    steps = r.results[0].snapshot.step
+    adapting = 2 * 12  # the doublings from one batch per snapshot up to the cap, and back
+    assert worker.batch_snapshots <= wall / (SNAPSHOT_TARGET[0] / 2) + adapting
+    assert worker.batch_snapshots < steps / 10  # far fewer snapshots than batches
+    assert worker.histogram_requests <= wall / HISTOGRAM_INTERVAL + 2
+    assert worker.grid_predictions <= wall / PREDICTION_INTERVAL + 3  # + the paused/final flushes
+    assert worker.grid_predictions >= 1
