@@ -59,6 +59,6 @@ class BatchSampler:
         n = stop - start
         rows = self.order[start:stop]
         x_out, y_out = self._x_buffer[:n], self._y_buffer[:n]
-        np.take(self.x, rows, axis=0, out=x_out)
-        np.take(self.y, rows, axis=0, out=y_out)
+        self.x.take(rows, axis=0, out=x_out)  # the method skips np.take's dispatch layer (~1 µs a call)
+        self.y.take(rows, axis=0, out=y_out)
         return x_out, y_out
