@@ -65,7 +65,8 @@ class FusedSteps:
         widest = max([network.input_size] + [b.units for b in blocks])
         self.pre, self.act, self.dropped = (np.empty(work, dtype) for _ in range(3))
         self.grad_a, self.grad_b, self.grad_pre = (np.empty(n * widest, dtype) for _ in range(3))
-        self.x_buffer = np.empty((n, network.input_size), dtype)
+        gathered = n if sampler.shuffle else 0  # without shuffling the kernel reads slices of the data instead
+        self.x_buffer = np.empty((gathered, network.input_size), dtype)
         self.loss_code = _LOSS_CODES[network.loss.name]
         y = sampler.y
         if self.loss_code == k.LOSS_CROSS_ENTROPY:
@@ -73,7 +74,7 @@ class FusedSteps:
             self.target_buffer = self.targets
         else:
             self.labels, self.targets = np.zeros(0, np.int64), y
-            self.target_buffer = np.empty((n,) + y.shape[1:], dtype)
+            self.target_buffer = np.empty((gathered,) + y.shape[1:], dtype)
         self.label_buffer = np.empty(n, np.int64)
         self.weight_mask = steps.weight_mask
         self.losses = np.empty(0, np.float64)

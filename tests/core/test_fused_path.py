@@ -90,8 +90,13 @@ def test_each_regression_loss_trains_like_the_general_path(plane, loss):
     assert_same_run(*train_both(spec, plane), rtol=1e-9)
 
 
-def test_binary_cross_entropy_trains_like_the_general_path(circles):
-    assert_same_run(*train_both(make_spec(loss="binary_cross_entropy"), circles), rtol=1e-9)
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_binary_cross_entropy_trains_like_the_general_path(circles, shuffle):
+    assert_same_run(*train_both(make_spec(loss="binary_cross_entropy", shuffle=shuffle), circles), rtol=1e-9)
+
+
+def test_regression_without_shuffling_reads_the_targets_in_place(plane):
+    assert_same_run(*train_both(make_spec("regression", shuffle=False), plane), rtol=1e-9)
 
 
 @pytest.mark.parametrize("settings", [
