@@ -7,11 +7,14 @@ training thread may wait. So plots store every update at once (cheap) and draw t
   * the newest data, at most `max_per_second` times a second, and less often when the plot's drawing is
     expensive: a plot's own redraws may take at most `MAX_DRAW_SHARE` of the main thread;
   * only when visible: a hidden plot (a closed dock, a tab behind another) keeps its data and draws once, with
-    the newest, when it is shown again;
+    the newest, when it is shown again (at once on a Show event; within `HIDDEN_POLL` when a tab is raised);
   * staggered: every throttle shares one clock, and a plot whose turn comes less than `STAGGER` seconds after
-    another plot drew waits out the rest. Each draw is followed by its paint; spreading the plots over the
-    frame keeps every single block of main-thread work (what an input event may have to wait for) to one plot's
-    cost instead of the sum of all of them.
+    another plot drew waits out the rest. Spreading the plots over the frame keeps every single block of
+    main-thread work (what an input event may have to wait for) to one plot's cost instead of the sum of all;
+  * painted once, at once: after the redraw, pyqtgraph's pending auto-ranges are settled (`prepareForPaint`)
+    and the scene's queued item updates delivered before the widget repaints. Left to themselves, a changed
+    range and the scene's deferred dirty-item pass each request another paint of the plot (measured: 2 paints
+    per redraw, for a plot whose range changes). Painting right away also lets the cost estimate include it.
 """
 
 from __future__ import annotations
@@ -19,10 +22,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from pyqtgraph import GraphicsView
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
 STAGGER = 0.02  # seconds between two plots' redraws (room for the first one's paint)
+HIDDEN_POLL = 0.25  # seconds between looks at whether a hidden plot with new data has come into view
 MAX_DRAW_SHARE = 0.05  # at most this share of the main thread in one plot's redraws
 _COST_SMOOTHING = 0.3  # weight of a dearer redraw in the running cost estimate
 
@@ -42,7 +47,7 @@ class RedrawThrottle(QObject):
         self.pending = False
         self.draws = 0  # how many times it actually drew (tests, benchmarks)
         self.seconds_drawing = 0.0  # main-thread time spent in `redraw` (the setData side; painting follows)
-        self.cost = 0.0  # running estimate of one redraw's seconds
+        self.cost = 0.0  # running estimate of one redraw's seconds, its paint included
         self._last = float("-inf")
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -72,8 +77,16 @@ class RedrawThrottle(QObject):
         self.pending = False
 
     def is_shown(self) -> bool:
-        """Visible and not hidden behind another tab or off screen."""
-        return self.widget.isVisible() and not self.widget.visibleRegion().isEmpty()
+        """Shown on screen: visible, and some of it unobscured. A dock tabbed behind another stays `isVisible()`
+        but has nothing unobscured. The widget's own `visibleRegion()` is not enough either way: it is empty
+        for a widget its children cover entirely (a panel that is all plot), so their regions count too."""
+        widget = self.widget
+        if not widget.isVisible() or widget.window().isMinimized():
+            return False
+        if not widget.visibleRegion().isEmpty():
+            return True
+        return any(child.isVisible() and not child.visibleRegion().isEmpty()
+                   for child in widget.findChildren(QWidget))
 
     def _wait(self) -> float:
         """Seconds until this plot may draw: its own interval since its last draw, and the stagger since any."""
@@ -84,8 +97,13 @@ class RedrawThrottle(QObject):
         self._timer.start(int(seconds * 1000 + 0.999))  # round up: an early timeout would only wait again
 
     def _on_timeout(self) -> None:
-        if not (self.pending and self.is_shown()):
-            return  # hidden: the Show event draws the newest data
+        if not self.pending:
+            return
+        if not self.is_shown():
+            # Hidden: a Show event draws the newest data, but raising a tabbed dock sends none (it was never
+            # hidden, only covered), so look again now and then.
+            self._start_timer(HIDDEN_POLL)
+            return
         wait = self._wait()
         if wait > 0:  # another plot drew meanwhile
             self._start_timer(wait)
@@ -97,11 +115,25 @@ class RedrawThrottle(QObject):
         start = self._last = _SharedClock.last_draw = time.perf_counter()
         self.draws += 1
         self.redraw()
+        self.seconds_drawing += time.perf_counter() - start
+        self._paint()
         seconds = time.perf_counter() - start
-        self.seconds_drawing += seconds
         # A cheaper redraw is believed at once, a dearer one gradually: one slow frame (the first layout, a
         # garbage collection) must not slow the plot down for seconds.
         self.cost = min(seconds, (1 - _COST_SMOOTHING) * self.cost + _COST_SMOOTHING * seconds)
+
+    def _paint(self) -> None:
+        if not self.is_shown():
+            return  # drawn by flush() while hidden: it paints when shown
+        views = self.widget.findChildren(GraphicsView)
+        for view in [self.widget, *views] if isinstance(self.widget, GraphicsView) else views:
+            scene = view.scene()
+            if scene is not None:
+                scene.prepareForPaint()  # settle auto-ranges now, so that one paint shows the final ranges
+                # The scene hands its dirty items to the views in a queued call: deliver it now, not after our
+                # paint (it would ask for a second one).
+                QCoreApplication.sendPostedEvents(scene, QEvent.Type.MetaCall)
+        self.widget.repaint()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         # getattr: Qt may call the filter while the widget is being torn down, after our attributes are gone.

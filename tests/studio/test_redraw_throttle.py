@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6.QtWidgets import QTabWidget, QWidget
 
@@ -119,3 +121,85 @@ def test_cancel_forgets_a_pending_redraw(tabs, qtbot):
     throttle.cancel()
     qtbot.wait(200)
     assert recorder.times == [] and not throttle.pending
+
+
+class CountingPlot(pg.PlotWidget):
+    """A pyqtgraph plot that counts its paints."""
+
+    def __init__(self):
+        super().__init__()
+        self.paints = 0
+        self.curve = self.plot([], [])
+
+    def paintEvent(self, event):  # noqa: N802 - Qt's name
+        self.paints += 1
+        return super().paintEvent(event)
+
+
+def test_each_redraw_paints_the_plot_once_with_its_new_range(qtbot):
+    plot = CountingPlot()
+    qtbot.addWidget(plot)
+    plot.resize(300, 200)
+    plot.show()
+    qtbot.waitExposed(plot)
+    xs = np.arange(50.0)
+    plot.curve.setData(xs, 50 + np.sin(xs / 10))  # same y span and label widths as the redraws: no relayout
+    qtbot.wait(200)  # the first layout and paints are done
+    length = [100]
+
+    def redraw():  # more points each time: the x auto-range changes with every redraw
+        xs = np.arange(length[0], dtype=float)
+        plot.curve.setData(xs, 50 + np.sin(xs / 10))
+        length[0] += 7
+
+    throttle = RedrawThrottle(plot, redraw, max_per_second=100)
+    throttle.request()
+    throttle.flush()  # the first redraw may re-lay out the axes (another paint); the steady state is checked
+    qtbot.wait(100)
+    for draw in range(1, 4):
+        before = plot.paints
+        throttle.request()
+        throttle.flush()
+        qtbot.wait(100)  # let any further paint the redraw caused happen
+        assert plot.paints - before == 1, f"redraw {draw} painted {plot.paints - before} times"
+        (_x_low, x_high), _ = plot.getViewBox().viewRange()
+        assert x_high >= length[0] - 7 - 1  # the range shown is the new data's
+
+
+def test_a_plot_its_own_child_covers_entirely_still_draws(qtbot):
+    plot = pg.PlotWidget()  # the viewport child covers the whole widget: its own visible region is empty
+    qtbot.addWidget(plot)
+    plot.resize(300, 200)
+    plot.show()
+    qtbot.waitExposed(plot)
+    recorder = Recorder()
+    throttle = RedrawThrottle(plot, recorder, max_per_second=50)
+    throttle.request()
+    qtbot.waitUntil(lambda: len(recorder.times) == 1, timeout=5_000)
+
+
+def test_a_dock_tabbed_behind_another_does_not_draw_until_raised(qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDockWidget, QMainWindow
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    window.setCentralWidget(QWidget())
+    front_dock, back_dock = QDockWidget("front", window), QDockWidget("back", window)
+    back_plot = pg.PlotWidget()
+    front_dock.setWidget(pg.PlotWidget())
+    back_dock.setWidget(back_plot)
+    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, front_dock)
+    window.tabifyDockWidget(front_dock, back_dock)
+    front_dock.raise_()
+    window.resize(600, 400)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.wait(50)
+    recorder = Recorder()
+    throttle = RedrawThrottle(back_plot, recorder, max_per_second=50)
+    throttle.request()
+    qtbot.wait(300)
+    assert recorder.times == [] and throttle.pending  # behind the other tab (though isVisible() is true)
+    back_dock.raise_()
+    qtbot.waitUntil(lambda: len(recorder.times) == 1, timeout=5_000)
