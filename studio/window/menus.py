@@ -1,0 +1,126 @@
+"""The menu bar and its actions: File, Edit (undo/redo), Training, View (one entry a dock), Help.
+
+`WindowMenus` is mixed into the main window: the actions are the window's attributes (`action_undo`, …) so
+every shortcut works wherever the focus is, and the Help menu's shortcut list reads them back by group.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu
+
+from studio.dialogs.about import AboutDialog
+from studio.dialogs.shortcuts import ShortcutsDialog
+
+TRAINING_ACTION_NAMES = ("action_play_pause", "action_step_batch", "action_step_epoch", "action_stop",
+                         "action_reset")
+
+
+class WindowMenus:
+    """Actions and menus of the main window (a mixin: it uses the window's document, controller and docks)."""
+
+    def _action(self, text: str, slot: Any, shortcut: Any = None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            keys = shortcut if isinstance(shortcut, list) else [shortcut]
+            action.setShortcuts([QKeySequence(k) for k in keys])
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.action_new = self._action("&New", self.new_project, QKeySequence.StandardKey.New,
+                                       "Start a new project on the circles playground set")
+        self.action_open = self._action("&Open…", self.open_project_dialog, QKeySequence.StandardKey.Open)
+        self.action_save = self._action("&Save", self.save_project, QKeySequence.StandardKey.Save)
+        self.action_save_as = self._action("Save &As…", self.save_project_as, "Ctrl+Shift+S")
+        self.action_export = self._action("&Export…", self.export_network, "Ctrl+E",
+                                          "Export the trained network: ONNX, NumPy, safetensors or PyTorch")
+        self.document.training_changed.connect(lambda training: self.action_export.setEnabled(not training))
+        self.action_quit = self._action("&Quit", self.close, "Ctrl+Q")
+        self.action_undo = self._action("&Undo", self._on_undo, QKeySequence.StandardKey.Undo)
+        self.action_redo = self._action("&Redo", self._on_redo, ["Ctrl+Shift+Z", "Ctrl+Y"])
+        self.action_reset_layout = self._action("&Reset layout", self.reset_layout, "Ctrl+Alt+0",
+                                                "Put every panel back where it started")
+        self.action_shortcuts = self._action("Keyboard &shortcuts", self.show_shortcuts, "Ctrl+/")
+        self.action_about = self._action("&About Backprop Studio", self.show_about)
+        stack = self.document.undo_stack
+        for signal in (stack.canUndoChanged, stack.canRedoChanged, stack.undoTextChanged, stack.redoTextChanged):
+            signal.connect(self._update_undo_actions)
+        self.document.training_changed.connect(self._update_undo_actions)
+        self._update_undo_actions()
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addActions([self.action_new, self.action_open])
+        self.recent_menu = QMenu("Open &Recent", self)
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addSeparator()
+        file_menu.addActions([self.action_save, self.action_save_as, self.action_export])
+        file_menu.addSeparator()
+        file_menu.addAction(self.action_quit)
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addActions([self.action_undo, self.action_redo])
+        if "undo_history_dock" in self.docks:
+            self.action_show_history = self.docks["undo_history_dock"].toggleViewAction()
+            self.action_show_history.setText("Undo &history")
+            self.action_show_history.setShortcut(QKeySequence("Ctrl+H"))
+            edit_menu.addSeparator()
+            edit_menu.addAction(self.action_show_history)
+        if self.controller is not None:
+            training_menu = bar.addMenu("&Training")
+            training_menu.addActions(self._training_actions())
+        view_menu = bar.addMenu("&View")
+        self.dock_actions: list[QAction] = []
+        for number, dock in enumerate(self.docks.values(), start=1):
+            action = dock.toggleViewAction()
+            if number <= 9 and action.shortcut().isEmpty():
+                action.setShortcut(QKeySequence(f"Alt+{number}"))
+            self.dock_actions.append(action)
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.action_reset_layout)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addActions([self.action_shortcuts, self.action_about])
+
+    def _training_actions(self) -> list[QAction]:
+        found = (getattr(self.controller, name, None) for name in TRAINING_ACTION_NAMES)
+        return [action for action in found if isinstance(action, QAction)]
+
+    # ---- undo ---------------------------------------------------------------------------------------------
+    def _update_undo_actions(self, *_args: Any) -> None:
+        stack, training = self.document.undo_stack, self.document.is_training
+        self.action_undo.setEnabled(stack.canUndo() and not training)
+        self.action_redo.setEnabled(stack.canRedo() and not training)
+        self.action_undo.setText(f"&Undo {stack.undoText()}".rstrip())
+        self.action_redo.setText(f"&Redo {stack.redoText()}".rstrip())
+
+    def _on_undo(self) -> None:
+        if not self.document.is_training:
+            self.document.undo_stack.undo()
+
+    def _on_redo(self) -> None:
+        if not self.document.is_training:
+            self.document.undo_stack.redo()
+
+    # ---- help ---------------------------------------------------------------------------------------------
+    def shortcut_groups(self) -> dict[str, list[QAction]]:
+        return {"File": [self.action_new, self.action_open, self.action_save, self.action_save_as,
+                         self.action_export, self.action_quit],
+                "Edit": [self.action_undo, self.action_redo] + (
+                    [self.action_show_history] if hasattr(self, "action_show_history") else []),
+                "Training": self._training_actions() if self.controller is not None else [],
+                "View": self.dock_actions + [self.action_reset_layout],
+                "Help": [self.action_shortcuts, self.action_about]}
+
+    def show_shortcuts(self) -> None:
+        ShortcutsDialog(self.shortcut_groups(), self).exec()
+
+    def show_about(self) -> None:
+        AboutDialog(self).exec()
