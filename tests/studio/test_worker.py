@@ -200,3 +200,20 @@ def test_snapshot_histogram_and_prediction_rates_stay_bounded(running, circles, 
     assert worker.histogram_requests <= wall / HISTOGRAM_INTERVAL + 2
     assert worker.grid_predictions <= wall / PREDICTION_INTERVAL + 3  # + the paused/final flushes
     assert worker.grid_predictions >= 1
+
+
+def test_epoch_histograms_every_epoch_at_first_then_at_a_bounded_rate(running, circles):
+    from studio.training.worker import EPOCH_HISTOGRAM_INTERVAL, EXACT_HISTOGRAM_EPOCHS
+
+    _, data = circles
+    started = time.perf_counter()
+    r = running(TrainingJob(make_spec(epochs=EXACT_HISTOGRAM_EPOCHS + 400), data))
+    r.wait_done(60_000)
+    wall = time.perf_counter() - started
+    epochs = [s for u in r.updates for s in u.epochs if s.kind == "epoch"]
+    assert len(epochs) == EXACT_HISTOGRAM_EPOCHS + 400
+    first = epochs[:EXACT_HISTOGRAM_EPOCHS]
+    assert all(s.weight_histograms is not None and s.grad_histograms is not None for s in first)
+    later = sum(s.weight_histograms is not None for s in epochs[EXACT_HISTOGRAM_EPOCHS:])
+    assert later <= wall / EPOCH_HISTOGRAM_INTERVAL + 1
+    assert r.worker.epoch_histograms == EXACT_HISTOGRAM_EPOCHS + later
