@@ -1,6 +1,6 @@
 """Studio benchmark: does the window stay responsive while training, and what does watching cost?
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python -m benchmarks.studio_latency [--epochs 200] [--repeats 5]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m benchmarks.studio_latency [--epochs 400] [--repeats 5]
 
 Trains the digits network (64-128-64-10 ReLU, Adam, batch 32, sklearn digits with a validation split) two ways:
   * headless: core's Trainer alone on this thread (no snapshots between epochs), as a script would, once with
@@ -164,7 +164,7 @@ def print_breakdown(run: StudioRun) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=200)
+    parser.add_argument("--epochs", type=int, default=400)  # ~1.5 s a run on a quiet 2-core machine
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args(argv)
 
