@@ -62,6 +62,8 @@ class NeuronActivationMap(QWidget):
         if controller is not None:
             controller.prediction.connect(self.set_prediction)
             controller.weights_reset.connect(self.clear)
+            if controller.latest_prediction is not None:  # built mid-run (a dock first shown late): catch up
+                self.set_prediction(controller.latest_prediction)
 
     def clear(self) -> None:
         self.prediction = None

@@ -49,6 +49,9 @@ class ConfusionMatrixPlot(QWidget):
             controller.run_started.connect(self.clear)
             controller.weights_reset.connect(self.clear)
             controller.epochs_recorded.connect(self._on_epochs)
+            latest = controller.latest  # built mid-run (a dock first shown late): catch up
+            self._on_epochs(controller.epoch_records + ([latest] if latest is not None and latest.kind != "batch"
+                                                        else []))
 
     def clear(self) -> None:
         self.matrix = None

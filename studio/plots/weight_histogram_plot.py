@@ -39,6 +39,9 @@ class WeightHistogramPlot(QWidget):
             controller.weights_reset.connect(self.clear)
             controller.epochs_recorded.connect(self.add_snapshots)
             controller.snapshot.connect(self.add_snapshot)
+            self.add_snapshots(controller.epoch_records)  # built mid-run (a dock first shown late): catch up
+            if controller.latest is not None:
+                self.add_snapshot(controller.latest)
 
     def _build(self) -> None:
         self.layer_box = QComboBox()
