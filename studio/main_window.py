@@ -2,9 +2,10 @@
 
 The window owns layout only; its other ideas live in `studio.window`: the dock registry (`docks`), the menus and
 their actions (`menus`), the project file commands (`project_actions`). Panels are built around the one
-`Document` (New and Open replace its contents, so every panel keeps observing the same object). A panel that
-can't be built is left out and listed in `unavailable_panels`, so the frame always opens. The dock layout is
-remembered between starts (QSettings, with a layout version).
+`Document` (New and Open replace its contents, so every panel keeps observing the same object). A dock that starts
+behind a tab builds its panel when first shown (`studio.window.lazy_panels`), which keeps panels nobody sees yet
+out of the warm start. A panel that can't be built is left out and listed in `unavailable_panels`, so the frame always
+opens. The dock layout is remembered between starts (QSettings, with a layout version).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QWidget
 from studio.autosave import Autosaver
 from studio.document import Document
 from studio.settings import LAYOUT_VERSION, StudioSettings
-from studio.window.docks import DOCKS, FRONT_DOCKS, LEFT, RIGHT, build_part
+from studio.window.docks import DOCKS, FRONT_DOCKS, LEFT, RIGHT, DockSpec, build_part, missing_module
+from studio.window.lazy_panels import LazyPanels
 from studio.window.menus import WindowMenus
 from studio.window.project_actions import APP_TITLE, ProjectActions
 
@@ -37,7 +39,7 @@ class MainWindow(ProjectActions, WindowMenus, QMainWindow):
         self.settings = settings if settings is not None else StudioSettings()
         self.unavailable_panels: dict[str, str] = {}
         self.docks: dict[str, QDockWidget] = {}
-        self.panels: dict[str, QWidget] = {}
+        self.panels = LazyPanels(self._on_panel_built)
         self.controller: QObject | None = build_part(self.unavailable_panels, "controller",
                                                      "studio.training.controller", "TrainingController",
                                                      self.document, self)
@@ -46,7 +48,6 @@ class MainWindow(ProjectActions, WindowMenus, QMainWindow):
         self._build_actions()
         self._build_menus()
         self._build_toolbar_and_status()
-        self._connect_panels()
         self.autosaver = Autosaver(self.document, autosave_folder, parent=self)
         self.resize(1400, 880)
         self._default_layout = self.saveState(LAYOUT_VERSION)
@@ -76,20 +77,13 @@ class MainWindow(ProjectActions, WindowMenus, QMainWindow):
             if "controller" in spec.needs and self.controller is None:
                 self.unavailable_panels.setdefault(spec.name, "the training controller is not available")
                 continue
-            args = {"document": (self.document,), "controller": (self.controller,),
-                    "controller+document": (self.controller, self.document)}[spec.needs]
-            panel = build_part(self.unavailable_panels, spec.name, spec.module, spec.cls, *args)
-            if panel is None:
+            if spec.tab_with in self.docks:  # it starts behind a tab: build its panel when first shown
+                self._add_waiting_dock(spec)
                 continue
-            dock = QDockWidget(spec.title, self)
-            dock.setObjectName(spec.name)
-            dock.setWidget(panel)
-            partner = self.docks.get(spec.tab_with or "")
-            if partner is not None:
-                self.tabifyDockWidget(partner, dock)
-            else:
-                self.addDockWidget(spec.area, dock)
-            self.docks[spec.name], self.panels[spec.name] = dock, panel
+            panel = self._build_panel(spec)
+            if panel is not None:
+                self._place_dock(spec, panel)
+                self.panels.add(spec.name, panel)
         self._raise_front_docks()
         sizes = [(name, width) for name, width in (("data_dock", 340), ("layer_inspector_dock", 320),
                                                     ("decision_boundary_dock", 320)) if name in self.docks]
@@ -102,6 +96,41 @@ class MainWindow(ProjectActions, WindowMenus, QMainWindow):
             self.resizeDocks([self.docks[bottom[0]]], [360], Qt.Orientation.Vertical)
         if len(bottom) == 2:
             self.resizeDocks([self.docks[n] for n in bottom], [400, 560], Qt.Orientation.Horizontal)
+
+    def _build_panel(self, spec: DockSpec) -> QWidget | None:
+        args = {"document": (self.document,), "controller": (self.controller,),
+                "controller+document": (self.controller, self.document)}[spec.needs]
+        return build_part(self.unavailable_panels, spec.name, spec.module, spec.cls, *args)
+
+    def _place_dock(self, spec: DockSpec, widget: QWidget) -> QDockWidget:
+        dock = QDockWidget(spec.title, self)
+        dock.setObjectName(spec.name)
+        dock.setWidget(widget)
+        partner = self.docks.get(spec.tab_with or "")
+        if partner is not None:
+            self.tabifyDockWidget(partner, dock)
+        else:
+            self.addDockWidget(spec.area, dock)
+        self.docks[spec.name] = dock
+        return dock
+
+    def _add_waiting_dock(self, spec: DockSpec) -> None:
+        missing = missing_module(spec.module)
+        if missing is not None:  # left out at once, as a panel built up front would be
+            self.unavailable_panels[spec.name] = missing
+            return
+        dock = self._place_dock(spec, QWidget())
+        self.panels.add_later(spec.name, lambda: self._fill_waiting_dock(spec, dock))
+        dock.visibilityChanged.connect(lambda visible: visible and self.panels.build(spec.name))
+
+    def _fill_waiting_dock(self, spec: DockSpec, dock: QDockWidget) -> QWidget | None:
+        placeholder, panel = dock.widget(), self._build_panel(spec)
+        shown = panel if panel is not None else QLabel(f"{spec.title} is not available:\n"
+                                                       + self.unavailable_panels[spec.name])
+        dock.setWidget(shown)
+        shown.show()  # a widget set on a dock that is already visible must be shown explicitly
+        placeholder.deleteLater()
+        return panel
 
     def _raise_front_docks(self) -> None:
         for name in FRONT_DOCKS:
@@ -122,15 +151,16 @@ class MainWindow(ProjectActions, WindowMenus, QMainWindow):
                 self.statusBar().addPermanentWidget(status)
         self.statusBar().showMessage("Ready", 3000)
 
-    def _connect_panels(self) -> None:
-        activation_map = self.panels.get("activation_map_dock")
-        if self.builder is not None and activation_map is not None and hasattr(activation_map, "show_neuron"):
-            self.builder.neuron_hovered.connect(activation_map.show_neuron)
-        inspector = self.panels.get("layer_inspector_dock")
-        if self.builder is not None and inspector is not None:
+    def _on_panel_built(self, name: str, panel: QWidget) -> None:
+        """Wire a panel to the network builder, whenever it is built."""
+        if self.builder is None:
+            return
+        if name == "activation_map_dock" and hasattr(panel, "show_neuron"):
+            self.builder.neuron_hovered.connect(panel.show_neuron)
+        if name == "layer_inspector_dock":
             for slot_name in ("show_layer", "set_layer", "select_layer"):
-                if hasattr(inspector, slot_name):
-                    self.builder.layer_selected.connect(getattr(inspector, slot_name))
+                if hasattr(panel, slot_name):
+                    self.builder.layer_selected.connect(getattr(panel, slot_name))
                     break
 
     # ---- layout -------------------------------------------------------------------------------------------

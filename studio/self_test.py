@@ -28,6 +28,7 @@ def run_self_test(argv: Sequence[str] = ()) -> int:
         window = MainWindow(document)
         window.show()
         app.processEvents()
+        window.panels.build_all()  # the docks behind a tab build theirs when first shown: check them all now
         if window.unavailable_panels:  # e.g. a bundle that left out a panel's module
             raise RuntimeError("panels missing: " + "; ".join(f"{name} ({why})" for name, why in
                                                              window.unavailable_panels.items()))

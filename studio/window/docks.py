@@ -7,6 +7,7 @@ of keeping the window from opening (`build_part` notes why in the window's `unav
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -63,3 +64,13 @@ def build_part(unavailable: dict[str, str], name: str, module: str, cls: str, *a
         if not isinstance(error, ModuleNotFoundError):
             log.exception("could not build %s.%s", module, cls)
         return None
+
+
+def missing_module(module: str) -> str | None:
+    """Why `module` can't be imported without importing it (None when it is there): a dock that builds its panel
+    later still leaves out, at once, a panel whose module the installation lacks."""
+    try:
+        found = importlib.util.find_spec(module) is not None
+    except ImportError as error:  # a parent package is missing
+        return f"{type(error).__name__}: {error}"
+    return None if found else f"ModuleNotFoundError: No module named {module!r}"
