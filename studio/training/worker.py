@@ -86,9 +86,11 @@ class TrainingWorker(QObject):
         self._live: dict[str, Any] = {}
         self._epochs: list[Snapshot] = []
         self._latest: Snapshot | None = None
+        self._latest_batch: Snapshot | None = None  # the newest "batch" snapshot (the loss curve's points)
         self._sent: Snapshot | None = None
         self._last_emit = self._last_prediction = self._last_histogram = self._last_snapshot_time = 0.0
         self._last_epoch_histogram = float("-inf")
+        self._last_epoch_time, self._epoch_seconds = 0.0, float("inf")  # when the last epoch ended, how long it took
         self._report_every = 1
         self._predictor: GridPredictor | None = None
         # What the run cost the worker, counted (tests and benchmarks check the rates stay bounded):
@@ -187,7 +189,7 @@ class TrainingWorker(QObject):
         while True:
             if target is None:
                 target = self._wait_while_paused()
-            trainer.report_every = 1 if target == "batch" else self._report_every
+            trainer.report_every = 1 if target == "batch" else self._free_report_every()
             try:
                 snapshot = next(run)
             except StopIteration:
@@ -225,7 +227,11 @@ class TrainingWorker(QObject):
         now = time.perf_counter()
         self._adapt_report_every(now, snapshot)
         self._latest = snapshot
+        if snapshot.kind == "batch":
+            self._latest_batch = snapshot
         self.batch_snapshots += snapshot.kind == "batch"
+        if snapshot.kind == "epoch":
+            self._epoch_seconds, self._last_epoch_time = now - self._last_epoch_time, now
         if snapshot.kind in ("epoch", "end"):
             self._epochs.append(snapshot)
         if now - self._last_histogram >= HISTOGRAM_INTERVAL:
@@ -249,14 +255,26 @@ class TrainingWorker(QObject):
         due = trainer.epoch < EXACT_HISTOGRAM_EPOCHS or now - self._last_epoch_histogram >= EPOCH_HISTOGRAM_INTERVAL
         trainer.histogram_every = 1 if due else 0
 
+    def _free_report_every(self) -> int:
+        """`report_every` for the next stretch of a free run: the adapted value, or 0 (no "batch" snapshot in
+        the coming epoch) while epochs are shorter than the snapshot target and the last batch snapshot is recent;
+        the Trainer still stops at the epoch's end, so pause and stop stay as quick."""
+        low = SNAPSHOT_TARGET[0]
+        if self._epoch_seconds < low and time.perf_counter() - self._last_snapshot_time < low:
+            return 0
+        return self._report_every
+
     def _adapt_report_every(self, now: float, snapshot: Snapshot) -> None:
         if snapshot.kind != "batch":
             return
         interval = now - self._last_snapshot_time
         self._last_snapshot_time = now
         low, high = SNAPSHOT_TARGET
-        if interval < low and self._report_every < 4096:
-            self._report_every *= 2
+        # At most one epoch minus a batch: the Trainer's count restarts at each epoch's end, so a larger value
+        # would leave short epochs with no "batch" snapshot at all (and the per-batch loss curve empty).
+        ceiling = max(1, snapshot.batches_per_epoch - 1)
+        if interval < low:
+            self._report_every = min(self._report_every * 2, ceiling)
         elif interval > high and self._report_every > 1:
             self._report_every //= 2
 
@@ -267,10 +285,15 @@ class TrainingWorker(QObject):
             self.grid_predictions += 1
             self._last_prediction = time.perf_counter()
         latest = self._latest if self._latest is not self._sent else None  # never send a snapshot twice
+        if (not paused and latest is not None and latest.kind == "epoch" and self._latest_batch is not None
+                and self._latest_batch.step > getattr(self._sent, "step", -1)):
+            # Epochs shorter than an update: the newest snapshot is often an epoch's, which travels in `epochs`
+            # anyway; send the batch snapshot just before it as `latest`, so the per-batch curve gets a point.
+            latest = self._latest_batch
         if latest is None and not self._epochs and prediction is None and not paused:
             return
         update = WorkerUpdate(latest, self._epochs, prediction, paused)
-        self._sent = self._latest
+        self._sent = latest or self._sent
         self._epochs = []
         self._last_emit = time.perf_counter()
         self.update.emit(update)
