@@ -156,6 +156,9 @@ def print_breakdown(run: StudioRun) -> None:
     print(f"\nmain thread during the median studio run ({run.wall:.2f} s): CPU busy {run.main_cpu / run.wall:.0%}")
     print(f"{'':22}{'draws/s':>8}{'setData ms':>12}{'paints/s':>10}{'paint ms':>10}{'ms per s':>10}")
     for cost in sorted(run.plots, key=lambda c: -c.per_second_ms(run.wall)):
+        if not cost.draws and not cost.paints:
+            print(f"{cost.name:22}{'not drawn: a tab behind another, or no data for it':>50}")
+            continue
         print(f"{cost.name:22}{cost.draws / run.wall:8.1f}{cost.draw_seconds * 1000 / max(1, cost.draws):12.2f}"
               f"{cost.paints / run.wall:10.1f}{cost.paint_seconds * 1000 / max(1, cost.paints):10.2f}"
               f"{cost.per_second_ms(run.wall):10.1f}")
