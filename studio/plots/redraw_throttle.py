@@ -5,7 +5,7 @@ Python on the main thread, and with Python's GIL every millisecond the main thre
 training thread may wait. So plots store every update at once (cheap) and draw through this throttle:
 
   * the newest data, at most `max_per_second` times a second, and less often when the plot's drawing is
-    expensive: a plot's own redraws may take at most `MAX_DRAW_SHARE` of the main thread;
+    expensive: a plot's own redraws (and paints) may take at most `MAX_DRAW_SHARE` of the main thread's CPU;
   * only when visible: a hidden plot (a closed dock, a tab behind another) keeps its data and draws once, with
     the newest, when it is shown again (at once on a Show event; within `HIDDEN_POLL` when a tab is raised);
   * staggered: every throttle shares one clock, and a plot whose turn comes less than `STAGGER` seconds after
@@ -47,7 +47,7 @@ class RedrawThrottle(QObject):
         self.pending = False
         self.draws = 0  # how many times it actually drew (tests, benchmarks)
         self.seconds_drawing = 0.0  # main-thread time spent in `redraw` (the setData side; painting follows)
-        self.cost = 0.0  # running estimate of one redraw's seconds, its paint included
+        self.cost = 0.0  # running estimate of one redraw's CPU seconds, its paint included
         self._last = float("-inf")
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -113,11 +113,13 @@ class RedrawThrottle(QObject):
     def _draw(self) -> None:
         self.pending = False
         start = self._last = _SharedClock.last_draw = time.perf_counter()
+        cpu_start = time.thread_time()
         self.draws += 1
         self.redraw()
         self.seconds_drawing += time.perf_counter() - start
         self._paint()
-        seconds = time.perf_counter() - start
+        # CPU time, not wall time: waiting for the GIL or for a core is not work this plot made the thread do.
+        seconds = time.thread_time() - cpu_start
         # A cheaper redraw is believed at once, a dearer one gradually: one slow frame (the first layout, a
         # garbage collection) must not slow the plot down for seconds.
         self.cost = min(seconds, (1 - _COST_SMOOTHING) * self.cost + _COST_SMOOTHING * seconds)
