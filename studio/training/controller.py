@@ -29,7 +29,7 @@ SHUTDOWN_TIMEOUT_MS = 1000
 
 
 class TrainingController(QObject):
-    snapshot = Signal(object)  # the newest Snapshot, ≤ ~30 per second
+    snapshot = Signal(object)  # the newest Snapshot, ≤ 20 per second
     epochs_recorded = Signal(object)  # list[Snapshot]: every epoch/end snapshot since the last update
     prediction = Signal(object)  # GridPrediction over the 2-D input plane (2-D data sets only)
     run_started = Signal()  # a new run began: plots clear

@@ -1,7 +1,7 @@
 """`TrainingStatus`: the status-bar widget: epoch, step, samples per second, time left and a progress bar.
 
 It also offers `title_prefix()` ("[42%] ") for the main window's title while a run is active. Snapshots arrive
-up to ~30 times a second, but the widget shows the newest at most `REFRESH_PER_SECOND` times a second: faster
+up to 20 times a second, but the widget shows the newest at most `REFRESH_PER_SECOND` times a second: faster
 figures can't be read, and each refresh costs the GUI thread (QProgressBar repaints synchronously).
 """
 
