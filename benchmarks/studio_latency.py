@@ -121,20 +121,15 @@ def studio_run(document, app, painter: PaintTimer | None = None) -> StudioRun:
     elapsed, cpu = time.perf_counter() - start, time.thread_time() - cpu_start
     timer.stop()
     controller.shutdown()
-    run = StudioRun(0.0, np.array(lateness), elapsed, cpu, controller.seconds_relaying,
-                    plot_costs(window.panels, painter) if painter is not None else [])
+    if not results:
+        raise RuntimeError("the studio run failed")
+    final = controller.last_result.snapshot
+    run = StudioRun(final.samples_per_second * final.elapsed / elapsed, np.array(lateness), elapsed, cpu,
+                    controller.seconds_relaying, plot_costs(window.panels, painter) if painter is not None else [])
     window.hide()
     window.deleteLater()  # the document goes with it: each repeat opens a fresh window and document
     app.processEvents()
-    if not results:
-        raise RuntimeError("the studio run failed")
-    run.samples_per_second = _samples(controller) / elapsed
     return run
-
-
-def _samples(controller) -> float:
-    snapshot = controller.last_result.snapshot
-    return snapshot.samples_per_second * snapshot.elapsed
 
 
 def _setup_app():
@@ -165,6 +160,28 @@ def print_breakdown(run: StudioRun) -> None:
     print(f"{'relayed updates':22}{'':40}{run.relay_seconds * 1000 / run.wall:10.1f}")
 
 
+def _measure(app, painter: PaintTimer, epochs: int, repeats: int) -> tuple[list[StudioRun], list[float]]:
+    """Warm up, then alternate headless pairs and studio runs, printing a row per studio run."""
+    document = digits_document(epochs)
+    headless_run(document)  # warm-up: Numba's cache, BLAS threads, sklearn's loader
+    studio_run(digits_document(max(1, epochs // 10)), app)  # warm-up: the window's first layout and paint
+    headless = [headless_pair(document)]
+    runs: list[StudioRun] = []
+    shares: list[float] = []
+    print(f"digits 64-128-64-10 ReLU, Adam, batch 32, {epochs} epochs; "
+          f"{repeats} studio runs, each between two headless runs (default BLAS threads / one BLAS thread)")
+    print(f"{'run':>4}{'headless/s':>21}{'studio/s':>10}{'share':>7}{'p50 ms':>8}{'p99 ms':>8}{'main CPU':>10}")
+    for index in range(repeats):
+        run = studio_run(digits_document(epochs), app, painter)
+        headless.append(headless_pair(document))
+        default, single = ((a + b) / 2 for a, b in zip(headless[-2], headless[-1]))
+        shares.append(run.samples_per_second / max(default, single))
+        runs.append(run)
+        print(f"{index + 1:4}{default:11,.0f} /{single:8,.0f}{run.samples_per_second:10,.0f}{shares[-1]:7.0%}"
+              f"{run.percentile_ms(50):8.1f}{run.percentile_ms(99):8.1f}{run.main_cpu / run.wall:10.0%}")
+    return runs, shares
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=400)  # ~1.5 s a run on a quiet 2-core machine
@@ -174,24 +191,10 @@ def main(argv: list[str] | None = None) -> int:
     app = _setup_app()
     painter = PaintTimer()
     painter.install()
-    document = digits_document(args.epochs)
-    headless_run(document)  # warm-up: Numba's cache, BLAS threads, sklearn's loader
-    studio_run(digits_document(max(1, args.epochs // 10)), app)  # warm-up: the window's first layout and paint
-    headless = [headless_pair(document)]
-    runs: list[StudioRun] = []
-    shares: list[float] = []
-    print(f"digits 64-128-64-10 ReLU, Adam, batch 32, {args.epochs} epochs; "
-          f"{args.repeats} studio runs, each between two headless runs (default BLAS threads / one BLAS thread)")
-    print(f"{'run':>4}{'headless/s':>21}{'studio/s':>10}{'share':>7}{'p50 ms':>8}{'p99 ms':>8}{'main CPU':>10}")
-    for index in range(args.repeats):
-        run = studio_run(digits_document(args.epochs), app, painter)
-        headless.append(headless_pair(document))
-        default, single = ((a + b) / 2 for a, b in zip(headless[-2], headless[-1]))
-        shares.append(run.samples_per_second / max(default, single))
-        runs.append(run)
-        print(f"{index + 1:4}{default:11,.0f} /{single:8,.0f}{run.samples_per_second:10,.0f}{shares[-1]:7.0%}"
-              f"{run.percentile_ms(50):8.1f}{run.percentile_ms(99):8.1f}{run.main_cpu / run.wall:10.0%}")
-    painter.uninstall()
+    try:
+        runs, shares = _measure(app, painter, args.epochs, args.repeats)
+    finally:
+        painter.uninstall()
     share = statistics.median(shares)
     p50 = statistics.median(r.percentile_ms(50) for r in runs)
     p99 = statistics.median(r.percentile_ms(99) for r in runs)

@@ -1,0 +1,18 @@
+"""Smoke test of the studio benchmark (benchmarks/studio_latency.py): a tiny run prints every figure it promises.
+Speed itself is measured by running the benchmark, never asserted here."""
+
+from __future__ import annotations
+
+import re
+
+
+def test_a_tiny_run_prints_lateness_throughput_and_the_per_plot_breakdown(capsys):
+    from benchmarks import studio_latency
+
+    assert studio_latency.main(["--epochs", "3", "--repeats", "1"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"studio throughput\s+\d+% of the faster headless", out)
+    assert re.search(r"lateness p50\s+[\d.]+ ms", out) and re.search(r"lateness p99\s+[\d.]+ ms", out)
+    assert re.search(r"^ +1 +[\d,]+ / +[\d,]+ +[\d,]+ +\d+%", out, re.MULTILINE)  # the pair's row
+    assert re.search(r"^loss\s", out, re.MULTILINE)  # the loss plot's row in the breakdown
+    assert "relayed updates" in out
