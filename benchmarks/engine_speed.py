@@ -30,6 +30,7 @@ from benchmarks.workloads import WORKLOADS
 
 DEFAULT_REPEATS = {"playground": 15, "digits": 9, "mnist": 3}
 SETTLE_SECONDS = 0.3
+MIN_TURN_SECONDS = 0.05
 
 
 def gemm_gflops(n: int = 1024, repeats: int = 20) -> float:
@@ -49,22 +50,69 @@ def time_epochs(model, repeats: int) -> float:
     return time_interleaved({"model": model}, repeats)["model"]
 
 
-def time_interleaved(models: dict, repeats: int, settle: float = 0.0) -> dict:
-    """Median seconds per epoch of each model, after one warm-up epoch each. The models take turns, one epoch
-    each per round, so on a shared machine every one of them sees the same spells of load. `settle` seconds of
-    sleep before each turn let the previous model's idle BLAS/OpenMP threads stop spinning (they busy-wait for a
-    while after each call and would otherwise take the CPU from the next model)."""
-    for model in models.values():
-        model.train_epoch()
+def time_interleaved(models: dict, repeats: int, settle: float = 0.0, before_turn=None) -> dict:
+    """Median seconds per epoch of each model, after one warm-up epoch each. The models take turns, so on a
+    shared machine every one of them sees the same spells of load. `settle` seconds of sleep before each turn let
+    the previous model's idle BLAS/OpenMP threads stop spinning (they busy-wait for a while after each call and
+    would otherwise take the CPU from the next model); `before_turn(name)` runs untimed before each turn (it sets
+    the model's thread counts). A turn runs enough epochs to last `MIN_TURN_SECONDS` (one for long epochs), so
+    caches cooled by the pause weigh little in a sub-millisecond epoch."""
+    def turn(name, model, epochs: int) -> float:
+        if before_turn is not None:
+            before_turn(name)
+        if settle:
+            time.sleep(settle)
+        start = time.perf_counter()
+        for _ in range(epochs):
+            model.train_epoch()
+        return (time.perf_counter() - start) / epochs
+
+    epochs_per_turn = {name: max(1, int(MIN_TURN_SECONDS / max(turn(name, model, 1), 1e-9)))
+                       for name, model in models.items()}
     times: dict = {name: [] for name in models}
     for _ in range(repeats):
         for name, model in models.items():
-            if settle:
-                time.sleep(settle)
-            start = time.perf_counter()
-            model.train_epoch()
-            times[name].append(time.perf_counter() - start)
+            times[name].append(turn(name, model, epochs_per_turn[name]))
     return {name: statistics.median(values) for name, values in times.items()}
+
+
+class ThreadSettings:
+    """Thread counts per contender: BLAS (all loaded BLAS libraries, through threadpoolctl) and PyTorch's
+    intra-op pool. Every implementation runs at its default and at one thread, and is credited with the faster:
+    on a loaded 2-core machine, two spinning threads can be several times slower than one, and the studio
+    trains with BLAS limited to one thread anyway."""
+
+    def __init__(self, torch_module=None):
+        from threadpoolctl import ThreadpoolController
+        self.controller = ThreadpoolController()
+        self.blas_default = max([info["num_threads"] for info in self.controller.info()
+                                 if info["user_api"] == "blas"] or [1])
+        self.torch = torch_module
+        self.torch_default = torch_module.get_num_threads() if torch_module is not None else 1
+        self.counts: dict[str, int] = {}  # contender name → thread count
+
+    def variants(self, name: str, make) -> dict:
+        """{name: model at the default count, name + " 1 thread": model at one thread (if that differs)}."""
+        default = self.torch_default if name == "torch" else self.blas_default
+        models = {name: make()}
+        self.counts[name] = default
+        if default != 1:
+            models[f"{name} 1 thread"] = make()
+            self.counts[f"{name} 1 thread"] = 1
+        return models
+
+    def apply(self, name: str) -> None:
+        count = self.counts.get(name, self.blas_default)
+        if name.startswith("torch"):
+            if self.torch.get_num_threads() != count:
+                self.torch.set_num_threads(count)
+            count = self.blas_default
+        self.controller.limit(limits=count, user_api="blas")
+
+    def best(self, medians: dict, name: str) -> tuple[float, int]:
+        """(seconds, thread count) of the faster variant of `name`."""
+        return min((medians[key], self.counts[key]) for key in medians if key == name or
+                   key == f"{name} 1 thread")
 
 
 class GemmProbe:
@@ -104,48 +152,48 @@ def main(argv: list[str] | None = None) -> int:
     machine_gemm = gemm_gflops()
     print(f"machine float32 GEMM (NumPy 1024×1024): {machine_gemm:.0f} GFLOP/s")
     have_torch = torch_available()
-    torch_default_threads = None
+    torch_module = None
     if have_torch:
-        import torch
-        torch_default_threads = torch.get_num_threads()
-        print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads by default; each workload times it "
-              f"at that and at 1 thread and credits it with the faster (torch ms/threads)")
+        import torch as torch_module
+        print(f"PyTorch {torch_module.__version__}, {torch_module.get_num_threads()} threads by default")
     else:
         print("PyTorch not installed: its column is skipped")
+    threads = ThreadSettings(torch_module)
+    print(f"each implementation runs with its default threads (BLAS {threads.blas_default}) and with 1 thread, "
+          f"and is credited with the faster (ms/threads)")
     results = []
-    header = (f"{'workload':<12}{'path':>8}{'core ms':>10}{'torch ms/thr':>13}{'numpy ms':>10}{'×torch':>9}{'×numpy':>9}"
-              f"{'GFLOP/s':>9}{'GEMM':>6}{'%GEMM':>7}")
+    header = (f"{'workload':<12}{'path':>8}{'core ms/thr':>13}{'torch ms/thr':>14}{'numpy ms/thr':>14}{'×torch':>9}"
+              f"{'×numpy':>9}{'GFLOP/s':>9}{'GEMM':>6}{'%GEMM':>7}")
     print(header)
     for name in args.workloads:
         work = WORKLOADS[name]()
         repeats = args.repeats or DEFAULT_REPEATS[name]
-        core = CoreMLP(work)
-        path = "general" if core.trainer.fused is None else "fused"
         probe = GemmProbe()
-        models = {"core": core, "numpy": NumpyMLP(work), "gemm": probe}
-        if have_torch:  # at its default thread count and at one thread: on a loaded machine one can be far faster
-            models["torch"] = TorchMLP(work, threads=torch_default_threads)
-            if torch_default_threads != 1:
-                models["torch 1 thread"] = TorchMLP(work, threads=1)
-        medians = time_interleaved(models, repeats, SETTLE_SECONDS)
-        core_s, numpy_s = medians["core"], medians["numpy"]
-        torch_s, torch_threads = None, None
-        if have_torch:  # PyTorch is credited with its faster setting
-            torch_threads, torch_s = min(((m.threads, medians[key]) for key, m in models.items()
-                                          if key.startswith("torch")), key=lambda pair: pair[1])
+        models = {**threads.variants("core", lambda: CoreMLP(work)),
+                  **threads.variants("numpy", lambda: NumpyMLP(work)), "gemm": probe}
+        if have_torch:
+            models.update(threads.variants("torch", lambda: TorchMLP(work)))
+        path = "general" if models["core"].trainer.fused is None else "fused"
+        medians = time_interleaved(models, repeats, SETTLE_SECONDS, threads.apply)
+        threads.apply("gemm")  # back to the defaults between workloads
+        best = {who: threads.best(medians, who) for who in ("core", "numpy") + (("torch",) if have_torch else ())}
+        core_s, numpy_s = best["core"][0], best["numpy"][0]
+        torch_s = best["torch"][0] if have_torch else None
         gemm = probe.gflops(medians["gemm"])  # the machine's rate during this workload's rounds
         gflops = work.flops_per_epoch() / core_s / 1e9
         row = {"workload": name, "label": work.label, "path": path, "core_ms": core_s * 1e3,
-               "torch_ms": torch_s * 1e3 if torch_s else None, "torch_threads": torch_threads,
-               "torch_ms_by_threads": {m.threads: medians[key] * 1e3 for key, m in models.items()
-                                       if key.startswith("torch")},
-               "numpy_ms": numpy_s * 1e3,
+               "core_threads": best["core"][1], "torch_ms": torch_s * 1e3 if torch_s else None,
+               "torch_threads": best["torch"][1] if have_torch else None, "numpy_ms": numpy_s * 1e3,
+               "numpy_threads": best["numpy"][1], "ms_by_contender": {k: v * 1e3 for k, v in medians.items()},
                "speedup_vs_torch": torch_s / core_s if torch_s else None, "speedup_vs_numpy": numpy_s / core_s,
                "core_gflops": gflops, "gemm_gflops": gemm, "share_of_gemm": gflops / gemm}
         results.append(row)
-        torch_ms = f"{row['torch_ms']:11.2f}/{torch_threads}" if torch_s else f"{'-':>13}"
+
+        def cell(who: str, width: int) -> str:
+            return f"{best[who][0] * 1e3:{width - 2}.2f}/{best[who][1]}" if who in best else f"{'-':>{width}}"
+
         vs_torch = f"{row['speedup_vs_torch']:8.1f}×" if torch_s else f"{'-':>9}"
-        print(f"{name:<12}{path:>8}{row['core_ms']:10.2f}{torch_ms}{row['numpy_ms']:10.2f}{vs_torch}"
+        print(f"{name:<12}{path:>8}{cell('core', 13)}{cell('torch', 14)}{cell('numpy', 14)}{vs_torch}"
               f"{row['speedup_vs_numpy']:8.1f}×{gflops:9.1f}{gemm:6.0f}{100 * gflops / gemm:6.0f}%")
         sys.stdout.flush()
     memory = None

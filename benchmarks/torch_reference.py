@@ -6,16 +6,12 @@ from benchmarks.workloads import Workload
 
 
 class TorchMLP:
-    """`threads`: the intra-op thread count this model trains with (set at every epoch, so two models with other
-    counts can take turns); None keeps PyTorch's default."""
-
-    def __init__(self, work: Workload, seed: int = 0, threads: int | None = None):
+    def __init__(self, work: Workload, seed: int = 0):
         import torch
         from torch import nn
         torch.manual_seed(seed)
         self.torch = torch
         self.work = work
-        self.threads = threads or torch.get_num_threads()
         layers = []
         for i, (fan_in, fan_out) in enumerate(zip(work.sizes[:-1], work.sizes[1:])):
             layers.append(nn.Linear(fan_in, fan_out))
@@ -31,8 +27,6 @@ class TorchMLP:
 
     def train_epoch(self) -> None:
         torch, work = self.torch, self.work
-        if torch.get_num_threads() != self.threads:
-            torch.set_num_threads(self.threads)
         self.model.train()
         order = torch.randperm(work.num_samples)
         for start in range(0, work.num_samples, work.batch_size):
