@@ -76,8 +76,19 @@ class PaintTimer:
         return 0  # a view outside the watched panels (e.g. the data panel's preview)
 
 
+def built_panels(window) -> dict[str, object]:
+    """The window's panels that exist now, without building the ones still waiting behind a tab (walking
+    `window.panels` would build them all, and a built hidden plot takes in every update: not the default
+    layout a user trains in)."""
+    from studio.window.docks import DOCKS
+
+    panels = window.panels
+    is_built = getattr(panels, "is_built", lambda _name: True)
+    return {spec.name: panels[spec.name] for spec in DOCKS if spec.name in panels and is_built(spec.name)}
+
+
 def plot_costs(panels: dict[str, object], painter: PaintTimer) -> list[PlotCost]:
-    """One PlotCost per panel that draws through a RedrawThrottle."""
+    """One PlotCost per panel that draws through a RedrawThrottle (panels not built: not listed)."""
     costs = []
     for name, panel in panels.items():
         throttle = getattr(panel, "throttle", None)
