@@ -78,3 +78,62 @@ def test_switching_to_gradients_changes_now_and_heatmap(qtbot):
     assert gradient_rect.height() < 0.1 * weight_rect.height()
     assert (gradient_rect.left(), gradient_rect.right()) == (0.0, 3.0)
     assert "Gradients" in plot.time_plot.titleLabel.text
+
+
+def _count_rebins(monkeypatch) -> list[int]:
+    from studio.plots import histogram_history
+
+    calls = [0]
+    original = histogram_history.rebin
+
+    def counting(*args):
+        calls[0] += 1
+        return original(*args)
+
+    monkeypatch.setattr(histogram_history, "rebin", counting)
+    return calls
+
+
+def test_a_hidden_plot_takes_histograms_in_without_rebinning(qtbot, monkeypatch):
+    calls = _count_rebins(monkeypatch)
+    plot = WeightHistogramPlot()  # never shown: a dock behind a tab
+    qtbot.addWidget(plot)
+    rng = np.random.default_rng(2)
+    for epoch in range(1, 1001):
+        plot.add_snapshot(synthetic_snapshot(epoch * 10, batches_per_epoch=10, kind="epoch", rng=rng,
+                                             histograms=True))
+    assert calls[0] == 0
+    assert plot.current_history().last_epoch == 1000
+    plot.throttle.flush()  # drawn now: only the shown layer and kind are re-binned, each stored column once
+    assert 0 < calls[0] == len(plot.current_history()) <= 512
+
+
+def test_image_rebins_only_columns_new_since_the_last_call(monkeypatch):
+    calls = _count_rebins(monkeypatch)
+    history = HistogramHistory(bins=16)
+    for epoch in range(1, 11):
+        history.add(epoch, *histogram(0.0))
+    history.image()
+    assert calls[0] == 10
+    history.image()
+    assert calls[0] == 10  # nothing new: nothing re-binned
+    history.add(11, *histogram(0.0))
+    history.image()
+    assert calls[0] == 11
+    history.add(12, *histogram(5.0))  # beyond the grid: it widens, every column is re-binned once
+    history.image()
+    assert calls[0] == 11 + 12
+
+
+def test_drawing_midway_gives_the_same_image_as_drawing_at_the_end():
+    """Incremental re-binning (with widening grids, replaced and merged columns) matches a single late one."""
+    early, late = HistogramHistory(bins=12, max_columns=8), HistogramHistory(bins=12, max_columns=8)
+    epochs = [1, 2, 2, 3, 6, 7, 9, 10, 11, 15, 16, 17, 18, 30, 31]  # a repeated epoch, gaps, two halvings
+    for epoch in epochs:
+        counts, edges = histogram(epoch / 10, spread=0.1 + epoch / 50)
+        early.add(epoch, counts, edges)
+        late.add(epoch, counts, edges)
+        early.image()
+    (early_image, early_rect), (late_image, late_rect) = early.image(), late.image()
+    assert early_rect == late_rect and early.stride == late.stride
+    np.testing.assert_allclose(early_image, late_image, rtol=1e-6)
