@@ -219,20 +219,27 @@ class LossPlot(QWidget):
         return (LOSS, METRIC, LEARNING_RATE)
 
     def _redraw(self) -> None:
-        smoothed = self.smoothing_factor > 0
-        if smoothed:
-            self.raw_batch_curve.setData(self.batch_loss.x, self.batch_loss.y)
-        else:
-            self.raw_batch_curve.setData([], [])
+        """Hand the newest data to the curves of the plots on show. A plot behind the selector gets its data when
+        it is shown (`_on_arrangement_changed`): a curve's setData, and its view's auto-range, cost even unseen."""
+        shown = self.shown_plots()
+        if LOSS in shown:
+            smoothed = self.smoothing_factor > 0
+            if smoothed:
+                self.raw_batch_curve.setData(self.batch_loss.x, self.batch_loss.y)
+            else:
+                self.raw_batch_curve.setData([], [])
+            source = self.batch_loss_smoothed if smoothed else self.batch_loss
+            self.batch_curve.setData(source.x, source.y)
         self._show_symbols(len(self.epoch_train_loss) <= MAX_SYMBOLS)
-        source = self.batch_loss_smoothed if smoothed else self.batch_loss
-        self.batch_curve.setData(source.x, source.y)
-        self.epoch_train_curve.setData(self.epoch_train_loss.x, self.epoch_train_loss.y)
-        self.epoch_val_curve.setData(self.epoch_val_loss.x, self.epoch_val_loss.y)
-        self.train_metric_curve.setData(self.epoch_train_metric.x, self.epoch_train_metric.y)
-        self.val_metric_curve.setData(self.epoch_val_metric.x, self.epoch_val_metric.y)
-        self.lr_curve.setData(self.learning_rate.x, self.learning_rate.y)
-        self._fit_lr_range()
+        if LOSS in shown:
+            self.epoch_train_curve.setData(self.epoch_train_loss.x, self.epoch_train_loss.y)
+            self.epoch_val_curve.setData(self.epoch_val_loss.x, self.epoch_val_loss.y)
+        if METRIC in shown:
+            self.train_metric_curve.setData(self.epoch_train_metric.x, self.epoch_train_metric.y)
+            self.val_metric_curve.setData(self.epoch_val_metric.x, self.epoch_val_metric.y)
+        if LEARNING_RATE in shown:
+            self.lr_curve.setData(self.learning_rate.x, self.learning_rate.y)
+            self._fit_lr_range()
         self._update_key()
 
     def _update_key(self) -> None:
@@ -267,7 +274,7 @@ class LossPlot(QWidget):
                 curve.setSymbol("o" if on else None)
 
     def _on_arrangement_changed(self, *_args: Any) -> None:
-        self._update_key()
+        self._redraw()  # a plot that comes into view gets the data it missed while hidden
 
     def _on_log_scale_toggled(self, on: bool) -> None:
         self.loss_plot.setLogMode(y=on)

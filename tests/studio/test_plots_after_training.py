@@ -7,6 +7,7 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 
+from studio.plots.loss_summary import LEARNING_RATE
 from studio.plots.preview import build_plots
 from studio.training.controller import TrainingController
 
@@ -39,6 +40,7 @@ def test_every_plot_has_data_after_training(trained):
     assert np.all(np.isfinite(ey)) and ey[-1] < ey[0]  # it learned
     assert len(loss.epoch_val_curve.getOriginalDataset()[0]) == 12
     assert len(loss.batch_curve.getOriginalDataset()[0]) > 0
+    loss.arrangement.show_plot(LEARNING_RATE)  # a plot behind the selector gets its data when shown
     assert len(loss.lr_curve.getOriginalDataset()[0]) > 0
 
     flow = plots["gradient_flow"]

@@ -8,6 +8,7 @@ import pytest
 
 from core.training.snapshot import Snapshot
 from studio.plots.loss_plot import LossPlot
+from studio.plots.loss_summary import LEARNING_RATE, LOSS, METRIC
 from studio.plots.series_buffer import SeriesBuffer
 from studio.plots.synthetic import synthetic_run, synthetic_snapshot
 
@@ -40,9 +41,11 @@ def test_loss_plot_draws_batch_and_epoch_curves(qtbot):
     np.testing.assert_array_equal(ex, [1, 2, 3, 4, 5])
     vx, _ = plot.epoch_val_curve.getOriginalDataset()
     assert len(vx) == 5
+    plot.arrangement.show_plot(METRIC)  # one plot at a time (a small dock): the others get data when shown
     assert len(plot.val_metric_curve.getOriginalDataset()[0]) == 5
+    plot.arrangement.show_plot(LEARNING_RATE)
     assert len(plot.lr_curve.getOriginalDataset()[0]) >= 100
-    plot.throttle.flush()
+    plot.arrangement.show_plot(LOSS)
     assert "epoch 5" in plot.key.text() and "validation" in plot.key.text()
 
 
@@ -94,3 +97,42 @@ def test_log_scale_checkbox_and_smoothing_slider(qtbot):
     plot.smoothing.setValue(95)
     smooth = plot.batch_curve.getOriginalDataset()[1]
     assert np.std(np.diff(smooth)) < 0.5 * np.std(np.diff(raw))  # smoothing removes the batch noise
+
+
+@pytest.mark.parametrize("chunks", [[1] * 50, [7, 0, 13, 1, 29], [50], [3, 45, 2]])
+def test_series_buffer_extend_keeps_what_one_append_per_point_keeps(chunks):
+    one_by_one, at_once = SeriesBuffer(capacity=8), SeriesBuffer(capacity=8)
+    xs = np.arange(sum(chunks), dtype=float)
+    for x in xs:
+        one_by_one.append(x, -x)
+    start = 0
+    for size in chunks:
+        at_once.extend(xs[start : start + size], -xs[start : start + size])
+        start += size
+    np.testing.assert_array_equal(at_once.x, one_by_one.x)
+    np.testing.assert_array_equal(at_once.y, one_by_one.y)
+    assert (at_once.stride, at_once._pending) == (one_by_one.stride, one_by_one._pending)
+    one_by_one.append(100.0, 1.0)  # and they go on alike
+    at_once.append(100.0, 1.0)
+    np.testing.assert_array_equal(at_once.x, one_by_one.x)
+
+
+def test_series_buffer_extend_names_mismatched_input():
+    with pytest.raises(ValueError, match="one length"):
+        SeriesBuffer(capacity=8).extend(np.arange(3), np.arange(4))
+
+
+def test_plots_behind_the_selector_get_no_data_until_shown(qtbot):
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    plot.resize(300, 250)  # small: one plot at a time
+    plot.show()
+    qtbot.waitExposed(plot)
+    assert plot.shown_plots() == (LOSS,)
+    for snapshot in synthetic_run(epochs=3, batches_per_epoch=10):
+        plot.add_snapshot(snapshot) if snapshot.kind == "batch" else plot.add_epochs([snapshot])
+    plot.throttle.flush()
+    assert len(plot.epoch_train_curve.getOriginalDataset()[0]) == 3
+    assert plot.lr_curve.getOriginalDataset()[0] is None or len(plot.lr_curve.getOriginalDataset()[0]) == 0
+    plot.arrangement.selector.buttons[LEARNING_RATE].click()
+    assert len(plot.lr_curve.getOriginalDataset()[0]) == len(plot.learning_rate) > 0
