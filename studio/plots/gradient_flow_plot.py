@@ -9,6 +9,7 @@ layer's ‖Δw‖/‖w‖ of the last step, with the 10⁻³ rule of thumb drawn
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -31,6 +32,8 @@ EXPLODING_FACTOR = 1e2  # two orders above the median layer …
 EXPLODING_AT_LEAST = 1.0  # … and large in absolute terms (a healthy output layer often leads by 100×)
 TINY = 1e-30
 MAX_LEGEND_LAYERS = 4
+MAX_PENDING = 512  # snapshots kept aside at most before they go into the histories
+LABEL_TOLERANCE = 0.005  # a bar's label follows its bar when it moved by more than this share of the axis
 
 
 def classify_layers(values: np.ndarray) -> list[str]:
@@ -65,6 +68,7 @@ class GradientFlowPlot(QWidget):
         self.history: dict[str, list[SeriesBuffer]] = {key: [] for key in self.QUANTITIES.values()}
         self.latest: Snapshot | None = None
         self._last_x = float("-inf")  # the newest step drawn over time, in epochs
+        self._pending: list[Snapshot] = []  # taken in, not yet added to the histories (see add_snapshots)
         self.labels: list[str] = []
         self._build()
         self.throttle = RedrawThrottle(self, self._redraw, max_per_second=3)
@@ -89,6 +93,7 @@ class GradientFlowPlot(QWidget):
             weights=[1, 1, 1], min_plot_size=(190, 130),
             tips=["Each layer's gradient size now (log scale)", "Each layer's gradient size over the run",
                   "Each layer's update-to-weight ratio ‖Δw‖/‖w‖ of the last step (10⁻³ is typical)"])
+        self.arrangement.mode_changed.connect(self._on_arrangement_changed)  # the selector's choice included
         self.verdict = ElidedLabel()
         controls = QHBoxLayout()
         controls.setSpacing(6)
@@ -100,6 +105,8 @@ class GradientFlowPlot(QWidget):
         style_axes(self.ratio_plot, "Layer", "‖Δw‖/‖w‖ (log)")
         for plot in (self.bars_plot, self.ratio_plot):  # bars are drawn at log₁₀ heights; label them as values
             plot.getAxis("left").setLogMode(False, True)
+            # A user who zoomed gets the range back at the next update.
+            plot.vb.sigRangeChangedManually.connect(lambda *_args, plot=plot: setattr(plot, "_set_range", None))
         self.time_plot.setLogMode(y=True)
         self.legend = self.time_plot.addLegend(offset=(-10, 10), brush=(255, 255, 255, 190))
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.6, brushes=[])
@@ -122,6 +129,7 @@ class GradientFlowPlot(QWidget):
 
     def clear(self) -> None:
         self.layer_names = []
+        self._pending = []
         self.latest = None
         self._last_x = float("-inf")
         self.labels = []
@@ -134,28 +142,52 @@ class GradientFlowPlot(QWidget):
         self._redraw()
 
     def add_snapshots(self, snapshots: list[Snapshot]) -> None:
-        for snapshot in snapshots:
-            self.add_snapshot(snapshot)
+        """Take snapshots in: kept aside (a list append each) and added to the histories in one go when the plot
+        draws, one `SeriesBuffer.extend` per layer and quantity. Digits trains a few hundred epochs a second,
+        each with a point for every layer; a plot behind a tab takes them in by the batch of `MAX_PENDING`."""
+        self._pending.extend(s for s in snapshots if s.grad_norms is not None)
+        if len(self._pending) >= MAX_PENDING:
+            self._take_pending()
+        self.throttle.request()
 
     def add_snapshot(self, snapshot: Snapshot) -> None:
-        if snapshot.grad_norms is None:
-            return
-        if list(snapshot.layer_names) != self.layer_names:
+        self.add_snapshots([snapshot])
+
+    def _take_pending(self) -> None:
+        """Add the snapshots kept aside, each run of snapshots of one network (the same layers) at once."""
+        pending, self._pending = self._pending, []
+        start = 0
+        while start < len(pending):
+            names = list(pending[start].layer_names)
+            end = start + 1
+            while end < len(pending) and list(pending[end].layer_names) == names:
+                end += 1
+            self._take(pending[start:end], names)
+            start = end
+
+    def _take(self, snapshots: list[Snapshot], names: list[str]) -> None:
+        """Snapshots of one network (`names`): a point per new step, per layer, in each quantity's history."""
+        if names != self.layer_names:
             self.clear()
-            self._start_layers(list(snapshot.layer_names))
-        x = snapshot.step / max(1, snapshot.batches_per_epoch)
-        if x > self._last_x:  # the same step may arrive twice: as an epoch's snapshot and as the newest one
-            self._last_x = x
-            for key in self.history:
-                values = getattr(snapshot, key)
-                if values is None:
+            self._start_layers(names)
+        xs = np.array([s.step / max(1, s.batches_per_epoch) for s in snapshots])
+        # The same step may arrive twice (as an epoch's snapshot and as the newest one): keep steps past the last.
+        newer = xs > np.maximum.accumulate(np.concatenate([[self._last_x], xs[:-1]]))
+        if newer.any():
+            self._last_x = max(self._last_x, float(xs[newer].max()))
+            for key, buffers in self.history.items():
+                points = [(x, getattr(s, key)) for x, s, new in zip(xs, snapshots, newer)
+                          if new and getattr(s, key) is not None]
+                if not points:
                     continue
-                for buffer, v in zip(self.history[key], values):
-                    if math.isfinite(v):
-                        buffer.append(x, max(float(v), TINY))
-        if self.latest is None or snapshot.step >= self.latest.step:
-            self.latest = snapshot
-        self.throttle.request()
+                x = np.array([p[0] for p in points])
+                values = np.array([p[1] for p in points], dtype=float).reshape(len(points), -1)
+                for buffer, column in zip(buffers, values.T):
+                    finite = np.isfinite(column)
+                    buffer.extend(x[finite], np.maximum(column[finite], TINY))
+        newest = max(snapshots, key=lambda s: s.step)
+        if self.latest is None or newest.step >= self.latest.step:
+            self.latest = newest
 
     def _start_layers(self, names: list[str]) -> None:
         self.layer_names = names
@@ -175,13 +207,20 @@ class GradientFlowPlot(QWidget):
             self.bars_plot.removeItem(self.bar_texts.pop())
         while len(self.bar_texts) < count:
             text = pg.TextItem("", anchor=(0.5, 1.0))
+            text.shown = None  # (text, colour) it shows: set only when that changes
             self.bars_plot.addItem(text)
             self.bar_texts.append(text)
 
     def _redraw(self) -> None:
+        """Hand the newest figures to the plots on show (a plot behind the selector is drawn when shown: see
+        `_on_arrangement_changed`). Ranges, labels and their positions are set only when they change: each
+        change re-lays out axes or items, and a TextItem moved asks for a paint of its own."""
+        self._take_pending()
         key = self.quantity_key
-        for curve, buffer in zip(self.curves, self.history.get(key, [])):
-            curve.setData(buffer.x, buffer.y)
+        shown = self.arrangement.is_shown
+        if shown(self.time_plot):
+            for curve, buffer in zip(self.curves, self.history.get(key, [])):
+                curve.setData(buffer.x, buffer.y)
         s = self.latest
         if s is None or getattr(s, key) is None:
             self.bars.setOpts(x=[], height=[], brushes=[])
@@ -191,25 +230,41 @@ class GradientFlowPlot(QWidget):
             return
         values = np.asarray(getattr(s, key), dtype=float)
         self.labels = classify_layers(values)
+        if shown(self.bars_plot):
+            self._draw_bars(values)
+        if shown(self.ratio_plot) and s.update_ratios is not None:
+            self._draw_ratios(_log10(s.update_ratios))
+        self._say(*verdict(self.layer_names, self.labels))
+
+    def _draw_bars(self, values: np.ndarray) -> None:
         heights = _log10(values)
-        base = min(float(heights.min()) - 1.0, -1.0)
+        # The axis spans whole half-decades: it changes when a bar crosses one, not with every update.
+        base = min(_half_decade_below(float(heights.min()) - 1.0), -1.0)
+        top = max(_half_decade_above(float(heights.max()) + 0.6), base + 1.0)
         colours = [{"vanishing": VANISHING_COLOUR, "exploding": EXPLODING_COLOUR}.get(label, layer_colour(i))
                    for i, label in enumerate(self.labels)]
-        xs = np.arange(len(values))
-        self.bars.setOpts(x=xs, y0=base, height=heights - base, brushes=[pg.mkBrush(c) for c in colours])
+        self.bars.setOpts(x=np.arange(len(values)), y0=base, height=heights - base,
+                          brushes=[_brush(c) for c in colours])
         self._ensure_bar_texts(len(values))
+        tolerance = LABEL_TOLERANCE * (top - base)
         for i, (label, h, text) in enumerate(zip(self.labels, heights, self.bar_texts)):
-            text.setText(label if label != "ok" else f"{values[i]:.2g}",
-                         color=colours[i] if label != "ok" else pg.getConfigOption("foreground"))
-            text.setPos(i, h)
-        self.bars_plot.setYRange(base, max(float(heights.max()) + 0.6, base + 1.0))
-        self.bars_plot.setXRange(-0.6, len(values) - 0.4)
-        if s.update_ratios is not None:
-            ratios = _log10(s.update_ratios)
-            rbase = min(float(ratios.min()) - 0.5, -4.0)
-            self.ratio_bars.setOpts(x=xs, y0=rbase, height=ratios - rbase)
-            self.ratio_plot.setXRange(-0.6, len(values) - 0.4)
-        self._say(*verdict(self.layer_names, self.labels))
+            shown = (label if label != "ok" else f"{values[i]:.2g}", colours[i] if label != "ok" else None)
+            if shown != text.shown:
+                text.shown = shown
+                text.setText(shown[0], color=shown[1] or pg.getConfigOption("foreground"))
+            position = text.pos()
+            if position.x() != i or abs(position.y() - h) > tolerance:
+                text.setPos(i, h)
+        _set_range(self.bars_plot, (-0.6, len(values) - 0.4), (base, top))
+
+    def _draw_ratios(self, ratios: np.ndarray) -> None:
+        base = min(_half_decade_below(float(ratios.min()) - 0.5), -4.0)
+        top = _half_decade_above(max(float(ratios.max()), -3.0) + 0.3)  # the 10⁻³ reference line always shows
+        self.ratio_bars.setOpts(x=np.arange(len(ratios)), y0=base, height=ratios - base)
+        _set_range(self.ratio_plot, (-0.6, len(ratios) - 0.4), (base, top))
+
+    def _on_arrangement_changed(self, *_args: Any) -> None:
+        self._redraw()  # a plot that comes into view gets the figures it missed while hidden
 
     def _say(self, text: str, advice: str) -> None:
         colour = (VANISHING_COLOUR if "anishing" in text else EXPLODING_COLOUR if "xploding" in text
@@ -218,6 +273,27 @@ class GradientFlowPlot(QWidget):
             self.verdict.setStyleSheet(f"color: {colour}; font-weight: {'bold' if advice else 'normal'}")
             self.verdict.set_full_text(text)
             self.verdict.setToolTip(f"{text}\n{advice}".strip())
+
+
+def _half_decade_below(value: float) -> float:
+    return math.floor(value * 2) / 2
+
+
+def _half_decade_above(value: float) -> float:
+    return math.ceil(value * 2) / 2
+
+
+@functools.lru_cache(maxsize=64)
+def _brush(colour: str) -> Any:
+    return pg.mkBrush(colour)
+
+
+def _set_range(plot: pg.PlotItem, x: tuple[float, float], y: tuple[float, float]) -> None:
+    """Set a plot's range in one step, and only when it differs from the one set last (each change re-lays out
+    both axes and asks for a paint)."""
+    if getattr(plot, "_set_range", None) != (x, y):
+        plot._set_range = (x, y)
+        plot.setRange(xRange=x, yRange=y)
 
 
 def verdict(layer_names: list[str], labels: list[str]) -> tuple[str, str]:
