@@ -70,8 +70,7 @@ class LossPlot(QWidget):
             self.graphics, [self.loss_plot, self.metric_plot, self.lr_plot], names=["Loss", "Accuracy", "LR"],
             weights=[2, 1, 1], main_spans_rows=True, min_plot_size=(200, 120),
             tips=["Training and validation loss", "The metric per epoch", "The learning rate (log scale)"])
-        self.arrangement.mode_changed.connect(self._on_arrangement_changed)
-        self.arrangement.selector.selected.connect(self._on_arrangement_changed)
+        self.arrangement.mode_changed.connect(self._on_arrangement_changed)  # the selector's choice included
         for plot in (self.metric_plot, self.lr_plot):
             plot.setXLink(self.loss_plot)
         style_axes(self.loss_plot, "Epoch", "Loss")
@@ -82,7 +81,7 @@ class LossPlot(QWidget):
         self.raw_batch_curve = self.loss_plot.plot([], [], pen=pg.mkPen(faded(TRAIN_COLOUR, 70), width=1))
         self.raw_batch_curve.setClipToView(True)
         self.raw_batch_curve.setDownsampling(auto=True, method="peak")
-        self.batch_curve = make_live_curve(self.loss_plot, TRAIN_COLOUR, None, width=1.2)
+        self.batch_curve = make_live_curve(self.loss_plot, TRAIN_COLOUR, None, width=1.0)
         self.epoch_train_curve = make_live_curve(self.loss_plot, TRAIN_COLOUR, None, width=2.5, symbol="o")
         self.epoch_val_curve = make_live_curve(self.loss_plot, VALIDATION_COLOUR, None, width=2.5, symbol="o")
         self.train_metric_curve = make_live_curve(self.metric_plot, TRAIN_COLOUR, None, symbol="o")
