@@ -7,18 +7,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from studio.plots.confusion_matrix_plot import ConfusionMatrixPlot
-
-
-def count_calls(monkeypatch, obj, name: str) -> list[int]:
-    calls = [0]
-    original = getattr(obj, name)
-
-    def counting(*args, **kwargs):
-        calls[0] += 1
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(obj, name, counting)
-    return calls
+from tests.studio.call_counter import count_calls
 
 
 def shown_texts(plot: ConfusionMatrixPlot) -> list[str]:

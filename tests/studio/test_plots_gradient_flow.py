@@ -9,6 +9,7 @@ import pytest
 
 from studio.plots.gradient_flow_plot import MAX_PENDING, GradientFlowPlot
 from studio.plots.synthetic import synthetic_snapshot
+from tests.studio.call_counter import count_calls
 
 
 @pytest.fixture
@@ -26,18 +27,6 @@ def epoch_snapshots(count: int, batches_per_epoch: int = 10):
     rng = np.random.default_rng(0)
     return [synthetic_snapshot(epoch * batches_per_epoch, batches_per_epoch, kind="epoch", rng=rng)
             for epoch in range(1, count + 1)]
-
-
-def count_calls(monkeypatch, obj, name: str) -> list[int]:
-    calls = [0]
-    original = getattr(obj, name)
-
-    def counting(*args, **kwargs):
-        calls[0] += 1
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(obj, name, counting)
-    return calls
 
 
 def test_snapshots_are_kept_aside_until_drawn_and_then_each_step_is_one_point(plot):

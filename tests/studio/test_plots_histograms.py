@@ -10,6 +10,7 @@ from core.training.snapshot import Histogram
 from studio.plots.histogram_history import HistogramHistory, rebin
 from studio.plots.synthetic import synthetic_snapshot
 from studio.plots.weight_histogram_plot import WeightHistogramPlot
+from tests.studio.call_counter import count_calls
 
 
 def histogram(centre: float, spread: float = 0.1, bins: int = 20) -> tuple[np.ndarray, np.ndarray]:
@@ -83,15 +84,7 @@ def test_switching_to_gradients_changes_now_and_heatmap(qtbot):
 def _count_rebins(monkeypatch) -> list[int]:
     from studio.plots import histogram_history
 
-    calls = [0]
-    original = histogram_history.rebin
-
-    def counting(*args):
-        calls[0] += 1
-        return original(*args)
-
-    monkeypatch.setattr(histogram_history, "rebin", counting)
-    return calls
+    return count_calls(monkeypatch, histogram_history, "rebin")
 
 
 def test_a_hidden_plot_takes_histograms_in_without_rebinning(qtbot, monkeypatch):
