@@ -175,8 +175,14 @@ class LossPlot(QWidget):
         if math.isfinite(loss):
             self.batch_loss.append(x, loss)
             self.batch_loss_smoothed.append(x, self._smooth(loss))
-        if math.isfinite(snapshot.lr):
-            self.learning_rate.append(x, float(snapshot.lr))
+        self._add_learning_rate(x, snapshot.lr)
+
+    def _add_learning_rate(self, x: float, lr: float) -> None:
+        """The learning rate comes with batch and epoch snapshots, which may arrive out of step order (an update's
+        newest batch after its epochs): a point behind the newest would draw the line back over itself."""
+        last = self.learning_rate.last()
+        if math.isfinite(lr) and (last is None or x > last[0]):
+            self.learning_rate.append(x, float(lr))
 
     def add_epochs(self, snapshots: list[Snapshot]) -> None:
         """Add the per-epoch points (each carries the epoch's mean loss, validation loss and metrics)."""
@@ -188,8 +194,8 @@ class LossPlot(QWidget):
                                   (self.epoch_train_metric, s.train_metric), (self.epoch_val_metric, s.val_metric)):
                 if value is not None and math.isfinite(value):
                     buffer.append(x, float(value))
-            if s.kind == "epoch" and math.isfinite(s.lr):
-                self.learning_rate.append(x, float(s.lr))
+            if s.kind == "epoch":
+                self._add_learning_rate(x, s.lr)
             if s.epoch >= 1:
                 self.last_epoch = s
         if snapshots:
@@ -223,12 +229,18 @@ class LossPlot(QWidget):
         shown = self.shown_plots()
         if LOSS in shown:
             smoothed = self.smoothing_factor > 0
-            if smoothed:
+            # Per-batch lines only when they say more than the per-epoch means: a fast run (epochs shorter than
+            # the worker's update interval) has a batch point every few epochs, and straight lines between them.
+            batches = len(self.batch_loss) >= len(self.epoch_train_loss)
+            if smoothed and batches:
                 self.raw_batch_curve.setData(self.batch_loss.x, self.batch_loss.y)
             else:
                 self.raw_batch_curve.setData([], [])
             source = self.batch_loss_smoothed if smoothed else self.batch_loss
-            self.batch_curve.setData(source.x, source.y)
+            if batches:
+                self.batch_curve.setData(source.x, source.y)
+            else:
+                self.batch_curve.setData([], [])
         self._show_symbols(len(self.epoch_train_loss) <= MAX_SYMBOLS)
         if LOSS in shown:
             self.epoch_train_curve.setData(self.epoch_train_loss.x, self.epoch_train_loss.y)

@@ -136,3 +136,21 @@ def test_plots_behind_the_selector_get_no_data_until_shown(qtbot):
     assert plot.lr_curve.getOriginalDataset()[0] is None or len(plot.lr_curve.getOriginalDataset()[0]) == 0
     plot.arrangement.selector.buttons[LEARNING_RATE].click()
     assert len(plot.lr_curve.getOriginalDataset()[0]) == len(plot.learning_rate) > 0
+
+
+def test_sparse_batch_points_are_not_drawn_and_the_learning_rate_never_runs_back(qtbot):
+    """A fast run: a batch snapshot every few epochs, the newest one arriving after its epoch's record."""
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    epochs = [synthetic_snapshot(20 * e, batches_per_epoch=20, kind="epoch") for e in range(1, 31)]
+    plot.add_snapshot(synthetic_snapshot(1, batches_per_epoch=20))
+    plot.add_epochs(epochs[:20])
+    plot.add_snapshot(synthetic_snapshot(20 * 19 + 5, batches_per_epoch=20))  # epoch 19.25, after epoch 20
+    plot.add_epochs(epochs[20:])
+    plot.throttle.flush()
+    assert len(plot.batch_loss) == 2 and plot.batch_curve.getOriginalDataset()[0] is None
+    assert np.all(np.diff(plot.learning_rate.x) > 0)
+    for step in range(20 * 30 + 1, 20 * 32):  # now batches come denser than epochs: drawn
+        plot.add_snapshot(synthetic_snapshot(step, batches_per_epoch=20))
+    plot.throttle.flush()
+    assert len(plot.batch_curve.getOriginalDataset()[0]) == len(plot.batch_loss) >= 30
