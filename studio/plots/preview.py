@@ -55,6 +55,9 @@ def train_and_render(out_dir: Path, source: dict | None = None, epochs: int = 60
     plots["activations"].show_neuron(1, 2)
     for _ in range(5):
         app.processEvents()
+    for plot in plots.values():  # a plot may still wait for its next turn to draw the final figures
+        plot.throttle.flush()
+    app.processEvents()
     out_dir.mkdir(parents=True, exist_ok=True)
     for key, plot in plots.items():
         plot.grab().save(str(out_dir / PLOT_FILES[key]))
