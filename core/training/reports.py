@@ -59,7 +59,8 @@ class SnapshotReports:
             layer_names=list(self.network.layer_names), grad_norms=stats.grad_norms,
             grad_mean_abs=stats.grad_mean_abs, weight_norms=stats.weight_norms, update_ratios=stats.update_ratios,
             elapsed=elapsed, samples_per_second=self.samples_seen / elapsed if elapsed > 0 else 0.0,
-            best_epoch=self.early_stopping.best_epoch if self.early_stopping.enabled else None)
+            best_epoch=self.early_stopping.best_epoch if self.early_stopping.enabled else None,
+            batch_losses=self.step_losses.take())
         if epoch_end:
             record = self.history[-1]
             snap.train_metric, snap.val_loss, snap.val_metric = (record["train_metric"], record["val_loss"],

@@ -2,6 +2,11 @@
 
 The studio's worker sends the newest Snapshot across the thread boundary; plots read from it. Arrays in a
 Snapshot are copies the receiver may keep.
+
+Every snapshot, whatever its kind, carries `batch_losses`: the loss of each optimizer step since the previous
+snapshot of any kind, in step order, ending at `step` (so they belong to steps `step − len + 1 … step`, see
+`batch_loss_steps`). The union over all of a run's snapshots is every batch's loss exactly once, whatever
+`report_every` was; a batch that diverged is no step and has no entry.
 """
 
 from __future__ import annotations
@@ -47,3 +52,9 @@ class Snapshot:
     diverged: bool = False
     diverged_layer: str | None = None  # the first layer whose values went non-finite
     confusion: np.ndarray | None = None  # classification, "epoch"/"end": validation confusion matrix (true × pred)
+    batch_losses: np.ndarray | None = None  # float64: each step's loss since the previous snapshot (see above)
+
+    def batch_loss_steps(self) -> np.ndarray:
+        """The (1-based) step of each entry of `batch_losses`: the last one is `step`."""
+        count = 0 if self.batch_losses is None else len(self.batch_losses)
+        return np.arange(self.step - count + 1, self.step + 1, dtype=np.int64)

@@ -37,6 +37,7 @@ from core.training.reports import SnapshotReports
 from core.training.rng_streams import training_streams
 from core.training.running_metric import RunningMetric
 from core.training.snapshot import Snapshot
+from core.training.step_losses import StepLosses
 from core.training.step import StepOutcome, StepRunner
 from core.training.trainer_state import load_trainer_state, trainer_state
 
@@ -88,6 +89,7 @@ class Trainer(SnapshotReports):
         self._last_loss = float("nan")  # the last completed batch's loss (what a "batch" snapshot reports)
         self.explosion_factor: float | None = EXPLOSION_FACTOR  # None: only inf/NaN count as divergence
         self.batches_since_report = 0
+        self.step_losses = StepLosses()  # each step's loss since the last snapshot (its `batch_losses`)
         self.history: list[dict[str, Any]] = []
         self.best_state: dict[str, Any] | None = None
         self._last_confusion: np.ndarray | None = None
@@ -209,6 +211,7 @@ class Trainer(SnapshotReports):
                 loss_sum += loss * samples
             samples = sum(result.batch_sizes)
             self.epoch_loss_sum, self._last_loss = loss_sum, float(result.losses[done - 1])
+            self.step_losses.extend(result.losses)
             self.step += done
             self.batch_in_epoch += done
             self.batches_since_report += done
@@ -246,6 +249,7 @@ class Trainer(SnapshotReports):
 
     def _count_batch(self, loss: float, batch_samples: int) -> None:
         self._last_loss = loss
+        self.step_losses.append(loss)
         self.step += 1
         self.batch_in_epoch += 1
         self.batches_since_report += 1
@@ -285,3 +289,4 @@ class Trainer(SnapshotReports):
         """Resume from `state_dict()`. keep_settings=True keeps this Trainer's training settings (a fork with
         other settings); otherwise the saved settings, live changes included, come back too."""
         load_trainer_state(self, state, keep_settings=keep_settings)
+        self.step_losses.clear()  # losses of steps before the restored point belong to no snapshot of this run
