@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QSlider, QVBoxLayout, QWidget
@@ -148,7 +149,7 @@ class LossPlot(QWidget):
         self._redraw()
 
     def add_snapshot(self, snapshot: Snapshot) -> None:
-        """Add one snapshot's batch loss and learning rate; epoch points come through `add_epochs`."""
+        """Add one snapshot's batch losses and learning rate; epoch points come through `add_epochs`."""
         self.add_batch_point(snapshot)
         self.latest = snapshot
         self._mark(snapshot)
@@ -168,14 +169,24 @@ class LossPlot(QWidget):
             self.diverged_line.setVisible(True)
 
     def add_batch_point(self, snapshot: Snapshot) -> None:
-        if snapshot.kind != "batch" or snapshot.step <= 0:
+        """Add the loss of every step the snapshot carries (`batch_losses`: each step since the previous snapshot
+        sent, whatever its kind), each at its own step; a snapshot without them adds its newest batch's loss."""
+        losses = snapshot.batch_losses
+        if losses is not None:
+            steps = snapshot.batch_loss_steps()
+        elif snapshot.kind == "batch" and snapshot.step > 0:
+            losses, steps = np.array([snapshot.train_loss], np.float64), np.array([snapshot.step])
+        else:
             return
-        x = _epoch_position(snapshot)
-        loss = float(snapshot.train_loss)
-        if math.isfinite(loss):
-            self.batch_loss.append(x, loss)
-            self.batch_loss_smoothed.append(x, self._smooth(loss))
-        self._add_learning_rate(x, snapshot.lr)
+        finite = np.isfinite(losses)
+        if not finite.all():
+            losses, steps = losses[finite], steps[finite]
+        if len(losses):
+            x = steps / max(1, snapshot.batches_per_epoch)
+            self.batch_loss.extend(x, losses)
+            self.batch_loss_smoothed.extend(x, self._smooth_all(losses))
+        if snapshot.kind == "batch" and snapshot.step > 0:
+            self._add_learning_rate(_epoch_position(snapshot), snapshot.lr)
 
     def _add_learning_rate(self, x: float, lr: float) -> None:
         """The learning rate comes with batch and epoch snapshots, which may arrive out of step order (an update's
@@ -206,11 +217,17 @@ class LossPlot(QWidget):
         last = self.epoch_train_loss.last()
         return last is not None and last[0] == float(epoch)
 
-    def _smooth(self, value: float) -> float:
-        """Exponential moving average, started at the first value (so the curve does not rise from zero)."""
-        a = self.smoothing_factor
-        self._ema = value if self._ema is None else a * self._ema + (1 - a) * value
-        return self._ema
+    def _smooth_all(self, values: np.ndarray) -> np.ndarray:
+        """Exponential moving average of the values in order, continuing from the previous ones and started at the
+        first value (so the curve does not rise from zero). A plain loop: ~0.1 µs a value."""
+        a, ema = self.smoothing_factor, self._ema
+        b = 1.0 - a
+        smoothed = values.tolist()
+        for i, value in enumerate(smoothed):
+            ema = value if ema is None else a * ema + b * value
+            smoothed[i] = ema
+        self._ema = ema
+        return np.array(smoothed, np.float64)
 
     # -- drawing ------------------------------------------------------------------------------------------------
     def _buffers(self) -> tuple[SeriesBuffer, ...]:
@@ -298,11 +315,9 @@ class LossPlot(QWidget):
 
     def _resmooth(self) -> None:
         """Recompute the smoothed series from the stored raw points after the slider moved (≤ capacity points)."""
-        raw_x, raw_y = self.batch_loss.x.copy(), self.batch_loss.y.copy()
         self.batch_loss_smoothed.clear()
         self._ema = None
-        for x, y in zip(raw_x.tolist(), raw_y.tolist()):
-            self.batch_loss_smoothed.append(x, self._smooth(y))
+        self.batch_loss_smoothed.extend(self.batch_loss.x, self._smooth_all(self.batch_loss.y))
         # Match the raw buffer's decimation so both stay in lockstep for the points still to come.
         self.batch_loss_smoothed.follow_decimation(self.batch_loss)
 

@@ -22,6 +22,7 @@ class SeriesBuffer:
         self._size = 0
         self._stride = 1  # keep one point of every `stride` appended
         self._pending = 0  # points appended since the last one kept
+        self._appended = 0  # points appended since the last clear, kept or not
 
     def __len__(self) -> int:
         return self._size
@@ -29,6 +30,11 @@ class SeriesBuffer:
     @property
     def stride(self) -> int:
         return self._stride
+
+    @property
+    def appended(self) -> int:
+        """How many points were appended since the last `clear` (`len` counts only the ones kept)."""
+        return self._appended
 
     @property
     def x(self) -> np.ndarray:
@@ -42,8 +48,10 @@ class SeriesBuffer:
         self._size = 0
         self._stride = 1
         self._pending = 0
+        self._appended = 0
 
     def append(self, x: float, y: float) -> None:
+        self._appended += 1
         self._pending += 1
         if self._pending < self._stride:
             return
@@ -62,6 +70,7 @@ class SeriesBuffer:
             raise ValueError(f"SeriesBuffer.extend: x and y must be 1-D and of one length, got shapes "
                              f"{xs.shape} and {ys.shape}")
         start, count = 0, len(xs)
+        self._appended += count
         while start < count:
             first = start + self._stride - 1 - self._pending  # the next point that `append` would keep
             if first >= count:

@@ -4,9 +4,10 @@ The GUI talks to the worker through thread-safe commands (`play`, `pause`, `step
 `set_live`) that set state under a condition variable; the worker checks them between snapshots and, when
 paused, sleeps on the condition without spinning. It coalesces the Trainer's snapshots and emits an `update`
 at most 20 times a second carrying the newest snapshot, every epoch snapshot since the last update (so no epoch
-point is lost) and, every ~200 ms, a `GridPrediction` for the 2-D plots. The worker also adapts the Trainer's
-`report_every` to about one snapshot per update however short a batch is (snapshots between two updates would
-be dropped anyway, and fewer of them let the Trainer run longer fused chunks), and asks for histograms ≤ 4 times
+point is lost), every step's loss since the last update (`PendingLosses`: in the sent snapshot's `batch_losses`,
+so the per-batch curve has every batch) and, every ~200 ms, a `GridPrediction` for the 2-D plots. The worker
+also adapts the Trainer's `report_every` to about one snapshot per update however short a batch is (fewer
+snapshots let the Trainer run longer fused chunks; their losses still arrive), and asks for histograms ≤ 4 times
 a second. (The controller applies the `thread_budget` around a run: one BLAS thread, quick GIL hand-backs.)
 """
 
@@ -25,6 +26,7 @@ from PySide6.QtCore import QObject, Signal
 
 from core.training.snapshot import Snapshot
 from studio.training.grid_prediction import GridPrediction, GridPredictor, GridSpec
+from studio.training.pending_losses import PendingLosses
 
 # Seconds between updates sent to the GUI: 20 a second is smooth for the curves (the plots redraw ≤ 6 times a
 # second anyway); measured against 30 a second, it spares the GUI thread a third of its per-update work.
@@ -56,7 +58,7 @@ class TrainingJob:
 class WorkerUpdate:
     """What crosses the thread boundary ≤ 20 times a second."""
 
-    latest: Snapshot | None
+    latest: Snapshot | None  # its batch_losses: every step's loss since the previous update's, up to its step
     epochs: list[Snapshot] = field(default_factory=list)  # every "epoch"/"end" snapshot since the last update
     prediction: GridPrediction | None = None
     paused: bool = False
@@ -90,6 +92,7 @@ class TrainingWorker(QObject):
         self._latest: Snapshot | None = None
         self._latest_batch: Snapshot | None = None  # the newest "batch" snapshot (the loss curve's points)
         self._sent: Snapshot | None = None
+        self._pending_losses = PendingLosses()  # the losses of steps not sent yet
         self._last_emit = self._last_prediction = self._last_histogram = self._last_snapshot_time = 0.0
         self._last_epoch_histogram = float("-inf")
         self._last_epoch_time, self._epoch_seconds = 0.0, float("inf")  # when the last epoch ended, how long it took
@@ -229,6 +232,7 @@ class TrainingWorker(QObject):
         now = time.perf_counter()
         self._adapt_report_every(now, snapshot)
         self._latest = snapshot
+        self._pending_losses.add(snapshot)
         if snapshot.kind == "batch":
             self._latest_batch = snapshot
         self.batch_snapshots += snapshot.kind == "batch"
@@ -294,6 +298,8 @@ class TrainingWorker(QObject):
             latest = self._latest_batch
         if latest is None and not self._epochs and prediction is None and not paused:
             return
+        if latest is not None:
+            self._pending_losses.attach(latest)
         update = WorkerUpdate(latest, self._epochs, prediction, paused)
         self._sent = latest or self._sent
         self._epochs = []

@@ -39,9 +39,15 @@ def test_every_plot_has_data_after_training(trained):
     np.testing.assert_array_equal(ex, np.arange(1, 13))
     assert np.all(np.isfinite(ey)) and ey[-1] < ey[0]  # it learned
     assert len(loss.epoch_val_curve.getOriginalDataset()[0]) == 12
-    assert len(loss.batch_loss) > 0  # per-batch points recorded; drawn when denser than the epoch means
+    steps = controller.latest.step
+    assert steps == 12 * controller.latest.batches_per_epoch
+    # Every batch's loss reached the plot (not one sampled batch per update), each at its own step.
+    assert loss.batch_loss.appended == steps and len(loss.batch_loss) == min(steps, loss.batch_loss.capacity)
+    np.testing.assert_allclose(loss.batch_loss.x[-3:], (np.arange(steps - 2, steps + 1)) /
+                               controller.latest.batches_per_epoch)
     drawn = loss.batch_curve.getOriginalDataset()[0]
-    assert (drawn is not None and len(drawn) > 0) == (len(loss.batch_loss) >= 12)
+    assert drawn is not None and len(drawn) == len(loss.batch_loss)  # denser than the epoch means: drawn
+    assert len(loss.raw_batch_curve.getOriginalDataset()[0]) == len(loss.batch_loss)
     loss.arrangement.show_plot(LEARNING_RATE)  # a plot behind the selector gets its data when shown
     assert len(loss.lr_curve.getOriginalDataset()[0]) > 0
 

@@ -154,3 +154,29 @@ def test_sparse_batch_points_are_not_drawn_and_the_learning_rate_never_runs_back
         plot.add_snapshot(synthetic_snapshot(step, batches_per_epoch=20))
     plot.throttle.flush()
     assert len(plot.batch_curve.getOriginalDataset()[0]) == len(plot.batch_loss) >= 30
+
+
+def test_every_carried_batch_loss_is_plotted_at_its_step_and_smoothed_across_updates(qtbot):
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    plot.smoothing.setValue(50)
+    losses = 1.0 / np.arange(1.0, 31.0)
+    first = synthetic_snapshot(12, batches_per_epoch=10)
+    first.batch_losses = losses[:12]
+    epoch = synthetic_snapshot(20, batches_per_epoch=10, kind="epoch")  # an epoch's end carries its tail too
+    epoch.batch_losses = losses[12:20]
+    last = synthetic_snapshot(30, batches_per_epoch=10)
+    last.batch_losses = losses[20:]
+    for snapshot in (first, epoch, last):
+        plot.add_snapshot(snapshot)
+    plot.throttle.flush()
+    np.testing.assert_allclose(plot.batch_loss.x, np.arange(1, 31) / 10)
+    np.testing.assert_array_equal(plot.batch_loss.y, losses)
+    ema, expected = None, []
+    for value in losses:
+        ema = value if ema is None else 0.5 * ema + 0.5 * value
+        expected.append(ema)
+    np.testing.assert_allclose(plot.batch_loss_smoothed.y, expected)
+    np.testing.assert_allclose(plot.batch_curve.getOriginalDataset()[1], expected)
+    plot.smoothing.setValue(0)  # raw: the curve is the losses themselves
+    np.testing.assert_array_equal(plot.batch_curve.getOriginalDataset()[1], losses)

@@ -217,3 +217,70 @@ def test_epoch_histograms_every_epoch_at_first_then_at_a_bounded_rate(running, c
     later = sum(s.weight_histograms is not None for s in epochs[EXACT_HISTOGRAM_EPOCHS:])
     assert later <= wall / EPOCH_HISTOGRAM_INTERVAL + 1
     assert r.worker.epoch_histograms == EXACT_HISTOGRAM_EPOCHS + later
+
+
+def received_losses(updates: list) -> tuple[np.ndarray, np.ndarray]:
+    """(steps, losses) of every batch loss the GUI received, in arrival order."""
+    sent = [u.latest for u in updates if u.latest is not None]
+    return (np.concatenate([s.batch_loss_steps() for s in sent]),
+            np.concatenate([s.batch_losses for s in sent]))
+
+
+def test_every_steps_loss_reaches_the_gui_exactly_once(running, circles):
+    from core.network import Network
+    from core.training import Trainer
+
+    _, data = circles
+    spec = make_spec(epochs=40)
+    r = running(TrainingJob(spec, data))
+    r.wait_done()
+    assert not r.failures
+    (result,) = r.results
+    steps, losses = received_losses(r.updates)
+    np.testing.assert_array_equal(steps, np.arange(1, result.snapshot.step + 1))
+    assert len(r.updates) < result.snapshot.step / 2  # coalesced: far fewer updates than batches
+    headless = Trainer(Network.from_spec(spec), data, report_every=1)
+    per_batch = [s.train_loss for s in headless.run() if s.kind == "batch"]
+    np.testing.assert_array_equal(losses, per_batch)
+
+
+def test_stepping_then_playing_delivers_every_steps_loss_once(running, circles, qtbot):
+    _, data = circles
+    r = running(TrainingJob(make_spec(epochs=3), data, start_paused=True))
+    qtbot.waitUntil(lambda: len(r.paused_updates()) >= 1, timeout=10_000)
+    for expected in (1, 2):
+        count = len(r.paused_updates())
+        r.worker.step_batch()
+        qtbot.waitUntil(lambda: len(r.paused_updates()) > count, timeout=10_000)
+        assert received_losses(r.updates)[0].tolist() == list(range(1, expected + 1))
+    count = len(r.paused_updates())
+    r.worker.step_epoch()
+    qtbot.waitUntil(lambda: len(r.paused_updates()) > count, timeout=10_000)
+    r.worker.play()
+    r.wait_done()
+    (result,) = r.results
+    np.testing.assert_array_equal(received_losses(r.updates)[0], np.arange(1, result.snapshot.step + 1))
+
+
+def test_pending_losses_split_at_the_sent_step_and_keep_the_newest_past_the_limit():
+    from core.training.snapshot import Snapshot
+    from studio.training.pending_losses import PendingLosses
+
+    def snap(step: int, losses) -> Snapshot:
+        return Snapshot(kind="batch", epoch=0, step=step, batches_per_epoch=100, batch_in_epoch=step,
+                        train_loss=0.0, lr=0.1, metric_name="accuracy", batch_losses=np.asarray(losses, float))
+
+    pending = PendingLosses(limit=5)
+    first, second = snap(2, [1.0, 2.0]), snap(4, [3.0, 4.0])
+    pending.add(first)
+    pending.add(second)
+    pending.attach(first)  # sent first while a newer snapshot waits: only the steps up to its own
+    assert first.batch_losses.tolist() == [1.0, 2.0] and len(pending) == 2
+    pending.attach(second)
+    assert second.batch_losses.tolist() == [3.0, 4.0] and len(pending) == 0
+    for step in range(6, 15, 2):  # ten losses for a limit of five: the newest five stay
+        pending.add(snap(step, [step - 1.0, float(step)]))
+    newest = snap(14, [])
+    pending.attach(newest)
+    assert newest.batch_losses.tolist() == [10.0, 11.0, 12.0, 13.0, 14.0]
+    assert newest.batch_loss_steps().tolist() == [10, 11, 12, 13, 14] and pending.dropped == 5
