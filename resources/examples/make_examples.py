@@ -86,7 +86,7 @@ def examples() -> dict[str, tuple[dict, dict, dict]]:
             _spec(2, [default_layer(32, "gelu"), default_layer(32, "gelu")], output_layer(1, "regression"),
                   {"loss": "mse", "optimizer": adam(0.01), "batch_size": 16, "epochs": 150, "seed": 0}),
             _config(_playground("multi_gaussian", points=600, noise=0.05)),
-            {"description": "Regression: a surface of six Gaussian bumps over the plane. A 2-32-32-1 tanh "
+            {"description": "Regression: a surface of six Gaussian bumps over the plane. A 2-32-32-1 GELU "
                             "network with a linear output fits it; test R² ≥ 0.9.",
              "target": {"metric": "r2", "split": "test", "at_least": 0.9}}),
     }
