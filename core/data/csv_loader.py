@@ -80,7 +80,7 @@ def load_csv(
 
     table = None
     if all(kind == "numeric" for kind in column_kinds([f for _, f in layout.sample_rows], width)):
-        table = _read_numeric_table(layout)
+        table = read_numeric_table(layout)  # None when anything is unusual: the careful parser explains
     if table is not None:
         x = _take_float32(table, features)
         feature_names = [layout.column_names[index] for index in features]
@@ -139,11 +139,6 @@ def _resolve_targets(target: TargetSpec, layout: CsvLayout) -> list[int]:
     if not indices:
         raise DataError("target must name at least one column", path=layout.path)
     return indices
-
-
-def _read_numeric_table(layout: CsvLayout) -> np.ndarray | None:
-    """The whole file as float64 via the fast path, or None if anything is unusual (the careful parser explains)."""
-    return read_numeric_table(layout)
 
 
 def _take_float32(table: np.ndarray, columns: list[int]) -> np.ndarray:

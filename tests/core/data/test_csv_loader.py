@@ -171,7 +171,7 @@ def test_fast_and_cell_by_cell_paths_agree(tmp_path: Path, monkeypatch) -> None:
     path = write_text(tmp_path / "n.csv", "a,b,c,d,y\n" + rows)
     fast = load_csv(path)
     calls: list[int] = []
-    monkeypatch.setattr(csv_loader, "_read_numeric_table", lambda layout: calls.append(1) and None)
+    monkeypatch.setattr(csv_loader, "read_numeric_table", lambda layout: calls.append(1) and None)
     slow = load_csv(path)
     assert calls and fast.content_hash == slow.content_hash
     np.testing.assert_allclose(fast.x, values.astype(np.float32), rtol=1e-6)

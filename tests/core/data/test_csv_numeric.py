@@ -20,7 +20,7 @@ def _fast_table(path: Path) -> np.ndarray | None:
 
 
 def _careful_only(monkeypatch) -> None:
-    monkeypatch.setattr(csv_loader, "_read_numeric_table", lambda layout: None)
+    monkeypatch.setattr(csv_loader, "read_numeric_table", lambda layout: None)
 
 
 def test_values_are_exactly_pythons_floats(tmp_path: Path) -> None:
