@@ -181,6 +181,7 @@ class NetworkBuilder(QWidget):
         self.drop_marker.setZValue(5)
         self.drop_marker.hide()
         self.drop_label = self.scene.addSimpleText("")
+        self.drop_label.setFont(font(9, bold=True))
         self.drop_label.setBrush(QColor("#2e7d32"))
         self.drop_label.setZValue(5)
         self.drop_label.hide()
@@ -291,11 +292,15 @@ class NetworkBuilder(QWidget):
             return
         hidden = [c for c in self.columns[1:] if c.index != index]
         before = hidden[destination]  # the layer the dragged one will precede (the output at the end)
+        self._show_drop_marker(before.x - COLUMN_GAP / 2)
+
+    def _show_drop_marker(self, x: float) -> float:
+        """The green bar at scene x, as tall as the drawing; returns its top."""
         top = min(c.top for c in self.columns)
         bottom = max(c.top + c.height for c in self.columns)
-        x = before.x - COLUMN_GAP / 2
         self.drop_marker.setLine(x, top, x, bottom)
         self.drop_marker.show()
+        return top
 
     def _on_drag_finished(self, index: int, center_x: float) -> None:
         destination = drop_index(self.columns, center_x, index)
@@ -308,12 +313,8 @@ class NetworkBuilder(QWidget):
     def _on_palette_drag_moved(self, scene_x: float, layer: dict[str, Any]) -> None:
         """Show where a layer dragged in from the palette would land: a green bar in that gap, named above it."""
         x = gap_x(self.columns, insert_index(self.columns, scene_x))
-        top = min(c.top for c in self.columns)
-        bottom = max(c.top + c.height for c in self.columns)
-        self.drop_marker.setLine(x, top, x, bottom)
-        self.drop_marker.show()
+        top = self._show_drop_marker(x)
         self.drop_label.setText("+ " + " · ".join([layer_title(layer, is_output=False), *layer_badges(layer)]))
-        self.drop_label.setFont(font(9, bold=True))
         label = self.drop_label.boundingRect()
         self.drop_label.setPos(x - label.width() / 2, top - label.height() - 4)
         self.drop_label.show()
