@@ -1,5 +1,6 @@
-"""Per-layer figures for a Snapshot (gradient norms, mean |gradient|, weight norms, update ratios) and the
-finite check of the hot path (from `core.kernels.batch_reductions`), as small Numba kernels over the flat parameter and gradient buffers.
+"""Per-layer figures for a Snapshot (gradient norms, mean |gradient|, weight norms, update ratios), as small Numba
+kernels over the flat parameter and gradient buffers. (The hot path's finite check is
+`core.kernels.batch_reductions.all_finite`.)
 
 Layers are contiguous slices of the flat buffers (`Network.layer_param_slices`); the weight mask (1 = a weight
 of W, 0 = bias or batch-norm scale/shift) picks the entries that count as "weights".
@@ -11,8 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
-
-from core.kernels.batch_reductions import all_finite  # noqa: F401 (re-exported: the step and tests use it)
 
 
 @njit(cache=True, nogil=True)

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from core.training.layer_stats import all_finite
+from core.kernels.batch_reductions import all_finite
 
 
 @dataclass

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from core.training.layer_stats import all_finite, first_nonfinite_slice, layer_stats
+from core.kernels.batch_reductions import all_finite
+from core.training.layer_stats import first_nonfinite_slice, layer_stats
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
