@@ -90,7 +90,6 @@ class TrainingWorker(QObject):
         self._live: dict[str, Any] = {}
         self._epochs: list[Snapshot] = []
         self._latest: Snapshot | None = None
-        self._latest_batch: Snapshot | None = None  # the newest "batch" snapshot (the loss curve's points)
         self._sent: Snapshot | None = None
         self._pending_losses = PendingLosses()  # the losses of steps not sent yet
         self._last_emit = self._last_prediction = self._last_histogram = self._last_snapshot_time = 0.0
@@ -233,8 +232,6 @@ class TrainingWorker(QObject):
         self._adapt_report_every(now, snapshot)
         self._latest = snapshot
         self._pending_losses.add(snapshot)
-        if snapshot.kind == "batch":
-            self._latest_batch = snapshot
         self.batch_snapshots += snapshot.kind == "batch"
         if snapshot.kind == "epoch":
             self._epoch_seconds, self._last_epoch_time = now - self._last_epoch_time, now
@@ -277,7 +274,7 @@ class TrainingWorker(QObject):
         self._last_snapshot_time = now
         low, high = SNAPSHOT_TARGET
         # At most one epoch minus a batch: the Trainer's count restarts at each epoch's end, so a larger value
-        # would leave short epochs with no "batch" snapshot at all (and the per-batch loss curve empty).
+        # would leave epochs with no "batch" snapshot at all, and only batch snapshots adapt the value back down.
         ceiling = max(1, snapshot.batches_per_epoch - 1)
         if interval < low:
             self._report_every = min(self._report_every * 2, ceiling)
@@ -291,17 +288,12 @@ class TrainingWorker(QObject):
             self.grid_predictions += 1
             self._last_prediction = time.perf_counter()
         latest = self._latest if self._latest is not self._sent else None  # never send a snapshot twice
-        if (not paused and latest is not None and latest.kind == "epoch" and self._latest_batch is not None
-                and self._latest_batch.step > getattr(self._sent, "step", -1)):
-            # Epochs shorter than an update: the newest snapshot is often an epoch's, which travels in `epochs`
-            # anyway; send the batch snapshot just before it as `latest`, so the per-batch curve gets a point.
-            latest = self._latest_batch
         if latest is None and not self._epochs and prediction is None and not paused:
             return
         if latest is not None:
             self._pending_losses.attach(latest)
         update = WorkerUpdate(latest, self._epochs, prediction, paused)
-        self._sent = latest or self._sent
+        self._sent = self._latest
         self._epochs = []
         self._last_emit = time.perf_counter()
         self.update.emit(update)
