@@ -18,13 +18,13 @@ from PySide6.QtWidgets import (
 
 from core.data import DataError, preview_csv
 from core.data.sources import detect_format, guess_labels_path
+from studio.widgets.error_label import ErrorLabel
 
 FILE_FILTER = ("Data files (*.csv *.tsv *.txt *.npz *-ubyte *-ubyte.gz *.idx *.gz);;CSV / TSV (*.csv *.tsv *.txt);;"
                "NumPy (*.npz);;IDX (*-ubyte *-ubyte.gz *.idx *.gz);;All files (*)")
 TASK_CHOICES = (("Guess from the target", None), ("Classification", "classification"), ("Regression", "regression"))
 MISSING_CHOICES = (("Refuse the file", "error"), ("Drop those rows", "drop"), ("Fill with column mean", "mean"))
 CATEGORICAL_CHOICES = (("Refuse the file", "error"), ("One-hot encode", "one_hot"))
-ERROR_STYLE = "color: #c62828;"
 
 
 class FileSourcePage(QWidget):
@@ -55,11 +55,7 @@ class FileSourcePage(QWidget):
         self.load_button.setObjectName("load_data_file")
         self.load_button.setEnabled(False)
         self.load_button.clicked.connect(self._on_load_clicked)
-        self.error = QLabel()
-        self.error.setObjectName("file_error")
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = ErrorLabel("file_error")
 
         self.csv_options = QWidget()
         form = QFormLayout(self.csv_options)
@@ -86,13 +82,9 @@ class FileSourcePage(QWidget):
         path, _ = QFileDialog.getOpenFileName(self, "Open data file", str(Path.home()), FILE_FILTER)
         return path
 
-    def show_error(self, message: str) -> None:
-        self.error.setText(message)
-        self.error.setVisible(bool(message))
-
     def set_file(self, path: str) -> None:
         """Show what `path` holds: a preview and target choice for CSV, the format for NPZ/IDX."""
-        self.show_error("")
+        self.error.show_text("")
         self.path, self.file_format = path, None
         self.path_label.setText(os.path.basename(path))
         self.path_label.setToolTip(path)
@@ -104,7 +96,7 @@ class FileSourcePage(QWidget):
             if self.file_format == "csv":
                 self._show_preview(path)
         except DataError as error:
-            self.show_error(str(error))
+            self.error.show_text(str(error))
             return
         self.load_button.setEnabled(True)
 
@@ -147,7 +139,7 @@ class FileSourcePage(QWidget):
         try:
             source = self.source()
         except DataError as error:
-            self.show_error(str(error))
+            self.error.show_text(str(error))
             return
         self.source_chosen.emit(source)
 

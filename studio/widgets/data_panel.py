@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (
 
 from core.data import PLAYGROUND_SETS, SKLEARN_SETS, DataError
 from core.spec import SpecError
-from studio.widgets.csv_preview import ERROR_STYLE, FileSourcePage
+from studio.widgets.csv_preview import FileSourcePage
 from studio.widgets.data_preparation import DataPreparationBox
+from studio.widgets.error_label import ErrorLabel
 from studio.widgets.field_editors import LargeIntSpinBox
 from studio.widgets.scatter_preview import ScatterPreview
 
@@ -46,11 +47,7 @@ class DataPanel(QWidget):
         self.file_page = FileSourcePage()
         self.file_page.source_chosen.connect(self._apply_source)
         self.tabs.addTab(self.file_page, "File")
-        self.error = QLabel()
-        self.error.setObjectName("data_error")
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = ErrorLabel("data_error")
         self.preparation = DataPreparationBox(document)
         self.summary = QLabel()
         self.summary.setObjectName("data_summary")
@@ -155,12 +152,12 @@ class DataPanel(QWidget):
         try:
             self.document.set_data_source(source)
         except (DataError, SpecError) as error:
-            self.show_error(str(error))
+            self.error.show_text(str(error))
             self.refresh(keep_error=True)
             if source.get("kind") == "file":
-                self.file_page.show_error(str(error))
+                self.file_page.error.show_text(str(error))
             return
-        self.show_error("")
+        self.error.show_text("")
 
     def _on_point_clicked(self, x: float, y: float) -> None:
         dataset = self.document.dataset
@@ -170,11 +167,7 @@ class DataPanel(QWidget):
         try:
             self.document.add_data_point(x, y, label)
         except (DataError, SpecError) as error:
-            self.show_error(str(error))
-
-    def show_error(self, text: str) -> None:
-        self.error.setText(text)
-        self.error.setVisible(bool(text))
+            self.error.show_text(str(error))
 
     # ---- showing the document ------------------------------------------------------------------------------
     def refresh(self, keep_error: bool = False) -> None:
@@ -182,7 +175,7 @@ class DataPanel(QWidget):
         source = config["source"]
         kind = source.get("kind", "playground")
         if not keep_error:
-            self.show_error(f"The data set could not be loaded: {self.document.data_error}"
+            self.error.show_text(f"The data set could not be loaded: {self.document.data_error}"
                             if dataset is None and self.document.data_error else "")
         self.tabs.setCurrentIndex(PAGE_OF_KIND.get(kind, 0))
         widgets = (self.playground_set, self.noise, self.num_points, self.seed, self.sklearn_set)

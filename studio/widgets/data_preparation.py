@@ -14,10 +14,10 @@ from PySide6.QtWidgets import (
 
 from core.data import FEATURE_TRANSFORM_NAMES, DataError
 from core.spec import SpecError
+from studio.widgets.error_label import ErrorLabel
 
 SCALING_LABELS = {"standard": "Standardise (mean 0, std 1)", "minmax": "Min-max to [0, 1]", "none": "None"}
 INVALID_STYLE = "border: 1px solid #c62828; border-radius: 2px;"
-ERROR_STYLE = "color: #c62828;"
 IDENTITY_FEATURES = ["x", "y"]
 
 
@@ -47,11 +47,7 @@ class DataPreparationBox(QGroupBox):
             grid.addWidget(box, number // 4, number % 4)
         self.features.setToolTip("Extra inputs computed from the point (x, y), as in TensorFlow Playground: "
                                  "with x² and y² even a network without hidden layers separates circles.")
-        self.message = QLabel()
-        self.message.setObjectName("preparation_error")
-        self.message.setStyleSheet(ERROR_STYLE)
-        self.message.setWordWrap(True)
-        self.message.hide()
+        self.message = ErrorLabel("preparation_error")
         form = QFormLayout(self)
         form.addRow("Validation", self.val_percent)
         form.addRow("Test", self.test_percent)
@@ -91,11 +87,7 @@ class DataPreparationBox(QGroupBox):
         chosen = config["feature_transform"] or IDENTITY_FEATURES
         for name, box in self.feature_boxes.items():
             box.setChecked(name in chosen)
-        self.show_message("")
-
-    def show_message(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
+        self.message.show_text("")
 
     def _update_train_label(self) -> None:
         train = 100 - self.val_percent.value() - self.test_percent.value()
@@ -114,6 +106,6 @@ class DataPreparationBox(QGroupBox):
                 field.setStyleSheet(INVALID_STYLE)
             else:
                 self.refresh()
-            self.show_message(str(error)[0].upper() + str(error)[1:])
+            self.message.show_text(str(error)[0].upper() + str(error)[1:])
             return
         self.refresh()
