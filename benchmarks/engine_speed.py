@@ -7,9 +7,10 @@ Each implementation trains one warm-up epoch, then the median of several timed e
 implementations take turns epoch by epoch, so on a shared machine each sees the same spells of load. The
 machine's float32 GEMM rate (NumPy, 1024×1024) is measured at the start and again in each workload's rounds
 (the "GEMM" column), and core's effective GFLOP/s (forward and backward matmul FLOPs per second) is shown as a
-share of the latter. These machines are shared and noisy: compare the ratios, not absolute times across runs. The "path" column says whether core trained through the fused kernel
-(one Numba call per run of batches) or the general path (see core.training.fast_path). `--memory` also measures
-the peak memory of one MNIST-sized epoch in a fresh process (`benchmarks.memory`) against its target.
+share of the latter. These machines are shared and noisy: compare the ratios, not absolute times across runs.
+The "path" column says whether core trained through the fused kernel (one Numba call per run of batches) or the
+general path (see core.training.fast_path). `--memory` also measures the peak memory of one MNIST-sized epoch in
+a fresh process (`benchmarks.memory`) against its target.
 """
 
 from __future__ import annotations
@@ -31,23 +32,6 @@ from benchmarks.workloads import WORKLOADS
 DEFAULT_REPEATS = {"playground": 15, "digits": 9, "mnist": 3}
 SETTLE_SECONDS = 0.3
 MIN_TURN_SECONDS = 0.05
-
-
-def gemm_gflops(n: int = 1024, repeats: int = 20) -> float:
-    a = np.random.default_rng(0).random((n, n), dtype=np.float32)
-    b = np.random.default_rng(1).random((n, n), dtype=np.float32)
-    a @ b
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        a @ b
-        times.append(time.perf_counter() - start)
-    return 2 * n ** 3 / statistics.median(times) / 1e9
-
-
-def time_epochs(model, repeats: int) -> float:
-    """Median seconds per epoch after one warm-up epoch (which also triggers any JIT compilation)."""
-    return time_interleaved({"model": model}, repeats)["model"]
 
 
 def time_interleaved(models: dict, repeats: int, settle: float = 0.0, before_turn=None) -> dict:
@@ -130,6 +114,18 @@ class GemmProbe:
 
     def gflops(self, seconds: float) -> float:
         return 2 * self.n ** 3 * self.products / seconds / 1e9
+
+
+def gemm_gflops(repeats: int = 20) -> float:
+    """The machine's float32 GEMM rate at the start: the median of single products after a warm-up one."""
+    probe = GemmProbe(products=1)
+    probe.train_epoch()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        probe.train_epoch()
+        times.append(time.perf_counter() - start)
+    return probe.gflops(statistics.median(times))
 
 
 def torch_available() -> bool:
