@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QSlider, QVBoxLayout, QWidget
 
 from core.training.snapshot import Snapshot
-from studio.plots.adaptive_layout import SINGLE, AdaptiveLayout
+from studio.plots.adaptive_layout import AdaptiveLayout
 from studio.plots.log_axis import readable_axes
 from studio.plots.loss_summary import LEARNING_RATE, LOSS, METRIC, metric_title, summary_html
 from studio.plots.plot_style import (
@@ -241,31 +241,23 @@ class LossPlot(QWidget):
 
     def shown_plots(self) -> tuple[int, ...]:
         """Which of LOSS, METRIC, LEARNING_RATE are on screen."""
-        if self.arrangement.mode == SINGLE:
-            return (self.arrangement.current,)
-        return (LOSS, METRIC, LEARNING_RATE)
+        return tuple(i for i, plot in enumerate(self.arrangement.plots) if self.arrangement.is_shown(plot))
 
     def _redraw(self) -> None:
         """Hand the newest data to the curves of the plots on show. A plot behind the selector gets its data when
         it is shown (`_on_arrangement_changed`): a curve's setData, and its view's auto-range, cost even unseen."""
         shown = self.shown_plots()
+        self._show_symbols(len(self.epoch_train_loss) <= MAX_SYMBOLS)
         if LOSS in shown:
             smoothed = self.smoothing_factor > 0
             # Per-batch lines only when they say more than the per-epoch means (counted before decimation): with
             # every batch's loss they always do; snapshots without `batch_losses` give one point per update, which
             # in a fast run is one every few epochs, and straight lines between them.
             batches = self.batch_loss.appended >= self.epoch_train_loss.appended
-            if smoothed and batches:
-                self.raw_batch_curve.setData(self.batch_loss.x, self.batch_loss.y)
-            else:
-                self.raw_batch_curve.setData([], [])
-            source = self.batch_loss_smoothed if smoothed else self.batch_loss
-            if batches:
-                self.batch_curve.setData(source.x, source.y)
-            else:
-                self.batch_curve.setData([], [])
-        self._show_symbols(len(self.epoch_train_loss) <= MAX_SYMBOLS)
-        if LOSS in shown:
+            raw = self.batch_loss if smoothed and batches else None
+            line = (self.batch_loss_smoothed if smoothed else self.batch_loss) if batches else None
+            for curve, source in ((self.raw_batch_curve, raw), (self.batch_curve, line)):
+                curve.setData(*((source.x, source.y) if source is not None else ([], [])))
             self.epoch_train_curve.setData(self.epoch_train_loss.x, self.epoch_train_loss.y)
             self.epoch_val_curve.setData(self.epoch_val_loss.x, self.epoch_val_loss.y)
         if METRIC in shown:
