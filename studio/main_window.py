@@ -155,13 +155,10 @@ class MainWindow(ProjectActions, WindowMenus, QMainWindow):
         """Wire a panel to the network builder, whenever it is built."""
         if self.builder is None:
             return
-        if name == "activation_map_dock" and hasattr(panel, "show_neuron"):
+        if name == "activation_map_dock":
             self.builder.neuron_hovered.connect(panel.show_neuron)
-        if name == "layer_inspector_dock":
-            for slot_name in ("show_layer", "set_layer", "select_layer"):
-                if hasattr(panel, slot_name):
-                    self.builder.layer_selected.connect(getattr(panel, slot_name))
-                    break
+        elif name == "layer_inspector_dock":
+            self.builder.layer_selected.connect(panel.show_layer)
 
     # ---- layout -------------------------------------------------------------------------------------------
     def _restore_layout(self) -> None:

@@ -91,8 +91,5 @@ class StudioSettings:
         value = self._qsettings.value("window/state")
         return value if isinstance(value, QByteArray) and not value.isEmpty() else None
 
-    def clear_window_layout(self) -> None:
-        self._qsettings.remove("window")
-
     def sync(self) -> None:
         self._qsettings.sync()
