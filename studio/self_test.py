@@ -57,8 +57,8 @@ def run_self_test(argv: Sequence[str] = ()) -> int:
         from core.export import ExportModel, export_model
         model = ExportModel.from_network(network, prepared)
         with tempfile.TemporaryDirectory(prefix="bps-self-test-") as folder:
-            for fmt in ("onnx", "numpy", "safetensors"):
-                export_model(model, fmt, os.path.join(folder, f"model{'.onnx' if fmt == 'onnx' else '.npz' if fmt == 'numpy' else '.safetensors'}"))
+            for fmt, suffix in (("onnx", ".onnx"), ("numpy", ".npz"), ("safetensors", ".safetensors")):
+                export_model(model, fmt, os.path.join(folder, f"model{suffix}"))
             import importlib.util
             spec_ = importlib.util.spec_from_file_location("self_test_predict", os.path.join(folder, "predict.py"))
             module = importlib.util.module_from_spec(spec_)
