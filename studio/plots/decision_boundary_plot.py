@@ -17,12 +17,10 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from studio.plots.plot_style import style_axes, set_title
+from studio.plots.plot_style import CLASS_COLOURS, style_axes, set_title
 from studio.plots.redraw_throttle import RedrawThrottle
 from studio.training.grid_prediction import GridPrediction
 
-CLASS_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-                 "#bcbd22", "#17becf")
 SURFACE_MAP = "viridis"
 SYMBOL_TEXT = {"train": "●", "validation": "▼", "test": "□"}
 FIT_COLOUR = "#d62728"  # the fitted curve, red over the blue-green points

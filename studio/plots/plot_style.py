@@ -22,6 +22,9 @@ VANISHING_COLOUR = "#9467bd"  # purple
 EXPLODING_COLOUR = "#d62728"
 NORMAL_COLOUR = "#1f77b4"
 # Per-layer colours leave out red and purple: those mean "exploding" and "vanishing" in the gradient-flow plot.
+# One colour per class (matplotlib's tab10 order), in every plot and the data panel's scatter.
+CLASS_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+                 "#bcbd22", "#17becf")
 LAYER_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 
 

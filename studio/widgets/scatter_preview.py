@@ -13,9 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
-# The same class colours as the decision-boundary plot (matplotlib's tab10 order).
-CLASS_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-                 "#bcbd22", "#17becf")
+from studio.plots.plot_style import CLASS_COLOURS
 
 
 def class_colour(index: int) -> str:
