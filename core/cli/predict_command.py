@@ -1,12 +1,16 @@
 """`backprop-studio predict PROJECT DATA`: predictions of a trained project for raw features, as CSV.
 
-Output columns: one probability per class and the predicted class name (classification), or one column per
-target (regression). Printed to stdout, or written atomically with --output.
+DATA holds raw rows, like the training CSV (text categories, gaps): they are encoded by the rules the training data
+was loaded with (see `core.export.raw_columns`). Output columns: one probability per class and the predicted class
+name (classification), or one column per target (regression), written with the csv module so any class name
+(quotes, commas, line breaks) reads back exactly. Printed to stdout, or written atomically with --output.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import sys
 
 import numpy as np
@@ -19,10 +23,12 @@ from core.cli.project_session import open_project, user_errors
 def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "predict", help="predict with a trained project, writing CSV",
-        description="Apply the trained network of PROJECT to the raw features in DATA and write one CSV row of "
-                    "predictions per input row. DATA is a CSV file (with a header row, columns are matched to "
-                    "the project's feature names and other columns such as the target are ignored) or an .npz "
-                    "holding an array 'x'. The project's feature transform and scaling are applied.")
+        description="Apply the trained network of PROJECT to the raw rows in DATA and write one CSV row of "
+                    "predictions per input row. DATA is a CSV file like the training data (with a header row, "
+                    "columns are matched to the project's columns by name and others such as the target are "
+                    "ignored) or, for numeric data, an .npz holding an array 'x'. Text categories are one-hot "
+                    "encoded and gaps filled as in training (an unknown category is an error), then the project's "
+                    "feature transform and scaling are applied.")
     parser.add_argument("project", help="a trained project file (.bps), or an example name")
     parser.add_argument("data", help="CSV or .npz file of raw features, one row per sample")
     parser.add_argument("-o", "--output", help="write the CSV here (default: print it)")
@@ -35,9 +41,7 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"{session.path.name} has no trained weights; run: backprop-studio train {args.project}")
     prepared = session.prepared()
     network = session.network()
-    feature_names = ["x", "y"] if session.project.data_config.get("feature_transform") else \
-        list(prepared.feature_names)
-    x_raw = read_features(args.data, feature_names)
+    x_raw = read_features(args.data, raw_columns(session, prepared))
     with user_errors(f"{args.data}: "):
         outputs = network.predict(prepared.preprocess(x_raw))
     text = predictions_csv(outputs, prepared.class_names if prepared.task == "classification" else None,
@@ -52,6 +56,18 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def raw_columns(session, prepared) -> list:
+    """The project's raw input columns: the CSV's recorded columns, or plain numeric ones."""
+    from core.export.from_project import raw_columns_from_config
+    from core.export.raw_columns import plain_columns
+    with user_errors(f"{session.path.name}: "):
+        columns = raw_columns_from_config(session.project.data_config, prepared)
+    if columns is not None:
+        return columns
+    transform = session.project.data_config.get("feature_transform")
+    return plain_columns(["x", "y"] if transform else list(prepared.feature_names))
+
+
 def predictions_csv(outputs: np.ndarray, class_names: list[str] | None, target_names: list[str]) -> str:
     if class_names is not None:
         names = list(class_names)
@@ -61,13 +77,11 @@ def predictions_csv(outputs: np.ndarray, class_names: list[str] | None, target_n
         else:
             header = [f"p({name})" for name in names] + ["predicted"]
             chosen = [names[i] for i in outputs.argmax(axis=1)]
-        rows = [[f"{v:.6g}" for v in row] + [_quote(label)] for row, label in zip(outputs, chosen)]
+        rows = [[f"{v:.6g}" for v in row] + [label] for row, label in zip(outputs, chosen)]
     else:
         header = target_names if len(target_names) == outputs.shape[1] else \
             [f"y{i}" for i in range(outputs.shape[1])]
         rows = [[f"{v:.8g}" for v in row] for row in outputs]
-    return "\n".join(",".join(line) for line in [[_quote(h) for h in header], *rows]) + "\n"
-
-
-def _quote(text: str) -> str:
-    return f'"{text}"' if any(c in text for c in ',"\n') else text
+    text = io.StringIO()
+    csv.writer(text).writerows([header, *rows])  # RFC 4180: quotes any cell with a comma, quote, \r or \n
+    return text.getvalue()

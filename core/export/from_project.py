@@ -2,7 +2,9 @@
 
 A project stores the spec, a reference to the data and the trained weights (`Network.get_state()`), not the
 scaling statistics: those are refitted here exactly as the studio does (same source, split settings and seed),
-so the exported preprocessing equals the one the network was trained with.
+so the exported preprocessing equals the one the network was trained with. For a CSV source the raw columns'
+encoding (categories, gap fills) is refitted from the file the same way (`raw_columns.fit_csv_columns`) and
+checked against the features the network was trained on.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import numpy as np
 
 from core.export.common import ExportError
 from core.export.model import ExportModel
+from core.export.raw_columns import RawColumn, encoded_feature_names, fit_csv_columns
 
 
 def prepare_from_config(data_config: dict[str, Any], spec: dict[str, Any]) -> Any:
@@ -46,4 +49,20 @@ def export_model_from_parts(spec: dict[str, Any], data_config: dict[str, Any] | 
     raw_names = None
     if prepared is not None and not (data_config or {}).get("feature_transform"):
         raw_names = list(prepared.feature_names)
-    return ExportModel.from_network(network, prepared, trained=weights is not None, raw_feature_names=raw_names)
+    columns = raw_columns_from_config(data_config, prepared) if prepared is not None else None
+    return ExportModel.from_network(network, prepared, trained=weights is not None, raw_feature_names=raw_names,
+                                    raw_columns=columns)
+
+
+def raw_columns_from_config(data_config: dict[str, Any] | None, prepared: Any) -> list[RawColumn] | None:
+    """The raw CSV columns of a project's data (None when it is not a CSV file), checked against `prepared`."""
+    source = (data_config or {}).get("source")
+    if not isinstance(source, dict) or source.get("kind") != "file" or source.get("format") != "csv":
+        return None
+    columns = fit_csv_columns(source)
+    names = encoded_feature_names(columns)
+    transform = (data_config or {}).get("feature_transform")
+    if (len(names) != 2) if transform else (names != list(prepared.feature_names)):
+        raise ExportError(f"the data file {source.get('path')!r} no longer gives the features the network was "
+                          "trained on (its columns or categories changed); train again on the current file")
+    return columns

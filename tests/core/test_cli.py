@@ -174,7 +174,7 @@ def test_bad_feature_files_name_the_line_and_column(trained_project, tmp_path, c
     bad = tmp_path / "bad.csv"
     bad.write_text("x,y\n1,2\n3,oops\n", encoding="utf-8")
     code, err = error_of(["predict", str(trained_project), str(bad)], capsys)
-    assert code == 1 and "line 3, column 2: 'oops' is not a number" in err
+    assert code == 1 and "line 3, column 'y': 'oops' is not a number" in err
     wide = tmp_path / "wide.csv"
     wide.write_text("1,2,3\n", encoding="utf-8")
     code, err = error_of(["predict", str(trained_project), str(wide)], capsys)
