@@ -5,6 +5,10 @@ generated file loads with `torch.from_numpy`, so this module never imports torch
 tests do. `forward` returns what PyTorch's losses expect (logits for a softmax/sigmoid classifier), `predict`
 takes raw features and returns what Backprop Studio's `Network.predict` returns, and `make_loss()` gives the
 matching PyTorch loss, so training can go on in PyTorch (on GPUs, or distributed) from the exported weights.
+`encode_rows` / `predict_rows` take raw CSV cells (text categories, gaps) as the other exports do.
+
+Everything a user or a file named (file, column, class and target names) enters the generated code as a Python
+literal (`repr` / `pprint.pformat`), never in a docstring or a comment, so no name can add code to it.
 '''
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import numpy as np
 
 from core.export.common import atomic_files
 from core.export.model import BATCH_NORM_EPS, ExportModel
+from core.export.row_encoder_source import ROW_ENCODER_SLOT, ROW_ENCODER_SOURCE
 
 _FUSED_OUTPUT = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}
 _LOSSES = {"cross_entropy": "nn.CrossEntropyLoss()", "binary_cross_entropy": "nn.BCEWithLogitsLoss()",
@@ -53,7 +58,7 @@ def _block_lines(model: ExportModel) -> list[str]:
     return lines
 
 
-def model_source(model: ExportModel, state_file: str, module: str = "model") -> str:
+def model_source(model: ExportModel, state_file: str) -> str:
     """The text of the generated `model.py`."""
     loss = model.spec["training"]["loss"]
     scaling = model.scaler_arrays()
@@ -63,16 +68,18 @@ def model_source(model: ExportModel, state_file: str, module: str = "model") -> 
     output_transform = {"softmax": "torch.softmax(outputs, dim=1)", "sigmoid": "torch.sigmoid(outputs)",
                         None: "outputs"}[fused]
     widths = "-".join(str(w) for w in [model.spec["input_size"], *[layer["units"] for layer in model.layers]])
-    return _TEMPLATE.format(
-        widths=widths, state_file=state_file, module=module, n_features=model.raw_input_size,
+    source = _TEMPLATE.format(
+        widths=widths, state_file_literal=repr(str(state_file)), n_features=model.encoded_input_size,
         feature_names=pprint.pformat(model.feature_names, width=100, compact=True),
+        raw_columns=pprint.pformat([column.to_dict() for column in model.raw_columns], width=100, compact=True),
         class_names=pprint.pformat(model.class_names, width=100, compact=True),
         target_names=pprint.pformat(model.target_names, width=100, compact=True),
         transform=pprint.pformat(model.transform_names or None, width=100, compact=True),
         offset=pprint.pformat(offset, width=100, compact=True), scale=pprint.pformat(scale, width=100, compact=True),
         eps=BATCH_NORM_EPS, blocks="\n".join(_block_lines(model)), output_transform=output_transform,
         loss=_LOSSES[loss].format(delta=model.spec["training"]["huber_delta"]),
-        forward_returns="logits" if fused else "outputs")
+        forward_returns="logits" if fused else "outputs", row_encoder_slot=ROW_ENCODER_SLOT)
+    return source.replace(ROW_ENCODER_SLOT, ROW_ENCODER_SOURCE.strip(), 1)  # after format: the code holds braces
 
 
 def torch_state_arrays(model: ExportModel) -> dict[str, np.ndarray]:
@@ -99,15 +106,16 @@ def export_torch(model: ExportModel, path: str | os.PathLike[str]) -> list[Path]
     np.savez(buffer, **torch_state_arrays(model))
     with atomic_files() as stage:
         stage(state_path, buffer.getvalue())
-        stage(script, model_source(model, state_path.name, script.stem).encode("utf-8"))
+        stage(script, model_source(model, state_path.name).encode("utf-8"))
     return [script, state_path]
 
 
 _TEMPLATE = '''"""A {widths} network exported from Backprop Studio as a PyTorch module.
 
-    from {module} import load_model, make_loss
-    net = load_model()                      # weights from {state_file} next to this file
-    predictions = net.predict(raw_features)   # raw features (n, {n_features}) -> what Backprop Studio predicts
+    from model import load_model, make_loss  # this file, imported under its own name
+    net = load_model()                      # weights from STATE_DICT_FILE next to this file
+    predictions = net.predict_rows(rows)    # raw CSV cells, one list per row in RAW_COLUMNS order
+    predictions = net.predict(features)     # or encoded features (n, {n_features}) -> what Backprop Studio predicts
 
 Keep training in PyTorch:
 
@@ -119,6 +127,7 @@ Keep training in PyTorch:
 Each Block computes: Linear → BatchNorm1d (if on) → activation → Dropout (if > 0), plus its input (if residual).
 """
 
+import math
 import os
 
 import numpy as np
@@ -126,13 +135,19 @@ import torch
 from torch import nn
 
 FEATURE_NAMES = {feature_names}
+# How each raw CSV column becomes features: numbers as they are, categories one-hot in this order; "fill" replaces
+# a gap (None: a gap is an error); a category not listed is an error.
+RAW_COLUMNS = {raw_columns}
 CLASS_NAMES = {class_names}
 TARGET_NAMES = {target_names}
 # Preprocessing of raw features: the 2-D feature transform (None: none), then (x - offset) / scale.
 FEATURE_TRANSFORM = {transform}
 SCALER_OFFSET = {offset}
 SCALER_SCALE = {scale}
-STATE_DICT_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "{state_file}")
+STATE_DICT_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), {state_file_literal})
+
+
+{row_encoder_slot}
 
 
 class Block(nn.Module):
@@ -189,6 +204,10 @@ class Network(nn.Module):
         outputs = self(self.preprocess(raw))
         self.train(was_training)
         return {output_transform}
+
+    def predict_rows(self, rows):
+        """Predictions for rows of raw CSV cells (text), one cell per column of RAW_COLUMNS, in that order."""
+        return self.predict(encode_rows(rows, RAW_COLUMNS))
 
 
 def make_loss():

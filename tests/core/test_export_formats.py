@@ -99,7 +99,7 @@ def test_predict_script_imports_only_numpy_and_the_standard_library(tmp_path):
     model, _, _ = circles_model()
     script = export_model(model, "numpy", tmp_path / "model.npz")[2]
     imports = {line.split()[1] for line in script.read_text().splitlines() if line.startswith(("import ", "from "))}
-    assert imports == {"argparse", "json", "os", "sys", "numpy"}
+    assert imports == {"argparse", "csv", "json", "math", "os", "sys", "numpy"}
 
 
 def test_a_failed_multi_file_export_leaves_no_file_behind(tmp_path, monkeypatch):
