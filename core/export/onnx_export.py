@@ -1,7 +1,9 @@
 """ONNX export: one graph from raw features to predictions, preprocessing included.
 
-Input "features" float32 [N, raw features]; output "probabilities" (classification) or "outputs" (regression).
-The first nodes replay the preprocessing: the 2-D feature transform (x², y², xy, sin …, from sliced columns) and
+Inputs: for data loaded from a CSV file, one input per raw column, named as the CSV's column (a string [N, 1]
+for a text column, float32 [N, 1] with NaN for gaps in a numeric one), encoded by ai.onnx.ml operators (see
+`onnx_columns`); otherwise one input "features" float32 [N, raw features]. Output "probabilities"
+(classification) or "outputs" (regression). The first nodes replay the preprocessing: the 2-D feature transform (x², y², xy, sin …, from sliced columns) and
 the scaling (x − offset) / scale. Each block is MatMul + Add, BatchNormalization (inference mode, running
 statistics), the activation, and Add for a residual skip. GELU is the tanh approximation written with elementary
 ops, so any runtime with opset 17 runs it. Built with `onnx.helper` and checked with `onnx.checker`.
@@ -19,6 +21,7 @@ import numpy as np
 
 from core.export.common import ExportError, atomic_write_bytes
 from core.export.model import BATCH_NORM_EPS, ExportModel
+from core.export.onnx_columns import ML_DOMAIN, ML_OPSET, encode_raw_columns
 
 OPSET = 17
 INPUT_NAME = "features"
@@ -32,9 +35,16 @@ class _GraphBuilder:
         self.nodes: list[Any] = []
         self.initializers: list[Any] = []
         self._count = 0
+        self._reserved: set[str] = set()
+
+    def reserve(self, names: list[str]) -> None:
+        """Names the graph's inputs and outputs use: generated names never collide with them."""
+        self._reserved.update(names)
 
     def name(self, hint: str) -> str:
         self._count += 1
+        while f"{hint}_{self._count}" in self._reserved:
+            self._count += 1
         return f"{hint}_{self._count}"
 
     def const(self, hint: str, value: Any, dtype: Any = np.float32) -> str:
@@ -109,7 +119,12 @@ def onnx_model(model: ExportModel) -> Any:
     except ImportError as error:
         raise ExportError("ONNX export needs the 'onnx' package: pip install onnx") from error
     g = _GraphBuilder(helper, numpy_helper)
-    x = _preprocess(g, model, INPUT_NAME)
+    if model.takes_raw_rows:
+        inputs, x = encode_raw_columns(g, model.raw_columns, helper, TensorProto, model.output_name)
+    else:
+        inputs, x = [helper.make_tensor_value_info(INPUT_NAME, TensorProto.FLOAT, ["N", model.raw_input_size])], \
+            INPUT_NAME
+    x = _preprocess(g, model, x)
     last = len(model.layers) - 1
     for i, layer in enumerate(model.layers):
         a = model.arrays
@@ -125,11 +140,13 @@ def onnx_model(model: ExportModel) -> Any:
             activated = g.op("Add", [x, activated], f"layer{i}_residual", model.output_name if i == last else None)
         x = activated
     graph = helper.make_graph(
-        g.nodes, "backprop_studio_network",
-        [helper.make_tensor_value_info(INPUT_NAME, TensorProto.FLOAT, ["N", model.raw_input_size])],
+        g.nodes, "backprop_studio_network", inputs,
         [helper.make_tensor_value_info(model.output_name, TensorProto.FLOAT, ["N", model.output_size])],
         g.initializers)
-    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
+    opsets = [helper.make_opsetid("", OPSET)]
+    if any(node.domain == ML_DOMAIN for node in g.nodes):
+        opsets.append(helper.make_opsetid(ML_DOMAIN, ML_OPSET))
+    proto = helper.make_model(graph, opset_imports=opsets,
                               producer_name="Backprop Studio", doc_string=_doc(model))
     proto.ir_version = min(proto.ir_version, 8)  # readable by onnxruntime releases from 2022 on
     helper.set_model_props(proto, {"backprop_studio_model": json.dumps(model.metadata(), ensure_ascii=False)})
@@ -142,8 +159,8 @@ def onnx_model(model: ExportModel) -> Any:
 
 def _doc(model: ExportModel) -> str:
     widths = "-".join(str(w) for w in [model.raw_input_size, *[layer["units"] for layer in model.layers]])
-    return (f"Backprop Studio network {widths}. Input '{INPUT_NAME}': raw features "
-            f"{model.feature_names}; output '{model.output_name}'"
+    inputs = "one input per raw column" if model.takes_raw_rows else f"input {INPUT_NAME!r}"
+    return (f"Backprop Studio network {widths}. Inputs: {inputs}, {model.feature_names}; output '{model.output_name}'"
             + (f" over classes {model.class_names}" if model.class_names else "") + ".")
 
 
