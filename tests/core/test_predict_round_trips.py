@@ -62,6 +62,15 @@ def run_script(script, data, out, cwd):
     assert result.returncode == 0, result.stderr
 
 
+def assert_cli_and_script_give_the_engine(project, model, data, engine, class_names, folder):
+    """`predict` and the exported predict.py both read `data` and write the engine's probabilities."""
+    assert run_cli(["predict", str(project), str(data), "-o", str(folder / "cli.csv")]) == 0
+    np.testing.assert_allclose(read_predictions(folder / "cli.csv", class_names)[0], engine, atol=1e-5)
+    script = export_model(model, "numpy", folder / "model.npz")[2]
+    run_script(script, data, folder / "script.csv", folder)
+    np.testing.assert_allclose(read_predictions(folder / "script.csv", class_names)[0], engine, atol=1e-5)
+
+
 @pytest.fixture(scope="module")
 def odd_project(tmp_path_factory):
     folder = tmp_path_factory.mktemp("odd")
@@ -93,13 +102,7 @@ def test_latin1_quoted_csv_reads_the_same_in_load_file_predict_and_predict_py(tm
                          header=("città", "Genève", "étiquette"))
     assert load_file(data).feature_names == ["città", "Genève"]
     project, model, engine, dataset = trained(tmp_path, data)
-    out = tmp_path / "cli.csv"
-    assert run_cli(["predict", str(project), str(data), "-o", str(out)]) == 0
-    np.testing.assert_allclose(read_predictions(out, dataset.class_names)[0], engine, atol=1e-5)
-    script = export_model(model, "numpy", tmp_path / "model.npz")[2]
-    run_script(script, data, tmp_path / "script.csv", tmp_path)
-    np.testing.assert_allclose(read_predictions(tmp_path / "script.csv", dataset.class_names)[0], engine,
-                               atol=1e-5)
+    assert_cli_and_script_give_the_engine(project, model, data, engine, dataset.class_names, tmp_path)
 
 
 def test_a_cell_longer_than_the_csv_default_limit_is_read(odd_project, tmp_path):
@@ -108,11 +111,5 @@ def test_a_cell_longer_than_the_csv_default_limit_is_read(odd_project, tmp_path)
         rows = list(csv.reader(handle))
     long_cell = "n" * 200_000  # the csv module's default field limit is 131,072 characters
     wide = write_rows(tmp_path / "wide.csv", [row + ["notes" if i == 0 else long_cell] for i, row in enumerate(rows)])
-    out = tmp_path / "out.csv"
-    assert run_cli(["predict", str(project), str(wide), "-o", str(out)]) == 0
-    np.testing.assert_allclose(read_predictions(out, dataset.class_names)[0], engine, atol=1e-5)
-    script = export_model(model, "numpy", tmp_path / "model.npz")[2]
-    run_script(script, wide, tmp_path / "script.csv", tmp_path)
-    np.testing.assert_allclose(read_predictions(tmp_path / "script.csv", dataset.class_names)[0], engine,
-                               atol=1e-5)
+    assert_cli_and_script_give_the_engine(project, model, wide, engine, dataset.class_names, tmp_path)
 
