@@ -18,7 +18,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "export", help="export a trained project's network (ONNX, NumPy, safetensors, PyTorch)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Export the trained network of PROJECT, with its preprocessing (feature transform, scaling) "
+        description="Export the trained network of PROJECT, with its whole preprocessing (raw CSV columns: "
+                    "one-hot categories and gap fills; feature transform; scaling) "
                     f"and class names.\n\nformats:\n{formats}")
     parser.add_argument("project", help="a trained project file (.bps), or an example name")
     parser.add_argument("-f", "--format", required=True, choices=sorted(FORMATS), help="the export format")

@@ -3,9 +3,12 @@
     from core.export import ExportModel, export_model
     model = ExportModel.from_network(network, prepared)       # prepared: the PreparedData it was trained on
     paths = export_model(model, "onnx", "out/model.onnx")      # -> the files written
+    model = export_model_from_parts(spec, data_config, weights)  # a project's pieces; CSV columns refitted
 
 Every format starts from the same `ExportModel` (spec, named float32 weights, preprocessing, names), writes its
-files atomically, and raises `ExportError` with a message a user can act on.
+files atomically, and raises `ExportError` with a message a user can act on. Every export takes the raw data the
+model was trained on: for a CSV, its raw rows (text categories one-hot encoded, gaps filled as in training; an
+unknown category is refused), see `raw_columns`. Generated code holds every name only as a Python literal.
 """
 
 from __future__ import annotations
@@ -36,13 +39,15 @@ class ExportFormat:
 
 
 FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
-    ExportFormat("onnx", "ONNX", ".onnx", "model.onnx", "one .onnx file: raw features in, probabilities or "
-                 "outputs out (preprocessing included); runs in onnxruntime and most inference engines",
-                 export_onnx),
+    ExportFormat("onnx", "ONNX", ".onnx", "model.onnx", "one .onnx file: raw data in (for a CSV, one input per "
+                 "column: text as strings, gaps as NaN), probabilities or outputs out (preprocessing included); "
+                 "runs in onnxruntime and most inference engines", export_onnx),
     ExportFormat("npz", "NumPy (.npz + .json)", ".npz", "model.npz", "named weight arrays in .npz plus a .json "
-                 "with the architecture, preprocessing and class names", export_npz_json),
+                 "with the architecture, the raw columns' encoding (categories, gap fills), the scaling and class "
+                 "names", export_npz_json),
     ExportFormat("numpy", "NumPy predict.py script", ".npz", "model.npz", "the .npz + .json and a stand-alone "
-                 "predict.py beside them that needs only NumPy", export_numpy_script),
+                 "predict.py beside them that needs only NumPy and reads raw CSV rows like the training data",
+                 export_numpy_script),
     ExportFormat("safetensors", "safetensors", ".safetensors", "model.safetensors", "the same named weights as "
                  "safetensors, the description in its metadata", export_safetensors),
     ExportFormat("torch", "PyTorch (model.py + state dict)", ".py", "model.py", "a readable model.py "

@@ -28,8 +28,8 @@ from studio.dialogs import messages
 # What each format produces and who reads it, one line each (the full description is the tooltip).
 SUMMARIES = {
     "onnx": "one .onnx file, preprocessing built in: for onnxruntime and other inference engines, any language",
-    "npz": "weight arrays + a .json with architecture and scaling: for your own NumPy (or any) code",
-    "numpy": "the .npz + .json and a predict.py that needs only NumPy: run it on a CSV file",
+    "npz": "weight arrays + a .json with architecture, column encoding and scaling: for your own NumPy code",
+    "numpy": "the .npz + .json and a predict.py that needs only NumPy: run it on raw CSV rows",
     "safetensors": "the named weights, the description in its metadata: for Hugging Face and Rust/JS loaders",
     "torch": "a readable model.py (nn.Module) + its state dict: keep training in PyTorch, on GPUs",
 }
