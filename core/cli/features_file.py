@@ -19,7 +19,8 @@ from core.cli.errors import CliError
 from core.export.raw_columns import RawColumn
 
 
-def read_features(path: str | Path, columns: Sequence[RawColumn]) -> np.ndarray:
+def read_features(path: str | Path, columns: Sequence[RawColumn],
+                  file_columns: Sequence[str] | None = None) -> np.ndarray:
     """The encoded float32 features (before any feature transform or scaling) of the rows in `path`."""
     from core.data import DataError
     from core.export.raw_columns import encode_csv_file, encode_matrix
@@ -30,7 +31,7 @@ def read_features(path: str | Path, columns: Sequence[RawColumn]) -> np.ndarray:
         if source.suffix.lower() == ".npz":
             x = encode_matrix(_read_npz(source, len(columns)), columns, source)
         else:
-            x = encode_csv_file(source, columns)
+            x = encode_csv_file(source, columns, file_columns=file_columns)
     except DataError as error:
         raise CliError(str(error)) from None
     if len(x) == 0:

@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"{session.path.name} has no trained weights; run: backprop-studio train {args.project}")
     prepared = session.prepared()
     network = session.network()
-    x_raw = read_features(args.data, raw_columns(session, prepared))
+    x_raw = read_features(args.data, *raw_columns(session, prepared))
     with user_errors(f"{args.data}: "):
         outputs = network.predict(prepared.preprocess(x_raw))
     text = predictions_csv(outputs, prepared.class_names if prepared.task == "classification" else None,
@@ -56,16 +56,17 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def raw_columns(session, prepared) -> list:
-    """The project's raw input columns: the CSV's recorded columns, or plain numeric ones."""
+def raw_columns(session, prepared) -> tuple[list, list[str] | None]:
+    """(the project's raw input columns, all its CSV's column names): the CSV's refitted columns, or plain
+    numeric ones (and None)."""
     from core.export.from_project import raw_columns_from_config
     from core.export.raw_columns import plain_columns
     with user_errors(f"{session.path.name}: "):
-        columns = raw_columns_from_config(session.project.data_config, prepared)
-    if columns is not None:
-        return columns
+        layout = raw_columns_from_config(session.project.data_config, prepared)
+    if layout is not None:
+        return layout
     transform = session.project.data_config.get("feature_transform")
-    return plain_columns(["x", "y"] if transform else list(prepared.feature_names))
+    return plain_columns(["x", "y"] if transform else list(prepared.feature_names)), None
 
 
 def predictions_csv(outputs: np.ndarray, class_names: list[str] | None, target_names: list[str]) -> str:

@@ -15,7 +15,7 @@ import numpy as np
 
 from core.export.common import ExportError
 from core.export.model import ExportModel
-from core.export.raw_columns import RawColumn, encoded_feature_names, fit_csv_columns
+from core.export.raw_columns import RawColumn, encoded_feature_names, fit_csv_layout
 
 
 def prepare_from_config(data_config: dict[str, Any], spec: dict[str, Any]) -> Any:
@@ -49,20 +49,23 @@ def export_model_from_parts(spec: dict[str, Any], data_config: dict[str, Any] | 
     raw_names = None
     if prepared is not None and not (data_config or {}).get("feature_transform"):
         raw_names = list(prepared.feature_names)
-    columns = raw_columns_from_config(data_config, prepared) if prepared is not None else None
+    layout = raw_columns_from_config(data_config, prepared) if prepared is not None else None
     return ExportModel.from_network(network, prepared, trained=weights is not None, raw_feature_names=raw_names,
-                                    raw_columns=columns)
+                                    raw_columns=layout[0] if layout else None,
+                                    csv_columns=layout[1] if layout else None)
 
 
-def raw_columns_from_config(data_config: dict[str, Any] | None, prepared: Any) -> list[RawColumn] | None:
-    """The raw CSV columns of a project's data (None when it is not a CSV file), checked against `prepared`."""
+def raw_columns_from_config(data_config: dict[str, Any] | None,
+                            prepared: Any) -> tuple[list[RawColumn], list[str]] | None:
+    """(raw feature columns, all the CSV's column names) of a project's data, checked against `prepared`; None
+    when the data is not a CSV file."""
     source = (data_config or {}).get("source")
     if not isinstance(source, dict) or source.get("kind") != "file" or source.get("format") != "csv":
         return None
-    columns = fit_csv_columns(source)
+    columns, file_columns = fit_csv_layout(source)
     names = encoded_feature_names(columns)
     transform = (data_config or {}).get("feature_transform")
     if (len(names) != 2) if transform else (names != list(prepared.feature_names)):
         raise ExportError(f"the data file {source.get('path')!r} no longer gives the features the network was "
                           "trained on (its columns or categories changed); train again on the current file")
-    return columns
+    return columns, file_columns

@@ -45,11 +45,14 @@ class ExportModel:
     @classmethod
     def from_network(cls, network: Any, prepared: Any = None, *, trained: bool = True,
                      raw_feature_names: list[str] | None = None,
-                     raw_columns: list[RawColumn] | None = None) -> "ExportModel":
+                     raw_columns: list[RawColumn] | None = None,
+                     csv_columns: list[str] | None = None) -> "ExportModel":
         """From a `core.network.Network` and (optionally) the `PreparedData` it was trained on.
 
         Without `prepared`, inputs are used as they are (no transform, no scaling). `raw_columns`: how the
-        data's raw CSV columns became its features (`raw_columns.fit_csv_columns`); None for numeric data."""
+        data's raw CSV columns became its features (`raw_columns.fit_csv_columns`); None for numeric data.
+        `csv_columns`: all the training CSV's column names in order, so a header-less file laid out like it
+        (the target included) can be read too."""
         spec = network.to_spec()
         arrays = {name: np.array(view, dtype=np.float32) for name, view in network.parameters()}
         arrays.update({name: np.array(view, dtype=np.float32) for name, view in network.named_buffers()})
@@ -66,6 +69,7 @@ class ExportModel:
         transform = preprocessing.get("feature_transform")
         if raw_columns is not None:
             preprocessing["columns"] = [column.to_dict() for column in raw_columns]
+            preprocessing["csv_columns"] = list(csv_columns) if csv_columns else None
             raw_feature_names = [column.name for column in raw_columns]
         elif raw_feature_names is None:
             raw_feature_names = ["x", "y"] if transform else list(prepared.feature_names)

@@ -32,11 +32,12 @@ PREDICT_TEMPLATE = r'''#!/usr/bin/env python3
     #   predict(x, model)     # x: the encoded features (n, encoded_input_size), before transform and scaling
 
 data.csv holds raw rows like the training data. With a header row, the model's columns are picked by name (other
-columns, such as the target, are ignored); without one, rows hold exactly the model's columns, in order. Text
-categories are one-hot encoded and gaps (an empty cell, NA, N/A, NaN, null or ?) are filled as in training.
-A category the model was not trained on, or a gap in a column trained without a fill value, is an error naming
-the line and the column. The weights are in the .npz named by MODEL_FILE; the .json beside it describes the
-columns, the preprocessing and the architecture.
+columns, such as the target, are ignored); without one, rows hold exactly the model's columns in order, or all
+the training CSV's columns in its order (csv_columns in the .json). Text categories are one-hot encoded and
+gaps (an empty cell, NA, N/A, NaN, null or ?) are filled as in training. A category the model was not trained
+on, or a gap in a column trained without a fill value, is an error naming the line and the column.
+The weights are in the .npz named by MODEL_FILE; the .json beside it describes the columns, the preprocessing
+and the architecture.
 """
 
 import argparse
@@ -89,11 +90,14 @@ def read_rows(path, description):
     if not records:
         raise InputError(path + ": the file holds no rows")
     names = [column["name"] for column in columns_of(description)]
+    file_columns = description["preprocessing"].get("csv_columns") or []
     header = [cell.strip() for cell in records[0][1]]
     if all(name in header for name in names):
         positions, records = [header.index(name) for name in names], records[1:]
     elif len(header) == len(names):
         positions = list(range(len(names)))
+    elif len(header) == len(file_columns) and all(name in file_columns for name in names):
+        positions = [file_columns.index(name) for name in names]  # laid out like the training file
     else:
         raise InputError("%s: the header has no column named %s, and rows have %d cells, not the model's %d"
                          % (path, ", ".join(repr(n) for n in names if n not in header), len(header), len(names)))

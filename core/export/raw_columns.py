@@ -95,6 +95,11 @@ def is_plain(columns: Sequence[RawColumn]) -> bool:
 # ---------------------------------------------------------------------------------------------- fitting
 def fit_csv_columns(source: dict[str, Any]) -> list[RawColumn]:
     """The raw feature columns of a CSV data source (a `Dataset.source` of format "csv"), as the loader saw them."""
+    return fit_csv_layout(source)[0]
+
+
+def fit_csv_layout(source: dict[str, Any]) -> tuple[list[RawColumn], list[str]]:
+    """(the raw feature columns, the names of all the file's columns in order, the target's included)."""
     from core.data.csv_preview import read_layout
     path = source.get("path")
     layout = read_layout(path, delimiter=source.get("delimiter"), header=source.get("header"))
@@ -114,7 +119,8 @@ def fit_csv_columns(source: dict[str, Any]) -> list[RawColumn]:
     if missing_rule == "drop":
         for index in features + targets:
             keep &= ~parsed[index][1]
-    return [_fit_column(names[index], *parsed[index], keep, missing_rule == "mean") for index in features]
+    columns = [_fit_column(names[index], *parsed[index], keep, missing_rule == "mean") for index in features]
+    return columns, list(names)
 
 
 def _parse_column(cells: Sequence[str]) -> tuple[np.ndarray, np.ndarray, bool]:
@@ -144,14 +150,15 @@ def _fit_column(name: str, values: np.ndarray, missing: np.ndarray, is_text: boo
 
 # ---------------------------------------------------------------------------------------------- encoding
 def encode_csv_file(path: str | os.PathLike[str], columns: Sequence[RawColumn], *,
-                    max_bytes: int | None = None) -> np.ndarray:
+                    file_columns: Sequence[str] | None = None, max_bytes: int | None = None) -> np.ndarray:
     """Encode a CSV of raw rows into the float32 features the model's preprocessing takes.
 
     With a header row holding every column's name, columns are picked by name (others, such as the target, are
-    ignored); without one, rows must have exactly the model's columns in order. DataError names the file, the
-    line and the column of the first cell that can't be encoded."""
+    ignored); without one, rows hold exactly the model's columns in order, or all `file_columns` (the training
+    file's columns) in the training file's order. DataError names the file, the line and the column of the first
+    cell that can't be encoded."""
     raw = read_raw_rows(path, max_bytes=max_bytes)
-    positions, has_header = _match_columns(raw, columns)
+    positions, has_header = _match_columns(raw, columns, file_columns)
     width = sum(column.width for column in columns)
     # Every row takes at least `raw.width` bytes (its delimiters and line break); work is in float64.
     most_rows = raw.path.stat().st_size // max(raw.width, 1) + 1
@@ -261,16 +268,22 @@ def _listed(names: Sequence[str]) -> str:
     return shown + (f" and {len(names) - _LISTED_NAMES} more" if len(names) > _LISTED_NAMES else "")
 
 
-def _match_columns(raw: RawRows, columns: Sequence[RawColumn]) -> tuple[list[int], bool]:
+def _match_columns(raw: RawRows, columns: Sequence[RawColumn],
+                   file_columns: Sequence[str] | None) -> tuple[list[int], bool]:
     """(position of each model column in the file's rows, whether the first row is a header)."""
     names = [column.name for column in columns]
     first = [cell.strip() for cell in raw.first_row]
     if all(name in first for name in names):
         return [first.index(name) for name in names], True
-    if raw.looks_like_header:
+    # A training file without a header has the loader's names "column 1", "column 2", ...: its rows have none either.
+    headerless_training = bool(file_columns) and list(file_columns) == [
+        f"column {number}" for number in range(1, len(file_columns) + 1)]
+    if raw.looks_like_header and not headerless_training:
         absent = [name for name in names if name not in first]
         raise DataError(f"the header has no column named {_listed(absent)}; the model needs {_listed(names)}",
                         path=raw.path, row=raw.first_line)
+    if file_columns and raw.width == len(file_columns) != len(names) and all(n in file_columns for n in names):
+        return [list(file_columns).index(name) for name in names], False  # the training file's layout
     if raw.width != len(names):
         raise DataError(f"rows have {raw.width} columns but the model needs {len(names)} ({_listed(names)}); "
                         "add a header row to pick columns by name", path=raw.path)
