@@ -6,7 +6,8 @@ for a text column, float32 [N, 1] with NaN for gaps in a numeric one), encoded b
 (classification) or "outputs" (regression). The first nodes replay the preprocessing: the 2-D feature transform
 (x², y², xy, sin …, from sliced columns) and the scaling (x − offset) / scale. Each block is MatMul + Add,
 BatchNormalization (inference mode, running statistics), the activation, and Add for a residual skip. GELU is
-the tanh approximation written with elementary ops, so any runtime with opset 17 runs it. Built with `onnx.helper` and checked with `onnx.checker`.
+the tanh approximation written with elementary ops, so any runtime with opset 17 runs it. Built with
+`onnx.helper` and checked with `onnx.checker`.
 """
 
 from __future__ import annotations
