@@ -187,7 +187,8 @@ class Network(nn.Module):
         return self.layers(x)
 
     def preprocess(self, raw):
-        """Raw features -> network inputs: the feature transform, then the scaling fitted on the training data."""
+        """Encoded features (numbers; see encode_rows for raw CSV cells) -> network inputs: the feature transform,
+        then the scaling fitted on the training data."""
         x = torch.as_tensor(raw, dtype=torch.float32, device=self.scaler_offset.device)
         if FEATURE_TRANSFORM:
             first, second = x[:, 0], x[:, 1]
