@@ -92,3 +92,24 @@ def test_learning_rate_plot_spans_at_least_a_decade(qtbot):
     axis = plot.lr_plot.getAxis("left")
     ticks = [v for _spacing, values in axis.tickValues(low, high, 100) for v in values]
     assert 1 <= len(ticks) <= 5
+
+
+@pytest.mark.parametrize("dock_name", ["loss_dock", "gradient_flow_dock", "weight_histogram_dock"])
+def test_every_plot_chosen_in_a_small_dock_fills_it(main_window, qtbot, dock_name):
+    """Issue 11 §2.1: after choosing Accuracy or LR (or "Over time", "Δw/w"), the plot was drawn about 105×90 px
+    in the dock's corner until the dock was resized."""
+    main_window.docks[dock_name].raise_()
+    panel = main_window.panels[dock_name]
+    qtbot.waitUntil(lambda: panel.graphics.isVisible() and panel.graphics.width() > 250)
+    arrangement = panel.arrangement
+    assert arrangement.mode == SINGLE  # the default window gives these docks one plot at a time
+    view = panel.graphics.viewport().rect()
+    for index in [*range(1, len(arrangement.plots)), 0]:
+        qtbot.mouseClick(arrangement.selector.buttons[index], pg.QtCore.Qt.MouseButton.LeftButton)
+        qtbot.wait(20)
+        plot = arrangement.plots[index]
+        assert plot in panel.graphics.ci.items
+        rect = panel.graphics.mapFromScene(plot.sceneBoundingRect()).boundingRect()
+        name = arrangement.selector.buttons[index].text()
+        assert rect.width() >= 0.8 * view.width() and rect.height() >= 0.8 * view.height(), (
+            f"{dock_name}: {name!r} drawn {rect.width()}×{rect.height()} in a {view.width()}×{view.height()} view")
