@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QStyle, QWidget
 
@@ -213,15 +213,29 @@ class TrainingController(QObject):
 
     def shutdown(self) -> None:
         """Stop any run and wait for its thread (for the window's closeEvent): returns within about a second."""
+        if self._stop_and_wait():
+            self._on_thread_finished()
+
+    def finish_now(self) -> bool:
+        """End an active run and wait for it, its weights and history written to the document (Save during a
+        run saves them, not the untrained project). False when no run was active."""
+        if not self._stop_and_wait():
+            return False
+        QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)  # the worker's last update and result
+        if self._thread is not None:
+            self._on_thread_finished()
+        return True
+
+    def _stop_and_wait(self) -> bool:
         thread, worker = self._thread, self._worker
         if thread is None or worker is None:
-            return
+            return False
         worker.stop()
         worker.play()
         thread.quit()
         if not thread.wait(SHUTDOWN_TIMEOUT_MS):
             thread.wait()  # a kernel mid-batch always returns; never destroy a running QThread
-        self._on_thread_finished()
+        return True
 
     @property
     def is_active(self) -> bool:

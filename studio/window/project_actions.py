@@ -52,7 +52,7 @@ class ProjectActions:
 
     def maybe_save(self) -> bool:
         """Ask to save unsaved changes; False when the user cancels (the caller must then do nothing)."""
-        if not self.document.is_dirty:
+        if not self.document.is_dirty and not self.document.is_training:  # a run's weights are unsaved work too
             return True
         answer = messages.ask_save_changes(self, self.document.display_name)
         if answer == "save":
@@ -99,13 +99,16 @@ class ProjectActions:
         return bool(path) and self._save_to(Path(path))
 
     def _save_to(self, path: Path) -> bool:
+        # The weights and history reach the document when a run ends: end it first, or the file gets neither.
+        stopped = getattr(self.controller, "finish_now", lambda: False)()
         try:
             self.document.save(path)
         except ProjectError as error:
             messages.show_error(self, "Can't save project", str(error))
             return False
         self.settings.add_recent_file(path)
-        self.statusBar().showMessage(f"Saved {path.name}", 5000)
+        self.statusBar().showMessage(f"Stopped training and saved {path.name} with the weights and history so far"
+                                     if stopped else f"Saved {path.name}", 10_000 if stopped else 5000)
         return True
 
     def _fill_recent_menu(self) -> None:

@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget
 
+from core.project import load_project
 from studio.main_window import APP_TITLE
 
 
@@ -86,6 +87,38 @@ def test_close_with_unsaved_changes_asks(main_window, tmp_path, monkeypatch, ans
     answer_dialog("Save")
     assert main_window.close()
     assert saved.is_file() and not main_window.document.is_dirty
+
+
+def test_save_while_training_keeps_the_run_so_far(main_window, tmp_path, monkeypatch, answer_dialog, qtbot):
+    """Issue 11 §2.2: closing during a long run and answering Save wrote a file with no weights and no history."""
+    controller = main_window.controller
+    controller.show_dialogs = False
+    main_window.document.set_training_field("epochs", 100_000)
+    path = tmp_path / "mid_run.bps"
+    monkeypatch.setattr(main_window, "_ask_save_path", lambda: str(path))
+    controller.start()
+    qtbot.waitUntil(lambda: len(controller.epoch_records) >= 3, timeout=30_000)
+    answer_dialog("Save")
+    assert main_window.close()
+    assert "unsaved changes" in answer_dialog.seen[0]
+    project = load_project(path)
+    assert project.weights is not None and len(project.history) >= 3
+    assert project.history[-1]["epoch"] == len(project.history)
+    assert "Stopped training" in main_window.statusBar().currentMessage()
+    assert controller.state == "idle" and not main_window.document.is_training
+
+
+def test_closing_during_a_run_of_a_saved_project_asks_to_save(main_window, tmp_path, answer_dialog, qtbot):
+    """The run's weights are unsaved work even when no edit was made since the last save."""
+    path = tmp_path / "clean.bps"
+    main_window.document.set_training_field("epochs", 100_000)
+    main_window.document.save(path)
+    main_window.controller.show_dialogs = False
+    main_window.controller.start()
+    qtbot.waitUntil(lambda: main_window.controller.latest is not None, timeout=30_000)
+    answer_dialog("Save")
+    assert main_window.close()
+    assert answer_dialog.seen and load_project(path).weights is not None
 
 
 def test_close_discard_closes_without_saving(main_window, tmp_path, answer_dialog):
