@@ -58,6 +58,8 @@ class LossPlot(QWidget):
         self.latest: Snapshot | None = None
         self.best_epoch: int | None = None
         self.diverged_at: float | None = None
+        self.test_score: tuple[float, float] | None = None  # (loss, metric) on the test set, once a run ends
+        self._controller = controller
         self._build()
         self.throttle = RedrawThrottle(self, self._redraw, max_per_second=6)
         if controller is not None:
@@ -65,6 +67,7 @@ class LossPlot(QWidget):
             controller.weights_reset.connect(self.clear)
             controller.snapshot.connect(self.add_snapshot)
             controller.epochs_recorded.connect(self.add_epochs)
+            controller.finished.connect(self._on_run_finished)
 
     # -- layout -------------------------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -149,6 +152,7 @@ class LossPlot(QWidget):
         self._lr_range = None
         self.best_epoch, self.diverged_at = None, None
         self.last_epoch, self.latest = None, None
+        self.test_score = None
         for line in (*self.best_lines, self.diverged_line):
             line.setVisible(False)
         self._redraw()
@@ -218,6 +222,15 @@ class LossPlot(QWidget):
             self._mark(snapshots[-1])
             self.throttle.request()
 
+    def _on_run_finished(self, _snapshot: Snapshot) -> None:
+        result = getattr(self._controller, "last_result", None)
+        self.set_test_score(result.test_score if result is not None else None)
+
+    def set_test_score(self, score: tuple[float, float] | None) -> None:
+        """Show the held-out test set's (loss, metric) in the key, as a run's final word."""
+        self.test_score = score
+        self._update_key()
+
     def _has_epoch(self, epoch: int) -> bool:
         last = self.epoch_train_loss.last()
         return last is not None and last[0] == float(epoch)
@@ -273,7 +286,7 @@ class LossPlot(QWidget):
         if self.last_epoch is not None:
             self.arrangement.selector.set_name(METRIC, metric)
             self.metric_plot.setLabel("left", metric)
-        text = summary_html(self.shown_plots(), self.last_epoch, self.latest)
+        text = summary_html(self.shown_plots(), self.last_epoch, self.latest, self.test_score)
         if text != self.key.text():
             self.key.setText(text)
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy
 TRAIN_COLOUR = "#1f77b4"  # blue
 VALIDATION_COLOUR = "#ff7f0e"  # orange
 LR_COLOUR = "#2ca02c"  # green
+TEST_COLOUR = "#555555"  # dark grey: the held-out test figures (a number in the key; no curve)
 BEST_COLOUR = "#2ca02c"
 DIVERGED_COLOUR = "#d62728"  # red
 VANISHING_COLOUR = "#9467bd"  # purple

@@ -278,12 +278,13 @@ class TrainingController(QObject):
         self.last_result = result
         self.latest = result.snapshot
         self.document.set_training(False)
-        if self._reset_after_stop:
-            self._reset_weights()
-        else:
+        if not self._reset_after_stop:
             self.document.set_weights(result.weights, result.history)
         self.progress.emit(self.fraction_done)
         self.finished.emit(result.snapshot)
+        if self._reset_after_stop:  # after `finished`, so the views end on "untrained", not "Finished: stopped"
+            self._reset_weights()
+            return
         if result.snapshot.diverged:
             self.diverged.emit(result.snapshot)
             if self.show_dialogs:
