@@ -152,12 +152,14 @@ class DataPanel(QWidget):
         try:
             self.document.set_data_source(source)
         except (DataError, SpecError) as error:
-            self.error.show_text(str(error))
+            # Once, where the user acts on it: under the file's options for a file, else under the pages.
+            from_file = source.get("kind") == "file"
+            self.error.show_text("" if from_file else str(error))
+            self.file_page.error.show_text(str(error) if from_file else "")
             self.refresh(keep_error=True)
-            if source.get("kind") == "file":
-                self.file_page.error.show_text(str(error))
             return
-        self.error.show_text("")
+        for label in (self.error, self.file_page.error):  # a good load: no earlier failure stays on show
+            label.show_text("")
 
     def _on_point_clicked(self, x: float, y: float) -> None:
         dataset = self.document.dataset
@@ -171,13 +173,15 @@ class DataPanel(QWidget):
 
     # ---- showing the document ------------------------------------------------------------------------------
     def refresh(self, keep_error: bool = False) -> None:
+        """Show the document's data; `keep_error` after a refused edit (its message and page stay)."""
         config, dataset = self.document.data_config, self.document.dataset
         source = config["source"]
         kind = source.get("kind", "playground")
         if not keep_error:
             self.error.show_text(f"The data set could not be loaded: {self.document.data_error}"
                             if dataset is None and self.document.data_error else "")
-        self.tabs.setCurrentIndex(PAGE_OF_KIND.get(kind, 0))
+            # After a refused edit the user stays on the page of the error (the File page shows it in place).
+            self.tabs.setCurrentIndex(PAGE_OF_KIND.get(kind, 0))
         widgets = (self.playground_set, self.noise, self.num_points, self.seed, self.sklearn_set)
         for widget in widgets:
             widget.blockSignals(True)

@@ -156,3 +156,27 @@ def test_playground_seed_goes_past_a_c_int(panel, document, qtbot):
     assert not (document.dataset.x == first).all()  # another seed, other points
     document.undo_stack.undo()
     assert panel.seed.value() == big and (document.dataset.x == first).all()
+
+
+def visible_errors(panel) -> list[str]:
+    from studio.widgets.error_label import ErrorLabel
+    return [label.text() for label in panel.findChildren(ErrorLabel) if label.isVisible()]
+
+
+def test_a_failed_load_is_said_once_and_goes_after_a_good_one(panel, document, qtbot, tmp_path, monkeypatch):
+    """Issue 11 §2.6 and §2.8: a CSV error was shown twice, and still shown after a good load."""
+    csv = tmp_path / "plants.csv"
+    csv.write_text("height,colour,kind\n1.0,red,a\n1.5,blue,b\n0.5,red,a\n2.0,green,b\n1.1,red,a\n1.9,blue,b\n")
+    monkeypatch.setattr(panel.file_page, "ask_data_path", lambda: str(csv))
+    panel.tabs.setCurrentIndex(2)
+    qtbot.mouseClick(panel.file_page.open_button, Qt.MouseButton.LeftButton)
+    panel.file_page.target.setCurrentText("kind")
+    _choose(qtbot, panel.file_page.categorical, "error")  # refuse text input columns: "colour" fails the load
+    qtbot.mouseClick(panel.file_page.load_button, Qt.MouseButton.LeftButton)
+    errors = visible_errors(panel)
+    assert len(errors) == 1 and "colour" in errors[0]
+    assert document.undo_stack.count() == 0
+    _choose(qtbot, panel.file_page.categorical, "one_hot")
+    qtbot.mouseClick(panel.file_page.load_button, Qt.MouseButton.LeftButton)
+    assert document.data_config["source"]["kind"] == "file"
+    assert visible_errors(panel) == []
