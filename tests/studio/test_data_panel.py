@@ -37,6 +37,13 @@ def _choose(qtbot, combo, data) -> None:
     assert combo.currentData() == data
 
 
+def open_file(panel, qtbot, monkeypatch, path) -> None:
+    """Open `path` on the File page as a user does (the file dialog answered with it)."""
+    monkeypatch.setattr(panel.file_page, "ask_data_path", lambda: str(path))
+    panel.tabs.setCurrentIndex(2)
+    qtbot.mouseClick(panel.file_page.open_button, Qt.MouseButton.LeftButton)
+
+
 def test_shows_the_default_playground(panel, document):
     assert panel.tabs.tabText(panel.tabs.currentIndex()) == "Playground"
     assert panel.playground_set.currentData() == "circles" and panel.num_points.value() == 400
@@ -79,9 +86,7 @@ def test_csv_file_preview_target_and_load(panel, document, qtbot, tmp_path, monk
     csv = tmp_path / "plants.csv"
     csv.write_text("height,width,kind,score\n1.0,2.0,a,0.5\n1.5,2.5,b,0.7\n0.5,1.0,a,0.1\n2.0,2.2,b,0.9\n"
                    "1.1,2.1,a,0.4\n1.9,2.4,b,0.8\n")
-    monkeypatch.setattr(panel.file_page, "ask_data_path", lambda: str(csv))
-    panel.tabs.setCurrentIndex(2)
-    qtbot.mouseClick(panel.file_page.open_button, Qt.MouseButton.LeftButton)
+    open_file(panel, qtbot, monkeypatch, csv)
     table = panel.file_page.table
     assert table.rowCount() == 6 and table.columnCount() == 4
     assert table.horizontalHeaderItem(2).text() == "kind\ncategorical"
@@ -97,9 +102,7 @@ def test_csv_file_preview_target_and_load(panel, document, qtbot, tmp_path, monk
 def test_bad_file_shows_error_in_place_and_changes_nothing(panel, document, qtbot, tmp_path, monkeypatch):
     csv = tmp_path / "ragged.csv"
     csv.write_text("a,b,c\n1,2,3\n4,5\n")
-    monkeypatch.setattr(panel.file_page, "ask_data_path", lambda: str(csv))
-    panel.tabs.setCurrentIndex(2)
-    qtbot.mouseClick(panel.file_page.open_button, Qt.MouseButton.LeftButton)
+    open_file(panel, qtbot, monkeypatch, csv)
     assert panel.file_page.error.isVisible() and "ragged" in panel.file_page.error.text()
     assert not panel.file_page.load_button.isEnabled()
     assert document.dataset.name.startswith("circles") and document.undo_stack.count() == 0
@@ -167,9 +170,7 @@ def test_a_failed_load_is_said_once_and_goes_after_a_good_one(panel, document, q
     """Issue 11 §2.6 and §2.8: a CSV error was shown twice, and still shown after a good load."""
     csv = tmp_path / "plants.csv"
     csv.write_text("height,colour,kind\n1.0,red,a\n1.5,blue,b\n0.5,red,a\n2.0,green,b\n1.1,red,a\n1.9,blue,b\n")
-    monkeypatch.setattr(panel.file_page, "ask_data_path", lambda: str(csv))
-    panel.tabs.setCurrentIndex(2)
-    qtbot.mouseClick(panel.file_page.open_button, Qt.MouseButton.LeftButton)
+    open_file(panel, qtbot, monkeypatch, csv)
     panel.file_page.target.setCurrentText("kind")
     _choose(qtbot, panel.file_page.categorical, "error")  # refuse text input columns: "colour" fails the load
     qtbot.mouseClick(panel.file_page.load_button, Qt.MouseButton.LeftButton)
