@@ -148,6 +148,41 @@ def test_dock_layout_is_remembered_and_reset(main_window, make_window, qtbot):
     second.close()
 
 
+TAB_GROUPS = sorted([("Data", "Training settings"), ("Layer", "History"), ("Decision boundary", "Neuron activation"),
+                     ("Gradient flow", "Weight histograms", "Confusion matrix")])
+
+
+def painted_dock_tab_bars(window) -> list[tuple[str, ...]]:
+    from PySide6.QtWidgets import QTabBar
+    bars = window.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly)
+    return sorted(tuple(bar.tabText(i) for i in range(bar.count())) for bar in bars if bar.isVisible())
+
+
+def test_relaunch_and_reset_paint_one_tab_bar_per_tab_group(qtbot, tmp_path):
+    """Issue 11 §2.4: after a relaunch with Training settings in front, a stale "Data | Traini…" bar was painted
+    over the learning-rate schedule; Reset layout left a stray "…trix" fragment. Checked as the window first
+    paints, before it is activated: on the offscreen platform, activating a window happens to hide stale bars."""
+    from studio.main_window import MainWindow
+
+    def shown_window() -> MainWindow:
+        window = MainWindow(autosave_folder=tmp_path / "autosave")
+        qtbot.addWidget(window)
+        window.show()
+        return window
+
+    first = shown_window()
+    assert painted_dock_tab_bars(first) == TAB_GROUPS
+    first.docks["training_settings_dock"].raise_()
+    assert first.close()
+    second = shown_window()
+    assert painted_dock_tab_bars(second) == TAB_GROUPS
+    assert not second.docks["training_settings_dock"].visibleRegion().isEmpty()  # still the front tab
+    qtbot.waitExposed(second)
+    second.reset_layout()
+    assert painted_dock_tab_bars(second) == TAB_GROUPS
+    assert second.close()
+
+
 def test_every_dock_is_movable_and_listed_in_view_menu(main_window):
     assert main_window.docks, "at least the frame's own docks exist"
     for dock in main_window.docks.values():
