@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from studio.plots.plot_style import set_title
+from studio.plots.plot_style import ElidedLabel
 from studio.plots.redraw_throttle import RedrawThrottle
 from studio.training.grid_prediction import MAX_NEURONS_FOR_MAPS, GridPrediction
 
@@ -43,19 +43,27 @@ class NeuronActivationMap(QWidget):
         self.message = QLabel("Train a network on a 2-D data set, then hover a neuron in the network to see "
                               "the input region it responds to.")
         self.message.setWordWrap(True)
+        # The large map's title is a label above the plots, shortened with … to the dock's width (in full in
+        # its tooltip): as the plot's own title, its width was the plot's minimum, and at the default dock size
+        # it pushed the map and its title ("layer 2, n…") past the dock's right edge.
+        self.title = ElidedLabel("Hover a neuron")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.graphics = pg.GraphicsLayoutWidget()
         self.grid_layout = self.graphics.addLayout(row=0, col=0)
-        self.big_plot = self.graphics.addPlot(row=0, col=1, title="Hover a neuron")
+        self.big_plot = self.graphics.addPlot(row=0, col=1)
         self.graphics.ci.layout.setColumnStretchFactor(0, 2)
         self.graphics.ci.layout.setColumnStretchFactor(1, 3)
         self.big_plot.setLabel("bottom", "x₁")
         self.big_plot.setLabel("left", "x₂")
+        for side in ("bottom", "left"):
+            self.big_plot.getAxis(side).setMinimumWidth(0)
         self.big_image = pg.ImageItem(axisOrder="col-major")
         self.big_image.setColorMap(_diverging_map())
         self.big_plot.addItem(self.big_image)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.message)
+        layout.addWidget(self.title)
         layout.addWidget(self.graphics, 1)
         self._layout_key: tuple[int, ...] | None = None
         self.throttle = RedrawThrottle(self, self._redraw, max_per_second=4)
@@ -134,4 +142,7 @@ class NeuronActivationMap(QWidget):
             self.big_plot.setLabel("bottom", names[0])
             self.big_plot.setLabel("left", names[1])
         kind = "output" if layer == len(prediction.activations) - 1 else f"layer {layer + 1}"
-        set_title(self.big_plot, f"{kind}, neuron {unit + 1} (range ±{symmetric_levels(values)[1]:.2g})")
+        text = f"{kind}, neuron {unit + 1} (range ±{symmetric_levels(values)[1]:.2g})"
+        if text != self.title.full_text:
+            self.title.set_full_text(text)
+            self.title.setToolTip(text)

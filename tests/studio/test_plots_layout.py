@@ -113,3 +113,26 @@ def test_every_plot_chosen_in_a_small_dock_fills_it(main_window, qtbot, dock_nam
         name = arrangement.selector.buttons[index].text()
         assert rect.width() >= 0.8 * view.width() and rect.height() >= 0.8 * view.height(), (
             f"{dock_name}: {name!r} drawn {rect.width()}×{rect.height()} in a {view.width()}×{view.height()} view")
+
+
+def test_neuron_activation_dock_at_the_default_size_shows_its_map_whole(main_window, qtbot):
+    """Issue 11 §2.5: the large map and its title ("layer 2, n…") reached past the dock's right edge."""
+    controller = main_window.controller
+    controller.show_dialogs = False
+    main_window.document.set_training_field("epochs", 3)
+    with qtbot.waitSignal(controller.finished, timeout=30_000):
+        controller.start()
+    main_window.docks["activation_map_dock"].raise_()
+    panel = main_window.panels["activation_map_dock"]
+    qtbot.waitUntil(lambda: bool(panel.small_images) and panel.graphics.isVisible(), timeout=5_000)
+    panel.throttle.flush()
+    panel.show_neuron(1, 3)
+    qtbot.wait(20)
+    view = panel.graphics.viewport().rect()
+    for item in (panel.big_plot, panel.big_plot.vb):
+        rect = panel.graphics.mapFromScene(item.sceneBoundingRect()).boundingRect()
+        assert inside(view, rect), f"{item} drawn at {rect}, outside the {view} view"
+    assert panel.big_plot.vb.width() >= 60 and panel.big_plot.vb.height() >= 100
+    title = panel.title
+    assert title.isVisible() and panel.rect().contains(title.geometry())
+    assert title.full_text.startswith("layer 2, neuron 4") and title.toolTip() == title.full_text
