@@ -57,6 +57,7 @@ class Document(QObject):
         self._weights = weights
         self._history = list(history or [])
         self._path: Path | None = None
+        self.untitled_name = "Untitled"  # the name until saved (an example's copy keeps the example's)
         self._training = False
         self._dirty_outside_undo = False
         self._was_dirty = False
@@ -101,7 +102,7 @@ class Document(QObject):
 
     @property
     def display_name(self) -> str:
-        return self._path.stem if self._path else "Untitled"
+        return self._path.stem if self._path else self.untitled_name
 
     @property
     def is_dirty(self) -> bool:
@@ -343,7 +344,7 @@ class Document(QObject):
         self._spec, self._data_config = other._spec, other._data_config
         self._dataset, self._data_error = other._dataset, other._data_error
         self._weights, self._history = other._weights, other._history
-        self._path = other._path
+        self._path, self.untitled_name = other._path, other.untitled_name
         self._dirty_outside_undo = other._dirty_outside_undo
         self.warnings = list(other.warnings)
         self._prepared_key = None
