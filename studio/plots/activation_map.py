@@ -144,5 +144,4 @@ class NeuronActivationMap(QWidget):
         kind = "output" if layer == len(prediction.activations) - 1 else f"layer {layer + 1}"
         text = f"{kind}, neuron {unit + 1} (range ±{symmetric_levels(values)[1]:.2g})"
         if text != self.title.full_text:
-            self.title.set_full_text(text)
-            self.title.setToolTip(text)
+            self.title.set_full_text(text)  # in full in its tooltip

@@ -99,7 +99,7 @@ class GradientFlowPlot(QWidget):
         controls.setSpacing(6)
         controls.addWidget(self.arrangement.selector)
         controls.addWidget(self.quantity)
-        controls.addWidget(self.verdict, 1)
+        controls.addStretch(1)
         style_axes(self.bars_plot, "Layer", "size (log)")
         style_axes(self.time_plot, "Epoch", "size (log)")
         style_axes(self.ratio_plot, "Layer", "‖Δw‖/‖w‖ (log)")
@@ -121,6 +121,9 @@ class GradientFlowPlot(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(2)
         layout.addLayout(controls)
+        # The finding on a line of its own: beside the selector, a dock of the default size left it no width at
+        # all. Shortened to the dock's width; in full, with the advice, in its tooltip.
+        layout.addWidget(self.verdict)
         layout.addWidget(self.graphics, 1)
 
     @property

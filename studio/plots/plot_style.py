@@ -83,7 +83,9 @@ class ElidedLabel(QLabel):
         self.set_full_text(text)
 
     def set_full_text(self, text: str) -> None:
+        """Show `text`, shortened to fit; hovering shows it in full (a caller may set a longer tooltip after)."""
         self.full_text = text
+        self.setToolTip(text)
         self._elide()
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
