@@ -15,7 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from studio.plots.plot_style import ElidedLabel
+from studio.plots.plot_style import ElidedLabel, show_axes
 from studio.plots.redraw_throttle import RedrawThrottle
 from studio.training.grid_prediction import MAX_NEURONS_FOR_MAPS, GridPrediction
 
@@ -60,6 +60,7 @@ class NeuronActivationMap(QWidget):
         self.big_image = pg.ImageItem(axisOrder="col-major")
         self.big_image.setColorMap(_diverging_map())
         self.big_plot.addItem(self.big_image)
+        show_axes([self.big_plot], False)  # until a neuron's map is drawn
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.message)
@@ -78,6 +79,7 @@ class NeuronActivationMap(QWidget):
         for image in self.small_images.values():
             image.clear()
         self.big_image.clear()
+        show_axes([self.big_plot], False)
 
     def show_neuron(self, layer: int, unit: int) -> None:
         """Slot for the builder's `neuron_hovered(layer, unit)`; (-1, -1) keeps the last neuron shown."""
@@ -134,6 +136,7 @@ class NeuronActivationMap(QWidget):
         if layer >= len(prediction.activations) or unit >= prediction.activations[layer].shape[2]:
             return
         values = prediction.activations[layer][:, :, unit]
+        show_axes([self.big_plot], True)
         self.big_image.setImage(values.T, autoLevels=False, levels=symmetric_levels(values))
         grid = prediction.grid
         self.big_image.setRect(QRectF(grid.x_min, grid.y_min, grid.x_max - grid.x_min, grid.y_max - grid.y_min))

@@ -14,7 +14,7 @@ from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from core.training.snapshot import Snapshot
-from studio.plots.plot_style import style_axes, set_title
+from studio.plots.plot_style import set_title, show_axes, style_axes
 from studio.plots.redraw_throttle import RedrawThrottle
 
 MAX_LABELLED_CELLS = 400  # beyond 20 × 20 the counts are too small to read
@@ -38,6 +38,7 @@ class ConfusionMatrixPlot(QWidget):
         self.graphics = pg.GraphicsLayoutWidget()
         self.plot = self.graphics.addPlot(title="Confusion matrix (validation)")
         style_axes(self.plot, "Predicted class", "True class")
+        show_axes([self.plot], False)  # until there is a matrix
         self.plot.showGrid(x=False, y=False)
         self.plot.invertY(True)
         self.plot.setAspectLocked(True)
@@ -68,6 +69,7 @@ class ConfusionMatrixPlot(QWidget):
         self._drawn_k = None
         self._ticked_names = None
         self.message.setVisible(True)
+        show_axes([self.plot], False)
 
     def _forget_cells(self) -> None:
         """No cell text is known to be shown (each is set at the next draw)."""
@@ -115,6 +117,7 @@ class ConfusionMatrixPlot(QWidget):
             return
         matrix, epoch = self.matrix, self.epoch
         self.message.setVisible(False)
+        show_axes([self.plot], True)
         k = matrix.shape[0]
         row_share = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
         self.image.setImage(row_share.astype(float), autoLevels=False, levels=(0.0, 1.0))

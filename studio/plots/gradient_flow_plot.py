@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QVBoxLayout, QWidget
 from core.training.snapshot import Snapshot
 from studio.plots.plot_style import (
     ElidedLabel,
-    EXPLODING_COLOUR, NORMAL_COLOUR, VANISHING_COLOUR, layer_colour, make_live_curve, pen, style_axes,
+    EXPLODING_COLOUR, NORMAL_COLOUR, VANISHING_COLOUR, layer_colour, make_live_curve, pen, show_axes, style_axes,
 )
 from studio.plots.adaptive_layout import AdaptiveLayout
 from studio.plots.log_axis import readable_axes
@@ -219,6 +219,7 @@ class GradientFlowPlot(QWidget):
         `_on_arrangement_changed`). Ranges, labels and their positions are set only when they change: each
         change re-lays out axes or items, and a TextItem moved asks for a paint of its own."""
         self._take_pending()
+        show_axes(self.arrangement.plots, bool(self.layer_names))
         key = self.quantity_key
         shown = self.arrangement.is_shown
         if shown(self.time_plot):

@@ -97,6 +97,16 @@ class ElidedLabel(QLabel):
                                                    max(0, self.width() - 4)))
 
 
+def show_axes(plots: Any, shown: bool) -> None:
+    """Show or hide the axes of placeholder plots: before there is data, an axis only says meaningless numbers
+    ("x₂ (x0.001)" from −400 to 400). Changes the plots only when `shown` changes (each change re-lays out)."""
+    for plot in plots:
+        if getattr(plot, "_axes_shown", True) != shown:
+            plot._axes_shown = shown
+            for side in ("left", "bottom"):
+                plot.showAxis(side, shown)
+
+
 def set_title(plot: Any, text: str) -> None:
     """Change a plot's title only when it differs: every change re-lays out the plot's scene."""
     if getattr(plot, "_current_title", None) != text:

@@ -136,3 +136,40 @@ def test_neuron_activation_dock_at_the_default_size_shows_its_map_whole(main_win
     title = panel.title
     assert title.isVisible() and panel.rect().contains(title.geometry())
     assert title.full_text.startswith("layer 2, neuron 4") and title.toolTip() == title.full_text
+
+
+def axes_shown(item) -> bool:
+    return all(item.getAxis(side).isVisible() for side in ("left", "bottom"))
+
+
+def test_placeholder_plots_have_no_axes_until_there_is_data(qtbot):
+    """Issue 11 §3: an empty plot showed meaningless axes ("x₂ (x0.001)" from −400 to 400)."""
+    from studio.plots.activation_map import NeuronActivationMap
+    from studio.plots.confusion_matrix_plot import ConfusionMatrixPlot
+    from studio.plots.gradient_flow_plot import GradientFlowPlot
+    from studio.plots.synthetic import synthetic_snapshot
+    from studio.plots.weight_histogram_plot import WeightHistogramPlot
+
+    loss, flow, weights = LossPlot(), GradientFlowPlot(), WeightHistogramPlot()
+    confusion, maps = ConfusionMatrixPlot(), NeuronActivationMap()
+    items = {"loss": loss.arrangement.plots, "flow": flow.arrangement.plots, "weights": weights.arrangement.plots,
+             "confusion": [confusion.plot], "maps": [maps.big_plot]}
+    for widget in (loss, flow, weights, confusion, maps):
+        qtbot.addWidget(widget)
+        widget.resize(600, 450)
+        widget.show()
+    qtbot.waitExposed(maps)
+    for name, plots in items.items():
+        assert not any(axes_shown(p) for p in plots), f"the empty {name} plot shows axes"
+    for snapshot in synthetic_run(epochs=2, batches_per_epoch=5):
+        loss.add_snapshot(snapshot) if snapshot.kind == "batch" else loss.add_epochs([snapshot])
+    flow.add_snapshot(synthetic_snapshot(10, layers=3))
+    weights.add_snapshots(list(synthetic_run(epochs=2, batches_per_epoch=5)))
+    confusion.set_matrix(np.array([[3, 1], [0, 4]]), epoch=1)
+    for widget in (loss, flow, weights, confusion):
+        widget.throttle.flush()
+    for name in ("loss", "flow", "weights", "confusion"):
+        assert all(axes_shown(p) for p in items[name]), f"the {name} plot has data but no axes"
+    confusion.clear()
+    loss.clear()
+    assert not axes_shown(confusion.plot) and not any(axes_shown(p) for p in items["loss"])
