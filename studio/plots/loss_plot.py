@@ -290,6 +290,8 @@ class LossPlot(QWidget):
         text = summary_html(self.shown_plots(), self.last_epoch, self.latest, self.test_score)
         if text != self.key.text():
             self.key.setText(text)
+            # A small dock cuts the line short (the test figures come last): hovering shows every figure.
+            self.key.setToolTip(f"{text}<br><br>{KEY_TIP}" if text else KEY_TIP)
 
     def _fit_lr_range(self) -> None:
         """Show at least one decade around the learning rate: a constant rate is a line with two labelled

@@ -112,6 +112,6 @@ def test_the_test_score_is_shown_at_the_end_of_a_run(status, document, qtbot):
     assert widget.test_score.text() == f"test accuracy {accuracy:.3f} · loss {loss:.3g}"
     assert f"test {loss:.3g}" in plot.key.text()
     plot.arrangement.show_plot(1)  # the accuracy plot: the key gives the test accuracy
-    assert f"test {accuracy:.3f}" in plot.key.text()
+    assert f"test {accuracy:.3f}" in plot.key.text() and f"test {accuracy:.3f}" in plot.key.toolTip()
     controller.run_started.emit()  # a new run: the old test figures go
     assert widget.test_score.text() == "" and "test" not in plot.key.text()
