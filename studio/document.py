@@ -134,7 +134,7 @@ class Document(QObject):
     def training_blockers(self) -> list[str]:
         """Reasons Train must stay disabled, as sentences for a tooltip; empty when training can start."""
         if self._dataset is None:
-            return [f"No data set: {self._data_error or 'pick one in the Data panel'}."]
+            return [f"No data set: {sentence(self._data_error or 'pick one in the Data panel')}"]
         reasons = []
         width = self.input_width()
         if width != self._spec["input_size"]:
@@ -331,7 +331,7 @@ class Document(QObject):
         document._path = Path(path) if path is not None else None
         dataset = document._dataset
         if dataset is None:
-            document.warnings.append(f"The data set could not be loaded: {document._data_error} "
+            document.warnings.append(f"The data set could not be loaded: {sentence(document._data_error)} "
                                      f"Pick it again in the Data panel.")
         elif project.data_hash and dataset.content_hash != project.data_hash:
             document.warnings.append(f"The data in {dataset.name} has changed since the project was saved "
@@ -479,6 +479,12 @@ def _check_data_config(config: dict, dataset: Any) -> None:
         if dataset is not None and dataset.num_features != 2:
             raise DataError(f"feature transforms work on 2-D points; {dataset.name} has {dataset.num_features} "
                             f"features")
+
+
+def sentence(text: str | None) -> str:
+    """`text` ending with a full stop (a data error is a clause: "…/wine_copy.csv: file not found")."""
+    text = (text or "").rstrip()
+    return text if not text or text[-1] in ".!?" else text + "."
 
 
 def _try_load(source: dict) -> tuple[Any, str | None]:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from core.data import PLAYGROUND_SETS, SKLEARN_SETS, DataError
 from core.spec import SpecError
+from studio.document import sentence
 from studio.widgets.csv_preview import CATEGORICAL_CHOICES, MISSING_CHOICES, TASK_CHOICES, FileSourcePage
 from studio.widgets.data_preparation import DataPreparationBox
 from studio.widgets.error_label import ErrorLabel
@@ -183,7 +184,7 @@ class DataPanel(QWidget):
         source = config["source"]
         kind = source.get("kind", "playground")
         if not keep_error:
-            self.error.show_text(f"The data set could not be loaded: {self.document.data_error}"
+            self.error.show_text(f"The data set could not be loaded: {sentence(self.document.data_error)}"
                             if dataset is None and self.document.data_error else "")
             # After a refused edit the user stays on the page of the error (the File page shows it in place).
             self.tabs.setCurrentIndex(PAGE_OF_KIND.get(kind, 0))
