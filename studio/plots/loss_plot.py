@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QSlider, QVBoxLayout, QWidget
 
 from core.training.snapshot import Snapshot
@@ -288,10 +289,22 @@ class LossPlot(QWidget):
             self.arrangement.selector.set_name(METRIC, metric)
             self.metric_plot.setLabel("left", metric)
         text = summary_html(self.shown_plots(), self.last_epoch, self.latest, self.test_score)
+        if self._too_wide(text):  # the figures matter more than the words: "val" for "validation"
+            text = summary_html(self.shown_plots(), self.last_epoch, self.latest, self.test_score, compact=True)
         if text != self.key.text():
             self.key.setText(text)
             # A small dock cuts the line short (the test figures come last): hovering shows every figure.
             self.key.setToolTip(f"{text}<br><br>{KEY_TIP}" if text else KEY_TIP)
+
+    def _too_wide(self, html: str) -> bool:
+        document = QTextDocument()
+        document.setDefaultFont(self.key.font())
+        document.setHtml(html)
+        return document.idealWidth() > self.key.width()
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._update_key()  # a narrower dock may want the compact key, a wider one the full words
 
     def _fit_lr_range(self) -> None:
         """Show at least one decade around the learning rate: a constant rate is a line with two labelled

@@ -32,19 +32,22 @@ def test_score_text(metric_name: str | None, score: tuple[float, float]) -> str:
 
 
 def summary_html(shown: tuple[int, ...], epoch: Snapshot | None, latest: Snapshot | None,
-                 test_score: tuple[float, float] | None = None) -> str:
+                 test_score: tuple[float, float] | None = None, compact: bool = False) -> str:
     """The key for the plots in `shown` (LOSS, METRIC, LEARNING_RATE) from the newest epoch and batch, and the
-    test set's (loss, metric) once a run has ended."""
+    test set's (loss, metric) once a run has ended; `compact` (a narrow dock) leaves out the epoch and says "val"
+    for "validation"."""
+    validation = "val" if compact else "validation"
     parts: list[str] = []
     if epoch is not None:
-        parts.append(f"<b>epoch {epoch.epoch}</b>")
+        if not compact:  # the x axis says which epoch
+            parts.append(f"<b>epoch {epoch.epoch}</b>")
     elif latest is not None:
         parts.append(f"<b>step {latest.step:,}</b>")
     if LOSS in shown:
         if epoch is not None:
             parts.append(swatch(TRAIN_COLOUR, "train", epoch.train_loss))
             if epoch.val_loss is not None:
-                parts.append(swatch(VALIDATION_COLOUR, "validation", epoch.val_loss))
+                parts.append(swatch(VALIDATION_COLOUR, validation, epoch.val_loss))
         elif latest is not None:
             parts.append(swatch(TRAIN_COLOUR, "train (batch)", latest.train_loss))
         if test_score is not None:
@@ -53,7 +56,7 @@ def summary_html(shown: tuple[int, ...], epoch: Snapshot | None, latest: Snapsho
         name = metric_title(epoch.metric_name).lower() if LOSS in shown else ""
         figures = [swatch(TRAIN_COLOUR, "train", epoch.train_metric, ".3f")]
         if epoch.val_metric is not None:
-            figures.append(swatch(VALIDATION_COLOUR, "validation", epoch.val_metric, ".3f"))
+            figures.append(swatch(VALIDATION_COLOUR, validation, epoch.val_metric, ".3f"))
         if test_score is not None:
             figures.append(swatch(TEST_COLOUR, "test", test_score[1], ".3f"))
         parts.append((f"{escape(name)}: " if name else "") + "&nbsp; ".join(figures))
