@@ -36,7 +36,7 @@ class ConfusionMatrixPlot(QWidget):
         self.message = QLabel("The confusion matrix appears after the first epoch of a classification run.")
         self.message.setWordWrap(True)
         self.graphics = pg.GraphicsLayoutWidget()
-        self.plot = self.graphics.addPlot(title="Confusion matrix (validation)")
+        self.plot = self.graphics.addPlot(title="Validation set")
         style_axes(self.plot, "Predicted class", "True class")
         show_axes([self.plot], False)  # until there is a matrix
         self.plot.showGrid(x=False, y=False)
@@ -140,8 +140,9 @@ class ConfusionMatrixPlot(QWidget):
                 self.cell_texts[index].setText(str(counts[index]), color="w" if dark[index] else "k")
             self._cell_counts, self._cell_dark = counts, dark
         accuracy = np.trace(matrix) / max(1, matrix.sum())
+        # Short: the dock's title names the plot; a longer title was cut off in the default dock.
         suffix = f" after epoch {epoch}" if epoch is not None else ""
-        set_title(self.plot, f"Confusion matrix (validation{suffix}): accuracy {accuracy:.1%}")
+        set_title(self.plot, f"Validation accuracy {accuracy:.1%}{suffix}")
 
 
 def _clip(name: str, width: int = 10) -> str:
