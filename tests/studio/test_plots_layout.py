@@ -173,3 +173,20 @@ def test_placeholder_plots_have_no_axes_until_there_is_data(qtbot):
     confusion.clear()
     loss.clear()
     assert not axes_shown(confusion.plot) and not any(axes_shown(p) for p in items["loss"])
+
+
+def test_neuron_maps_of_n_d_data_are_a_sentence_not_empty_plots(qtbot, document):
+    """Issue 11 §2.6 and §3: for 64-feature digits the dock showed an empty plot under "Hover a neuron"."""
+    from studio.plots.activation_map import HINT, NeuronActivationMap
+
+    maps = NeuronActivationMap(None, document)
+    qtbot.addWidget(maps)
+    maps.resize(320, 260)
+    maps.show()
+    qtbot.waitExposed(maps)
+    assert maps.graphics.isVisible() and maps.message.text() == HINT and not maps.title.isVisible()
+    document.set_data_source({"kind": "sklearn", "name": "digits"})
+    assert not maps.graphics.isVisible() and maps.message.isVisible()
+    assert "digits has 64 features" in maps.message.text()
+    document.undo_stack.undo()
+    assert maps.graphics.isVisible() and maps.message.text() == HINT
