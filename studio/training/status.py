@@ -109,6 +109,12 @@ class TrainingStatus(QWidget):
         (A run's own weights arrive before its end, while the controller is not idle yet.)"""
         if not self.controller.is_active:
             self._on_reset()
+            document = self.controller.document
+            if document.weights is not None and document.history:  # a trained project opened (or an undo)
+                epoch = document.history[-1].get("epoch")
+                self.label.setText(f"Trained {epoch} epochs · Train continues from these weights"
+                                   if isinstance(epoch, int) and not isinstance(epoch, bool) else
+                                   "Trained · Train continues from these weights")
 
     def _on_state(self, state: str) -> None:
         if state == "paused":
