@@ -85,7 +85,9 @@ def window_switched_views(app, out: Path) -> None:
     document = Document()
     document.set_training_field("epochs", 60)
     window = MainWindow(document, autosave_folder=Path(tempfile.mkdtemp()) / "autosave")
+    window.resize(1400, 880)  # the size a first start opens at (not the layout an earlier shot left behind)
     window.show()
+    window.reset_layout()
     settle(app)
     window.controller.show_dialogs = False
     wait_for_run(window.controller, window.controller.start)
@@ -101,15 +103,16 @@ def window_reopened(app, out: Path, scratch: Path) -> None:
     come back from the saved history."""
     from studio.document import Document
     from studio.main_window import MainWindow
+    from studio.training.controller import TrainingController
 
     document = Document()
     document.set_training_field("epochs", 120)
-    trainer = MainWindow(document, autosave_folder=scratch / "autosave")
-    trainer.controller.show_dialogs = False
-    wait_for_run(trainer.controller, trainer.controller.start)
+    controller = TrainingController(document)  # no window: a window closed unseen would save its layout
+    controller.show_dialogs = False
+    wait_for_run(controller, controller.start)
     path = scratch / "circles_trained.bps"
     document.save(path)
-    close_quietly(trainer)
+    controller.shutdown()
     window = MainWindow(autosave_folder=scratch / "autosave")
     window.resize(*WINDOW_SIZE)
     window.show()
