@@ -7,7 +7,10 @@ Writes into docs/screenshots (or OUT_DIR):
 - plot_fitted_surface.png: the regression-bumps example (2-D regression) after training,
 - plot_fitted_curve.png: a 1-D regression (a noisy sine read from a CSV file) after training,
 - main_window_trained.png: the whole window, 1600×1000, after training the default project,
-- main_window_vanishing.png: the window after training the vanishing deep-sigmoid example (gradient-flow warning).
+- main_window_vanishing.png: the window after training the vanishing deep-sigmoid example (gradient-flow warning),
+- main_window_switched_views.png: the window at its default size, Loss switched to Accuracy, Gradient flow to
+  "Over time",
+- main_window_reopened.png: a trained project opened in a fresh window (its saved history drawn).
 Settings and autosaves go to a temporary folder, never the user's.
 """
 
@@ -63,10 +66,61 @@ def window_after_training(app, document, out: Path, epochs: int | None = None, s
         window.docks[show].raise_()
     settle(app)
     window.grab().save(str(out))
+    close_quietly(window)
+
+
+def close_quietly(window) -> None:
     window.controller.shutdown()
     window.document._dirty_outside_undo = False
     window.document.undo_stack.setClean()
     window.close()
+
+
+def window_switched_views(app, out: Path) -> None:
+    """The window at its default size after training, the Loss dock switched to Accuracy and the Gradient flow
+    dock to "Over time": a plot chosen in a small dock fills it."""
+    from studio.document import Document
+    from studio.main_window import MainWindow
+
+    document = Document()
+    document.set_training_field("epochs", 60)
+    window = MainWindow(document, autosave_folder=Path(tempfile.mkdtemp()) / "autosave")
+    window.resize(1400, 880)  # the size a first start opens at (not the layout an earlier shot left behind)
+    window.show()
+    window.reset_layout()
+    settle(app)
+    window.controller.show_dialogs = False
+    wait_for_run(window.controller, window.controller.start)
+    window.panels["loss_dock"].arrangement.selector.buttons[1].click()
+    window.panels["gradient_flow_dock"].arrangement.selector.buttons[1].click()
+    settle(app)
+    window.grab().save(str(out))
+    close_quietly(window)
+
+
+def window_reopened(app, out: Path, scratch: Path) -> None:
+    """A trained project saved, then opened in a fresh window: its curves, gradient flow and confusion matrix
+    come back from the saved history."""
+    from studio.document import Document
+    from studio.main_window import MainWindow
+    from studio.training.controller import TrainingController
+
+    document = Document()
+    document.set_training_field("epochs", 120)
+    controller = TrainingController(document)  # no window: a window closed unseen would save its layout
+    controller.show_dialogs = False
+    wait_for_run(controller, controller.start)
+    path = scratch / "circles_trained.bps"
+    document.save(path)
+    controller.shutdown()
+    window = MainWindow(autosave_folder=scratch / "autosave")
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    window.open_project(path, ask_to_save=False)
+    window.docks["confusion_dock"].raise_()
+    settle(app)
+    window.grab().save(str(out))
+    close_quietly(window)
 
 
 def fitted_plot(app, document, out: Path, epochs: int) -> None:
@@ -127,6 +181,8 @@ def main(out_dir: Path) -> None:
     window_after_training(app, Document(), out_dir / "main_window_trained.png", epochs=60)
     window_after_training(app, Document.open(EXAMPLES / "circles_vanishing.bps"),
                           out_dir / "main_window_vanishing.png", show="gradient_flow_dock")
+    window_switched_views(app, out_dir / "main_window_switched_views.png")
+    window_reopened(app, out_dir / "main_window_reopened.png", scratch)
     print(f"screenshots written to {out_dir}")
 
 

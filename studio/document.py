@@ -57,6 +57,7 @@ class Document(QObject):
         self._weights = weights
         self._history = list(history or [])
         self._path: Path | None = None
+        self.untitled_name = "Untitled"  # the name until saved (an example's copy keeps the example's)
         self._training = False
         self._dirty_outside_undo = False
         self._was_dirty = False
@@ -101,7 +102,7 @@ class Document(QObject):
 
     @property
     def display_name(self) -> str:
-        return self._path.stem if self._path else "Untitled"
+        return self._path.stem if self._path else self.untitled_name
 
     @property
     def is_dirty(self) -> bool:
@@ -133,7 +134,7 @@ class Document(QObject):
     def training_blockers(self) -> list[str]:
         """Reasons Train must stay disabled, as sentences for a tooltip; empty when training can start."""
         if self._dataset is None:
-            return [f"No data set: {self._data_error or 'pick one in the Data panel'}."]
+            return [f"No data set: {sentence(self._data_error or 'pick one in the Data panel')}"]
         reasons = []
         width = self.input_width()
         if width != self._spec["input_size"]:
@@ -330,7 +331,7 @@ class Document(QObject):
         document._path = Path(path) if path is not None else None
         dataset = document._dataset
         if dataset is None:
-            document.warnings.append(f"The data set could not be loaded: {document._data_error} "
+            document.warnings.append(f"The data set could not be loaded: {sentence(document._data_error)} "
                                      f"Pick it again in the Data panel.")
         elif project.data_hash and dataset.content_hash != project.data_hash:
             document.warnings.append(f"The data in {dataset.name} has changed since the project was saved "
@@ -343,7 +344,7 @@ class Document(QObject):
         self._spec, self._data_config = other._spec, other._data_config
         self._dataset, self._data_error = other._dataset, other._data_error
         self._weights, self._history = other._weights, other._history
-        self._path = other._path
+        self._path, self.untitled_name = other._path, other.untitled_name
         self._dirty_outside_undo = other._dirty_outside_undo
         self.warnings = list(other.warnings)
         self._prepared_key = None
@@ -478,6 +479,12 @@ def _check_data_config(config: dict, dataset: Any) -> None:
         if dataset is not None and dataset.num_features != 2:
             raise DataError(f"feature transforms work on 2-D points; {dataset.name} has {dataset.num_features} "
                             f"features")
+
+
+def sentence(text: str | None) -> str:
+    """`text` ending with a full stop (a data error is a clause: "…/wine_copy.csv: file not found")."""
+    text = (text or "").rstrip()
+    return text if not text or text[-1] in ".!?" else text + "."
 
 
 def _try_load(source: dict) -> tuple[Any, str | None]:

@@ -20,7 +20,9 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QWidget
 from studio.autosave import Autosaver
 from studio.document import Document
 from studio.settings import LAYOUT_VERSION, StudioSettings
-from studio.window.docks import DOCKS, FRONT_DOCKS, LEFT, RIGHT, DockSpec, build_part, missing_module
+from studio.window.docks import (
+    DOCKS, FRONT_DOCKS, LEFT, RIGHT, DockSpec, build_part, missing_module, restore_dock_layout,
+)
 from studio.window.lazy_panels import LazyPanels
 from studio.window.menus import WindowMenus
 from studio.window.project_actions import APP_TITLE, ProjectActions
@@ -165,14 +167,16 @@ class MainWindow(ProjectActions, WindowMenus, QMainWindow):
         geometry, state = self.settings.window_geometry(), self.settings.window_state()
         if geometry is not None:
             self.restoreGeometry(geometry)
-        if state is not None and not self.restoreState(state, LAYOUT_VERSION):
-            log.info("ignored a saved window layout that does not fit this version")
+        if state is None or not restore_dock_layout(self, state, LAYOUT_VERSION):
+            if state is not None:
+                log.info("ignored a saved window layout that does not fit this version")
+            restore_dock_layout(self, self._default_layout, LAYOUT_VERSION)  # no stale tab bars from building
 
     def save_layout(self) -> None:
         self.settings.save_window(self.saveGeometry(), self.saveState(LAYOUT_VERSION))
 
     def reset_layout(self) -> None:
-        self.restoreState(self._default_layout, LAYOUT_VERSION)
+        restore_dock_layout(self, self._default_layout, LAYOUT_VERSION)
         for dock in self.docks.values():
             dock.setFloating(False)
             dock.show()

@@ -12,14 +12,16 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from studio.plots.plot_style import set_title
+from studio.plots.plot_style import ElidedLabel, show_axes
 from studio.plots.redraw_throttle import RedrawThrottle
 from studio.training.grid_prediction import MAX_NEURONS_FOR_MAPS, GridPrediction
 
 MAX_SMALL_ROWS = 8  # neurons shown per layer column
+HINT = ("Train a network on a 2-D data set, then hover a neuron in the network to see the input region it "
+        "responds to.")
 
 
 def _diverging_map() -> pg.ColorMap:
@@ -40,25 +42,37 @@ class NeuronActivationMap(QWidget):
         self.prediction: GridPrediction | None = None
         self.selected: tuple[int, int] | None = None  # (layer, unit) hovered, None = none
         self.small_images: dict[tuple[int, int], pg.ImageItem] = {}
-        self.message = QLabel("Train a network on a 2-D data set, then hover a neuron in the network to see "
-                              "the input region it responds to.")
+        self.message = QLabel(HINT)
         self.message.setWordWrap(True)
+        # The large map's title is a label above the plots, shortened with … to the dock's width (in full in
+        # its tooltip): as the plot's own title, its width was the plot's minimum, and at the default dock size
+        # it pushed the map and its title ("layer 2, n…") past the dock's right edge.
+        self.title = ElidedLabel("")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.title.hide()  # until a neuron's map is drawn
         self.graphics = pg.GraphicsLayoutWidget()
         self.grid_layout = self.graphics.addLayout(row=0, col=0)
-        self.big_plot = self.graphics.addPlot(row=0, col=1, title="Hover a neuron")
+        self.big_plot = self.graphics.addPlot(row=0, col=1)
         self.graphics.ci.layout.setColumnStretchFactor(0, 2)
         self.graphics.ci.layout.setColumnStretchFactor(1, 3)
         self.big_plot.setLabel("bottom", "x₁")
         self.big_plot.setLabel("left", "x₂")
+        for side in ("bottom", "left"):
+            self.big_plot.getAxis(side).setMinimumWidth(0)
         self.big_image = pg.ImageItem(axisOrder="col-major")
         self.big_image.setColorMap(_diverging_map())
         self.big_plot.addItem(self.big_image)
+        show_axes([self.big_plot], False)  # until a neuron's map is drawn
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.message)
+        layout.addWidget(self.title)
         layout.addWidget(self.graphics, 1)
         self._layout_key: tuple[int, ...] | None = None
         self.throttle = RedrawThrottle(self, self._redraw, max_per_second=4)
+        if document is not None:
+            document.data_changed.connect(self._on_data_changed)
+            self._on_data_changed()
         if controller is not None:
             controller.prediction.connect(self.set_prediction)
             controller.weights_reset.connect(self.clear)
@@ -70,6 +84,22 @@ class NeuronActivationMap(QWidget):
         for image in self.small_images.values():
             image.clear()
         self.big_image.clear()
+        show_axes([self.big_plot], False)
+        self.title.hide()
+        self.message.setVisible(True)
+
+    def _on_data_changed(self) -> None:
+        """Maps exist only over the plane of 2-D data: for other data, a sentence in place of empty plots."""
+        dataset = getattr(self.document, "dataset", None)
+        plane = dataset is None or dataset.num_features == 2
+        self.graphics.setVisible(plane)
+        if not plane:
+            self.title.hide()
+        self.message.setText(HINT if plane else
+                             f"Neuron maps show what each neuron responds to over the input plane of 2-D data; "
+                             f"{dataset.name} has {dataset.num_features} features.")
+        if not plane:
+            self.message.setVisible(True)
 
     def show_neuron(self, layer: int, unit: int) -> None:
         """Slot for the builder's `neuron_hovered(layer, unit)`; (-1, -1) keeps the last neuron shown."""
@@ -126,6 +156,7 @@ class NeuronActivationMap(QWidget):
         if layer >= len(prediction.activations) or unit >= prediction.activations[layer].shape[2]:
             return
         values = prediction.activations[layer][:, :, unit]
+        show_axes([self.big_plot], True)
         self.big_image.setImage(values.T, autoLevels=False, levels=symmetric_levels(values))
         grid = prediction.grid
         self.big_image.setRect(QRectF(grid.x_min, grid.y_min, grid.x_max - grid.x_min, grid.y_max - grid.y_min))
@@ -134,4 +165,7 @@ class NeuronActivationMap(QWidget):
             self.big_plot.setLabel("bottom", names[0])
             self.big_plot.setLabel("left", names[1])
         kind = "output" if layer == len(prediction.activations) - 1 else f"layer {layer + 1}"
-        set_title(self.big_plot, f"{kind}, neuron {unit + 1} (range ±{symmetric_levels(values)[1]:.2g})")
+        text = f"{kind}, neuron {unit + 1} (range ±{symmetric_levels(values)[1]:.2g})"
+        if text != self.title.full_text:
+            self.title.set_full_text(text)  # in full in its tooltip
+        self.title.setVisible(self.graphics.isVisibleTo(self))

@@ -153,4 +153,7 @@ class AdaptiveLayout(QObject):
             grid.setRowStretchFactor(0, 1)
         if self.selector.parentWidget() is not None:  # a parentless widget would open as a window of its own
             self.selector.setVisible(mode == SINGLE)
+        # Emptying the grid and filling it again lets the layout shrink its item to the plots' preferred size
+        # (~140×125 px); only a resize of the view used to give it the view's area back. Give it back at once.
+        layout.setGeometry(self.graphics.range)
         self.mode_changed.emit(mode)

@@ -14,7 +14,7 @@ from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from core.training.snapshot import Snapshot
-from studio.plots.plot_style import style_axes, set_title
+from studio.plots.plot_style import set_title, show_axes, style_axes
 from studio.plots.redraw_throttle import RedrawThrottle
 
 MAX_LABELLED_CELLS = 400  # beyond 20 × 20 the counts are too small to read
@@ -36,8 +36,9 @@ class ConfusionMatrixPlot(QWidget):
         self.message = QLabel("The confusion matrix appears after the first epoch of a classification run.")
         self.message.setWordWrap(True)
         self.graphics = pg.GraphicsLayoutWidget()
-        self.plot = self.graphics.addPlot(title="Confusion matrix (validation)")
+        self.plot = self.graphics.addPlot(title="Validation set")
         style_axes(self.plot, "Predicted class", "True class")
+        show_axes([self.plot], False)  # until there is a matrix
         self.plot.showGrid(x=False, y=False)
         self.plot.invertY(True)
         self.plot.setAspectLocked(True)
@@ -68,6 +69,7 @@ class ConfusionMatrixPlot(QWidget):
         self._drawn_k = None
         self._ticked_names = None
         self.message.setVisible(True)
+        show_axes([self.plot], False)
 
     def _forget_cells(self) -> None:
         """No cell text is known to be shown (each is set at the next draw)."""
@@ -115,6 +117,7 @@ class ConfusionMatrixPlot(QWidget):
             return
         matrix, epoch = self.matrix, self.epoch
         self.message.setVisible(False)
+        show_axes([self.plot], True)
         k = matrix.shape[0]
         row_share = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
         self.image.setImage(row_share.astype(float), autoLevels=False, levels=(0.0, 1.0))
@@ -137,8 +140,9 @@ class ConfusionMatrixPlot(QWidget):
                 self.cell_texts[index].setText(str(counts[index]), color="w" if dark[index] else "k")
             self._cell_counts, self._cell_dark = counts, dark
         accuracy = np.trace(matrix) / max(1, matrix.sum())
+        # Short: the dock's title names the plot; a longer title was cut off in the default dock.
         suffix = f" after epoch {epoch}" if epoch is not None else ""
-        set_title(self.plot, f"Confusion matrix (validation{suffix}): accuracy {accuracy:.1%}")
+        set_title(self.plot, f"Validation accuracy {accuracy:.1%}{suffix}")
 
 
 def _clip(name: str, width: int = 10) -> str:

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QVBoxLayout, QWidget
 from core.training.snapshot import Snapshot
 from studio.plots.plot_style import (
     ElidedLabel,
-    EXPLODING_COLOUR, NORMAL_COLOUR, VANISHING_COLOUR, layer_colour, make_live_curve, pen, style_axes,
+    EXPLODING_COLOUR, NORMAL_COLOUR, VANISHING_COLOUR, layer_colour, make_live_curve, pen, show_axes, style_axes,
 )
 from studio.plots.adaptive_layout import AdaptiveLayout
 from studio.plots.log_axis import readable_axes
@@ -99,7 +99,7 @@ class GradientFlowPlot(QWidget):
         controls.setSpacing(6)
         controls.addWidget(self.arrangement.selector)
         controls.addWidget(self.quantity)
-        controls.addWidget(self.verdict, 1)
+        controls.addStretch(1)
         style_axes(self.bars_plot, "Layer", "size (log)")
         style_axes(self.time_plot, "Epoch", "size (log)")
         style_axes(self.ratio_plot, "Layer", "‖Δw‖/‖w‖ (log)")
@@ -121,6 +121,9 @@ class GradientFlowPlot(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(2)
         layout.addLayout(controls)
+        # The finding on a line of its own: beside the selector, a dock of the default size left it no width at
+        # all. Shortened to the dock's width; in full, with the advice, in its tooltip.
+        layout.addWidget(self.verdict)
         layout.addWidget(self.graphics, 1)
 
     @property
@@ -216,6 +219,7 @@ class GradientFlowPlot(QWidget):
         `_on_arrangement_changed`). Ranges, labels and their positions are set only when they change: each
         change re-lays out axes or items, and a TextItem moved asks for a paint of its own."""
         self._take_pending()
+        show_axes(self.arrangement.plots, bool(self.layer_names))
         key = self.quantity_key
         shown = self.arrangement.is_shown
         if shown(self.time_plot):

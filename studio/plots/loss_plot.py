@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QSlider, QVBoxLayout, QWidget
 
 from core.training.snapshot import Snapshot
@@ -23,7 +24,7 @@ from studio.plots.log_axis import readable_axes
 from studio.plots.loss_summary import LEARNING_RATE, LOSS, METRIC, metric_title, summary_html
 from studio.plots.plot_style import (
     BEST_COLOUR, DIVERGED_COLOUR, LR_COLOUR, TRAIN_COLOUR, VALIDATION_COLOUR, faded, make_live_curve, pen,
-    style_axes,
+    show_axes, style_axes,
 )
 from studio.plots.redraw_throttle import RedrawThrottle
 from studio.plots.series_buffer import SeriesBuffer
@@ -58,6 +59,8 @@ class LossPlot(QWidget):
         self.latest: Snapshot | None = None
         self.best_epoch: int | None = None
         self.diverged_at: float | None = None
+        self.test_score: tuple[float, float] | None = None  # (loss, metric) on the test set, once a run ends
+        self._controller = controller
         self._build()
         self.throttle = RedrawThrottle(self, self._redraw, max_per_second=6)
         if controller is not None:
@@ -65,6 +68,7 @@ class LossPlot(QWidget):
             controller.weights_reset.connect(self.clear)
             controller.snapshot.connect(self.add_snapshot)
             controller.epochs_recorded.connect(self.add_epochs)
+            controller.finished.connect(self._on_run_finished)
 
     # -- layout -------------------------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -149,6 +153,7 @@ class LossPlot(QWidget):
         self._lr_range = None
         self.best_epoch, self.diverged_at = None, None
         self.last_epoch, self.latest = None, None
+        self.test_score = None
         for line in (*self.best_lines, self.diverged_line):
             line.setVisible(False)
         self._redraw()
@@ -218,6 +223,15 @@ class LossPlot(QWidget):
             self._mark(snapshots[-1])
             self.throttle.request()
 
+    def _on_run_finished(self, _snapshot: Snapshot) -> None:
+        result = getattr(self._controller, "last_result", None)
+        self.set_test_score(result.test_score if result is not None else None)
+
+    def set_test_score(self, score: tuple[float, float] | None) -> None:
+        """Show the held-out test set's (loss, metric) in the key, as a run's final word."""
+        self.test_score = score
+        self._update_key()
+
     def _has_epoch(self, epoch: int) -> bool:
         last = self.epoch_train_loss.last()
         return last is not None and last[0] == float(epoch)
@@ -247,6 +261,7 @@ class LossPlot(QWidget):
         """Hand the newest data to the curves of the plots on show. A plot behind the selector gets its data when
         it is shown (`_on_arrangement_changed`): a curve's setData, and its view's auto-range, cost even unseen."""
         shown = self.shown_plots()
+        show_axes(self.arrangement.plots, len(self.epoch_train_loss) > 0 or len(self.batch_loss) > 0)
         self._show_symbols(len(self.epoch_train_loss) <= MAX_SYMBOLS)
         if LOSS in shown:
             smoothed = self.smoothing_factor > 0
@@ -273,9 +288,23 @@ class LossPlot(QWidget):
         if self.last_epoch is not None:
             self.arrangement.selector.set_name(METRIC, metric)
             self.metric_plot.setLabel("left", metric)
-        text = summary_html(self.shown_plots(), self.last_epoch, self.latest)
+        text = summary_html(self.shown_plots(), self.last_epoch, self.latest, self.test_score)
+        if self._too_wide(text):  # the figures matter more than the words: "val" for "validation"
+            text = summary_html(self.shown_plots(), self.last_epoch, self.latest, self.test_score, compact=True)
         if text != self.key.text():
             self.key.setText(text)
+            # A small dock cuts the line short (the test figures come last): hovering shows every figure.
+            self.key.setToolTip(f"{text}<br><br>{KEY_TIP}" if text else KEY_TIP)
+
+    def _too_wide(self, html: str) -> bool:
+        document = QTextDocument()
+        document.setDefaultFont(self.key.font())
+        document.setHtml(html)
+        return document.idealWidth() > self.key.width()
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._update_key()  # a narrower dock may want the compact key, a wider one the full words
 
     def _fit_lr_range(self) -> None:
         """Show at least one decade around the learning rate: a constant rate is a line with two labelled

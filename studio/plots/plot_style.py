@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy
 TRAIN_COLOUR = "#1f77b4"  # blue
 VALIDATION_COLOUR = "#ff7f0e"  # orange
 LR_COLOUR = "#2ca02c"  # green
+TEST_COLOUR = "#555555"  # dark grey: the held-out test figures (a number in the key; no curve)
 BEST_COLOUR = "#2ca02c"
 DIVERGED_COLOUR = "#d62728"  # red
 VANISHING_COLOUR = "#9467bd"  # purple
@@ -82,7 +83,9 @@ class ElidedLabel(QLabel):
         self.set_full_text(text)
 
     def set_full_text(self, text: str) -> None:
+        """Show `text`, shortened to fit; hovering shows it in full (a caller may set a longer tooltip after)."""
         self.full_text = text
+        self.setToolTip(text)
         self._elide()
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
@@ -92,6 +95,16 @@ class ElidedLabel(QLabel):
     def _elide(self) -> None:
         self.setText(self.fontMetrics().elidedText(self.full_text, Qt.TextElideMode.ElideRight,
                                                    max(0, self.width() - 4)))
+
+
+def show_axes(plots: Any, shown: bool) -> None:
+    """Show or hide the axes of placeholder plots: before there is data, an axis only says meaningless numbers
+    ("x₂ (x0.001)" from −400 to 400). Changes the plots only when `shown` changes (each change re-lays out)."""
+    for plot in plots:
+        if getattr(plot, "_axes_shown", True) != shown:
+            plot._axes_shown = shown
+            for side in ("left", "bottom"):
+                plot.showAxis(side, shown)
 
 
 def set_title(plot: Any, text: str) -> None:

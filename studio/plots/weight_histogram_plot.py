@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QVBoxLayout, QWidget
 from core.training.snapshot import Histogram, Snapshot
 from studio.plots.adaptive_layout import AdaptiveLayout
 from studio.plots.histogram_history import HistogramHistory
-from studio.plots.plot_style import TRAIN_COLOUR, faded, set_title, style_axes
+from studio.plots.plot_style import TRAIN_COLOUR, faded, set_title, show_axes, style_axes
 from studio.plots.redraw_throttle import RedrawThrottle
 
 
@@ -33,6 +33,7 @@ class WeightHistogramPlot(QWidget):
         self.history: dict[str, list[HistogramHistory]] = {}  # kind → per layer
         self._build()
         self.clear_data()
+        show_axes(self.arrangement.plots, False)  # until there are histograms (see _redraw)
         self.throttle = RedrawThrottle(self, self._redraw, max_per_second=2)
         if controller is not None:
             controller.run_started.connect(self.clear)
@@ -142,11 +143,12 @@ class WeightHistogramPlot(QWidget):
     # -- drawing ------------------------------------------------------------------------------------------------
     def _redraw(self) -> None:
         newest = self.current_now()
+        history = self.current_history()
+        show_axes(self.arrangement.plots, newest is not None or (history is not None and history.last_epoch > 0))
         if newest is None:
             self.now_curve.setData([], [])
         else:
             self.now_curve.setData(np.asarray(newest.edges, dtype=float), np.asarray(newest.counts, dtype=float))
-        history = self.current_history()
         result = history.image() if history is not None else None
         if result is None:
             self.image.clear()

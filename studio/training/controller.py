@@ -12,13 +12,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QStyle, QWidget
 
 from core.training.snapshot import Snapshot
 from studio.training.dialogs import show_divergence, show_exception
 from studio.training.grid_prediction import GridPrediction, GridSpec
+from studio.training.history_replay import history_snapshots, with_confusion
 from studio.training.live_changes import live_changes, live_values
 from studio.training.thread_budget import begin_run, end_run
 from studio.training.worker import TrainingJob, TrainingResult, TrainingWorker, WorkerUpdate
@@ -65,6 +66,7 @@ class TrainingController(QObject):
         document.spec_changed.connect(self._on_spec_changed)
         document.data_changed.connect(self._update_actions)
         document.weights_changed.connect(self._update_actions)
+        document.weights_changed.connect(self._on_weights_changed)
         self._update_actions()
 
     # --- actions -------------------------------------------------------------------------------------------------
@@ -213,15 +215,29 @@ class TrainingController(QObject):
 
     def shutdown(self) -> None:
         """Stop any run and wait for its thread (for the window's closeEvent): returns within about a second."""
+        if self._stop_and_wait():
+            self._on_thread_finished()
+
+    def finish_now(self) -> bool:
+        """End an active run and wait for it, its weights and history written to the document (Save during a
+        run saves them, not the untrained project). False when no run was active."""
+        if not self._stop_and_wait():
+            return False
+        QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)  # the worker's last update and result
+        if self._thread is not None:
+            self._on_thread_finished()
+        return True
+
+    def _stop_and_wait(self) -> bool:
         thread, worker = self._thread, self._worker
         if thread is None or worker is None:
-            return
+            return False
         worker.stop()
         worker.play()
         thread.quit()
         if not thread.wait(SHUTDOWN_TIMEOUT_MS):
             thread.wait()  # a kernel mid-batch always returns; never destroy a running QThread
-        self._on_thread_finished()
+        return True
 
     @property
     def is_active(self) -> bool:
@@ -264,12 +280,13 @@ class TrainingController(QObject):
         self.last_result = result
         self.latest = result.snapshot
         self.document.set_training(False)
-        if self._reset_after_stop:
-            self._reset_weights()
-        else:
-            self.document.set_weights(result.weights, result.history)
+        if not self._reset_after_stop:
+            self.document.set_weights(result.weights, with_confusion(result.history, result.snapshot.confusion))
         self.progress.emit(self.fraction_done)
         self.finished.emit(result.snapshot)
+        if self._reset_after_stop:  # after `finished`, so the views end on "untrained", not "Finished: stopped"
+            self._reset_weights()
+            return
         if result.snapshot.diverged:
             self.diverged.emit(result.snapshot)
             if self.show_dialogs:
@@ -293,6 +310,22 @@ class TrainingController(QObject):
 
     def _dialog_parent(self) -> QWidget | None:
         return self.dialog_parent or QApplication.activeWindow()
+
+    def _on_weights_changed(self) -> None:
+        """Weights that did not come from a run of ours (a project opened, New, an undo, an edit that drops
+        them): the plots show the document's saved history, or nothing."""
+        if self.state != IDLE:
+            return  # a run's own weights: its plots are already drawn
+        self.epoch_records.clear()
+        self.latest, self.latest_prediction = None, None
+        self.weights_reset.emit()
+        document = self.document
+        if document.weights is not None and document.history:
+            task = document.dataset.task if document.dataset is not None else "classification"
+            self.epoch_records = history_snapshots(document.history, document.spec,
+                                                   "r2" if task == "regression" else "accuracy")
+            if self.epoch_records:
+                self.epochs_recorded.emit(list(self.epoch_records))
 
     # --- live edits ----------------------------------------------------------------------------------------------
     def _on_spec_changed(self) -> None:

@@ -1,4 +1,5 @@
-"""`TrainingStatus`: the status-bar widget: epoch, step, samples per second, time left and a progress bar.
+"""`TrainingStatus`: the status-bar widget: epoch, step, samples per second, time left, the test score at a
+run's end and a progress bar.
 
 It also offers `title_prefix()` ("[42%] ") for the main window's title while a run is active. Snapshots arrive
 up to 20 times a second, but the widget shows the newest at most `REFRESH_PER_SECOND` times a second: faster
@@ -10,6 +11,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
 from core.training.snapshot import Snapshot
+from studio.plots.loss_summary import test_score_text
 from studio.plots.plot_style import fix_label_size
 from studio.plots.redraw_throttle import RedrawThrottle
 
@@ -31,6 +33,8 @@ class TrainingStatus(QWidget):
         self.label = QLabel("Ready to train")
         self.speed = QLabel("")
         self.remaining = QLabel("")
+        self.test_score = QLabel("")  # the held-out test set's figures, at a run's end
+        self.test_score.setToolTip("Loss and metric on the test set, which training and early stopping never saw")
         self.bar = QProgressBar()
         self.bar.setRange(0, 1000)
         self.bar.setTextVisible(True)
@@ -38,12 +42,13 @@ class TrainingStatus(QWidget):
         # Fixed widths: a label that grows with its text would re-lay out the whole window (and repaint every
         # docked plot) at each update.
         for label, sample in ((self.label, "Finished: early stopping · epoch 100000 · step 10,000,000"),
-                              (self.speed, "10,000,000 samples/s"), (self.remaining, "took 10:00:00")):
+                              (self.speed, "10,000,000 samples/s"), (self.remaining, "took 10:00:00"),
+                              (self.test_score, "test accuracy 0.000 · loss 0.000e-05")):
             fix_label_size(label, sample)
         self.bar.setFixedSize(160, self.label.height())
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
-        for widget in (self.label, self.speed, self.remaining, self.bar):
+        for widget in (self.label, self.speed, self.remaining, self.test_score, self.bar):
             layout.addWidget(widget)
         self._latest: Snapshot | None = None
         self.throttle = RedrawThrottle(self, self._show_latest, max_per_second=REFRESH_PER_SECOND)
@@ -52,6 +57,7 @@ class TrainingStatus(QWidget):
         controller.state_changed.connect(self._on_state)
         controller.run_started.connect(self._on_run_started)
         controller.weights_reset.connect(self._on_reset)
+        controller.document.weights_changed.connect(self._on_weights_changed)
 
     def title_prefix(self) -> str:
         if not self.controller.is_active:
@@ -86,10 +92,29 @@ class TrainingStatus(QWidget):
         self.label.setText(f"Finished: {s.stop_reason or 'done'} · epoch {s.epoch} · step {s.step:,}"
                            if not s.diverged else f"Diverged at step {s.step + 1:,}")
         self.remaining.setText(f"took {format_duration(s.elapsed)}")
+        # The run's own rate (every sample over the whole run), not the first snapshot's: a short run ends
+        # before the throttle shows a second figure, and the first includes loading the kernels.
+        self.speed.setText(f"{s.samples_per_second:,.0f} samples/s" if s.samples_per_second else "")
+        result = getattr(self.controller, "last_result", None)
+        score = result.test_score if result is not None else None
+        self.test_score.setText(test_score_text(s.metric_name, score) if score is not None else "")
         self.bar.setValue(int(self.controller.fraction_done * 1000))
 
     def _on_run_started(self) -> None:
         self._latest = None  # so the new run's first snapshot shows at once
+        self.test_score.setText("")
+
+    def _on_weights_changed(self) -> None:
+        """An edit that discards the trained weights, New or Open: the last run's final words no longer apply.
+        (A run's own weights arrive before its end, while the controller is not idle yet.)"""
+        if not self.controller.is_active:
+            self._on_reset()
+            document = self.controller.document
+            if document.weights is not None and document.history:  # a trained project opened (or an undo)
+                epoch = document.history[-1].get("epoch")
+                self.label.setText(f"Trained {epoch} epochs · Train continues from these weights"
+                                   if isinstance(epoch, int) and not isinstance(epoch, bool) else
+                                   "Trained · Train continues from these weights")
 
     def _on_state(self, state: str) -> None:
         if state == "paused":
@@ -102,6 +127,7 @@ class TrainingStatus(QWidget):
         self.label.setText("Ready to train")
         self.speed.setText("")
         self.remaining.setText("")
+        self.test_score.setText("")
         self.bar.setValue(0)
 
     def _update_title(self) -> None:

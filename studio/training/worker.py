@@ -71,6 +71,16 @@ class TrainingResult:
     snapshot: Snapshot
     weights: dict[str, np.ndarray]
     history: list[dict[str, Any]]
+    test_score: tuple[float, float] | None = None  # (loss, metric) on the held-out test set; None without one
+
+
+def held_out_score(network, data, snapshot: Snapshot) -> tuple[float, float] | None:
+    """The kept weights' loss and metric on the test set, as `backprop train` prints them (`Network.evaluate`);
+    None when no test set is held out or the run diverged."""
+    if snapshot.diverged or not len(data.x_test):
+        return None
+    loss, metric = network.evaluate(data.x_test, data.y_test)
+    return float(loss), float(metric)
 
 
 class TrainingWorker(QObject):
@@ -207,7 +217,8 @@ class TrainingWorker(QObject):
             return None
         self._flush(trainer, paused=False, predict=True)
         weights = {k: np.array(v, copy=True) for k, v in trainer.network.get_state().items()}
-        return TrainingResult(snapshot, weights, [dict(r) for r in trainer.history])
+        return TrainingResult(snapshot, weights, [dict(r) for r in trainer.history],
+                              held_out_score(trainer.network, self.job.data, snapshot))
 
     def _wait_while_paused(self) -> str | None:
         """Block (without spinning) while paused; return a queued step, or None to run freely."""

@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
 
 from core.data import PLAYGROUND_SETS, SKLEARN_SETS, DataError
 from core.spec import SpecError
-from studio.widgets.csv_preview import FileSourcePage
+from studio.document import sentence
+from studio.widgets.csv_preview import CATEGORICAL_CHOICES, MISSING_CHOICES, TASK_CHOICES, FileSourcePage
 from studio.widgets.data_preparation import DataPreparationBox
 from studio.widgets.error_label import ErrorLabel
 from studio.widgets.field_editors import LargeIntSpinBox
@@ -32,6 +33,10 @@ SKLEARN_LABELS = {"iris": "Iris: 150 flowers, 4 measurements, 3 species",
                   "digits": "Digits: 1,797 handwritten 8×8 digits, 10 classes",
                   "diabetes": "Diabetes: 442 patients, 10 features, disease progression (regression)"}
 PAGE_OF_KIND = {"playground": 0, "sklearn": 1, "file": 2}
+# The File page's fields, by the data layer's option names: its errors speak the API ("missing='drop'"); the
+# panel says which field to set and to what ('Missing cells: "Drop those rows"').
+FILE_FIELDS = (("Missing cells", "missing", MISSING_CHOICES), ("Text columns", "categorical", CATEGORICAL_CHOICES),
+               ("Task", "task", TASK_CHOICES))
 # The playground draws with numpy's default_rng(seed), which takes any non-negative integer; a 64-bit one is plenty.
 PLAYGROUND_SEED_MAX = 2**64 - 1
 
@@ -152,12 +157,15 @@ class DataPanel(QWidget):
         try:
             self.document.set_data_source(source)
         except (DataError, SpecError) as error:
-            self.error.show_text(str(error))
+            # Once, where the user acts on it: under the file's options for a file, else under the pages.
+            from_file = source.get("kind") == "file"
+            message = in_panel_words(str(error)) if from_file else str(error)
+            self.error.show_text("" if from_file else message)
+            self.file_page.error.show_text(message if from_file else "")
             self.refresh(keep_error=True)
-            if source.get("kind") == "file":
-                self.file_page.error.show_text(str(error))
             return
-        self.error.show_text("")
+        for label in (self.error, self.file_page.error):  # a good load: no earlier failure stays on show
+            label.show_text("")
 
     def _on_point_clicked(self, x: float, y: float) -> None:
         dataset = self.document.dataset
@@ -171,13 +179,15 @@ class DataPanel(QWidget):
 
     # ---- showing the document ------------------------------------------------------------------------------
     def refresh(self, keep_error: bool = False) -> None:
+        """Show the document's data; `keep_error` after a refused edit (its message and page stay)."""
         config, dataset = self.document.data_config, self.document.dataset
         source = config["source"]
         kind = source.get("kind", "playground")
         if not keep_error:
-            self.error.show_text(f"The data set could not be loaded: {self.document.data_error}"
+            self.error.show_text(f"The data set could not be loaded: {sentence(self.document.data_error)}"
                             if dataset is None and self.document.data_error else "")
-        self.tabs.setCurrentIndex(PAGE_OF_KIND.get(kind, 0))
+            # After a refused edit the user stays on the page of the error (the File page shows it in place).
+            self.tabs.setCurrentIndex(PAGE_OF_KIND.get(kind, 0))
         widgets = (self.playground_set, self.noise, self.num_points, self.seed, self.sklearn_set)
         for widget in widgets:
             widget.blockSignals(True)
@@ -222,3 +232,13 @@ class DataPanel(QWidget):
         dataset = self.document.dataset
         self.scatter.clicks_enabled = (not training and dataset is not None
                                        and self.document.data_config["source"].get("kind") == "playground")
+
+
+def in_panel_words(message: str) -> str:
+    """A data-layer message with its option names replaced by the File page's labels."""
+    for field, key, choices in FILE_FIELDS:
+        for label, value in choices:
+            if value is not None:
+                for quote in ("'", '"'):
+                    message = message.replace(f"{key}={quote}{value}{quote}", f'{field}: "{label}"')
+    return message

@@ -15,6 +15,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
 
+from core.spec.parameter_count import parameter_count
 from core.spec import ACTIVATIONS, INITIALIZERS, LAYER_FIELDS, SpecError, resolved_init, validate_spec
 from studio.widgets.builder.selection import follow_layer
 from studio.widgets.builder.spec_edits import binary_output_state, is_binary_dataset, set_binary_output
@@ -91,7 +92,7 @@ class LayerInspector(QWidget):
         self.form.set_row_visible("leaky_slope", layer["activation"] == "leaky_relu")
         self.title.setText("Output layer" if is_output else f"Layer {self.index + 1} (dense)")
         fan_in = spec["input_size"] if self.index == 0 else layers[self.index - 1]["units"]
-        parameters = (fan_in + 1) * layer["units"] + (2 * layer["units"] if layer["batch_norm"] else 0)
+        parameters = parameter_count(spec, self.index)
         self.shape.setText(f"{fan_in} inputs → {layer['units']} units · {parameters:,} parameters")
         state = binary_output_state(spec)
         self.binary_output.setVisible(is_output and is_binary_dataset(self.document) and bool(state))

@@ -16,6 +16,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QPen
 from PySide6.QtWidgets import QGraphicsScene, QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
 
+from core.spec.parameter_count import parameter_count
 from core.spec import SpecError, default_layer
 from studio.widgets.builder.button import ButtonItem
 from studio.widgets.builder.connections import EdgesItem, SkipArrowItem
@@ -214,7 +215,7 @@ class NetworkBuilder(QWidget):
 
     def _update_summary(self, spec: dict[str, Any]) -> None:
         widths = [spec["input_size"]] + [layer["units"] for layer in spec["layers"]]
-        parameters = sum((a + 1) * b for a, b in zip(widths, widths[1:]))
+        parameters = parameter_count(spec)  # core's count: batch norm's γ and β included, as the inspector says
         self.summary.setText(f"{'-'.join(map(str, widths))}  ·  {parameters:,} parameters")
 
     def _is_training(self) -> bool:

@@ -12,7 +12,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtWidgets import QMainWindow, QTabBar
 
 log = logging.getLogger(__name__)
 LEFT, RIGHT, BOTTOM = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
@@ -74,3 +75,16 @@ def missing_module(module: str) -> str | None:
     except ImportError as error:  # a parent package is missing
         return f"{type(error).__name__}: {error}"
     return None if found else f"ModuleNotFoundError: No module named {module!r}"
+
+
+def restore_dock_layout(window: QMainWindow, state: QByteArray, version: int) -> bool:
+    """`window.restoreState(state, version)` that leaves painted only the tab bars the restored layout uses.
+
+    Qt 6 keeps painting the tab bars of a dock layout built while the window was hidden, and those of the
+    layout a restoreState replaces: a stale "Data | Traini…" bar over the learning-rate schedule after a
+    relaunch, a "…trix" fragment after Reset layout. Hiding every bar first and restoring then shows again
+    exactly the bars in use (restoring the current layout, `window.saveState()`, just cleans up).
+    """
+    for bar in window.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+        bar.hide()
+    return window.restoreState(state, version)

@@ -1,4 +1,4 @@
-"""The menu bar and its actions: File, Edit (undo/redo), Training, View (one entry a dock), Help.
+"""The menu bar and its actions: File (with Examples), Edit (undo/redo), Training, View (one entry a dock), Help.
 
 `WindowMenus` is mixed into the main window: the actions are the window's attributes (`action_undo`, …) so
 every shortcut works wherever the focus is, and the Help menu's shortcut list reads them back by group.
@@ -36,6 +36,8 @@ class WindowMenus:
         self.action_new = self._action("&New", self.new_project, QKeySequence.StandardKey.New,
                                        "Start a new project on the circles playground set")
         self.action_open = self._action("&Open…", self.open_project_dialog, QKeySequence.StandardKey.Open)
+        self.action_examples = self._action("E&xamples…", self.open_example_dialog, None,
+                                            "Open a copy of one of the bundled example projects")
         self.action_save = self._action("&Save", self.save_project, QKeySequence.StandardKey.Save)
         self.action_save_as = self._action("Save &As…", self.save_project_as, "Ctrl+Shift+S")
         self.action_export = self._action("&Export…", self.export_network, "Ctrl+E",
@@ -61,6 +63,7 @@ class WindowMenus:
         self.recent_menu = QMenu("Open &Recent", self)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addMenu(self.recent_menu)
+        file_menu.addAction(self.action_examples)
         file_menu.addSeparator()
         file_menu.addActions([self.action_save, self.action_save_as, self.action_export])
         file_menu.addSeparator()
@@ -111,8 +114,8 @@ class WindowMenus:
 
     # ---- help ---------------------------------------------------------------------------------------------
     def shortcut_groups(self) -> dict[str, list[QAction]]:
-        return {"File": [self.action_new, self.action_open, self.action_save, self.action_save_as,
-                         self.action_export, self.action_quit],
+        return {"File": [self.action_new, self.action_open, self.action_examples, self.action_save,
+                         self.action_save_as, self.action_export, self.action_quit],
                 "Edit": [self.action_undo, self.action_redo] + (
                     [self.action_show_history] if hasattr(self, "action_show_history") else []),
                 "Training": self._training_actions() if self.controller is not None else [],

@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtWidgets import QFileDialog
 
 from core.project import PROJECT_SUFFIX, ProjectError
-from studio.dialogs import export_dialog, messages
+from studio.dialogs import examples_dialog, export_dialog, messages
 from studio.document import Document
 
 APP_TITLE = "Backprop Studio"
@@ -52,7 +52,7 @@ class ProjectActions:
 
     def maybe_save(self) -> bool:
         """Ask to save unsaved changes; False when the user cancels (the caller must then do nothing)."""
-        if not self.document.is_dirty:
+        if not self.document.is_dirty and not self.document.is_training:  # a run's weights are unsaved work too
             return True
         answer = messages.ask_save_changes(self, self.document.display_name)
         if answer == "save":
@@ -71,6 +71,24 @@ class ProjectActions:
         path = self._ask_open_path()
         if path:
             self.open_project(path, ask_to_save=False)
+
+    def open_example_dialog(self) -> None:
+        """File → Examples: pick a bundled example; it opens as an untitled copy named after it."""
+        if self._refuse_while_training("opening an example") or not self.maybe_save():
+            return
+        dialog = examples_dialog.ExamplesDialog(examples_dialog.bundled_examples(), self)
+        if dialog.exec() and dialog.chosen is not None:
+            self.open_example(dialog.chosen)
+
+    def open_example(self, example: examples_dialog.Example) -> None:
+        opened = Document.from_project(example.project)  # no path: Save asks where, never over the bundled file
+        opened.untitled_name = example.name
+        self.document.replace_with(opened)
+        self.autosaver.discard()
+        self.statusBar().showMessage(f"Opened a copy of the example {example.name}; Save asks where to keep it.",
+                                     8000)
+        if self.document.warnings:
+            messages.show_information(self, "Opened with warnings", "\n\n".join(self.document.warnings))
 
     def open_project(self, path: str | Path, ask_to_save: bool = True) -> bool:
         """Open a project file; on any error show it and keep the current project untouched."""
@@ -99,13 +117,16 @@ class ProjectActions:
         return bool(path) and self._save_to(Path(path))
 
     def _save_to(self, path: Path) -> bool:
+        # The weights and history reach the document when a run ends: end it first, or the file gets neither.
+        stopped = getattr(self.controller, "finish_now", lambda: False)()
         try:
             self.document.save(path)
         except ProjectError as error:
             messages.show_error(self, "Can't save project", str(error))
             return False
         self.settings.add_recent_file(path)
-        self.statusBar().showMessage(f"Saved {path.name}", 5000)
+        self.statusBar().showMessage(f"Stopped training and saved {path.name} with the weights and history so far"
+                                     if stopped else f"Saved {path.name}", 10_000 if stopped else 5000)
         return True
 
     def _fill_recent_menu(self) -> None:

@@ -37,6 +37,13 @@ def _choose(qtbot, combo, data) -> None:
     assert combo.currentData() == data
 
 
+def open_file(panel, qtbot, monkeypatch, path) -> None:
+    """Open `path` on the File page as a user does (the file dialog answered with it)."""
+    monkeypatch.setattr(panel.file_page, "ask_data_path", lambda: str(path))
+    panel.tabs.setCurrentIndex(2)
+    qtbot.mouseClick(panel.file_page.open_button, Qt.MouseButton.LeftButton)
+
+
 def test_shows_the_default_playground(panel, document):
     assert panel.tabs.tabText(panel.tabs.currentIndex()) == "Playground"
     assert panel.playground_set.currentData() == "circles" and panel.num_points.value() == 400
@@ -79,9 +86,7 @@ def test_csv_file_preview_target_and_load(panel, document, qtbot, tmp_path, monk
     csv = tmp_path / "plants.csv"
     csv.write_text("height,width,kind,score\n1.0,2.0,a,0.5\n1.5,2.5,b,0.7\n0.5,1.0,a,0.1\n2.0,2.2,b,0.9\n"
                    "1.1,2.1,a,0.4\n1.9,2.4,b,0.8\n")
-    monkeypatch.setattr(panel.file_page, "ask_data_path", lambda: str(csv))
-    panel.tabs.setCurrentIndex(2)
-    qtbot.mouseClick(panel.file_page.open_button, Qt.MouseButton.LeftButton)
+    open_file(panel, qtbot, monkeypatch, csv)
     table = panel.file_page.table
     assert table.rowCount() == 6 and table.columnCount() == 4
     assert table.horizontalHeaderItem(2).text() == "kind\ncategorical"
@@ -97,9 +102,7 @@ def test_csv_file_preview_target_and_load(panel, document, qtbot, tmp_path, monk
 def test_bad_file_shows_error_in_place_and_changes_nothing(panel, document, qtbot, tmp_path, monkeypatch):
     csv = tmp_path / "ragged.csv"
     csv.write_text("a,b,c\n1,2,3\n4,5\n")
-    monkeypatch.setattr(panel.file_page, "ask_data_path", lambda: str(csv))
-    panel.tabs.setCurrentIndex(2)
-    qtbot.mouseClick(panel.file_page.open_button, Qt.MouseButton.LeftButton)
+    open_file(panel, qtbot, monkeypatch, csv)
     assert panel.file_page.error.isVisible() and "ragged" in panel.file_page.error.text()
     assert not panel.file_page.load_button.isEnabled()
     assert document.dataset.name.startswith("circles") and document.undo_stack.count() == 0
@@ -156,3 +159,36 @@ def test_playground_seed_goes_past_a_c_int(panel, document, qtbot):
     assert not (document.dataset.x == first).all()  # another seed, other points
     document.undo_stack.undo()
     assert panel.seed.value() == big and (document.dataset.x == first).all()
+
+
+def visible_errors(panel) -> list[str]:
+    from studio.widgets.error_label import ErrorLabel
+    return [label.text() for label in panel.findChildren(ErrorLabel) if label.isVisible()]
+
+
+def test_a_failed_load_is_said_once_and_goes_after_a_good_one(panel, document, qtbot, tmp_path, monkeypatch):
+    """Issue 11 §2.6 and §2.8: a CSV error was shown twice, and still shown after a good load."""
+    csv = tmp_path / "plants.csv"
+    csv.write_text("height,colour,kind\n1.0,red,a\n1.5,blue,b\n0.5,red,a\n2.0,green,b\n1.1,red,a\n1.9,blue,b\n")
+    open_file(panel, qtbot, monkeypatch, csv)
+    panel.file_page.target.setCurrentText("kind")
+    _choose(qtbot, panel.file_page.categorical, "error")  # refuse text input columns: "colour" fails the load
+    qtbot.mouseClick(panel.file_page.load_button, Qt.MouseButton.LeftButton)
+    errors = visible_errors(panel)
+    assert len(errors) == 1 and "colour" in errors[0]
+    assert 'Text columns: "One-hot encode"' in errors[0] and "one_hot" not in errors[0]  # the panel's words
+    assert document.undo_stack.count() == 0
+    _choose(qtbot, panel.file_page.categorical, "one_hot")
+    qtbot.mouseClick(panel.file_page.load_button, Qt.MouseButton.LeftButton)
+    assert document.data_config["source"]["kind"] == "file"
+    assert visible_errors(panel) == []
+
+
+def test_data_layer_option_names_become_the_file_pages_labels():
+    from studio.widgets.data_panel import in_panel_words
+
+    message = in_panel_words("x.csv: rows 3, 5 have empty cells: choose missing='drop' to drop those rows or "
+                             "missing='mean' to fill them; use task='regression' for a numeric target")
+    assert message == ('x.csv: rows 3, 5 have empty cells: choose Missing cells: "Drop those rows" to drop those '
+                       'rows or Missing cells: "Fill with column mean" to fill them; use Task: "Regression" for '
+                       'a numeric target')

@@ -210,6 +210,9 @@ def test_open_warns_when_file_data_changed(tmp_path):
     reopened = Document.open(tmp_path / "p.bps")
     assert reopened.dataset is None and "could not be loaded" in reopened.warnings[0]
     assert "No data set" in reopened.training_blockers()[0]
+    # Each sentence ends with its full stop (issue 11 §2.8: "…points.csv: file not found Pick it again…").
+    assert ". Pick it again in the Data panel." in reopened.warnings[0]
+    assert reopened.training_blockers()[0].endswith(".") and ".." not in reopened.training_blockers()[0]
 
 
 def test_open_corrupt_raises_project_error(tmp_path):

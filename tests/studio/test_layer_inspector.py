@@ -198,3 +198,21 @@ def test_a_standalone_inspector_follows_its_layer_too(qtbot, document):
     assert inspector.index == 2 and inspector.form.editor("units").value() == 6
     document.undo_stack.undo()
     assert inspector.index == 1 and inspector.title.text() == "Layer 2 (dense)"
+
+
+def test_builder_summary_and_inspector_count_the_same_parameters(panels, document, qtbot):
+    """Issue 11 §2.7: the builder's summary left out batch norm's γ and β, which the inspector counted."""
+    import re
+
+    from core.network import Network
+
+    builder, inspector = panels
+    document.set_layer_field(0, "batch_norm", True)
+    document.set_layer_field(1, "batch_norm", True)
+    total = Network.from_spec(document.spec).num_params  # what the engine allocates
+    assert f"{total:,} parameters" in builder.summary.text()
+    per_layer = []
+    for index in range(len(document.spec["layers"])):
+        inspector.show_layer(index)
+        per_layer.append(int(re.search(r"([\d,]+) parameters", inspector.shape.text()).group(1).replace(",", "")))
+    assert sum(per_layer) == total

@@ -78,7 +78,7 @@ def test_every_plot_has_data_after_training(trained):
     maps = plots["activations"]
     assert maps.small_images and maps.big_image.image is not None
     maps.show_neuron(1, 3)  # hovering redraws at once
-    assert "neuron 4" in maps.big_plot.titleLabel.text
+    assert "neuron 4" in maps.title.full_text
 
 
 def document_points(boundary) -> int:

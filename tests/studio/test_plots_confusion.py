@@ -57,3 +57,21 @@ def test_new_classes_set_ticks_range_and_every_cell(qtbot):
     assert shown_texts(plot) == ["5", "0", "1", "0", "7", "0", "2", "0", "9"]
     assert plot.plot.viewRange()[0][1] >= 2.5  # the range grew to 3 classes
     assert [label for _, label in plot.plot.getAxis("bottom")._tickLevels[0]] == ["0", "1", "2"]
+
+
+def test_the_title_fits_a_default_sized_dock(qtbot):
+    """The accuracy came last in a long title and was cut off in the default dock ("…after epoch 30): acc")."""
+    from studio.plots.confusion_matrix_plot import ConfusionMatrixPlot
+
+    plot = ConfusionMatrixPlot()
+    qtbot.addWidget(plot)
+    plot.resize(400, 300)
+    plot.show()
+    qtbot.waitExposed(plot)
+    plot.set_matrix(np.diag(np.full(10, 30)) + 1, epoch=300)
+    plot.throttle.flush()
+    qtbot.wait(20)
+    title = plot.plot.titleLabel
+    assert "accuracy 77.5%" in title.text  # 31 of each row of 40
+    shown = plot.graphics.mapFromScene(title.item.sceneBoundingRect()).boundingRect()
+    assert plot.graphics.viewport().rect().adjusted(-1, -1, 1, 1).contains(shown), f"title cut: {shown}"

@@ -85,3 +85,23 @@ def test_a_plot_behind_the_selector_is_drawn_when_shown(plot):
     plot.arrangement.selector.buttons[1].click()
     assert all(len(curve.getOriginalDataset()[0]) == 20 for curve in plot.curves)
     assert len(plot.bars.opts["height"]) == 3
+
+
+def test_a_long_warning_in_a_narrow_dock_shows_in_full_on_hover(qtbot):
+    """Issue 11 §3: "⚠ vanishing gradient in L1…" was cut off; its whole text (and the advice) is the tooltip."""
+    plot = GradientFlowPlot()
+    qtbot.addWidget(plot)
+    plot.resize(330, 260)
+    plot.show()
+    qtbot.waitExposed(plot)
+    snapshot = synthetic_snapshot(10, layers=8)
+    snapshot.grad_norms = np.array([1e-9, 0.1, 1e-9, 0.1, 1e-9, 0.1, 0.1, 1e3])
+    plot.add_snapshot(snapshot)
+    plot.throttle.flush()
+    qtbot.wait(20)
+    full = plot.verdict.full_text
+    assert full.startswith("⚠ vanishing gradient in L1") and "exploding" in full
+    shown = plot.verdict.text()
+    assert plot.verdict.isVisible() and len(shown) >= 20  # beside the selector it had no width left at all
+    assert shown == full or (shown.endswith("…") and full.startswith(shown[:-1]))
+    assert plot.verdict.toolTip().startswith(full) and "ReLU" in plot.verdict.toolTip()

@@ -92,3 +92,101 @@ def test_learning_rate_plot_spans_at_least_a_decade(qtbot):
     axis = plot.lr_plot.getAxis("left")
     ticks = [v for _spacing, values in axis.tickValues(low, high, 100) for v in values]
     assert 1 <= len(ticks) <= 5
+
+
+@pytest.mark.parametrize("dock_name", ["loss_dock", "gradient_flow_dock", "weight_histogram_dock"])
+def test_every_plot_chosen_in_a_small_dock_fills_it(main_window, qtbot, dock_name):
+    """Issue 11 §2.1: after choosing Accuracy or LR (or "Over time", "Δw/w"), the plot was drawn about 105×90 px
+    in the dock's corner until the dock was resized."""
+    main_window.docks[dock_name].raise_()
+    panel = main_window.panels[dock_name]
+    qtbot.waitUntil(lambda: panel.graphics.isVisible() and panel.graphics.width() > 250)
+    arrangement = panel.arrangement
+    assert arrangement.mode == SINGLE  # the default window gives these docks one plot at a time
+    view = panel.graphics.viewport().rect()
+    for index in [*range(1, len(arrangement.plots)), 0]:
+        qtbot.mouseClick(arrangement.selector.buttons[index], pg.QtCore.Qt.MouseButton.LeftButton)
+        qtbot.wait(20)
+        plot = arrangement.plots[index]
+        assert plot in panel.graphics.ci.items
+        rect = panel.graphics.mapFromScene(plot.sceneBoundingRect()).boundingRect()
+        name = arrangement.selector.buttons[index].text()
+        assert rect.width() >= 0.8 * view.width() and rect.height() >= 0.8 * view.height(), (
+            f"{dock_name}: {name!r} drawn {rect.width()}×{rect.height()} in a {view.width()}×{view.height()} view")
+
+
+def test_neuron_activation_dock_at_the_default_size_shows_its_map_whole(main_window, qtbot):
+    """Issue 11 §2.5: the large map and its title ("layer 2, n…") reached past the dock's right edge."""
+    controller = main_window.controller
+    controller.show_dialogs = False
+    main_window.document.set_training_field("epochs", 3)
+    with qtbot.waitSignal(controller.finished, timeout=30_000):
+        controller.start()
+    main_window.docks["activation_map_dock"].raise_()
+    panel = main_window.panels["activation_map_dock"]
+    qtbot.waitUntil(lambda: bool(panel.small_images) and panel.graphics.isVisible(), timeout=5_000)
+    panel.throttle.flush()
+    panel.show_neuron(1, 3)
+    qtbot.wait(20)
+    view = panel.graphics.viewport().rect()
+    for item in (panel.big_plot, panel.big_plot.vb):
+        rect = panel.graphics.mapFromScene(item.sceneBoundingRect()).boundingRect()
+        assert inside(view, rect), f"{item} drawn at {rect}, outside the {view} view"
+    assert panel.big_plot.vb.width() >= 60 and panel.big_plot.vb.height() >= 100
+    title = panel.title
+    assert title.isVisible() and panel.rect().contains(title.geometry())
+    assert title.full_text.startswith("layer 2, neuron 4") and title.toolTip() == title.full_text
+
+
+def axes_shown(item) -> bool:
+    return all(item.getAxis(side).isVisible() for side in ("left", "bottom"))
+
+
+def test_placeholder_plots_have_no_axes_until_there_is_data(qtbot):
+    """Issue 11 §3: an empty plot showed meaningless axes ("x₂ (x0.001)" from −400 to 400)."""
+    from studio.plots.activation_map import NeuronActivationMap
+    from studio.plots.confusion_matrix_plot import ConfusionMatrixPlot
+    from studio.plots.gradient_flow_plot import GradientFlowPlot
+    from studio.plots.synthetic import synthetic_snapshot
+    from studio.plots.weight_histogram_plot import WeightHistogramPlot
+
+    loss, flow, weights = LossPlot(), GradientFlowPlot(), WeightHistogramPlot()
+    confusion, maps = ConfusionMatrixPlot(), NeuronActivationMap()
+    items = {"loss": loss.arrangement.plots, "flow": flow.arrangement.plots, "weights": weights.arrangement.plots,
+             "confusion": [confusion.plot], "maps": [maps.big_plot]}
+    for widget in (loss, flow, weights, confusion, maps):
+        qtbot.addWidget(widget)
+        widget.resize(600, 450)
+        widget.show()
+    qtbot.waitExposed(maps)
+    for name, plots in items.items():
+        assert not any(axes_shown(p) for p in plots), f"the empty {name} plot shows axes"
+    for snapshot in synthetic_run(epochs=2, batches_per_epoch=5):
+        loss.add_snapshot(snapshot) if snapshot.kind == "batch" else loss.add_epochs([snapshot])
+    flow.add_snapshot(synthetic_snapshot(10, layers=3))
+    weights.add_snapshots(list(synthetic_run(epochs=2, batches_per_epoch=5)))
+    confusion.set_matrix(np.array([[3, 1], [0, 4]]), epoch=1)
+    for widget in (loss, flow, weights, confusion):
+        widget.throttle.flush()
+    for name in ("loss", "flow", "weights", "confusion"):
+        assert all(axes_shown(p) for p in items[name]), f"the {name} plot has data but no axes"
+    confusion.clear()
+    loss.clear()
+    assert not axes_shown(confusion.plot) and not any(axes_shown(p) for p in items["loss"])
+
+
+def test_neuron_maps_of_n_d_data_are_a_sentence_not_empty_plots(qtbot, document):
+    """Issue 11 §2.6 and §3: for 64-feature digits the dock showed an empty plot under "Hover a neuron"."""
+    from studio.plots.activation_map import HINT, NeuronActivationMap
+
+    maps = NeuronActivationMap(None, document)
+    qtbot.addWidget(maps)
+    maps.resize(320, 260)
+    maps.show()
+    qtbot.waitExposed(maps)
+    assert maps.graphics.isVisible() and maps.message.text() == HINT and not maps.title.isVisible()
+    document.set_data_source({"kind": "sklearn", "name": "digits"})
+    assert not maps.graphics.isVisible() and maps.message.isVisible()
+    assert "digits has 64 features" in maps.message.text()
+    document.undo_stack.undo()
+    assert maps.graphics.isVisible() and maps.message.text() == HINT

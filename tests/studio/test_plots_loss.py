@@ -180,3 +180,20 @@ def test_every_carried_batch_loss_is_plotted_at_its_step_and_smoothed_across_upd
     np.testing.assert_allclose(plot.batch_curve.getOriginalDataset()[1], expected)
     plot.smoothing.setValue(0)  # raw: the curve is the losses themselves
     np.testing.assert_array_equal(plot.batch_curve.getOriginalDataset()[1], losses)
+
+
+def test_a_narrow_key_keeps_the_test_figure_by_shortening_the_words(qtbot):
+    """The test score comes last in the key: in the default, narrow loss dock it was cut off."""
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    for snapshot in synthetic_run(epochs=3, batches_per_epoch=5):
+        plot.add_snapshot(snapshot) if snapshot.kind == "batch" else plot.add_epochs([snapshot])
+    plot.set_test_score((0.0123, 0.987))
+    for width, word in ((900, "validation"), (300, "val")):
+        plot.resize(width, 300)
+        plot.show()
+        qtbot.waitUntil(lambda: plot.key.width() > 0)
+        plot.throttle.flush()
+        text = plot.key.text()
+        assert f"{word} " in text and "test 0.0123" in text
+        assert not plot._too_wide(text), f"the key is cut at {width} px: {text}"

@@ -62,3 +62,33 @@ def test_space_pauses_and_resumes(document, qtbot):
 def test_format_duration():
     assert format_duration(5) == "0:05"
     assert format_duration(3725) == "1:02:05"
+
+
+def test_space_types_into_a_text_field_and_trains_elsewhere(document, qtbot):
+    """Issue 11 §3: Space toggles training unless a text field has the focus."""
+    from PySide6.QtWidgets import QCheckBox, QLineEdit, QPlainTextEdit, QSpinBox, QTextEdit, QVBoxLayout, QWidget
+
+    document.set_training_field("epochs", 100_000)
+    window, controller, _toolbar, _status = make_window(document, qtbot)
+    central = QWidget()
+    fields = [QLineEdit(), QSpinBox(), QTextEdit(), QPlainTextEdit()]
+    other = QCheckBox("a check box")
+    column = QVBoxLayout(central)
+    for widget in (*fields, other):
+        column.addWidget(widget)
+    window.setCentralWidget(central)
+    window.resize(900, 500)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2_000)
+    for field in fields:
+        field.setFocus()
+        qtbot.waitUntil(field.hasFocus, timeout=2_000)
+        target = field.lineEdit() if isinstance(field, QSpinBox) else field
+        qtbot.keyClick(target, Qt.Key.Key_Space)
+        assert controller.state == "idle", f"Space in a {type(field).__name__} started training"
+    assert fields[0].text() == " " and fields[2].toPlainText() == " " and fields[3].toPlainText() == " "
+    other.setFocus()
+    qtbot.waitUntil(other.hasFocus, timeout=2_000)
+    qtbot.keyClick(other, Qt.Key.Key_Space)
+    assert controller.state == "running"
+    controller.shutdown()

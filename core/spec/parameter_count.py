@@ -1,0 +1,25 @@
+"""How many trainable numbers the network a spec describes has: W and b per block, and batch norm's γ and β.
+
+The one count every view gives (the builder's summary, the layer inspector) and the size `core.network.layout`
+allocates for the flat parameter buffer. It lives with the spec, not the network, so a view can count without
+importing the engine's kernels (the studio keeps Numba out of its warm start).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def block_parameter_count(fan_in: int, layer: dict[str, Any]) -> int:
+    """The trainable numbers of one block: W (fan_in × units) and b, and batch norm's γ and β."""
+    units = layer["units"]
+    return fan_in * units + units + (2 * units if layer["batch_norm"] else 0)
+
+
+def parameter_count(spec: dict[str, Any], index: int | None = None) -> int:
+    """The trainable parameters of the network a validated spec describes, or of its layer `index` alone."""
+    layers = spec["layers"]
+    fan_ins = [spec["input_size"]] + [layer["units"] for layer in layers[:-1]]
+    if index is not None:
+        return block_parameter_count(fan_ins[index], layers[index])
+    return sum(block_parameter_count(n_in, layer) for n_in, layer in zip(fan_ins, layers))
