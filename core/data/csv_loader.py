@@ -15,17 +15,18 @@ from typing import Sequence
 
 import numpy as np
 
-from core.data.csv_format import is_missing, parse_number, iter_rows
+from core.data.csv_format import is_missing, parse_number
 from core.data.csv_numeric import read_numeric_table
-from core.data.csv_preview import CsvLayout, check_width, column_kinds, read_layout
+from core.data.csv_preview import CsvLayout, column_kinds, read_layout
 from core.data.dataset import Dataset
 from core.data.errors import DataError
-from core.data.file_checks import ensure_fits_in_memory, require_file, undecodable_text_error
+from core.data.csv_rows import estimated_load_bytes, read_records
+from core.data.file_checks import ensure_fits_in_memory, require_file
 from core.data.labels import check_max_classes, check_task, encode_classes, infer_task
 
 CATEGORICAL_CHOICES = ("error", "one_hot")
 MISSING_CHOICES = ("error", "drop", "mean")
-# Parsing holds the text's cells and the float arrays at once: about twice the file's size.
+# Reading holds at least the file's text and its numbers: about twice its size (refined once its layout is known).
 _MEMORY_PER_FILE_BYTE = 2
 _LISTED_LINES = 8
 
@@ -59,7 +60,8 @@ def load_csv(
     delimiter/header: None detects them. target: a column name, a 0-based index, or a list of them (several
     targets make a regression). categorical: "one_hot" encodes text feature columns, "error" refuses them.
     missing: "error" refuses missing cells, "drop" drops their rows, "mean" fills features with the column mean.
-    task: None guesses (text or few whole numbers → classification). max_bytes: memory limit (default: free memory).
+    task: None guesses (text or few whole numbers → classification). max_bytes: memory limit (default: the
+    memory budget, see `core.memory_budget`).
     """
     file = require_file(path)
     _check_choice("categorical", categorical, CATEGORICAL_CHOICES, file)
@@ -70,6 +72,7 @@ def load_csv(
         raise DataError(f"header must be True, False or None (detect), got {header!r}", path=file)
     ensure_fits_in_memory(file, file.stat().st_size * _MEMORY_PER_FILE_BYTE, max_bytes)
     layout = read_layout(file, delimiter=delimiter, header=header)
+    ensure_fits_in_memory(file, estimated_load_bytes(layout, file.stat().st_size), max_bytes)
     width = len(layout.column_names)
     targets = _resolve_targets(target, layout)
     if len(targets) > 1 and task == "classification":
@@ -87,7 +90,8 @@ def load_csv(
         target_values: np.ndarray = table[:, targets]
         del table
     else:
-        x, feature_names, target_values = _parse_cell_by_cell(layout, features, targets, categorical, missing, task)
+        layout, x, feature_names, target_values = _parse_cell_by_cell(layout, features, targets, categorical,
+                                                                      missing, task, max_bytes)
 
     source = {"kind": "file", "format": "csv", "path": os.path.abspath(file), "delimiter": layout.delimiter,
               "header": layout.has_header, "target": [layout.column_names[i] for i in targets],
@@ -153,23 +157,9 @@ def _take_float32(table: np.ndarray, columns: list[int]) -> np.ndarray:
 
 def _parse_cell_by_cell(
     layout: CsvLayout, features: list[int], targets: list[int], categorical: str, missing: str, task: str | None,
-) -> tuple[np.ndarray, list[str], np.ndarray]:
-    file, width = layout.path, len(layout.column_names)
-    records: list[list[str]] = []
-    line_list: list[int] = []
-    with open(file, encoding=layout.encoding, newline="") as handle:
-        try:
-            rows = iter_rows(handle, layout.delimiter)
-            if layout.has_header:
-                next(rows)
-            for line, fields in rows:
-                check_width(fields, width, file, line)
-                line_list.append(line)
-                records.append(fields)
-        except DataError as error:
-            raise DataError(error.reason, path=file, row=error.row) from None
-        except UnicodeDecodeError:  # Text at the start, binary further on.
-            raise undecodable_text_error(file, layout.encoding) from None
+    max_bytes: int | None,
+) -> tuple[CsvLayout, np.ndarray, list[str], np.ndarray]:
+    layout, records, line_list = read_records(layout, max_bytes)
     lines = np.asarray(line_list)
     cells_by_column = list(zip(*records))
     del records
@@ -184,7 +174,7 @@ def _parse_cell_by_cell(
         target_values = columns[targets[0]].texts[keep]
     else:
         target_values = np.column_stack([columns[index].numbers[keep] for index in targets])
-    return x, names, target_values
+    return layout, x, names, target_values
 
 
 def _parse_column(cells: tuple[str, ...], layout: CsvLayout, index: int, lines: np.ndarray,
