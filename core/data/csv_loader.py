@@ -17,7 +17,7 @@ import numpy as np
 
 from core.data.csv_format import is_missing, parse_number
 from core.data.csv_numeric import read_numeric_table
-from core.data.csv_preview import CsvLayout, column_kinds, read_layout
+from core.data.csv_preview import MAX_COLUMNS, CsvLayout, column_kinds, read_layout
 from core.data.dataset import Dataset
 from core.data.errors import DataError
 from core.data.csv_rows import estimated_load_bytes, read_records
@@ -169,7 +169,7 @@ def _parse_cell_by_cell(
                for index in features + targets}
     del cells_by_column
     keep = _handle_missing(columns, features, targets, layout, lines, missing)
-    x, names = _feature_matrix([columns[index] for index in features], layout, keep)
+    x, names = _feature_matrix([columns[index] for index in features], layout, keep, max_bytes)
     if len(targets) == 1 and columns[targets[0]].texts is not None:
         target_values = columns[targets[0]].texts[keep]
     else:
@@ -196,7 +196,7 @@ def _parse_column(cells: tuple[str, ...], layout: CsvLayout, index: int, lines: 
             raise DataError(f"{cells[row].strip()!r} is not a number{hint}", path=layout.path,
                             row=int(lines[row]), column=column_id)
         if text_rows:
-            texts = np.array([cell.strip() for cell in cells])
+            texts = np.array([cell.strip() for cell in cells], dtype=object)  # Not "U": one long cell would pad all.
             return _Column(index, None, texts, missing)
         numbers = np.array([np.nan if value is None else value for value in parsed], dtype=np.float64)
     infinite = np.flatnonzero(np.isinf(numbers))
@@ -247,24 +247,44 @@ def _handle_missing(columns: dict[int, _Column], features: list[int], targets: l
     return keep
 
 
-def _feature_matrix(columns: list[_Column], layout: CsvLayout, keep: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """Numeric columns as they are, text columns one-hot (one column per category, `name=value`)."""
-    blocks: list[np.ndarray] = []
+def _feature_matrix(columns: list[_Column], layout: CsvLayout, keep: np.ndarray,
+                    max_bytes: int | None) -> tuple[np.ndarray, list[str]]:
+    """Numeric columns as they are, text columns one-hot (one column per category, `name=value`).
+
+    The width is known before anything is allocated, so a text column of a million distinct values is refused
+    (too many columns, or over the memory budget) instead of building a million-column matrix.
+    """
     names: list[str] = []
+    encodings: list[tuple[_Column, np.ndarray | None, np.ndarray | None]] = []
     for column in columns:
         name = layout.column_names[column.index]
         if column.numbers is not None:
-            blocks.append(column.numbers[keep].reshape(-1, 1))
+            encodings.append((column, None, None))
             names.append(name)
             continue
-        texts, gone = column.texts[keep], column.missing[keep]
-        categories = sorted(set(texts[~gone].tolist()))
-        encoded = np.stack([(texts == category) & ~gone for category in categories], axis=1).astype(np.float64)
-        if gone.any():  # Mean-fill of a one-hot block: the categories' frequencies.
-            encoded[gone] = encoded[~gone].mean(axis=0)
-        blocks.append(encoded)
-        names.extend(f"{name}={category}" for category in categories)
-    return np.ascontiguousarray(np.hstack(blocks), dtype=np.float32), names
+        present = ~column.missing[keep]
+        categories, codes = np.unique(column.texts[keep][present], return_inverse=True)
+        encodings.append((column, categories, codes))
+        names.extend(f"{name}={category}" for category in categories.tolist())
+    if len(names) > MAX_COLUMNS:
+        raise DataError(f"one-hot encoding its text columns makes {len(names):,} feature columns, more than "
+                        f"{MAX_COLUMNS:,}; drop the text columns with many distinct values", path=layout.path)
+    num_rows = int(keep.sum())
+    ensure_fits_in_memory(layout.path, num_rows * len(names) * 4, max_bytes)
+    x = np.zeros((num_rows, len(names)), dtype=np.float32)
+    position = 0
+    for column, categories, codes in encodings:
+        if categories is None:
+            x[:, position] = column.numbers[keep]
+            position += 1
+            continue
+        present = ~column.missing[keep]
+        block = x[:, position:position + len(categories)]
+        block[np.flatnonzero(present), codes] = 1.0
+        if not present.all():  # Mean-fill of a one-hot block: the categories' frequencies.
+            block[~present] = np.bincount(codes, minlength=len(categories)) / len(codes)
+        position += len(categories)
+    return x, names
 
 
 def _lines_text(lines: np.ndarray) -> str:

@@ -39,15 +39,16 @@ def require_file(path: str | os.PathLike[str]) -> Path:
     return file
 
 
-def ensure_fits_in_memory(path: Path, needed_bytes: int, max_bytes: int | None) -> None:
+def ensure_fits_in_memory(path: Path | None, needed_bytes: int, max_bytes: int | None,
+                          what: str = "loading it") -> None:
     """Refuse, before reading, a load needing more than `max_bytes` (default: the memory budget)."""
     if max_bytes is None:
         try:
-            check_allocation("loading it", needed_bytes)
+            check_allocation(what, needed_bytes)
         except MemoryBudgetError as error:
             raise DataError(str(error), path=path) from None
     elif needed_bytes > max_bytes:
-        raise DataError(f"loading it needs about {_human(needed_bytes)}, over the limit of {_human(max_bytes)} "
+        raise DataError(f"{what} needs about {_human(needed_bytes)}, over the limit of {_human(max_bytes)} "
                         "(max_bytes); use a smaller file", path=path)
 
 
