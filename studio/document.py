@@ -330,8 +330,8 @@ class Document(QObject):
         document._path = Path(path) if path is not None else None
         dataset = document._dataset
         if dataset is None:
-            document.warnings.append(f"The data set could not be loaded: {document._data_error} "
-                                     f"Pick it again in the Data panel.")
+            reason = (document._data_error or "").rstrip(".")  # Engine messages may or may not end a sentence.
+            document.warnings.append(f"The data set could not be loaded: {reason}. Pick it again in the Data panel.")
         elif project.data_hash and dataset.content_hash != project.data_hash:
             document.warnings.append(f"The data in {dataset.name} has changed since the project was saved "
                                      f"(its content hash differs), so results may not replay exactly.")

@@ -36,6 +36,12 @@ def is_missing(cell: str) -> bool:
     return cell.strip().lower() in MISSING_MARKERS
 
 
+def shown_cell(cell: str, max_chars: int = 40) -> str:
+    """A cell quoted for a message, cut short: a cell can be millions of characters long."""
+    text = cell.strip()
+    return repr(text) if len(text) <= max_chars else f"{text[:max_chars]!r}… ({len(text):,} characters)"
+
+
 def parse_number(cell: str) -> float | None:
     """The cell's number, or None if it is not one (missing markers are not numbers either)."""
     text = cell.strip()

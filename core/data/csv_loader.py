@@ -15,7 +15,7 @@ from typing import Sequence
 
 import numpy as np
 
-from core.data.csv_format import is_missing, parse_number
+from core.data.csv_format import is_missing, parse_number, shown_cell
 from core.data.csv_numeric import read_numeric_table
 from core.data.csv_preview import MAX_COLUMNS, CsvLayout, column_kinds, read_layout
 from core.data.dataset import Dataset
@@ -192,8 +192,8 @@ def _parse_column(cells: tuple[str, ...], layout: CsvLayout, index: int, lines: 
             row = text_rows[0]
             hint = ""
             if not text_allowed and len(text_rows) * 2 >= len(cells) - int(missing.sum()):
-                hint = "; use categorical='one_hot' to encode a text column"
-            raise DataError(f"{cells[row].strip()!r} is not a number{hint}", path=layout.path,
+                hint = '; to use a text column as an input, choose "One-hot encode" for text columns'
+            raise DataError(f"{shown_cell(cells[row])} is not a number{hint}.", path=layout.path,
                             row=int(lines[row]), column=column_id)
         if text_rows:
             texts = np.array([cell.strip() for cell in cells], dtype=object)  # Not "U": one long cell would pad all.
@@ -202,7 +202,7 @@ def _parse_column(cells: tuple[str, ...], layout: CsvLayout, index: int, lines: 
     infinite = np.flatnonzero(np.isinf(numbers))
     if infinite.size:
         row = int(infinite[0])
-        raise DataError(f"{cells[row].strip()!r} is infinite; only finite numbers can be used",
+        raise DataError(f"{shown_cell(cells[row])} is infinite; only finite numbers can be used.",
                         path=layout.path, row=int(lines[row]), column=column_id)
     return _Column(index, numbers, None, np.isnan(numbers))
 
@@ -225,12 +225,12 @@ def _handle_missing(columns: dict[int, _Column], features: list[int], targets: l
         if missing == "mean":
             first_row = int(target_rows[0])
             first_column = next(index for index in targets if columns[index].missing[first_row])
-            reason = (f"the target is missing on {_lines_text(lines[target_rows])}: "
-                      "rows without a target can only be dropped (missing='drop')")
+            reason = (f"the target is missing on {_lines_text(lines[target_rows])}; rows without a target can "
+                      'only be dropped: choose "Drop those rows" for missing cells.')
         else:
             reason = (f"the value is missing (empty, NA or NaN); {len(rows)} row(s) have missing values, on "
-                      f"{_lines_text(lines[rows])}: choose missing='drop' to drop those rows or missing='mean' "
-                      "to fill them with the column mean")
+                      f'{_lines_text(lines[rows])}. Choose "Drop those rows" or "Fill with column mean" for '
+                      "missing cells.")
         raise DataError(reason, path=layout.path, row=int(lines[first_row]), column=layout.column_ids[first_column])
     if missing == "drop":
         keep = ~missing_any
