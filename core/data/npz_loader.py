@@ -114,6 +114,8 @@ def _read_headers(file: Path, features: str, targets: str) -> dict[str, ArrayHea
                       if name.lower() in {str(features).lower(), str(targets).lower(), *_NAME_ARRAYS}}
             for name, info in members.items():
                 headers[name] = read_member_header(archive, info, file) if name in wanted else None
+    except DataError:
+        raise
     except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as error:
         raise DataError(f"is damaged and cannot be read ({error})", path=file) from None
     if not headers:
