@@ -74,7 +74,7 @@ def iter_rows(lines: Iterable[str], delimiter: str) -> Iterator[tuple[int, list[
             if fields and not (len(fields) == 1 and not fields[0].strip()):
                 yield first_line, fields
     except csv.Error as error:
-        raise DataError(_csv_problem(error, limit), row=reader.line_num) from None
+        raise DataError(_csv_problem(error, limit), row=last_line + 1) from None  # Where the record starts.
 
 
 def _csv_problem(error: csv.Error, limit: int) -> str:
@@ -91,10 +91,11 @@ def detect_delimiter(sample_lines: list[str], file_name: str = "") -> str:
     best, best_score = WHITESPACE, (0, 0, 0)
     preferred = "\t" if file_name.lower().endswith(".tsv") else ","
     for delimiter in CANDIDATE_DELIMITERS:
+        widths: list[int] = []
         try:
-            widths = [len(fields) for _, fields in iter_rows(sample_lines, delimiter)]
+            widths.extend(len(fields) for _, fields in iter_rows(sample_lines, delimiter))
         except DataError:
-            continue
+            pass  # Judge by the rows before the problem; the chosen delimiter's parse reports it by line.
         if not widths:
             continue
         common = max(set(widths), key=widths.count)
