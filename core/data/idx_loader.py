@@ -60,7 +60,8 @@ def load_idx(
     _check_data_size(labels_file, label_header)
 
     raw_images = _read_values(images_file, image_header)
-    x = raw_images.reshape(image_shape[0], -1).astype(np.float32)  # The one float32 copy; raw bytes are dropped.
+    with np.errstate(over="ignore"):  # float64 values past float32's range become infinity, refused below.
+        x = raw_images.reshape(image_shape[0], -1).astype(np.float32)  # The one float32 copy.
     del raw_images
     check_finite(x, images_file, "the images file")  # In chunks: no full-size boolean temporary.
     labels = _read_values(labels_file, label_header)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import zipfile
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +18,7 @@ from core.data.dataset import Dataset
 from core.data.errors import DataError
 from core.data.file_checks import ensure_fits_in_memory, require_file
 from core.data.labels import check_max_classes, check_task, encode_classes, infer_task
-from core.data.npz_members import ArrayHeader, check_central_directory, read_member_header
+from core.data.npz_members import DAMAGED_ARCHIVE_ERRORS, ArrayHeader, check_central_directory, read_member_header
 
 _NAME_ARRAYS = ("feature_names", "class_names")
 
@@ -58,7 +57,7 @@ def load_npz(
             raw_targets = archive[targets_key]
             names_array = archive["feature_names"] if "feature_names" in headers else None
             classes_array = archive["class_names"] if "class_names" in headers else None
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError) as error:
+    except DAMAGED_ARCHIVE_ERRORS as error:
         raise DataError(f"is damaged and cannot be read ({error})", path=file) from None
 
     x = as_feature_matrix(raw_features, file, f"array {features_key!r}")
@@ -116,7 +115,7 @@ def _read_headers(file: Path, features: str, targets: str) -> dict[str, ArrayHea
                 headers[name] = read_member_header(archive, info, file) if name in wanted else None
     except DataError:
         raise
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as error:
+    except DAMAGED_ARCHIVE_ERRORS as error:
         raise DataError(f"is damaged and cannot be read ({error})", path=file) from None
     if not headers:
         raise DataError("holds no arrays", path=file)

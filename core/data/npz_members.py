@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,10 @@ _RATIO_CHECKED_FROM_BYTES = 16 * 1024 * 1024
 _END_OF_DIRECTORY = b"PK\x05\x06"
 _ZIP64_LOCATOR = b"PK\x06\x07"
 _ZIP64_END_OF_DIRECTORY = b"PK\x06\x06"
+# What the zip module and NumPy raise on a damaged archive (a flipped bit can make a member "encrypted" or
+# "compressed with method 128"); loaders turn these into "is damaged".
+DAMAGED_ARCHIVE_ERRORS = (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile, zlib.error, struct.error,
+                          NotImplementedError, RuntimeError, OverflowError)
 _HEADER_READERS = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
 
 
@@ -76,6 +81,9 @@ def read_member_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo, file: Pa
 
     Object arrays (pickles, of no fixed size) are returned as they are for the caller to refuse by name."""
     key = info.filename[:-4]
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise DataError(f"array {key!r} is compressed with zip method {info.compress_type}; .npz archives are "
+                        "stored or deflated (np.savez, np.savez_compressed)", path=file)
     ensure_fits_in_memory(file, info.file_size, None, f"array {key!r} ({info.file_size:,} bytes unpacked)")
     ratio = info.file_size / max(info.compress_size, 1)
     if info.file_size > _RATIO_CHECKED_FROM_BYTES and ratio > MAX_COMPRESSION_RATIO:

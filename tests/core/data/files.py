@@ -62,16 +62,21 @@ def deflated_member(name: str, data: bytes) -> ZipMember:
     return ZipMember(name, compressor.compress(data) + compressor.flush(), len(data), zlib.crc32(data))
 
 
-def zero_bomb_member(name: str, prefix: bytes, zero_mib: int) -> ZipMember:
-    """A member inflating to `prefix` and `zero_mib` MiB of zeros, about 1 KB per MiB, built in milliseconds:
-    after a full flush deflate forgets its history, so every MiB of zeros deflates to the same bytes."""
-    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+def zero_bomb_stream(prefix: bytes, zero_mib: int, wbits: int = -15) -> bytes:
+    """Deflate data inflating to `prefix` and `zero_mib` MiB of zeros, about 1 KB per MiB, built in milliseconds:
+    after a full flush deflate forgets its history, so every MiB of zeros deflates to the same bytes.
+    wbits -15: a raw stream (zip members); 31: a gzip file (whose trailer's CRC is then left wrong)."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, wbits)
     head = compressor.compress(prefix) + compressor.flush(zlib.Z_FULL_FLUSH)
     chunk = compressor.compress(bytes(1 << 20)) + compressor.flush(zlib.Z_FULL_FLUSH)
+    return head + chunk * zero_mib + compressor.flush()
+
+
+def zero_bomb_member(name: str, prefix: bytes, zero_mib: int) -> ZipMember:
     crc = 0  # Past 64 MiB the CRC is left wrong: computing it takes seconds, and loaders must refuse long before.
     if zero_mib <= 64:
         crc = zlib.crc32(bytes(zero_mib << 20), zlib.crc32(prefix))
-    return ZipMember(name, head + chunk * zero_mib + compressor.flush(), len(prefix) + (zero_mib << 20), crc)
+    return ZipMember(name, zero_bomb_stream(prefix, zero_mib), len(prefix) + (zero_mib << 20), crc)
 
 
 def zip_bytes(members: list[ZipMember]) -> bytes:
