@@ -26,7 +26,7 @@ def require_file(path: str | os.PathLike[str]) -> Path:
         info = os.stat(file)
     except FileNotFoundError:
         raise DataError("file not found", path=file) from None
-    except OSError as error:
+    except (OSError, ValueError) as error:  # ValueError: a path with a zero byte.
         raise DataError(f"cannot be opened: {_os_reason(error)}", path=file) from None
     if not stat.S_ISREG(info.st_mode):
         raise DataError(f"is not a regular file ({_file_kind(info.st_mode)}); choose a data file", path=file)
@@ -42,6 +42,8 @@ def require_file(path: str | os.PathLike[str]) -> Path:
 def ensure_fits_in_memory(path: Path | None, needed_bytes: int, max_bytes: int | None,
                           what: str = "loading it") -> None:
     """Refuse, before reading, a load needing more than `max_bytes` (default: the memory budget)."""
+    if max_bytes is not None and (isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 0):
+        raise DataError(f"max_bytes must be a whole number of bytes or None, got {max_bytes!r}", path=path)
     if max_bytes is None:
         try:
             check_allocation(what, needed_bytes)
@@ -58,8 +60,8 @@ def _file_kind(mode: int) -> str:
     return next((name for test, name in kinds if test(mode)), "a special file")
 
 
-def _os_reason(error: OSError) -> str:
-    return (error.strerror or str(error)).lower()
+def _os_reason(error: OSError | ValueError) -> str:
+    return (getattr(error, "strerror", None) or str(error)).lower()
 
 
 def ensure_text(path: Path) -> str:
