@@ -26,7 +26,7 @@ BYTES_PER_CELL = 100
 _FILE_COPIES = 2
 _BYTES_PER_COLUMN = 2048
 _BYTES_PER_NUMBER = 12
-_CHECK_EVERY_ROWS = 1024
+_CHECK_EVERY_CELLS = 65536
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,7 @@ def _read_records(layout: CsvLayout, max_bytes: int | None) -> tuple[list[list[s
     records: list[list[str]] = []
     lines: list[int] = []
     text_chars = 0
+    check_every = max(1, _CHECK_EVERY_CELLS // width)  # Wide rows are checked more often: 100,000 cells a row.
     with open(file, encoding=layout.encoding, newline="") as handle:
         try:
             rows = iter_rows(bounded_lines(handle, file), layout.delimiter)
@@ -82,7 +83,7 @@ def _read_records(layout: CsvLayout, max_bytes: int | None) -> tuple[list[list[s
                 lines.append(line)
                 records.append(fields)
                 text_chars += sum(map(len, fields))
-                if len(records) % _CHECK_EVERY_ROWS == 0:
+                if len(records) % check_every == 0:
                     ensure_fits_in_memory(file, _held_bytes(len(records), width, text_chars), max_bytes)
         except DataError as error:
             raise DataError(error.reason, path=file, row=error.row) from None
