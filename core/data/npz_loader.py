@@ -39,6 +39,9 @@ def load_npz(
     file = require_file(path)
     check_task(task, path=file)
     check_max_classes(max_classes, path=file)
+    for option, name in (("features", features), ("targets", targets)):
+        if not isinstance(name, str):
+            raise DataError(f"{option} must be an array's name, got {name!r}", path=file)
     if not zipfile.is_zipfile(file):
         raise DataError("is not a .npz archive (it is not a zip file)", path=file)
     check_central_directory(file)
@@ -47,7 +50,8 @@ def load_npz(
     _check_dtypes(headers, features_key, targets_key, file)
     x_header, y_header = headers[features_key], headers[targets_key]
     # The raw features and their float32 copy exist together for a moment; names take ~100 bytes each.
-    needed = x_header.count * (x_header.dtype.itemsize + 4) + 2 * y_header.nbytes + sum(
+    width = x_header.count // x_header.shape[0] if x_header.shape and x_header.shape[0] else 0
+    needed = x_header.count * (x_header.dtype.itemsize + 4) + 2 * y_header.nbytes + 100 * width + sum(
         headers[key].nbytes + 100 * headers[key].count for key in _NAME_ARRAYS if key in headers)
     ensure_fits_in_memory(file, needed, max_bytes)
 

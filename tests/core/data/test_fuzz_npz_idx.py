@@ -219,6 +219,25 @@ def test_npz_target_types_are_refused(tmp_path, y, words):
         load_npz(path)
 
 
+def test_a_wide_header_counts_its_feature_names_against_the_budget(tmp_path, monkeypatch, no_array_reads):
+    """(1, 10⁷) features: 40 MB of floats, but ten million names of ~100 bytes each (x0 … x9999999)."""
+    path = tmp_path / "wide.npz"
+    with zipfile.ZipFile(path, "w") as archive:  # Stored, as np.savez does.
+        archive.writestr("x.npy", npy_header((1, 10**7), "<f4") + bytes(4 * 10**7))
+        archive.writestr("y.npy", npy_bytes(np.array([0])))
+    monkeypatch.setenv(ENV_VARIABLE, "500M")
+    with pytest.raises(DataError, match=r"^wide.npz: loading it needs 1.0\d GiB, over the memory budget"):
+        load_npz(path)
+
+
+@pytest.mark.parametrize("option", ["features", "targets"])
+def test_array_names_must_be_text(tmp_path, option):
+    path = tmp_path / "d.npz"
+    np.savez(path, x=np.ones((4, 2)), y=np.array([0, 1, 0, 1]))
+    with pytest.raises(DataError, match=rf"^d.npz: {option} must be an array's name, got \[\]"):
+        load_npz(path, **{option: []})
+
+
 def test_npz_feature_names_must_be_text(tmp_path):
     path = tmp_path / "names.npz"
     np.savez(path, x=np.ones((4, 2)), y=np.array([0, 1, 0, 1]), feature_names=np.array([1, 2]))
