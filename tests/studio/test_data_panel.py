@@ -90,7 +90,7 @@ def test_csv_file_preview_target_and_load(panel, document, qtbot, tmp_path, monk
     table = panel.file_page.table
     assert table.rowCount() == 6 and table.columnCount() == 4
     assert table.horizontalHeaderItem(2).text() == "kind\ncategorical"
-    assert panel.file_page.target.currentText() == "score"  # the last column is suggested
+    assert panel.file_page.target.currentText() == "kind"  # the only text column is suggested (issue 11 §3)
     panel.file_page.target.setCurrentText("kind")
     panel.file_page.categorical.setCurrentIndex(0)
     qtbot.mouseClick(panel.file_page.load_button, Qt.MouseButton.LeftButton)
