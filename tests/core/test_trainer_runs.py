@@ -161,6 +161,7 @@ def test_lbfgs_full_batch_trains(data):
     spec = spec_with(batch_mode="full", epochs=5, optimizer={"name": "lbfgs", "lr": 1.0, "max_iter": 10})
     _, trainer, snaps = run_to_end(spec, data)
     assert snaps[-1].stop_reason == "completed" and trainer.step == 5
+    # Seeds 0–19: the loss falls to at most 0.14 of the first epoch's (most runs to ~0); 0.5 is far from that.
     assert trainer.history[-1]["train_loss"] < 0.5 * trainer.history[0]["train_loss"]
 
 
