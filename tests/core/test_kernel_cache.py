@@ -93,6 +93,33 @@ def test_the_fingerprint_follows_the_engine_sources():
     assert first == kernel_cache.kernel_fingerprint() and len(first) == 64
 
 
+def test_editing_a_kernels_contents_changes_the_fingerprint_and_cools_the_cache(tmp_path, monkeypatch):
+    """The fingerprint must read the sources' bytes: the edit below keeps the file's name, size and modification
+    time, so a fingerprint of names, sizes or mtimes alone would call the stale cache warm."""
+    engine = tmp_path / "core"
+    (engine / "kernels").mkdir(parents=True)
+    kernel = engine / "kernels" / "scale.py"
+    kernel.write_text("def scale(x):\n    return x * 2.0\n", encoding="utf-8")
+    (engine / "network.py").write_text("LAYERS = 1\n", encoding="utf-8")
+    monkeypatch.setattr(kernel_cache, "CORE_DIR", engine)
+    environ = {CACHE_ENV: str(tmp_path / "cache")}
+    mark_cache_warm(1.0, environ)
+    before = kernel_cache.kernel_fingerprint()
+    assert is_cache_warm(environ)
+
+    times = kernel.stat()
+    kernel.write_text("def scale(x):\n    return x * 3.0\n", encoding="utf-8")  # same length
+    os.utime(kernel, ns=(times.st_atime_ns, times.st_mtime_ns))
+    assert kernel.stat().st_size == times.st_size and kernel.stat().st_mtime_ns == times.st_mtime_ns
+    assert kernel_cache.kernel_fingerprint() != before
+    assert not is_cache_warm(environ)
+
+    kernel.write_text("def scale(x):\n    return x * 2.0\n", encoding="utf-8")  # the edit undone: warm again
+    assert kernel_cache.kernel_fingerprint() == before and is_cache_warm(environ)
+    (engine / "kernels" / "shift.py").write_text("", encoding="utf-8")  # a new (even empty) source file
+    assert kernel_cache.kernel_fingerprint() != before
+
+
 @pytest.mark.slow
 def test_the_cli_sets_the_cache_folder_before_numba_is_imported(tmp_path):
     """A read-only installation: `backprop-studio-cli train` compiles its kernels into the user cache folder."""

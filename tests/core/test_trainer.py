@@ -10,6 +10,8 @@ from core.data import playground, prepare
 from core.network import Network
 from core.spec import SpecError, default_spec
 from core.training import Trainer, fit
+from core.training.clock import RunClock
+from tests.core.test_trainer_clock import FakeTime
 
 
 @pytest.fixture(scope="module")
@@ -154,12 +156,16 @@ def test_histograms_every_n_epochs(xor_data):
 
 
 def test_elapsed_time_excludes_pauses(xor_data):
+    """A fake time source: each reading advances it by 1 ms, and the caller's pause by 1,000 s. No wall-clock
+    timing, so neither a busy machine nor kernel loading on a cold cache can make it fail."""
+    now = FakeTime(tick=0.001)
     trainer = make_trainer(xor_data, epochs=1)
+    trainer.clock = RunClock(now=now)
     run = trainer.run()
     next(run)
-    time.sleep(0.3)  # the caller "pauses"
+    now.seconds += 1000.0  # the caller "pauses"
     snaps = list(run)
-    assert snaps[-1].elapsed < 0.25 and snaps[-1].samples_per_second > 0
+    assert 0 < snaps[-1].elapsed < 1.0 and snaps[-1].samples_per_second > 80
 
 
 def test_fit_trains_to_the_end(xor_data):
