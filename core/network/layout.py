@@ -28,8 +28,8 @@ class Layout:
     named_buffers: list[tuple[str, np.ndarray]] = field(default_factory=list)
 
 
-def build_layout(input_size: int, layers: list[dict[str, Any]], dtype: np.dtype) -> Layout:
-    """Allocate the flat buffers for a list of validated layer specs and cut them into per-block views."""
+def parameter_counts(input_size: int, layers: list[dict[str, Any]]) -> tuple[int, int]:
+    """(trainable parameters, batch-norm buffer values) of a validated spec's layers, without allocating."""
     widths = [input_size] + [layer["units"] for layer in layers]
     n_params = 0
     n_buffers = 0
@@ -37,6 +37,13 @@ def build_layout(input_size: int, layers: list[dict[str, Any]], dtype: np.dtype)
         units = layer["units"]
         n_params += n_in * units + units + (2 * units if layer["batch_norm"] else 0)
         n_buffers += 2 * units if layer["batch_norm"] else 0
+    return n_params, n_buffers
+
+
+def build_layout(input_size: int, layers: list[dict[str, Any]], dtype: np.dtype) -> Layout:
+    """Allocate the flat buffers for a list of validated layer specs and cut them into per-block views."""
+    widths = [input_size] + [layer["units"] for layer in layers]
+    n_params, n_buffers = parameter_counts(input_size, layers)
     layout = Layout(params=np.zeros(n_params, dtype), grads=np.zeros(n_params, dtype),
                     weight_mask=np.zeros(n_params, dtype), buffers=np.zeros(n_buffers, dtype))
     p = 0
