@@ -63,6 +63,8 @@ def check_field(f: Field, value: Any, where: str, owner: str) -> Any:
     elif f.kind == "float":
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise fail("a number")
+        if isinstance(value, int) and abs(value) > 2**1000:  # float() would raise OverflowError
+            raise fail("a finite number")
         value = float(value)
         if not math.isfinite(value):
             raise fail("a finite number")

@@ -16,9 +16,12 @@ DATA_CONFIG = {"source": {"kind": "playground", "name": "circles", "num_points":
                "val_fraction": 0.25, "test_fraction": 0.0, "scaling": "standard", "feature_transform": []}
 
 
-def _weights() -> dict[str, np.ndarray]:
-    rng = np.random.default_rng(0)
-    return {"layer0.W": rng.normal(size=(2, 8)).astype(np.float32), "layer0.b": np.zeros(8, np.float32)}
+def _weights(spec: dict | None = None) -> dict[str, np.ndarray]:
+    """A trained-looking state of the spec's network (default_spec's): what Network.get_state() saves."""
+    from core.network import Network
+    state = Network.from_spec(spec or default_spec(), seed=5).get_state()
+    state["params"] += np.random.default_rng(0).normal(size=state["params"].shape).astype(np.float32)
+    return state
 
 
 def test_round_trip_keeps_spec_data_weights_history(tmp_path):
@@ -69,11 +72,13 @@ def test_invalid_spec_is_refused_on_save(tmp_path):
     assert not (tmp_path / "bad.bps").exists()
 
 
+V0_NETWORK = {"input_size": 2, "layers": [{"units": 4, "activation": "relu"}, {"units": 2, "activation": "softmax"}]}
+
+
 def _write_v0(path, weights=None):
     """A project as the early drafts (version 0) wrote it: spec under "network", split beside the data."""
     manifest = {"format": "backprop-studio-project", "version": 0,
-                "network": {"input_size": 2, "layers": [{"units": 4, "activation": "relu"},
-                                                        {"units": 2, "activation": "softmax"}]},
+                "network": V0_NETWORK,
                 "data": {"source": {"kind": "sklearn", "name": "iris"}},
                 "split": {"val_fraction": 0.3}, "data_sha256": "feed", "history": [{"epoch": 1, "train_loss": 1.0}],
                 "has_weights": weights is not None}
@@ -88,7 +93,7 @@ def _write_v0(path, weights=None):
 
 def test_version_0_is_migrated(tmp_path):
     path = tmp_path / "old.bps"
-    _write_v0(path, _weights())
+    _write_v0(path, _weights(V0_NETWORK))
     project = load_project(path)
     assert project.file_version == 0
     assert [layer["units"] for layer in project.spec["layers"]] == [4, 2]
@@ -97,7 +102,8 @@ def test_version_0_is_migrated(tmp_path):
     assert project.data_config["val_fraction"] == 0.3 and project.data_config["test_fraction"] == 0.2
     assert project.data_hash == "feed"
     assert project.history == [{"epoch": 1, "train_loss": 1.0}]
-    np.testing.assert_array_equal(project.weights["layer0.W"], _weights()["layer0.W"])
+    np.testing.assert_array_equal(project.weights["params"], _weights(V0_NETWORK)["params"])
+    assert project.warnings == []
 
 
 @pytest.mark.parametrize("make, message", [
