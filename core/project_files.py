@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import stat
+import struct
 import zipfile
 import zlib
 from pathlib import Path
@@ -23,6 +24,8 @@ MAX_MEMBERS = 16  # a project holds two members; more means it is not one of our
 # Deflate cannot compress better than about 1032:1; a member claiming more lies about its size (a zip bomb).
 MAX_COMPRESSION_RATIO = 1100
 _ZIP_MAGIC = b"PK\x03\x04"
+_LOCAL_HEADER_SIZE = 30  # a zip local file header's fixed part; the member's name follows it
+PROJECT_MEMBERS = ("project.json", "weights.npz")
 _CHUNK = 1024**2
 _FILE_KINDS = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
                (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
@@ -47,14 +50,14 @@ def open_regular_file(path: Path) -> BinaryIO:
 
 def open_archive(handle: BinaryIO, path: Path) -> zipfile.ZipFile:
     """The zip archive in `handle`, or ProjectError: not a project, damaged (truncated), or too many members."""
-    head = handle.read(len(_ZIP_MAGIC))
+    head = handle.read(_LOCAL_HEADER_SIZE + max(len(name) for name in PROJECT_MEMBERS))
     handle.seek(0)
     try:
         archive = zipfile.ZipFile(handle)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as error:
-        if head == _ZIP_MAGIC:  # it started as a zip but its directory at the end is gone
-            raise ProjectError(f"{path.name} is damaged (truncated): the end of the file is missing; restore it "
-                               f"from a backup or save it again", path) from error
+        if _starts_like_a_project(head):  # it began as one of our zips but its directory at the end is gone
+            raise ProjectError(f"{path.name} is a damaged (truncated) Backprop Studio project: the end of the file "
+                               f"is missing; restore it from a backup or save it again", path) from error
         raise ProjectError(not_a_project(path), path) from error
     if len(archive.infolist()) > MAX_MEMBERS:
         archive.close()
@@ -92,6 +95,18 @@ def read_member(archive: zipfile.ZipFile, name: str, path: Path, max_bytes: int 
     except OSError as error:
         raise ProjectError(f"can't read {path}: {_reason(error)}", path) from None
     return b"".join(chunks)
+
+
+def _starts_like_a_project(head: bytes) -> bool:
+    """True when `head` is a zip local header for one of a project's own members, or a zip start cut off before
+    the member's name (what a truncated project keeps)."""
+    if not head.startswith(_ZIP_MAGIC):
+        return False
+    if len(head) < _LOCAL_HEADER_SIZE:
+        return True
+    name_length = struct.unpack_from("<H", head, 26)[0]
+    name = head[_LOCAL_HEADER_SIZE:_LOCAL_HEADER_SIZE + name_length]
+    return len(name) < name_length or name.decode("latin-1") in PROJECT_MEMBERS
 
 
 def not_a_project(path: Path) -> str:
