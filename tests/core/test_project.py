@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import zipfile
 
 import numpy as np
@@ -149,3 +150,23 @@ def test_missing_file_and_folder(tmp_path):
         load_project(tmp_path / "nope.bps")
     with pytest.raises(ProjectError, match="is a folder"):
         load_project(tmp_path)
+
+
+def test_save_removes_temporaries_a_killed_save_left_but_nothing_else(tmp_path):
+    path = tmp_path / "keep.bps"
+    stale = tmp_path / ".keep.bps.k1ll3d_x.tmp"  # mkstemp's pattern for this project, from a killed save
+    stale.write_bytes(b"half a zip")
+    os.utime(stale, (1_000_000, 1_000_000))
+    running = tmp_path / ".keep.bps.c0ncurr.tmp"  # a save in another process, newer than ours: not ours to delete
+    running.write_bytes(b"being written")
+    os.utime(running, (4_000_000_000, 4_000_000_000))
+    others = [tmp_path / ".other.bps.abc.tmp", tmp_path / "keep.bps.abc.tmp", tmp_path / ".keep.bps.a.b.tmp"]
+    for other in others:
+        other.write_bytes(b"not ours")
+        os.utime(other, (1_000_000, 1_000_000))
+    link = tmp_path / ".keep.bps.l1nk.tmp"
+    link.symlink_to(others[0])
+    save_project(path, default_spec(), DATA_CONFIG, None, [])
+    assert not stale.exists()
+    assert running.exists() and link.is_symlink() and all(other.exists() for other in others)
+    assert load_project(path).spec == default_spec()
