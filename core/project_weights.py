@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from core.network.layout import parameter_counts
+from core.network.memory import parameter_counts
 
 WEIGHT_ARRAYS = ("params", "buffers")
 _HEADER_SLACK = 64 * 1024  # the npz's own zip structure and .npy headers around the raw floats

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from core.layers.dense_block import BlockViews
+from core.network.memory import parameter_counts
 
 
 @dataclass
@@ -26,18 +27,6 @@ class Layout:
     named_params: list[tuple[str, np.ndarray]] = field(default_factory=list)
     named_grads: list[tuple[str, np.ndarray]] = field(default_factory=list)
     named_buffers: list[tuple[str, np.ndarray]] = field(default_factory=list)
-
-
-def parameter_counts(input_size: int, layers: list[dict[str, Any]]) -> tuple[int, int]:
-    """(trainable parameters, batch-norm buffer values) of a validated spec's layers, without allocating."""
-    widths = [input_size] + [layer["units"] for layer in layers]
-    n_params = 0
-    n_buffers = 0
-    for layer, n_in in zip(layers, widths):
-        units = layer["units"]
-        n_params += n_in * units + units + (2 * units if layer["batch_norm"] else 0)
-        n_buffers += 2 * units if layer["batch_norm"] else 0
-    return n_params, n_buffers
 
 
 def build_layout(input_size: int, layers: list[dict[str, Any]], dtype: np.dtype) -> Layout:

@@ -4,7 +4,8 @@ A project file can describe a network of any size (10⁹ inputs, two layers of 6
 estimate counts the flat parameter buffers (parameters, gradients, weight mask, a best-weights copy and the copy
 a save makes), the optimizer's state, and the per-batch activations of every block (forward values, dropout
 masks, gradients) for the training batch and the evaluation batch. `check_network_memory` refuses a spec whose
-estimate is over `core.memory_budget`'s budget, in one line naming the figure.
+estimate is over `core.memory_budget`'s budget, in one line naming the figure. Nothing here imports numba:
+core.project checks a file's network with it before anything is built.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from typing import Any
 import numpy as np
 
 from core.memory_budget import check_allocation
-from core.network.layout import parameter_counts
 
 EVALUATION_ROWS = 4096  # rows per evaluation forward pass (core.training.epoch_end.EVALUATION_BATCH)
 # Copies of the flat parameter vector besides the optimizer's: params, grads, weight mask, best weights, a save.
@@ -26,6 +26,18 @@ _LBFGS_WORK_VECTORS = 6  # besides its history of (s, y) pairs: direction, previ
 # Per row and unit, the arrays a block keeps for one batch: z, pre, ẑ, mask, activation, dropped, output,
 # grad_pre, grad_z (plus grad_x of the block's input width).
 _ACTIVATION_ARRAYS_PER_UNIT = 9
+
+
+def parameter_counts(input_size: int, layers: list[dict[str, Any]]) -> tuple[int, int]:
+    """(trainable parameters, batch-norm buffer values) of a validated spec's layers, without allocating."""
+    widths = [input_size] + [layer["units"] for layer in layers]
+    n_params = 0
+    n_buffers = 0
+    for layer, n_in in zip(layers, widths):
+        units = layer["units"]
+        n_params += n_in * units + units + (2 * units if layer["batch_norm"] else 0)
+        n_buffers += 2 * units if layer["batch_norm"] else 0
+    return n_params, n_buffers
 
 
 def training_rows(spec: dict[str, Any], num_samples: int | None = None) -> int:

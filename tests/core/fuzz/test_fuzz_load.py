@@ -13,7 +13,7 @@ import sys
 import numpy as np
 import pytest
 
-from core.network.layout import parameter_counts
+from core.network.memory import parameter_counts
 from core.project import ProjectError, load_project
 from core.project_manifest import check_data_config
 from core.spec import validate_spec
