@@ -16,7 +16,7 @@ import zlib
 from pathlib import Path
 from typing import BinaryIO
 
-from core.memory_budget import check_allocation, format_gib
+from core.memory_budget import MemoryBudgetError, check_allocation, format_gib
 from core.project_errors import ProjectError
 
 MAX_MANIFEST_BYTES = 64 * 1024**2  # a manifest is a spec, a data reference and a run history: a few MB at most
@@ -77,7 +77,10 @@ def read_member(archive: zipfile.ZipFile, name: str, path: Path, max_bytes: int 
     if ratio > MAX_COMPRESSION_RATIO:
         raise ProjectError(f"{path.name} is damaged: its {name} claims to expand {ratio:.0f} times, more than "
                            f"compression allows (a zip bomb?); nothing was decompressed", path)
-    check_allocation(f"{path.name}'s {name}", info.file_size)
+    try:
+        check_allocation(f"its {name}", info.file_size)
+    except MemoryBudgetError as error:
+        raise ProjectError(f"{path.name}: {error}", path) from None
     chunks, received = [], 0
     try:
         with archive.open(info) as stream:

@@ -190,3 +190,13 @@ def test_a_real_unreadable_file_says_permission_denied(tmp_path):
     path.chmod(0)
     with pytest.raises(ProjectError, match="permission denied"):
         load_project(path)
+
+
+def test_a_member_over_a_small_budget_is_refused_before_reading(tmp_path, monkeypatch):
+    project_cases.valid_project(tmp_path / "ok.bps")
+    monkeypatch.setenv("BACKPROP_STUDIO_MEMORY_BUDGET", "100")  # bytes: less than the manifest
+    with pytest.raises(ProjectError, match=r"ok.bps: its project.json needs .* over the memory budget"):
+        load_project(tmp_path / "ok.bps")
+    monkeypatch.setenv("BACKPROP_STUDIO_MEMORY_BUDGET", "lots")
+    with pytest.raises(ProjectError, match="BACKPROP_STUDIO_MEMORY_BUDGET='lots' is not a size"):
+        load_project(tmp_path / "ok.bps")
