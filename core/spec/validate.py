@@ -196,6 +196,7 @@ def validate_spec(spec: Any) -> dict[str, Any]:
     """Return a complete, validated copy of `spec` (migrated to the current version) or raise SpecError."""
     if not isinstance(spec, dict):
         raise SpecError(f"a spec must be a mapping, got {type(spec).__name__}")
+    _check_layer_count(spec.get("layers"))  # before the deep copy: 10⁵ layers would take a while to copy
     spec = migrate_spec(copy.deepcopy(spec))
     unknown = sorted(set(spec) - {"version", "input_size", "layers", "training"})
     if unknown:
@@ -209,8 +210,6 @@ def validate_spec(spec: Any) -> dict[str, Any]:
     if not isinstance(layers, list) or not layers:
         raise SpecError("spec: layers must be a non-empty list (the last entry is the output layer), got "
                         f"{_short(layers)}", "layers")
-    if len(layers) > MAX_LAYERS:
-        raise SpecError(f"spec: a network has at most {MAX_LAYERS} layers, got {len(layers)}", "layers")
     checked: list[dict[str, Any]] = []
     width = input_size
     for i, layer in enumerate(layers):
@@ -218,6 +217,11 @@ def validate_spec(spec: Any) -> dict[str, Any]:
         width = checked[-1]["units"]
     return {"version": SPEC_VERSION, "input_size": input_size, "layers": checked,
             "training": _check_training(spec.get("training", {}), checked)}
+
+
+def _check_layer_count(layers: Any) -> None:
+    if isinstance(layers, list) and len(layers) > MAX_LAYERS:
+        raise SpecError(f"spec: a network has at most {MAX_LAYERS} layers, got {len(layers)}", "layers")
 
 
 def _short(value: Any, limit: int = 60) -> str:

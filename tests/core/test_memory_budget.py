@@ -64,3 +64,17 @@ def test_an_address_space_limit_caps_the_budget():
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                             cwd=Path(__file__).resolve().parents[2])
     assert 0 < int(result.stdout) < 2 * GIB
+
+
+def test_a_network_over_the_budget_is_refused_before_its_buffers_exist(monkeypatch):
+    from core.network import Network
+    from core.network.memory import estimate_network_bytes
+    from core.spec import default_spec
+    monkeypatch.setenv(ENV_VARIABLE, "1GiB")
+    wide = default_spec(hidden=(65536, 65536))  # 16 GiB of float32 parameters alone
+    with pytest.raises(MemoryBudgetError, match=r"the network \(2-65536-65536-2\) needs .* GiB, over the memory"):
+        Network.from_spec(wide)
+    small = default_spec()
+    network = Network.from_spec(small)
+    # The estimate covers at least what building the network allocated (params, grads, mask) and more.
+    assert estimate_network_bytes(small) >= 3 * network.params.nbytes
