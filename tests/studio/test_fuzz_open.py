@@ -83,3 +83,14 @@ def test_start_up_with_a_bad_file_shows_the_window_and_one_error(qtbot, told, tm
     assert path.name in window.statusBar().currentMessage()
     window.document._dirty_outside_undo = False
     window.close()
+
+
+def test_the_file_open_action_reports_a_bad_file_and_keeps_the_project(main_window, told, tmp_path, monkeypatch):
+    cases = dict(project_cases.manifest_cases(tmp_path))
+    path = tmp_path / "picked.bps"
+    cases["data.config.source.kind=dict"](path)
+    monkeypatch.setattr(main_window, "_ask_open_path", lambda: str(path))
+    spec_before = main_window.document.spec
+    main_window.open_project_dialog()  # what File → Open runs after the file dialog
+    assert [kind for kind, _, _ in told] == ["error"] and "kind must be one of" in told[0][2]
+    assert main_window.document.spec == spec_before and main_window.document.path is None
