@@ -94,3 +94,28 @@ def test_the_file_open_action_reports_a_bad_file_and_keeps_the_project(main_wind
     main_window.open_project_dialog()  # what File → Open runs after the file dialog
     assert [kind for kind, _, _ in told] == ["error"] and "kind must be one of" in told[0][2]
     assert main_window.document.spec == spec_before and main_window.document.path is None
+
+
+def test_backprop_studio_started_with_a_bad_file_runs_its_window(qapp, told, tmp_path, monkeypatch):
+    """`backprop-studio file.bps` through studio.app.main: the event loop runs with the window shown."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from studio.app import main
+    from studio.main_window import MainWindow
+    monkeypatch.setattr("studio.startup.start_kernel_warmup", lambda _window: None)  # no compiling child
+    monkeypatch.setattr("studio.startup.probe.install_startup_probe", lambda *_args: None)
+    path = tmp_path / "bad.bps"
+    dict(project_cases.manifest_cases(tmp_path))["data.config.source.num_points=inf"](path)
+    shown: list[MainWindow] = []
+
+    def close_the_window() -> None:
+        shown.extend(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+        for window in shown:
+            window.close()
+            window.deleteLater()
+        qapp.quit()
+
+    QTimer.singleShot(200, close_the_window)
+    assert main([str(path)]) == 0
+    assert len(shown) == 1 and [kind for kind, _, _ in told] == ["error"] and "num_points" in told[0][2]
