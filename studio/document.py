@@ -329,6 +329,7 @@ class Document(QObject):
         """A document holding a loaded project; `path` is where Save writes (None: Save asks)."""
         document = cls(project.spec, project.data_config, project.weights, project.history, parent)
         document._path = Path(path) if path is not None else None
+        document.warnings.extend(project.warnings)  # e.g. weights that don't fit: opened untrained
         dataset = document._dataset
         if dataset is None:
             document.warnings.append(f"The data set could not be loaded: {sentence(document._data_error)} "
@@ -488,7 +489,10 @@ def sentence(text: str | None) -> str:
 
 
 def _try_load(source: dict) -> tuple[Any, str | None]:
+    """The data set, or None and why not. A project file's source reaches here after core.project's type
+    checks; ValueError (e.g. the memory budget) and TypeError still mean "this data can't be used", never a
+    project that fails to open."""
     try:
         return load_source(source), None
-    except (DataError, OSError) as error:
-        return None, str(error)
+    except (DataError, OSError, ValueError, TypeError, OverflowError, MemoryError) as error:
+        return None, str(error) or type(error).__name__

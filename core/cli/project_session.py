@@ -7,6 +7,7 @@ Every engine error (bad project file, missing data file, invalid spec, weights t
 from __future__ import annotations
 
 import copy
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,12 +22,13 @@ def user_errors(prefix: str = "") -> Iterator[None]:
     """Turn the engine's user-facing errors into CliError."""
     from core.data import DataError
     from core.export import ExportError
+    from core.memory_budget import MemoryBudgetError
     from core.network import NetworkError
     from core.project import ProjectError
     from core.spec import SpecError
     try:
         yield
-    except (ProjectError, DataError, SpecError, ExportError, NetworkError) as error:
+    except (ProjectError, DataError, SpecError, ExportError, NetworkError, MemoryBudgetError) as error:
         raise CliError(f"{prefix}{error}") from error
     except OSError as error:
         where = f"{error.filename}: " if error.filename else ""
@@ -49,7 +51,6 @@ class ProjectSession:
             prepared = prepare_from_config(self.project.data_config, self.spec)
         saved_hash = self.project.data_hash
         if saved_hash and prepared.dataset_hash != saved_hash:
-            import sys
             print(f"warning: {self.path.name}: the data set changed since the project was saved "
                   f"(content hash differs)", file=sys.stderr)
         return prepared
@@ -67,6 +68,8 @@ def open_project(name_or_path: str, *, epochs: int | None = None, seed: int | No
     path = resolve_project(name_or_path)
     with user_errors():
         project = load_project(path)
+    for warning in project.warnings:  # e.g. weights that don't fit: the project is used untrained
+        print(f"warning: {warning}", file=sys.stderr)
     spec = copy.deepcopy(project.spec)
     if epochs is not None:
         spec["training"]["epochs"] = epochs

@@ -41,6 +41,9 @@ def run(args: argparse.Namespace) -> int:
     if args.resume and not session.trained:
         raise CliError(f"{session.path.name} has no trained weights to resume from; train without --resume")
     prepared = session.prepared()
+    from core.network.memory import check_network_memory, training_rows
+    with user_errors(f"{session.path.name}: "):  # a full batch of this data set may need more than the file said
+        check_network_memory(session.spec, training_rows(session.spec, len(prepared.x_train)))
     network = session.network(use_weights=args.resume)
     with user_errors(f"{session.path.name}: "):
         trainer = Trainer(network, prepared, report_every=0, confusion=False)

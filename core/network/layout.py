@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from core.layers.dense_block import BlockViews
-from core.spec.parameter_count import parameter_count
+from core.network.memory import parameter_counts
 
 
 @dataclass
@@ -32,8 +32,7 @@ class Layout:
 def build_layout(input_size: int, layers: list[dict[str, Any]], dtype: np.dtype) -> Layout:
     """Allocate the flat buffers for a list of validated layer specs and cut them into per-block views."""
     widths = [input_size] + [layer["units"] for layer in layers]
-    n_params = parameter_count({"input_size": input_size, "layers": layers})
-    n_buffers = sum(2 * layer["units"] for layer in layers if layer["batch_norm"])
+    n_params, n_buffers = parameter_counts(input_size, layers)
     layout = Layout(params=np.zeros(n_params, dtype), grads=np.zeros(n_params, dtype),
                     weight_mask=np.zeros(n_params, dtype), buffers=np.zeros(n_buffers, dtype))
     p = 0

@@ -141,3 +141,26 @@ def test_the_cli_sets_the_cache_folder_before_numba_is_imported(tmp_path):
     expected = tmp_path / "xdg" / "backprop-studio" / "numba"
     assert f"CACHE_DIR={expected}" in result.stdout
     assert list(expected.rglob("*.nbi")), "no compiled kernel was written to the user cache folder"
+
+
+def test_an_unwritable_cache_dir_falls_back_to_a_temporary_one_with_one_warning(tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    environ = {CACHE_ENV: str(blocker / "numba")}  # a folder inside a regular file: unwritable even as root
+    chosen = configure_kernel_cache(environ)
+    assert chosen is not None and chosen != str(blocker / "numba") and environ[CACHE_ENV] == chosen
+    assert os.access(chosen, os.W_OK) and Path(chosen).is_dir()
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("warning:") and str(blocker / "numba") in lines[0]
+    configure_kernel_cache(environ)  # the fallback is writable: no second warning
+    assert capsys.readouterr().err == ""
+
+
+def test_cli_runs_with_an_unwritable_numba_cache_dir(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    env = {**os.environ, CACHE_ENV: str(blocker / "numba"), "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, "-m", "core.cli", "examples"], capture_output=True, text=True,
+                            env=env, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and result.stderr.count("warning:") == 1
