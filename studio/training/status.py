@@ -48,6 +48,10 @@ class TrainingStatus(QWidget):
         self._latest: Snapshot | None = None
         self.throttle = RedrawThrottle(self, self._show_latest, max_per_second=REFRESH_PER_SECOND)
         controller.snapshot.connect(self._on_snapshot)
+        # The title follows every progress report, not the throttled redraws: those stop while the status bar is
+        # off screen (the window minimized), which is when the title is all the user sees. Cheap: it is set
+        # only when the whole percentage changes.
+        controller.progress.connect(self._update_title)
         controller.finished.connect(self._on_finished)
         controller.state_changed.connect(self._on_state)
         controller.run_started.connect(self._on_run_started)
@@ -104,7 +108,7 @@ class TrainingStatus(QWidget):
         self.remaining.setText("")
         self.bar.setValue(0)
 
-    def _update_title(self) -> None:
+    def _update_title(self, *_args) -> None:
         """Show progress in the window title: replace our own earlier prefix, keep the rest of the title."""
         window = self.window()
         if window is self:
