@@ -1,12 +1,17 @@
-"""The builder's connections: edges between layers (coloured by trained weights) and residual-skip arrows."""
+"""The builder's connections: edges between layers (coloured by trained weights) and residual-skip arrows.
+
+Between narrow columns every edge is drawn; hovering one highlights it and shows its weight in the tooltip, and a
+click reports it (`edge_clicked(layer, source, target)`) so the builder can offer to edit it.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPolygonF
-from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QGraphicsSceneMouseEvent, QStyleOptionGraphicsItem
 
 from studio.widgets.builder.items import MUTED, font
 from studio.widgets.builder.layout import ColumnGeometry
@@ -22,23 +27,98 @@ def _weight_pen(weight: float | None, scale: float) -> QPen:
     return QPen(color, 0.6 + 2.4 * strength)
 
 
-class EdgesItem(QGraphicsItem):
+PICK_DISTANCE = 4.0  # scene units from an edge that still hover or click it
+HOVER_EDGE = QColor("#ffb300")
+
+
+class EdgesItem(QGraphicsObject):
     """The connections between consecutive columns: every edge between narrow ones, a band between wide ones.
 
-    `weights[k]` (optional) is the (fan_in, fan_out) matrix into layer k, used to colour its edges.
+    `weights[k]` (optional) is the (fan_in, fan_out) matrix into layer k, used to colour its edges. `describe`
+    (optional) names a node for the tooltip: describe(layer, unit), layer −1 being the inputs.
     """
 
-    def __init__(self, columns: list[ColumnGeometry], weights: list[Any] | None = None):
+    edge_clicked = Signal(int, int, int)  # layer, source unit, target unit
+
+    def __init__(self, columns: list[ColumnGeometry], weights: list[Any] | None = None, describe=None):
         super().__init__()
         self.columns = columns
         self.weights = weights
+        self.describe = describe or (lambda layer, unit: f"{'input' if layer < 0 else 'neuron'} {unit + 1}")
+        self.hovered: tuple[int, int, int] | None = None
         self.setZValue(-1)
+        self.setAcceptHoverEvents(True)
+        self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
         self._rect = QRectF()
         for c in columns:
             self._rect = self._rect.united(QRectF(c.x, c.top, c.width, c.height))
 
     def boundingRect(self) -> QRectF:  # noqa: N802
         return self._rect
+
+    def set_weights(self, weights: list[Any] | None) -> None:
+        """New weight matrices (live during training); redraws the edges and the hovered edge's tooltip."""
+        self.weights = weights
+        if self.hovered is not None:
+            self.setToolTip(self.edge_text(*self.hovered))
+        self.update()
+
+    def weight(self, layer: int, source: int, target: int) -> float | None:
+        matrix = self.weights[layer] if self.weights and layer < len(self.weights) else None
+        if matrix is None or source >= matrix.shape[0] or target >= matrix.shape[1]:
+            return None
+        return float(matrix[source, target])
+
+    def edge_text(self, layer: int, source: int, target: int) -> str:
+        weight = self.weight(layer, source, target)
+        value = "not trained yet" if weight is None else f"{weight:.4g}"
+        return (f"Weight from {self.describe(layer - 1, source)} to {self.describe(layer, target)}: {value}"
+                + ("" if weight is None else "\nClick to edit it"))
+
+    def edge_at(self, pos: QPointF) -> tuple[int, int, int] | None:
+        """The (layer, source, target) of the edge nearest `pos` (item coordinates) within PICK_DISTANCE, or None."""
+        x, y = pos.x(), pos.y()
+        for k, (left, right) in enumerate(zip(self.columns, self.columns[1:])):
+            if not (left.narrow and right.narrow and left.right <= x <= right.x):
+                continue
+            t = (x - left.right) / max(right.x - left.right, 1e-9)
+            y0 = np.asarray(left.node_y)[:, None]
+            y1 = np.asarray(right.node_y)[None, :]
+            distance = np.abs(y0 + (y1 - y0) * t - y)  # vertical distance to each edge at this x
+            i, j = np.unravel_index(int(np.argmin(distance)), distance.shape)
+            if distance[i, j] <= PICK_DISTANCE:
+                return k, int(i), int(j)
+            return None
+        return None
+
+    def hoverMoveEvent(self, event: Any) -> None:  # noqa: N802
+        edge = self.edge_at(event.pos())
+        if edge != self.hovered:
+            self.hovered = edge
+            self.setToolTip(self.edge_text(*edge) if edge is not None else "")
+            if edge is not None:
+                self.setCursor(Qt.CursorShape.PointingHandCursor)
+            else:
+                self.unsetCursor()
+            self.update()
+
+    def hoverLeaveEvent(self, event: Any) -> None:  # noqa: N802
+        if self.hovered is not None:
+            self.hovered = None
+            self.setToolTip("")
+            self.unsetCursor()
+            self.update()
+
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        if self.edge_at(event.pos()) is None:
+            event.ignore()  # not on an edge: the canvas behind gets the click
+            return
+        event.accept()
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        edge = self.edge_at(event.pos())
+        if edge is not None:
+            self.edge_clicked.emit(*edge)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: Any = None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -48,6 +128,11 @@ class EdgesItem(QGraphicsItem):
                 self._paint_edges(painter, left, right, matrix)
             else:
                 self._paint_band(painter, left, right)
+        if self.hovered is not None:
+            k, i, j = self.hovered
+            left, right = self.columns[k], self.columns[k + 1]
+            painter.setPen(QPen(HOVER_EDGE, 3.2))
+            painter.drawLine(QPointF(left.right, left.node_y[i]), QPointF(right.x, right.node_y[j]))
 
     def _paint_edges(self, painter: QPainter, left: ColumnGeometry, right: ColumnGeometry, matrix: Any) -> None:
         scale = float(abs(matrix).max()) if matrix is not None and getattr(matrix, "size", 0) else 0.0

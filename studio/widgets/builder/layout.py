@@ -12,7 +12,7 @@ from typing import Any
 MAX_NODES = 12  # layers up to this width are drawn neuron by neuron
 COLUMN_WIDTH = 150.0
 COLUMN_GAP = 76.0
-NODE_PITCH = 26.0
+NODE_PITCH = 32.0  # room for a 28 px neuron thumbnail (2-D data) between neighbours
 NODE_RADIUS = 9.0
 HEADER_HEIGHT = 46.0  # title line + badge line
 FOOTER_HEIGHT = 30.0  # − count + buttons
