@@ -30,7 +30,7 @@ from studio.widgets.builder.button import ButtonItem
 from studio.widgets.builder.connections import EdgesItem, SkipArrowItem
 from studio.widgets.builder.items import (InputColumnItem, LayerBlockItem, ThumbnailZoomItem, font, layer_badges,
                                           layer_title)
-from studio.widgets.builder.layout import COLUMN_GAP, MAX_NODES, drop_index, gap_x, insert_index, layout_network
+from studio.widgets.builder.layout import MAX_NODES, column_gap, drop_index, gap_x, insert_index, layout_network
 from studio.widgets.builder.palette import LAYER_PRESETS, LayerPalette
 from studio.widgets.builder.selection import follow_layer
 from studio.widgets.builder.spec_edits import binary_output_state, is_binary_dataset, set_binary_output
@@ -208,7 +208,7 @@ class NetworkBuilder(QWidget):
         for left, right in zip(columns, columns[1:]):
             index = right.index  # inserting at the right-hand layer's index puts the new layer in this gap
             button = ButtonItem("+", "Insert a layer here", size=20, color=QColor("#2e7d32"))
-            button.setPos(left.right + COLUMN_GAP / 2, bottom + 22)
+            button.setPos((left.right + right.x) / 2, bottom + 22)
             button.clicked.connect(lambda index=index: self.insert_layer(index))
             button.set_enabled(editable, None if editable else "Pause training to change the network")
             self.scene.addItem(button)
@@ -454,7 +454,7 @@ class NetworkBuilder(QWidget):
             return
         hidden = [c for c in self.columns[1:] if c.index != index]
         before = hidden[destination]  # the layer the dragged one will precede (the output at the end)
-        self._show_drop_marker(before.x - COLUMN_GAP / 2)
+        self._show_drop_marker(before.x - column_gap(self.columns) / 2)
 
     def _show_drop_marker(self, x: float) -> float:
         """The green bar at scene x, as tall as the drawing; returns its top."""

@@ -13,7 +13,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QGraphicsSceneMouseEvent, QStyleOptionGraphicsItem
 
-from studio.widgets.builder.items import MUTED, font
+from studio.widgets.builder.items import MUTED, SMALLEST_TEXT_PT, font
 from studio.widgets.builder.layout import ColumnGeometry
 
 
@@ -151,7 +151,7 @@ class EdgesItem(QGraphicsObject):
         painter.setBrush(QColor(91, 125, 177, 45))
         painter.drawPolygon(polygon)
         painter.setPen(MUTED)
-        painter.setFont(font(7.5))
+        painter.setFont(font(SMALLEST_TEXT_PT))
         count = left.units * right.units
         mid = QRectF(left.right, -10, right.x - left.right, 20)
         painter.drawText(mid, Qt.AlignmentFlag.AlignCenter, f"{count:,} w")
@@ -189,6 +189,6 @@ class SkipArrowItem(QGraphicsItem):
         painter.setBrush(color)
         painter.drawPolygon(QPolygonF([tip, tip + QPointF(-6, -9), tip + QPointF(5, -10)]))
         painter.setPen(color)
-        painter.setFont(font(8, bold=True))
+        painter.setFont(font(SMALLEST_TEXT_PT, bold=True))
         painter.drawText(QRectF(self.control.x() - 30, self.control.y() + 2, 60, 14), Qt.AlignmentFlag.AlignCenter,
                          "+ x")

@@ -25,6 +25,8 @@ HOVER_NODE = QColor("#ffca28")
 TEXT = QColor("#1f2933")
 MUTED = QColor("#6b7785")
 DRAG_THRESHOLD = 6.0
+SMALLEST_TEXT_PT = 8.0  # no builder text is smaller; the view never shrinks it below MIN_TEXT_PIXELS on screen
+MIN_TEXT_PIXELS = 9.0
 THUMBNAIL_SIZE = 28.0  # a neuron thumbnail: a square that fills most of the node pitch
 ZOOM_SIZE = 132.0  # the hovered thumbnail, enlarged (screen pixels: it ignores the view's zoom)
 
@@ -37,6 +39,13 @@ def paint_thumbnail_node(painter: QPainter, center: QPointF, image: QImage, bord
     painter.setBrush(Qt.BrushStyle.NoBrush)
     painter.setPen(QPen(HOVER_NODE, 2.4) if hovered else QPen(border, 1.0))
     painter.drawRect(rect)
+
+
+def min_readable_scale() -> float:
+    """The smallest view scale at which the builder's smallest text is still MIN_TEXT_PIXELS tall on screen."""
+    from PySide6.QtGui import QFontInfo
+    pixels = QFontInfo(font(SMALLEST_TEXT_PT)).pixelSize()
+    return min(1.0, MIN_TEXT_PIXELS / pixels) if pixels > 0 else 1.0
 
 
 def font(size: float, bold: bool = False) -> QFont:
@@ -185,7 +194,7 @@ class LayerBlockItem(NodeHover, QGraphicsObject):
 
     def _paint_badges(self, painter: QPainter) -> None:
         c = self.column
-        painter.setFont(font(7.5))
+        painter.setFont(font(SMALLEST_TEXT_PT))
         metrics = QFontMetricsF(painter.font())
         x = c.x + 6
         for badge in layer_badges(self.layer, self.is_output):
@@ -299,7 +308,7 @@ class InputColumnItem(NodeHover, QGraphicsObject):
             painter.setFont(font(8.5))
             painter.drawText(body.adjusted(0, 30, 0, 0), Qt.AlignmentFlag.AlignCenter, "inputs")
             return
-        painter.setFont(font(8))
+        painter.setFont(font(SMALLEST_TEXT_PT))
         metrics = QFontMetricsF(painter.font())
         thumbnails = self.thumbnails if self.thumbnails is not None and len(self.thumbnails) == c.units else None
         for unit in range(c.units):
