@@ -61,6 +61,7 @@ class NetworkBuilder(QWidget):
         self.thumbnails: list[list[Any]] | None = None  # [input images, layer 0 images, …] of the shown prediction
         self.live_weights: list[Any] | None = None  # the shown prediction's weight matrices (during a run)
         self._zoomed: tuple[int, int] | None = None  # (layer, unit) enlarged; layer −1: an input
+        self._inputs_seen: tuple[Any, Any] = (None, None)  # (the grid's input array, its images)
         self._retired: list[Any] = []
         self.insert_buttons: dict[int, ButtonItem] = {}
         self.scene = QGraphicsScene(self)
@@ -175,6 +176,7 @@ class NetworkBuilder(QWidget):
         self.feature_names = self._feature_names(spec["input_size"])
         self.edges = EdgesItem(columns, self._edge_weights(spec), describe=self.node_name)
         self.edges.edge_clicked.connect(self.edit_edge_weight)
+        self.edges.set_cached(not self._is_training())
         self.scene.addItem(self.edges)
         self.inputs_item = InputColumnItem(columns[0], self.feature_names)
         self.inputs_item.unit_hovered.connect(lambda unit: self._on_unit_hovered(-1, unit))
@@ -277,13 +279,20 @@ class NetworkBuilder(QWidget):
             self.thumbnails = None  # no maps (wide network, 1-D data) or maps of another network
         else:
             layers = spec["layers"]
-            inputs = prediction.inputs
-            self.thumbnails = [layer_images(inputs, "linear") if inputs is not None else None] + [
+            self.thumbnails = [self._input_images(prediction.inputs)] + [
                 layer_images(maps, layer["activation"], i == len(layers) - 1) if layer["units"] <= MAX_NODES else None
                 for i, (maps, layer) in enumerate(zip(activations, layers))]
         params = getattr(prediction, "params", None)
         self.live_weights = self._edge_weights(spec, params) if params is not None and self._is_training() else None
         self._apply_thumbnails()
+
+    def _input_images(self, inputs: Any) -> Any:
+        """The inputs' thumbnails: the same for a whole run (the worker sends one array), so made once."""
+        if inputs is None:
+            return None
+        if self._inputs_seen[0] is not inputs:
+            self._inputs_seen = (inputs, layer_images(inputs, "linear"))
+        return self._inputs_seen[1]
 
     def _thumbnails_are_current(self) -> bool:
         """During a run, always; after it, only while the document's weights are those the maps were made with
@@ -299,8 +308,10 @@ class NetworkBuilder(QWidget):
         thumbnails = self.thumbnails if self._thumbnails_are_current() else None
         if self.inputs_item is not None:
             images = thumbnails[0] if thumbnails else None
-            self.inputs_item.thumbnails = images if images and len(images) == self.inputs_item.column.units else None
-            self.inputs_item.update()
+            images = images if images and len(images) == self.inputs_item.column.units else None
+            if images is not self.inputs_item.thumbnails:  # (constant during a run: no repaint)
+                self.inputs_item.thumbnails = images
+                self.inputs_item.update()
         for block in self.blocks:
             images = thumbnails[block.index + 1] if thumbnails and block.index + 1 < len(thumbnails) else None
             block.thumbnails = images if images and len(images) == block.column.units else None
@@ -308,7 +319,7 @@ class NetworkBuilder(QWidget):
         if self.edges is not None and self.live_weights is not None:
             self.edges.set_weights(self.live_weights)
         if self._zoomed is not None and self.zoom is not None:
-            image = self._thumbnail(*self._zoomed)
+            image = self._zoom_image(*self._zoomed)
             if image is None:
                 self.zoom.hide()
             else:
@@ -319,9 +330,19 @@ class NetworkBuilder(QWidget):
         images = getattr(item, "thumbnails", None)
         return images[unit] if images is not None and 0 <= unit < len(images) else None
 
+    def _zoom_image(self, layer: int, unit: int) -> Any:
+        """The enlarged view of a node that shows a thumbnail: its map at the grid's full resolution."""
+        if self._thumbnail(layer, unit) is None:
+            return None
+        prediction, layers = self.prediction, self.document.spec["layers"]
+        maps = prediction.inputs if layer < 0 else prediction.activations[layer]
+        activation = "linear" if layer < 0 else layers[layer]["activation"]
+        return layer_images(maps, activation, layer == len(layers) - 1, resolution=None,
+                            units=slice(unit, unit + 1))[0]
+
     def _on_unit_hovered(self, layer: int, unit: int) -> None:
         """Hovering a node with a thumbnail shows it enlarged beside the node; leaving it hides it."""
-        image = self._thumbnail(layer, unit) if unit >= 0 else None
+        image = self._zoom_image(layer, unit) if unit >= 0 else None
         if image is None or self.zoom is None:
             self._zoomed = None
             if self.zoom is not None:

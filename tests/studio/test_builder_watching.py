@@ -41,6 +41,15 @@ def test_thumbnail_colours_follow_the_sign_and_the_plane_is_drawn_y_up():
     assert (corner.red(), corner.green(), corner.blue()) == (255, 255, 255)  # zero is white, at the bottom left
 
 
+def test_nodes_show_a_coarser_image_and_the_enlarged_view_the_full_grid(qtbot, builder, document):
+    shown(builder, predict(document, trained(document), resolution=64))
+    block = builder.blocks[0]
+    assert block.thumbnails[2].width() == 32  # every other point: a node is 28 px
+    QTest.mouseMove(builder.view.viewport(), builder.view.mapFromScene(block.node_center(2)))
+    qtbot.waitUntil(builder.zoom.isVisible, timeout=2_000)
+    assert builder.zoom.image.width() == 64
+
+
 def test_every_node_shows_its_thumbnail_during_and_after_a_run(builder, document):
     network = trained(document)
     shown(builder, predict(document, network))
@@ -74,7 +83,7 @@ def test_hovering_a_node_enlarges_its_thumbnail(qtbot, builder, document):
     block = builder.blocks[1]
     QTest.mouseMove(builder.view.viewport(), builder.view.mapFromScene(block.node_center(3)))
     qtbot.waitUntil(builder.zoom.isVisible, timeout=2_000)
-    assert builder.zoom.image is block.thumbnails[3] and "layer 2, neuron 4" in builder.zoom.caption
+    assert builder.zoom.image == block.thumbnails[3] and "layer 2, neuron 4" in builder.zoom.caption
     QTest.mouseMove(builder.view.viewport(), builder.view.mapFromScene(builder.inputs_item.node_center(1)))
     qtbot.waitUntil(lambda: builder.zoom.caption == "input y", timeout=2_000)
     QTest.mouseMove(builder.view.viewport(), builder.view.mapFromScene(QPointF(-400, -400)))

@@ -56,6 +56,12 @@ class EdgesItem(QGraphicsObject):
     def boundingRect(self) -> QRectF:  # noqa: N802
         return self._rect
 
+    def set_cached(self, cached: bool) -> None:
+        """Keep the painted edges as a pixmap (while idle: hovering a node then repaints no edge), or not (during
+        a run: the weights change at every redraw, and filling the pixmap each time costs more than painting)."""
+        mode = QGraphicsItem.CacheMode.DeviceCoordinateCache if cached else QGraphicsItem.CacheMode.NoCache
+        self.setCacheMode(mode)
+
     def set_weights(self, weights: list[Any] | None) -> None:
         """New weight matrices (live during training); redraws the edges and the hovered edge's tooltip."""
         self.weights = weights
