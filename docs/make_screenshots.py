@@ -7,7 +7,10 @@ Writes into docs/screenshots (or OUT_DIR):
 - plot_fitted_surface.png: the regression-bumps example (2-D regression) after training,
 - plot_fitted_curve.png: a 1-D regression (a noisy sine read from a CSV file) after training,
 - main_window_trained.png: the whole window, 1600×1000, after training the default project,
-- main_window_vanishing.png: the window after training the vanishing deep-sigmoid example (gradient-flow warning).
+- main_window_vanishing.png: the window after training the vanishing deep-sigmoid example (gradient-flow warning),
+- builder_neuron_thumbnails.png: the network builder mid-training at 10 epochs/s (neuron thumbnails, live
+  edges, one node hovered and enlarged), and main_window_watching.png: the whole window at that moment,
+- builder_deep_network.png: an 8-hidden-layer network after a short run (readable text, scrolls sideways).
 Settings and autosaves go to a temporary folder, never the user's.
 """
 
@@ -64,6 +67,72 @@ def window_after_training(app, document, out: Path, epochs: int | None = None, s
     settle(app)
     window.grab().save(str(out))
     window.controller.shutdown()
+    window.document._dirty_outside_undo = False
+    window.document.undo_stack.setClean()
+    window.close()
+
+
+def spin(app, seconds: float) -> None:
+    """Run the event loop for `seconds` (training goes on meanwhile)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+
+
+def hover_node(app, builder, layer: int, unit: int) -> None:
+    """Move the mouse onto a neuron of the builder (its thumbnail shows enlarged)."""
+    from PySide6.QtTest import QTest
+
+    center = builder.blocks[layer].node_center(unit)
+    QTest.mouseMove(builder.view.viewport(), builder.view.mapFromScene(center))
+    settle(app)
+
+
+def builder_mid_training(app, out_dir: Path) -> None:
+    """The default project training at 10 epochs a second, caught mid-run: the builder and the whole window."""
+    from studio.main_window import MainWindow
+    from studio.document import Document
+
+    document = Document()
+    document.set_training_field("epochs", 300)
+    window = MainWindow(document, autosave_folder=Path(tempfile.mkdtemp()) / "autosave")
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    settle(app)
+    controller = window.controller
+    controller.show_dialogs = False
+    speed = window.training_toolbar.speed_box
+    speed.setCurrentIndex(speed.findText("10 epochs/s"))  # as a user would: the toolbar shows it
+    controller.start()
+    spin(app, 4.0)
+    hover_node(app, window.builder, 1, 2)
+    window.builder.grab().save(str(out_dir / "builder_neuron_thumbnails.png"))
+    window.grab().save(str(out_dir / "main_window_watching.png"))
+    controller.shutdown()
+    window.document._dirty_outside_undo = False
+    window.document.undo_stack.setClean()
+    window.close()
+
+
+def builder_deep(app, out: Path, hidden: int = 8) -> None:
+    """A network of `hidden` hidden layers on circles after a short run, its builder grabbed."""
+    from studio.main_window import MainWindow
+    from studio.document import Document
+
+    document = Document()
+    while len(document.spec["layers"]) - 1 < hidden:
+        document.insert_layer(1)
+    document.set_training_field("epochs", 30)
+    window = MainWindow(document, autosave_folder=Path(tempfile.mkdtemp()) / "autosave")
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    settle(app)
+    window.controller.show_dialogs = False
+    wait_for_run(window.controller, window.controller.start)
+    settle(app)
+    window.builder.grab().save(str(out))
     window.document._dirty_outside_undo = False
     window.document.undo_stack.setClean()
     window.close()
@@ -127,6 +196,8 @@ def main(out_dir: Path) -> None:
     window_after_training(app, Document(), out_dir / "main_window_trained.png", epochs=60)
     window_after_training(app, Document.open(EXAMPLES / "circles_vanishing.bps"),
                           out_dir / "main_window_vanishing.png", show="gradient_flow_dock")
+    builder_mid_training(app, out_dir)
+    builder_deep(app, out_dir / "builder_deep_network.png")
     print(f"screenshots written to {out_dir}")
 
 

@@ -15,7 +15,7 @@ import numpy as np
 
 GRID_RESOLUTION = 64  # cells per side: 4,096 points, a forward pass of well under a millisecond for small nets
 LINE_RESOLUTION = 256  # points along the input axis of 1-D data
-MAX_NEURONS_FOR_MAPS = 64  # per-neuron maps only for narrow networks (as the playground draws them)
+MAX_NEURONS_FOR_MAPS = 128  # per-neuron maps only for narrow networks (up to ten hidden layers of 12 in the builder)
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,11 @@ class TrainingStatus(QWidget):
         if self.controller.state == "paused":
             self.remaining.setText("paused")
         elif 0 < fraction < 1 and s.elapsed > 0:
-            self.remaining.setText(f"{format_duration(s.elapsed / fraction * (1 - fraction))} left")
+            left = s.elapsed / fraction * (1 - fraction)  # (the run's elapsed time leaves out the speed's waits)
+            rate = getattr(self.controller, "epochs_per_second", None)
+            if rate:  # a slow training speed: the epochs still to come take at least 1/rate seconds each
+                left = max(left, (1 - fraction) * planned / rate)
+            self.remaining.setText(f"{format_duration(left)} left")
         self._update_title()
 
     def _on_finished(self, s: Snapshot) -> None:

@@ -181,3 +181,26 @@ def test_the_controller_hands_the_speed_to_a_running_worker(document, qtbot):
     qtbot.waitUntil(lambda: controller.latest.epoch > 1 or controller.state == "idle", timeout=20_000)
     controller.stop()
     qtbot.waitUntil(lambda: controller.state == "idle", timeout=10_000)
+
+
+def test_time_left_counts_the_speeds_waits(document, qtbot):
+    """At 1 epoch/s, half of 100 epochs done in 0.2 s of computing still leaves 50 s, not 0.2 s."""
+    from core.training.snapshot import Snapshot
+    from PySide6.QtWidgets import QMainWindow
+    from studio.training.controller import TrainingController
+    from studio.training.status import TrainingStatus
+
+    document.set_training_field("epochs", 100)
+    window = QMainWindow()
+    controller = TrainingController(document, window)
+    status = TrainingStatus(controller)
+    window.statusBar().addPermanentWidget(status)
+    qtbot.addWidget(window)
+    controller.set_speed(1.0)
+    controller._epochs_planned = 100  # as start() sets it
+    controller.latest = Snapshot(kind="epoch", epoch=50, step=500, batches_per_epoch=10, batch_in_epoch=0,
+                                 train_loss=0.1, lr=0.01, metric_name="accuracy", elapsed=0.2,
+                                 samples_per_second=1000.0)
+    status._latest = controller.latest
+    status._show_latest()
+    assert status.remaining.text() == "0:50 left"
