@@ -50,8 +50,10 @@ def settle(app, rounds: int = 10) -> None:
     app.processEvents()
 
 
-def window_after_training(app, document, out: Path, epochs: int | None = None, show: str | None = None) -> None:
-    """The main window around `document`, trained, grabbed at 1600×1000; `show` raises that dock first."""
+def window_after_training(app, document, out: Path, epochs: int | None = None, show: str | None = None,
+                          builder_only: bool = False) -> None:
+    """The main window around `document`, trained, grabbed at 1600×1000; `show` raises that dock first;
+    `builder_only` grabs the network builder alone."""
     from studio.main_window import MainWindow
 
     if epochs is not None:
@@ -65,7 +67,7 @@ def window_after_training(app, document, out: Path, epochs: int | None = None, s
     if show and show in window.docks:
         window.docks[show].raise_()
     settle(app)
-    window.grab().save(str(out))
+    (window.builder if builder_only else window).grab().save(str(out))
     window.controller.shutdown()
     window.document._dirty_outside_undo = False
     window.document.undo_stack.setClean()
@@ -118,24 +120,12 @@ def builder_mid_training(app, out_dir: Path) -> None:
 
 def builder_deep(app, out: Path, hidden: int = 8) -> None:
     """A network of `hidden` hidden layers on circles after a short run, its builder grabbed."""
-    from studio.main_window import MainWindow
     from studio.document import Document
 
     document = Document()
     while len(document.spec["layers"]) - 1 < hidden:
         document.insert_layer(1)
-    document.set_training_field("epochs", 30)
-    window = MainWindow(document, autosave_folder=Path(tempfile.mkdtemp()) / "autosave")
-    window.resize(*WINDOW_SIZE)
-    window.show()
-    settle(app)
-    window.controller.show_dialogs = False
-    wait_for_run(window.controller, window.controller.start)
-    settle(app)
-    window.builder.grab().save(str(out))
-    window.document._dirty_outside_undo = False
-    window.document.undo_stack.setClean()
-    window.close()
+    window_after_training(app, document, out, epochs=30, builder_only=True)
 
 
 def fitted_plot(app, document, out: Path, epochs: int) -> None:
