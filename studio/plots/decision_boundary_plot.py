@@ -107,16 +107,18 @@ class DecisionBoundaryPlot(QWidget):
         self.show_test.setChecked(True)
         self.show_test.setToolTip("Show the held-out test points (hollow squares)")
         self.show_test.toggled.connect(self._on_option_changed)
-        options = QHBoxLayout()
+        self.options = QWidget()
+        options = QHBoxLayout(self.options)
+        options.setContentsMargins(0, 0, 0, 0)
         options.addWidget(self.discretize)
         options.addWidget(self.show_test)
         options.addStretch(1)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout = QVBoxLayout(self)
+        layout = self._layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.message)
         layout.addWidget(self.graphics, 1)
-        layout.addLayout(options)
+        layout.addWidget(self.options)
         layout.addWidget(self.key)
         set_title(self.plot, "Decision boundary")
 
@@ -147,7 +149,7 @@ class DecisionBoundaryPlot(QWidget):
                 f"one); {dataset.name} has {dataset.num_features}. The loss and confusion plots show how it learns.")
             return
         self._say("")
-        self.graphics.show()
+        self._show_plot(True)
         self._set_base_title()
         from core.data import split_indices
 
@@ -201,8 +203,14 @@ class DecisionBoundaryPlot(QWidget):
     def _show_placeholder(self, text: str) -> None:
         """Nothing to plot: the text alone, centred, without empty axes."""
         self._say(text)
-        self.graphics.hide()
+        self._show_plot(False)
         self.clear_prediction()
+
+    def _show_plot(self, shown: bool) -> None:
+        """The plot with its toggles, or (not shown) the message alone, centred in all the room."""
+        self.graphics.setVisible(shown)
+        self.options.setVisible(shown)
+        self._layout.setStretchFactor(self.message, 0 if shown else 1)
 
     def _set_base_title(self, step: int | None = None) -> None:
         name = "Fitted curve" if self.one_d else ("Decision boundary" if self.task == "classification"

@@ -28,6 +28,7 @@ class TrainingToolBar(QToolBar):
         self.addSeparator()
         self.speed_box = QComboBox(self)
         self.speed_box.setObjectName("training_speed")
+        self.speed_box.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Space keeps toggling training after a choice
         self.speed_box.setToolTip("How fast training runs: slow it down to watch the network learn "
                                   "(it can change during a run)")
         for speed in SPEEDS:

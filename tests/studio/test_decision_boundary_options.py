@@ -73,7 +73,7 @@ def test_switching_to_data_with_more_inputs_shows_a_placeholder_not_a_stale_titl
     drawn(plot, prediction(step=4800))
     assert plot.plot.titleLabel.text == "Decision boundary (step 4,800)"
     document.set_data_source({"kind": "sklearn", "name": "iris"})
-    assert plot.graphics.isHidden()  # no meaningless empty axes
+    assert plot.graphics.isHidden() and plot.options.isHidden()  # no meaningless empty axes or toggles
     assert plot.message.isVisible() and "two inputs" in plot.message.text() and "4" in plot.message.text()
     assert "step" not in plot.plot.titleLabel.text and plot.prediction is None
     document.set_data_source({"kind": "playground", "name": "circles", "num_points": 200, "noise": 0.1,

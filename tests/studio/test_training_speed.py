@@ -168,6 +168,18 @@ def test_the_toolbar_sets_the_speed_and_remembers_it(document, qtbot):
     assert restored.speed_box.currentText() == "3 epochs/s" and again.epochs_per_second == 3.0
 
 
+def test_an_unknown_stored_speed_falls_back_to_maximum(document, qtbot):
+    from studio.settings import StudioSettings
+    from studio.training.controller import TrainingController
+    from studio.training.toolbar import TrainingToolBar
+
+    StudioSettings().set_training_speed("ludicrous")
+    controller = TrainingController(document)
+    toolbar = TrainingToolBar(controller, settings=StudioSettings())
+    qtbot.addWidget(toolbar)
+    assert toolbar.speed_box.currentText() == "Maximum speed" and controller.epochs_per_second is None
+
+
 def test_the_controller_hands_the_speed_to_a_running_worker(document, qtbot):
     from studio.training.controller import TrainingController
 
