@@ -19,8 +19,8 @@ from PySide6.QtWidgets import QApplication, QStyle, QWidget
 from core.training.snapshot import Snapshot
 from studio.training.dialogs import show_divergence, show_exception
 from studio.training.grid_prediction import GridPrediction, GridSpec
-from studio.training.speed import check_rate
 from studio.training.live_changes import live_changes, live_values
+from studio.training.speed import check_rate
 from studio.training.thread_budget import begin_run, end_run
 from studio.training.worker import TrainingJob, TrainingResult, TrainingWorker, WorkerUpdate
 from studio.qt_threads import collect_garbage_on_gui_thread

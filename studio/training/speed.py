@@ -2,9 +2,10 @@
 
 `SPEEDS` are the choices the toolbar offers, in epochs per second (None: as fast as the machine goes). A slow
 speed paces the WORKER, never the GUI: `Pacer` spreads each epoch's batches evenly over 1/speed seconds and tells
-the worker how long to wait after each snapshot (the Trainer's batches since the last one are its share). The worker waits on its condition variable, so pause, stop and a new
-speed wake it at once. Time the worker spent computing counts towards the batch's share: a batch that already
-took longer than its share is not waited for, and a late run does not race afterwards to catch up.
+the worker how long to wait after each snapshot (the batches trained since the previous one are its share). The
+worker waits on its condition variable, so pause, stop and a new speed wake it at once. Time spent computing
+counts towards the share: a stretch that already took longer is not waited for, and a late run does not race
+afterwards to catch up.
 """
 
 from __future__ import annotations

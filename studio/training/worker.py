@@ -9,7 +9,8 @@ so the per-batch curve has every batch) and, every ~200 ms, a `GridPrediction` f
 also adapts the Trainer's `report_every` to about one snapshot per update however short a batch is (fewer
 snapshots let the Trainer run longer fused chunks; their losses still arrive), and asks for histograms ≤ 4 times
 a second. At a slow training speed (`studio.training.speed`) the worker waits after each snapshot, on its
-condition variable, so pause, stop and a speed change end the wait at once. (The controller applies the `thread_budget` around a run: one BLAS thread, quick GIL hand-backs.)
+condition variable, so pause, stop and a speed change end the wait at once. (The controller applies the
+`thread_budget` around a run: one BLAS thread, quick GIL hand-backs.)
 """
 
 from __future__ import annotations
@@ -254,8 +255,8 @@ class TrainingWorker(QObject):
         if seconds <= 0:
             return
         if self._latest is not self._sent or self._epochs:  # the user watches this state during the wait
-            now = time.perf_counter()
-            self._flush(trainer, paused=False, predict=now - self._last_prediction >= min(seconds, PREDICTION_INTERVAL))
+            predict = time.perf_counter() - self._last_prediction >= min(seconds, PREDICTION_INTERVAL)
+            self._flush(trainer, paused=False, predict=predict)
         self.wait_paced(seconds)
 
     def wait_paced(self, seconds: float) -> None:
