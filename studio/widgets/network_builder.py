@@ -6,10 +6,9 @@ layer" button and the palette strip (drag a layer kind into a gap) insert layers
 reorders it; the context menu adds, duplicates and removes. Every change goes through the Document's undoable edit
 methods; the drawing is rebuilt from the document's spec whenever it changes, so undo and redo redraw by themselves.
 
-Watching a run (`watch_training`): with 2-D data each neuron shows its output over the input plane as a thumbnail
-and the edges follow the weights live, both from the worker's grid predictions (never computed here), redrawn at
-most `THUMBNAIL_REFRESH` times a second without rebuilding the scene. Hovering a node enlarges its thumbnail;
-hovering an edge shows its weight, and clicking it edits the weight as an undoable edit.
+Watching a run (`watch_training`, in `builder.watching`): with 2-D data each neuron shows its output over the
+input plane as a thumbnail, enlarged on hover, and the edges follow the weights live. Hovering an edge shows its
+weight; clicking it edits the weight as one undoable edit (`builder.weight_edits`).
 """
 
 from __future__ import annotations
@@ -19,30 +18,28 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QPoint, QPointF, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QPen
-from PySide6.QtWidgets import (QGraphicsScene, QHBoxLayout, QInputDialog, QLabel, QMenu, QToolButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QGraphicsScene, QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
 
 from core.network.layout import layer_views
 from core.spec import SpecError, default_layer
-from studio.commands import edge_weight_command
 from studio.plots.redraw_throttle import RedrawThrottle
 from studio.widgets.builder.button import ButtonItem
 from studio.widgets.builder.connections import EdgesItem, SkipArrowItem
 from studio.widgets.builder.items import (InputColumnItem, LayerBlockItem, ThumbnailZoomItem, font, layer_badges,
                                           layer_title)
-from studio.widgets.builder.layout import MAX_NODES, column_gap, drop_index, gap_x, insert_index, layout_network
+from studio.widgets.builder.layout import column_gap, drop_index, gap_x, insert_index, layout_network
 from studio.widgets.builder.palette import LAYER_PRESETS, LayerPalette
 from studio.widgets.builder.selection import follow_layer
 from studio.widgets.builder.spec_edits import binary_output_state, is_binary_dataset, set_binary_output
-from studio.widgets.builder.thumbnails import layer_images
 from studio.widgets.builder.view import BuilderView
+from studio.widgets.builder.watching import THUMBNAIL_REFRESH, WatchesTraining
+from studio.widgets.builder.weight_edits import EditsEdgeWeights
 
 # What "Add layer" and the palette strip can insert (menu text → how the new hidden layer starts).
 PALETTE: dict[str, dict[str, Any]] = {preset.name: preset.layer for preset in LAYER_PRESETS}
-THUMBNAIL_REFRESH = 5  # thumbnail and live-edge redraws a second at most (predictions come ≤ 5 a second anyway)
 
 
-class NetworkBuilder(QWidget):
+class NetworkBuilder(WatchesTraining, EditsEdgeWeights, QWidget):
     """The central editor. `layer_selected(index)` on a click; `neuron_hovered(layer, unit)`, (-1, -1) off."""
 
     layer_selected = Signal(int)
@@ -112,11 +109,6 @@ class NetworkBuilder(QWidget):
             document.training_changed.connect(lambda *_: self.rebuild())
         self.throttle = RedrawThrottle(self, self._show_prediction, max_per_second=THUMBNAIL_REFRESH)
         self.rebuild()
-
-    def watch_training(self, controller: Any) -> None:
-        """Follow a training controller's grid predictions: live thumbnails and edges."""
-        controller.prediction.connect(self.set_prediction)
-        controller.weights_reset.connect(self.clear_prediction)
 
     # -- keyboard -------------------------------------------------------------------------------------------
     def _actions(self) -> None:
@@ -258,150 +250,6 @@ class NetworkBuilder(QWidget):
 
     def _is_training(self) -> bool:
         return bool(getattr(self.document, "is_training", False))
-
-    # -- watching a run: thumbnails and live edges -----------------------------------------------------------
-    def set_prediction(self, prediction: Any) -> None:
-        """A new grid prediction from the worker: stored now, drawn at the throttle's pace."""
-        self.prediction = prediction
-        self.throttle.request()
-
-    def clear_prediction(self) -> None:
-        self.throttle.cancel()
-        self.prediction, self.thumbnails, self.live_weights = None, None, None
-        self._apply_thumbnails()
-
-    def _show_prediction(self) -> None:
-        """Turn the newest prediction into thumbnails (and, during a run, edge weights) and repaint the items."""
-        prediction, spec = self.prediction, self.document.spec
-        activations = getattr(prediction, "activations", None)
-        if prediction is None or activations is None or prediction.grid.dims != 2 or \
-                [a.shape[2] for a in activations] != [layer["units"] for layer in spec["layers"]]:
-            self.thumbnails = None  # no maps (wide network, 1-D data) or maps of another network
-        else:
-            layers = spec["layers"]
-            self.thumbnails = [self._input_images(prediction.inputs)] + [
-                layer_images(maps, layer["activation"], i == len(layers) - 1) if layer["units"] <= MAX_NODES else None
-                for i, (maps, layer) in enumerate(zip(activations, layers))]
-        params = getattr(prediction, "params", None)
-        self.live_weights = self._edge_weights(spec, params) if params is not None and self._is_training() else None
-        self._apply_thumbnails()
-
-    def _input_images(self, inputs: Any) -> Any:
-        """The inputs' thumbnails: the same for a whole run (the worker sends one array), so made once."""
-        if inputs is None:
-            return None
-        if self._inputs_seen[0] is not inputs:
-            self._inputs_seen = (inputs, layer_images(inputs, "linear"))
-        return self._inputs_seen[1]
-
-    def _thumbnails_are_current(self) -> bool:
-        """During a run, always; after it, only while the document's weights are those the maps were made with
-        (a weight edited by hand, a reset or another project makes them stale until the next prediction)."""
-        if self._is_training():
-            return True
-        weights = getattr(self.document, "weights", None)
-        params = getattr(self.prediction, "params", None)
-        return bool(weights) and params is not None and np.array_equal(np.asarray(weights.get("params")), params)
-
-    def _apply_thumbnails(self) -> None:
-        """Hand the current thumbnails and live weights to the scene's items (after a rebuild too)."""
-        thumbnails = self.thumbnails if self._thumbnails_are_current() else None
-        if self.inputs_item is not None:
-            images = thumbnails[0] if thumbnails else None
-            images = images if images and len(images) == self.inputs_item.column.units else None
-            if images is not self.inputs_item.thumbnails:  # (constant during a run: no repaint)
-                self.inputs_item.thumbnails = images
-                self.inputs_item.update()
-        for block in self.blocks:
-            images = thumbnails[block.index + 1] if thumbnails and block.index + 1 < len(thumbnails) else None
-            block.thumbnails = images if images and len(images) == block.column.units else None
-            block.update()
-        if self.edges is not None and self.live_weights is not None:
-            self.edges.set_weights(self.live_weights)
-        if self._zoomed is not None and self.zoom is not None:
-            image = self._zoom_image(*self._zoomed)
-            if image is None:
-                self.zoom.hide()
-            else:
-                self.zoom.set_image(image)
-
-    def _thumbnail(self, layer: int, unit: int) -> Any:
-        item = self.inputs_item if layer < 0 else (self.blocks[layer] if layer < len(self.blocks) else None)
-        images = getattr(item, "thumbnails", None)
-        return images[unit] if images is not None and 0 <= unit < len(images) else None
-
-    def _zoom_image(self, layer: int, unit: int) -> Any:
-        """The enlarged view of a node that shows a thumbnail: its map at the grid's full resolution."""
-        if self._thumbnail(layer, unit) is None:
-            return None
-        prediction, layers = self.prediction, self.document.spec["layers"]
-        maps = prediction.inputs if layer < 0 else prediction.activations[layer]
-        activation = "linear" if layer < 0 else layers[layer]["activation"]
-        return layer_images(maps, activation, layer == len(layers) - 1, resolution=None,
-                            units=slice(unit, unit + 1))[0]
-
-    def _on_unit_hovered(self, layer: int, unit: int) -> None:
-        """Hovering a node with a thumbnail shows it enlarged beside the node; leaving it hides it."""
-        image = self._zoom_image(layer, unit) if unit >= 0 else None
-        if image is None or self.zoom is None:
-            self._zoomed = None
-            if self.zoom is not None:
-                self.zoom.hide()
-            return
-        self._zoomed = (layer, unit)
-        item = self.inputs_item if layer < 0 else self.blocks[layer]
-        center = item.node_center(unit)
-        self.zoom.show_at(center, image, self.node_name(layer, unit))
-
-    def node_name(self, layer: int, unit: int) -> str:
-        """How a node is called in tooltips and undo texts: an input by its feature name, else its layer."""
-        if layer < 0:
-            names = getattr(self, "feature_names", [])
-            return f"input {names[unit]}" if unit < len(names) else f"input {unit + 1}"
-        layers = self.document.spec["layers"]
-        where = "output" if layer == len(layers) - 1 else f"layer {layer + 1}"
-        return f"{where}, neuron {unit + 1}"
-
-    # -- editing a weight -------------------------------------------------------------------------------------
-    def edit_edge_weight(self, layer: int, source: int, target: int) -> None:
-        """Ask for a new value of the clicked edge's weight and set it as one undoable edit."""
-        if self._is_training():
-            self._show_error("Stop training to edit a weight.")
-            return
-        weight = self.edges.weight(layer, source, target) if self.edges is not None else None
-        if weight is None:
-            self._show_error("Train the network first: then click an edge to edit its weight.")
-            return
-        text = self.ask_weight(f"Weight from {self.node_name(layer - 1, source)} to {self.node_name(layer, target)}:",
-                               weight)
-        if text is not None:
-            self.set_edge_weight(layer, source, target, text)
-
-    def ask_weight(self, label: str, current: float) -> str | None:
-        """The user's answer as typed, or None when cancelled (tests replace this)."""
-        text, ok = QInputDialog.getText(self, "Edit weight", label, text=f"{current:.6g}")
-        return text if ok else None
-
-    def set_edge_weight(self, layer: int, source: int, target: int, text: str) -> bool:
-        """Set one weight from typed text; a refusal (not a finite number, a run in progress) shows above the
-        drawing and changes nothing."""
-        try:
-            value = float(str(text).strip().replace(",", "."))
-        except ValueError:
-            self._show_error(f"A weight must be a number; {text!r} is not one.")
-            return False
-        try:
-            command = edge_weight_command(self.document, layer, source, target, value)
-        except ValueError as error:
-            self._show_error(f"The weight was not changed: {error}.")
-            return False
-        self.error_label.hide()
-        self.document.undo_stack.push(command)
-        return True
-
-    def _show_error(self, text: str) -> None:
-        self.error_label.setText(text)
-        self.error_label.show()
 
     # -- selection and hover --------------------------------------------------------------------------------
     def select_layer(self, index: int) -> None:
