@@ -87,3 +87,8 @@ def test_a_new_data_set_of_the_same_shape_drops_the_old_step_from_the_title(plot
     document.set_data_source({"kind": "playground", "name": "xor", "num_points": 200, "noise": 0.1, "seed": 0})
     assert plot.prediction is None
     assert plot.plot.titleLabel.text == "Decision boundary"
+
+
+def test_digits_shows_the_placeholder_not_an_empty_surface(plot, document):
+    document.set_data_source({"kind": "sklearn", "name": "digits"})
+    assert plot.graphics.isHidden() and "64" in plot.message.text()
