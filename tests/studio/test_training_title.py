@@ -7,10 +7,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from PySide6.QtWidgets import QMainWindow
 
-from studio.training.controller import TrainingController
-from studio.training.status import TrainingStatus
+from tests.studio.test_training_toolbar import make_window
 
 
 def percentages(titles: list[str]) -> list[int]:
@@ -19,14 +17,7 @@ def percentages(titles: list[str]) -> list[int]:
 
 @pytest.mark.parametrize("unseen", ["minimized", "status bar hidden"])
 def test_title_progress_moves_while_the_status_bar_is_not_on_screen(document, qtbot, unseen):
-    window = QMainWindow()
-    window.setWindowTitle("Backprop Studio")
-    controller = TrainingController(document, window)
-    status = TrainingStatus(controller)
-    window.statusBar().addPermanentWidget(status)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
+    window, controller, _toolbar, _status = make_window(document, qtbot)  # titled "Backprop Studio"
     if unseen == "minimized":
         window.showMinimized()
     else:
