@@ -87,3 +87,40 @@ def format_value(value: Any) -> str:
 def layer_title(index: int, num_layers: int) -> str:
     """"layer 2" for hidden layers (1-based), "output layer" for the last."""
     return "output layer" if index == num_layers - 1 else f"layer {index + 1}"
+
+
+def edge_weight_command(document: Document, layer: int, source: int, target: int, value: float) -> StateCommand:
+    """The undoable edit "set the weight from unit `source` of layer `layer` − 1 (−1: the inputs) to unit `target`
+    of layer `layer` to `value`", on the document's trained weights. Only the weights change (history and spec
+    stay); undo gives the old weights back. ValueError (nothing changes) for a non-finite value, a run in
+    progress, no trained weights, or an edge the network does not have."""
+    import math
+
+    import numpy as np
+
+    from core.network.layout import layer_views
+
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"a weight must be a finite number, got {value!r}")
+    if document.is_training:
+        raise ValueError("weights can't be edited during a run; stop it first")
+    weights = document.weights
+    if not weights or "params" not in weights:
+        raise ValueError("the network has no trained weights yet; train it first")
+    spec = document.spec
+    params = np.array(weights["params"], copy=True)
+    views = layer_views(spec, params)  # ValueError when the weights don't fit the network
+    if not 0 <= layer < len(views):
+        raise ValueError(f"there is no layer {layer + 1}; the network has {len(views)}")
+    matrix = views[layer].weight
+    if not (0 <= source < matrix.shape[0] and 0 <= target < matrix.shape[1]):
+        raise ValueError(f"{layer_title(layer, len(views))} has no weight from unit {source + 1} to unit {target + 1}")
+    old = float(matrix[source, target])
+    matrix[source, target] = value
+    before = DocumentState(spec, document.data_config, document.dataset, document.data_error, weights,
+                           document.history)
+    after = DocumentState(spec, document.data_config, document.dataset, document.data_error,
+                          {**weights, "params": params}, document.history)
+    text = (f"Set a weight into the {layer_title(layer, len(views))} (unit {source + 1} → {target + 1}) "
+            f"from {format_value(old)} to {format_value(float(value))}")
+    return StateCommand(document, before, after, text)

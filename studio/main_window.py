@@ -46,6 +46,8 @@ class MainWindow(ProjectActions, WindowMenus, QMainWindow):
                                                      "studio.training.controller", "TrainingController",
                                                      self.document, self)
         self._build_central()
+        if self.builder is not None and self.controller is not None:
+            self.builder.watch_training(self.controller)  # live neuron thumbnails and edges
         self._build_docks()
         self._build_actions()
         self._build_menus()

@@ -21,6 +21,7 @@ from studio.training.dialogs import show_divergence, show_exception
 from studio.training.grid_prediction import GridPrediction, GridSpec
 from studio.training.history_replay import history_snapshots, with_confusion
 from studio.training.live_changes import live_changes, live_values
+from studio.training.speed import check_rate
 from studio.training.thread_budget import begin_run, end_run
 from studio.training.worker import TrainingJob, TrainingResult, TrainingWorker, WorkerUpdate
 from studio.qt_threads import collect_garbage_on_gui_thread
@@ -61,6 +62,7 @@ class TrainingController(QObject):
         # studio.startup's kernel warm-up: gate(spec, command) is True while the kernels still compile, and it
         # runs `command` once they are cached (compiling here would freeze the window: Numba holds the GIL).
         self.start_gate = None
+        self.epochs_per_second: float | None = None  # the training speed (None: maximum), see set_speed
         self.seconds_relaying = 0.0  # main-thread time in the slots of the relayed updates (benchmarks)
         self._build_actions()
         document.spec_changed.connect(self._on_spec_changed)
@@ -162,6 +164,12 @@ class TrainingController(QObject):
             self._worker.stop()
             self._set_state(STOPPING)
 
+    def set_speed(self, epochs_per_second: float | None) -> None:
+        """The training speed (epochs a second, None: maximum), for this run and the next ones."""
+        self.epochs_per_second = check_rate(epochs_per_second)
+        if self._worker is not None:
+            self._worker.set_speed(epochs_per_second)
+
     def reset(self) -> None:
         """Back to untrained weights (stopping a run first)."""
         if self.state in (RUNNING, PAUSED, STOPPING):
@@ -184,7 +192,8 @@ class TrainingController(QObject):
             return False
         document = self.document
         spec, data = document.spec, document.prepared()
-        job = TrainingJob(spec, data, weights=document.weights, start_paused=paused)
+        job = TrainingJob(spec, data, weights=document.weights, start_paused=paused,
+                          epochs_per_second=self.epochs_per_second)
         dataset = document.dataset
         if dataset is not None and dataset.num_features in (1, 2):  # a plane, or a line for 1-D data
             job.grid, job.preprocess = GridSpec.around(dataset.x), data.preprocess

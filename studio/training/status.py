@@ -53,6 +53,10 @@ class TrainingStatus(QWidget):
         self._latest: Snapshot | None = None
         self.throttle = RedrawThrottle(self, self._show_latest, max_per_second=REFRESH_PER_SECOND)
         controller.snapshot.connect(self._on_snapshot)
+        # The title follows every progress report, not the throttled redraws: those stop while the status bar is
+        # off screen (the window minimized), which is when the title is all the user sees. Cheap: it is set
+        # only when the whole percentage changes.
+        controller.progress.connect(self._update_title)
         controller.finished.connect(self._on_finished)
         controller.state_changed.connect(self._on_state)
         controller.run_started.connect(self._on_run_started)
@@ -84,7 +88,11 @@ class TrainingStatus(QWidget):
         if self.controller.state == "paused":
             self.remaining.setText("paused")
         elif 0 < fraction < 1 and s.elapsed > 0:
-            self.remaining.setText(f"{format_duration(s.elapsed / fraction * (1 - fraction))} left")
+            left = s.elapsed / fraction * (1 - fraction)  # (the run's elapsed time leaves out the speed's waits)
+            rate = getattr(self.controller, "epochs_per_second", None)
+            if rate:  # a slow training speed: the epochs still to come take at least 1/rate seconds each
+                left = max(left, (1 - fraction) * planned / rate)
+            self.remaining.setText(f"{format_duration(left)} left")
         self._update_title()
 
     def _on_finished(self, s: Snapshot) -> None:
@@ -130,7 +138,7 @@ class TrainingStatus(QWidget):
         self.test_score.setText("")
         self.bar.setValue(0)
 
-    def _update_title(self) -> None:
+    def _update_title(self, *_args) -> None:
         """Show progress in the window title: replace our own earlier prefix, keep the rest of the title."""
         window = self.window()
         if window is self:
