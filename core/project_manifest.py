@@ -90,16 +90,22 @@ def check_source(source: Any) -> dict[str, Any]:
 
 
 def check_history(history: Any) -> list[dict[str, Any]]:
-    """The run history: a list of per-epoch records, each mapping names to numbers, text or lists of numbers."""
+    """The run history: a list of per-epoch records, each mapping names to numbers, text, lists of numbers, or
+    lists of such lists (the studio keeps the last epoch's confusion matrix as rows of counts)."""
     if not isinstance(history, list):
         raise ManifestError(f"its run history must be a list of records, got {short_repr(history)}")
     for number, record in enumerate(history, start=1):
-        if not isinstance(record, dict) or not all(
-                isinstance(value, _JSON_SCALARS) or (isinstance(value, list) and all(
-                    isinstance(item, _JSON_SCALARS) for item in value)) for value in record.values()):
+        if not isinstance(record, dict) or not all(_is_history_value(value) for value in record.values()):
             raise ManifestError(f"its run history: record {number} must map names to numbers, got "
                                 f"{short_repr(record)}")
     return history
+
+
+def _is_history_value(value: Any, nesting: int = 2) -> bool:
+    """A number or text, or a list (at most `nesting` deep) of them."""
+    if isinstance(value, _JSON_SCALARS):
+        return True
+    return nesting > 0 and isinstance(value, list) and all(_is_history_value(item, nesting - 1) for item in value)
 
 
 def _check_playground(source: dict[str, Any]) -> None:

@@ -170,3 +170,14 @@ def test_save_removes_temporaries_a_killed_save_left_but_nothing_else(tmp_path):
     assert not stale.exists()
     assert running.exists() and link.is_symlink() and all(other.exists() for other in others)
     assert load_project(path).spec == default_spec()
+
+
+def test_history_may_keep_a_confusion_matrix_but_not_deeper_nesting():
+    """The studio keeps the last epoch's confusion matrix (rows of counts) in the history; deeper lists are refused."""
+    from core.project_errors import ManifestError
+    from core.project_manifest import check_history
+
+    history = [{"epoch": 1, "train_loss": 0.5, "confusion": [[3, 1], [0, 4]]}]
+    assert check_history(history) == history
+    with pytest.raises(ManifestError, match="record 1"):
+        check_history([{"epoch": 1, "deep": [[[1]]]}])
