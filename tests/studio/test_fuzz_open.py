@@ -96,26 +96,54 @@ def test_the_file_open_action_reports_a_bad_file_and_keeps_the_project(main_wind
     assert main_window.document.spec == spec_before and main_window.document.path is None
 
 
-def test_backprop_studio_started_with_a_bad_file_runs_its_window(qapp, told, tmp_path, monkeypatch):
-    """`backprop-studio file.bps` through studio.app.main: the event loop runs with the window shown."""
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
+_START_WITH_BAD_FILE = """
+import json, sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+import studio.dialogs.messages as messages
+import studio.startup
+import studio.startup.probe
+from studio.app import main
+from studio.main_window import MainWindow
 
-    from studio.app import main
-    from studio.main_window import MainWindow
-    monkeypatch.setattr("studio.startup.start_kernel_warmup", lambda _window: None)  # no compiling child
-    monkeypatch.setattr("studio.startup.probe.install_startup_probe", lambda *_args: None)
+told = []
+messages.show_error = lambda _parent, title, message: told.append(["error", title, message])
+messages.show_information = lambda _parent, title, message: told.append(["information", title, message])
+studio.startup.start_kernel_warmup = lambda _window: None  # no compiling child
+studio.startup.probe.install_startup_probe = lambda *_args: None
+shown = []
+
+def close_the_window():
+    app = QApplication.instance()
+    shown.extend(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+    for window in shown:
+        window.close()
+    app.quit()
+
+app = QApplication([sys.argv[0]])  # main() takes this one, so the timer below runs in its event loop
+QTimer.singleShot(200, close_the_window)
+code = main([sys.argv[1]])
+print(json.dumps({"code": code, "shown": len(shown), "told": told}))
+"""
+
+
+def test_backprop_studio_started_with_a_bad_file_runs_its_window(tmp_path):
+    """`backprop-studio file.bps` through studio.app.main: the event loop runs with the window shown and one error.
+
+    In a child process: main() runs the application's own event loop, which must not leave its state to the
+    next test of this process."""
+    import json
+    import os
+    import subprocess
+    import sys
+
     path = tmp_path / "bad.bps"
     dict(project_cases.manifest_cases(tmp_path))["data.config.source.num_points=inf"](path)
-    shown: list[MainWindow] = []
-
-    def close_the_window() -> None:
-        shown.extend(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
-        for window in shown:
-            window.close()
-            window.deleteLater()
-        qapp.quit()
-
-    QTimer.singleShot(200, close_the_window)
-    assert main([str(path)]) == 0
-    assert len(shown) == 1 and [kind for kind, _, _ in told] == ["error"] and "num_points" in told[0][2]
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "config"),
+           "XDG_DATA_HOME": str(tmp_path / "data")}
+    done = subprocess.run([sys.executable, "-c", _START_WITH_BAD_FILE, str(path)], capture_output=True, text=True,
+                          timeout=120, env=env, cwd=os.getcwd())
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["code"] == 0 and result["shown"] == 1
+    assert [kind for kind, _, _ in result["told"]] == ["error"] and "num_points" in result["told"][0][2]
