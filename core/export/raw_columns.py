@@ -288,6 +288,8 @@ def _read_raw_csv(path: str | os.PathLike[str], max_bytes: int | None) -> _RawCs
     layout = read_layout(path, header=False)
     looks_like_header = detect_header([fields for _, fields in layout.sample_rows])
     layout, records, lines = read_records(layout, max_bytes)
+    if not records:  # the layout saw rows, but the file changed since
+        raise DataError("has no rows to predict", path=layout.path)
     return _RawCsv(layout.path, records, lines, looks_like_header)
 
 

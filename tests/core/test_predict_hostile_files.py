@@ -1,9 +1,10 @@
 """`backprop-studio-cli predict` on hostile data files, run as the user runs it: a fresh process per case.
 
 The data file is generated per case (zip bombs, .npy headers that lie, object arrays, many members, named pipes,
-a link to a device, a non-zip): each exits 1 with one line on stderr naming the data file, shows no traceback and
-writes nothing (no output file appears, the project keeps its bytes). Under an address-space limit set from a
-normal predict's measured peak, a bomb is refused by the checks instead of the process being killed.
+a link to a device, a non-zip; CSV text that is empty, binary, ragged or names other columns): each exits 1 with
+one line on stderr naming the data file, shows no traceback and writes nothing (no output file appears, the
+project keeps its bytes). Under an address-space limit set from a normal predict's measured peak, a bomb is
+refused by the checks instead of the process being killed.
 """
 
 from __future__ import annotations
@@ -84,6 +85,13 @@ def _dev_zero_link(folder: Path) -> Path:
     return folder / "data.npz"
 
 
+def _csv(text: bytes):
+    def make(folder: Path) -> Path:
+        (folder / "data.csv").write_bytes(text)
+        return folder / "data.csv"
+    return make
+
+
 CASES = {
     "zip bomb": (_zip_bomb, ("data.npz: array 'x' would inflate", "zip bomb")),
     "header claiming 10**12 values": (_lying_header, ("data.npz: array 'x' claims shape (1000000, 1000000)",)),
@@ -93,6 +101,10 @@ CASES = {
     "named pipe .npz": (_fifo("data.npz"), ("data.npz: is not a regular file (a named pipe)",)),
     "named pipe .csv": (_fifo("data.csv"), ("data.csv: is not a regular file (a named pipe)",)),
     "symlink to /dev/zero": (_dev_zero_link, ("data.npz: is not a regular file (a character device)",)),
+    "empty .csv": (_csv(b""), ("data.csv: the file is empty",)),
+    "binary .csv": (_csv(b"x0,x1,x2,x3\n1,2,3,4\n\x00\x01\x02\n"), ("data.csv: is not a text file",)),
+    "ragged .csv": (_csv(b"x0,x1,x2,x3\n1,2,3,4\n1,2\n"), ("data.csv, line 3: has 2 fields",)),
+    "unknown column": (_csv(b"a,b,c,d\n1,2,3,4\n"), ("data.csv, line 1: the header has no column named 'x0'",)),
 }
 
 
