@@ -58,12 +58,12 @@ def _read_npz(source: Path, width: int) -> np.ndarray:
             members = {info.filename[:-4]: info for info in archive.infolist() if info.filename.endswith(".npy")}
             key = _features_key(list(members), file)
             header = read_member_header(archive, members[key], file)
-        if header.dtype.hasobject or header.dtype.kind not in _NUMERIC_KINDS:
-            raise DataError(f"array {key!r} must hold numbers, but its dtype is {header.dtype}", path=file)
-        # The array as stored, its float64 working copy and the float32 features exist together.
-        ensure_fits_in_memory(file, header.nbytes + header.count * 12, None, f"reading array {key!r}")
-        with np.load(file, allow_pickle=False) as arrays:
-            x = np.asarray(arrays[key])
+            if header.dtype.hasobject or header.dtype.kind not in _NUMERIC_KINDS:
+                raise DataError(f"array {key!r} must hold numbers, but its dtype is {header.dtype}", path=file)
+            # The array as stored, its float64 working copy and the float32 features exist together.
+            ensure_fits_in_memory(file, header.nbytes + header.count * 12, None, f"reading array {key!r}")
+            with archive.open(members[key]) as handle:  # the member just checked, as `np.load` would read it
+                x = np.lib.format.read_array(handle, allow_pickle=False)
     except DataError:
         raise
     except DAMAGED_ARCHIVE_ERRORS as error:

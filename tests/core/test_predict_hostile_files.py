@@ -1,10 +1,10 @@
 """`backprop-studio-cli predict` on hostile data files, run as the user runs it: a fresh process per case.
 
-The data file is generated per case (zip bombs, .npy headers that lie, object arrays, many members, named pipes,
-a link to a device, a non-zip; CSV text that is empty, binary, ragged or names other columns): each exits 1 with
-one line on stderr naming the data file, shows no traceback and writes nothing (no output file appears, the
-project keeps its bytes). Under an address-space limit set from a normal predict's measured peak, a bomb is
-refused by the checks instead of the process being killed.
+The data file is generated per case (zip bombs, .npy headers that lie, object arrays, many members, a bad CRC,
+named pipes, a link to a device, a non-zip; CSV text that is empty, binary, ragged or names other columns): each
+exits 1 with one line on stderr naming the data file, shows no traceback and writes nothing (no output file
+appears, the project keeps its bytes). Under an address-space limit set from a normal predict's measured peak, a
+bomb is refused by the checks instead of the process being killed.
 """
 
 from __future__ import annotations
@@ -73,6 +73,14 @@ def _not_a_zip(folder: Path) -> Path:
     return folder / "data.npz"
 
 
+def _damaged_member(folder: Path) -> Path:
+    np.savez(folder / "data.npz", x=np.full((4, _FEATURES), 7.0))
+    seven = np.float64(7.0).tobytes()
+    data = (folder / "data.npz").read_bytes()
+    (folder / "data.npz").write_bytes(data.replace(seven, seven[:-1] + b"\x41", 1))  # 7.0 → 34.0: bad CRC
+    return folder / "data.npz"
+
+
 def _fifo(name: str):
     def make(folder: Path) -> Path:
         os.mkfifo(folder / name)
@@ -98,6 +106,7 @@ CASES = {
     "object array": (_object_array, ("data.npz: array 'x' must hold numbers", "object")),
     "1,501 members": (_many_members, ("data.npz: lists 1,501 members",)),
     "not a zip": (_not_a_zip, ("data.npz: is not a .npz archive",)),
+    "damaged member": (_damaged_member, ("data.npz: is damaged and cannot be read",)),
     "named pipe .npz": (_fifo("data.npz"), ("data.npz: is not a regular file (a named pipe)",)),
     "named pipe .csv": (_fifo("data.csv"), ("data.csv: is not a regular file (a named pipe)",)),
     "symlink to /dev/zero": (_dev_zero_link, ("data.npz: is not a regular file (a character device)",)),
