@@ -118,7 +118,7 @@ def read_layout(
         raise DataError(f"has {width:,} columns, more than the {MAX_COLUMNS:,} a data file may have", path=file,
                         row=rows[0][0])
     if has_header:
-        names = [name.strip() or f"column {i}" for i, name in enumerate(rows[0][1], start=1)]
+        names = header_names(rows[0][1])
         _check_unique(names, file, rows[0][0])
         column_ids: list[str | int] = list(names)
         data_rows = rows[1:]
@@ -131,6 +131,11 @@ def read_layout(
     for line, fields in data_rows:
         check_width(fields, width, file, line)
     return CsvLayout(file, encoding, chosen, has_header, names, column_ids, data_rows)
+
+
+def header_names(cells: list[str]) -> list[str]:
+    """The column names a header row gives: its cells stripped, a blank one named "column i" (1-based)."""
+    return [name.strip() or f"column {i}" for i, name in enumerate(cells, start=1)]
 
 
 def check_width(fields: list[str], width: int, path: Path, line: int) -> None:

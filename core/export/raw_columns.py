@@ -28,7 +28,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from core.data.csv_format import MISSING_MARKERS, detect_header, is_missing, parse_number
-from core.data.csv_preview import read_layout
+from core.data.csv_preview import header_names, read_layout
 from core.data.csv_rows import read_records
 from core.data.errors import DataError
 from core.data.file_checks import ensure_fits_in_memory
@@ -297,8 +297,8 @@ def _match_columns(raw: _RawCsv, columns: Sequence[RawColumn],
                    file_columns: Sequence[str] | None) -> tuple[list[int], bool]:
     """(position of each model column in the file's rows, whether the first row is a header)."""
     names = [column.name for column in columns]
-    first = [cell.strip() for cell in raw.records[0]]
-    if all(name in first for name in names):
+    first = header_names(raw.records[0])  # named as `load_csv` names a header's cells, blank ones included
+    if all(name in first for name in names) and any(cell.strip() for cell in raw.records[0]):  # not a row of gaps
         return [first.index(name) for name in names], True
     # A training file without a header has the loader's names "column 1", "column 2", ...: its rows have none either.
     headerless_training = bool(file_columns) and list(file_columns) == [
