@@ -94,6 +94,7 @@ def read_layout(
 ) -> CsvLayout:
     """Detect (or take) the delimiter, header and encoding; check the sample's rows all have the header's width."""
     file = require_file(path)
+    detected = encoding is None
     encoding = encoding or ensure_text(file)
     if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in '"\r\n'):
         raise DataError(
@@ -104,7 +105,11 @@ def read_layout(
     try:
         lines = read_sample_lines(file, encoding, _SAMPLE_LINES)
     except UnicodeDecodeError:
-        raise undecodable_text_error(file, encoding) from None
+        if not detected:
+            raise undecodable_text_error(file, encoding) from None
+        # UTF-8 in the 64 KB probe but not further on: latin-1, as `csv_rows` reads such a file past the sample.
+        encoding = "latin-1"
+        lines = read_sample_lines(file, encoding, _SAMPLE_LINES)
     chosen = delimiter or detect_delimiter(lines, file.name)
     try:
         rows = list(iter_rows(lines, chosen))
