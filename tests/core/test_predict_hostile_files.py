@@ -45,6 +45,10 @@ def project(tmp_path_factory) -> Path:
     return folder / "project.bps"
 
 
+# A bomb is refused by its inflation ratio, or first by the memory budget where that is below its 3 GiB.
+_BOMB_REFUSED = ("zip bomb", "over the memory budget")
+
+
 def _zip_bomb(folder: Path) -> Path:
     return npz_bomb(folder / "data.npz", 3008)  # 3 GiB of zeros from 3 MB
 
@@ -101,7 +105,7 @@ def _csv(text: bytes):
 
 
 CASES = {
-    "zip bomb": (_zip_bomb, ("data.npz: array 'x' would inflate", "zip bomb")),
+    "zip bomb": (_zip_bomb, ("data.npz: array 'x' ", _BOMB_REFUSED)),
     "header claiming 10**12 values": (_lying_header, ("data.npz: array 'x' claims shape (1000000, 1000000)",)),
     "object array": (_object_array, ("data.npz: array 'x' must hold numbers", "object")),
     "1,501 members": (_many_members, ("data.npz: lists 1,501 members",)),
@@ -117,13 +121,14 @@ CASES = {
 }
 
 
-def _assert_refused_cleanly(result, folders: list[Path], before: list[dict[str, bytes]], *words: str) -> None:
+def _assert_refused_cleanly(result, folders: list[Path], before: list[dict[str, bytes]], *words) -> None:
+    """`words`: texts the error line holds, or tuples of which it holds one."""
     assert result.returncode == 1, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
     assert lines[0].startswith("backprop-studio: error: "), lines[0]
     for word in words:
-        assert word in lines[0], lines[0]
+        assert any(choice in lines[0] for choice in ((word,) if isinstance(word, str) else word)), lines[0]
     assert result.stdout == ""
     assert [snapshot(folder) for folder in folders] == before  # nothing written, nothing changed
 
@@ -151,4 +156,4 @@ def test_under_an_address_space_limit_a_bomb_is_refused_not_killed(project, tmp_
     data = _zip_bomb(bomb)
     before = [snapshot(bomb), snapshot(project.parent)]
     result = run_limited_cli(["predict", str(project), str(data), "-o", str(bomb / "out.csv")], limit)
-    _assert_refused_cleanly(result, [bomb, project.parent], before, "data.npz: array 'x'")
+    _assert_refused_cleanly(result, [bomb, project.parent], before, "data.npz: array 'x' ", _BOMB_REFUSED)
