@@ -94,6 +94,7 @@ def read_layout(
 ) -> CsvLayout:
     """Detect (or take) the delimiter, header and encoding; check the sample's rows all have the header's width."""
     file = require_file(path)
+    detected = encoding is None
     encoding = encoding or ensure_text(file)
     if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in '"\r\n'):
         raise DataError(
@@ -104,7 +105,11 @@ def read_layout(
     try:
         lines = read_sample_lines(file, encoding, _SAMPLE_LINES)
     except UnicodeDecodeError:
-        raise undecodable_text_error(file, encoding) from None
+        if not detected:
+            raise undecodable_text_error(file, encoding) from None
+        # UTF-8 in the 64 KB probe but not further on: latin-1, as `csv_rows` reads such a file past the sample.
+        encoding = "latin-1"
+        lines = read_sample_lines(file, encoding, _SAMPLE_LINES)
     chosen = delimiter or detect_delimiter(lines, file.name)
     try:
         rows = list(iter_rows(lines, chosen))
@@ -118,7 +123,7 @@ def read_layout(
         raise DataError(f"has {width:,} columns, more than the {MAX_COLUMNS:,} a data file may have", path=file,
                         row=rows[0][0])
     if has_header:
-        names = [name.strip() or f"column {i}" for i, name in enumerate(rows[0][1], start=1)]
+        names = header_names(rows[0][1])
         _check_unique(names, file, rows[0][0])
         column_ids: list[str | int] = list(names)
         data_rows = rows[1:]
@@ -131,6 +136,11 @@ def read_layout(
     for line, fields in data_rows:
         check_width(fields, width, file, line)
     return CsvLayout(file, encoding, chosen, has_header, names, column_ids, data_rows)
+
+
+def header_names(cells: list[str]) -> list[str]:
+    """The column names a header row gives: its cells stripped, a blank one named "column i" (1-based)."""
+    return [name.strip() or f"column {i}" for i, name in enumerate(cells, start=1)]
 
 
 def check_width(fields: list[str], width: int, path: Path, line: int) -> None:
