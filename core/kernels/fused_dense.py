@@ -1,16 +1,19 @@
 """One Numba call trains a plain dense network on a run of consecutive batches (a "chunk").
 
-For each batch, in the Trainer's documented order: gather the rows → forward through every layer (matmul, bias +
-activation, inverted dropout) → loss and its gradient → backward into the flat gradient buffer → L1/L2 terms →
-finite check → save the weights to `previous` → clipping (value or global norm) → optimizer step (Adam/AdamW,
-SGD/momentum/Nesterov) → decoupled weight decay → finite check of the weights → explosion check → running metric.
-Every elementwise step calls the same kernels as the general path (`activations`, `losses`, `optim_kernels`,
-`optim_regularization`, `clip_kernels`, `batch_reductions`), so both compute the same arithmetic; only the
-matrix products may round differently (`dense_matmul`).
+For each batch, in the order of the general path's step (`core.training.step.StepRunner.run_batch`): gather the
+rows → forward through every layer (matmul, bias + activation, inverted dropout) → loss and its gradient →
+backward into the flat gradient buffer → L1/L2 terms → finite check → save the weights to `previous` → clipping
+(value or global norm) → the optimizer's step → decoupled weight decay → finite check of the weights → explosion
+check → running metric. Every elementwise step calls the same kernels as the general path (`activations`,
+`losses`, `fused_update`, `optim_regularization`, `clip_kernels`, `batch_reductions`), so both compute the same
+arithmetic; only the matrix products may round differently (`dense_matmul`).
 
-The chunk stops early at the first batch that diverges and says why (`STATUS_*`); the caller rolls back exactly
-as the general path does. The per-layer description is a small int64 table (`LAYER_*` columns) and the settings
-are two small arrays (`SETTING_*`, `FLAG_*`), so one compiled kernel per dtype serves every network shape.
+The optimizer's step is `fused_update.fused_update` with the optimizer's own row of scalars for that step (its
+kernel contract: the kernel knows no optimizer's hyperparameters and computes no bias correction). The chunk stops
+early at the first batch that diverges and says why (`STATUS_*`); the caller rolls back exactly as the general
+path does. The arguments come in a few groups: the batches (`BATCH_*` tuple), the model (`MODEL_*` tuple, whose
+per-layer description is a small int64 table of `LAYER_*` columns), the workspace, and two small arrays of
+settings (`SETTING_*` float64, `FLAG_*` int64), so one compiled kernel per dtype serves every network shape.
 """
 
 from __future__ import annotations
@@ -24,8 +27,8 @@ from core.kernels.activations import activation_backward, bias_activation, dropo
 from core.kernels.batch_reductions import accumulate_regression, all_finite, count_correct
 from core.kernels.clip_kernels import clip_to_range, scale_in_place, sum_of_squares
 from core.kernels.dense_matmul import matmul_nn, matmul_nt, matmul_tn
+from core.kernels.fused_update import STEP_LR, fused_update
 from core.kernels.losses import binary_cross_entropy_logits, regression_loss, softmax_cross_entropy
-from core.kernels.optim_kernels import adam_step, sgd_step
 from core.kernels.optim_regularization import add_l1_l2_penalty, decay_weights
 
 # Columns of the layer table (one row per dense layer, in forward order).
@@ -33,17 +36,21 @@ LAYER_IN, LAYER_UNITS, LAYER_W, LAYER_B, LAYER_CODE, LAYER_WORK = range(6)
 LAYER_COLUMNS = 6
 # Losses: softmax cross-entropy and binary cross-entropy read logits; the regression codes are losses.MSE + 2 ….
 LOSS_CROSS_ENTROPY, LOSS_BINARY_CROSS_ENTROPY, LOSS_MSE, LOSS_MAE, LOSS_HUBER = range(5)
-OPTIMIZER_ADAM, OPTIMIZER_SGD = range(2)
 CLIP_NONE, CLIP_VALUE, CLIP_NORM = range(3)
 # Float settings.
-(SETTING_LR, SETTING_BETA1, SETTING_BETA2, SETTING_EPS, SETTING_WEIGHT_DECAY, SETTING_MOMENTUM, SETTING_DAMPENING,
- SETTING_L1, SETTING_L2, SETTING_DECOUPLED_DECAY, SETTING_CLIP_VALUE, SETTING_EXPLOSION_FACTOR, SETTING_FIRST_LOSS,
- SETTING_HUBER_DELTA) = range(14)
-SETTINGS = 14
-# Integer flags.
-(FLAG_OPTIMIZER, FLAG_DECOUPLED, FLAG_AMSGRAD, FLAG_NESTEROV, FLAG_BUFFER_STARTED, FLAG_CLIP_MODE, FLAG_STEP,
- FLAG_LOSS, FLAG_CONTIGUOUS, FLAG_CLASSIFICATION) = range(10)
-FLAGS = 10
+(SETTING_L1, SETTING_L2, SETTING_DECOUPLED_DECAY, SETTING_CLIP_VALUE, SETTING_EXPLOSION_FACTOR, SETTING_FIRST_LOSS,
+ SETTING_HUBER_DELTA) = range(7)
+SETTINGS = 7
+# Integer flags: the optimizer's fused_kind, whether its momentum buffer has started, and the chunk's batches.
+(FLAG_OPTIMIZER, FLAG_STARTED, FLAG_CLIP_MODE, FLAG_LOSS, FLAG_CONTIGUOUS, FLAG_CLASSIFICATION, FLAG_BATCH_SIZE,
+ FLAG_FIRST_BATCH, FLAG_BATCHES) = range(9)
+FLAGS = 9
+# The batches tuple: the data, the epoch's order of rows, and the buffers a shuffled batch is gathered into.
+BATCH_X, BATCH_LABELS, BATCH_TARGETS, BATCH_ORDER, BATCH_X_BUFFER, BATCH_LABEL_BUFFER, BATCH_TARGET_BUFFER = range(7)
+# The model tuple: the layer table, per-layer slopes and dropout rates, and the flat buffers.
+MODEL_LAYERS, MODEL_SLOPES, MODEL_DROPOUTS, MODEL_PARAMS, MODEL_GRADS, MODEL_PREVIOUS, MODEL_WEIGHT_MASK = range(7)
+# The workspace tuple (flat arrays of the parameters' dtype).
+WORK_PRE, WORK_ACT, WORK_DROPPED, WORK_GRAD_A, WORK_GRAD_B, WORK_GRAD_PRE = range(6)
 # Why a chunk ended: all batches done; the loss or gradient of batch `done` is non-finite (no step taken); the
 # weights went non-finite in batch `done`'s step; batch `done`'s loss exploded (after its step).
 STATUS_DONE, STATUS_NONFINITE_LOSS, STATUS_NONFINITE_WEIGHTS, STATUS_EXPLODED = range(4)
@@ -56,25 +63,27 @@ def _view(flat, offset, rows, columns):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def train_chunk(x, labels, targets, order, batch_size, first_batch, n_batches, layers, slopes, dropouts, uniforms,
-                params, grads, previous, weight_mask, settings, flags, state1, state2, state3, x_buffer,
-                label_buffer, target_buffer, pre, act, dropped, grad_a, grad_b, grad_pre, losses,
+def train_chunk(batches, model, workspace, uniforms, settings, flags, step_scalars, optimizer_state, losses,
                 metric_sums):
-    """Train on batches first_batch … first_batch + n_batches − 1 of the epoch's `order`.
+    """Train on batches flags[FLAG_FIRST_BATCH] … + flags[FLAG_BATCHES] − 1 of the epoch's order.
 
     `uniforms` holds the dropout draws of the whole chunk (batch by batch, layer by layer, row-major), which is
-    exactly the sequence the general path draws. `losses[b]` receives each batch's loss (data + L1/L2).
-    Returns (batches completed, status, correct predictions, first loss, momentum buffer started).
+    exactly the sequence the general path draws. `step_scalars[b]` is the optimizer's row for batch b's step and
+    `optimizer_state` its state arrays (`core.kernels.fused_update`). `losses[b]` receives each batch's loss
+    (data + L1/L2). Returns (batches completed, status, correct predictions, first loss, momentum buffer started).
     """
+    x, labels, targets, order, x_buffer, label_buffer, target_buffer = batches
+    layers, slopes, dropouts, params, grads, previous, weight_mask = model
+    pre, act, dropped, grad_a, grad_b, grad_pre = workspace
     dtype = params.dtype.type
     n_samples = x.shape[0]
     n_layers = layers.shape[0]
-    lr = settings[SETTING_LR]
+    batch_size, first_batch, n_batches = flags[FLAG_BATCH_SIZE], flags[FLAG_FIRST_BATCH], flags[FLAG_BATCHES]
     l1, l2 = settings[SETTING_L1], settings[SETTING_L2]
     decoupled_decay = settings[SETTING_DECOUPLED_DECAY]
     factor, first_loss = settings[SETTING_EXPLOSION_FACTOR], settings[SETTING_FIRST_LOSS]
     loss_code, classification = flags[FLAG_LOSS], flags[FLAG_CLASSIFICATION] != 0
-    buffer_started = flags[FLAG_BUFFER_STARTED] != 0
+    kind, started = flags[FLAG_OPTIMIZER], flags[FLAG_STARTED] != 0
     no_mask = np.zeros((1, 1), params.dtype)
     mask_offsets = np.zeros(n_layers, np.int64)
     uniform_at = 0
@@ -150,7 +159,7 @@ def train_chunk(x, labels, targets, order, batch_size, first_batch, n_batches, l
             loss += add_l1_l2_penalty(params, grads, weight_mask, l1, l2)
         losses[b] = loss
         if not (math.isfinite(loss) and all_finite(grads)):
-            return b, STATUS_NONFINITE_LOSS, correct, first_loss, buffer_started
+            return b, STATUS_NONFINITE_LOSS, correct, first_loss, started
         previous[:] = params
         clip_mode = flags[FLAG_CLIP_MODE]
         if clip_mode == CLIP_VALUE:
@@ -159,24 +168,14 @@ def train_chunk(x, labels, targets, order, batch_size, first_batch, n_batches, l
             coefficient = settings[SETTING_CLIP_VALUE] / (math.sqrt(sum_of_squares(grads)) + CLIP_NORM_EPS)
             if coefficient < 1.0:
                 scale_in_place(grads, coefficient)
-        step = float(flags[FLAG_STEP] + b + 1)
-        if flags[FLAG_OPTIMIZER] == OPTIMIZER_ADAM:
-            beta1, beta2 = settings[SETTING_BETA1], settings[SETTING_BETA2]
-            adam_step(params, grads, state1, state2, state3, lr, beta1, beta2, settings[SETTING_EPS],
-                      settings[SETTING_WEIGHT_DECAY], flags[FLAG_DECOUPLED] != 0, flags[FLAG_AMSGRAD] != 0,
-                      1.0 - beta1 ** step, math.sqrt(1.0 - beta2 ** step))
-        else:
-            momentum = settings[SETTING_MOMENTUM]
-            sgd_step(params, grads, state1, lr, momentum, settings[SETTING_DAMPENING],
-                     settings[SETTING_WEIGHT_DECAY], flags[FLAG_NESTEROV] != 0, not buffer_started)
-            if momentum != 0.0:
-                buffer_started = True
+        step_row = step_scalars[b]
+        started = fused_update(kind, params, grads, optimizer_state, step_row, started)
         if decoupled_decay != 0.0:
-            decay_weights(params, weight_mask, 1.0 - lr * decoupled_decay)
+            decay_weights(params, weight_mask, 1.0 - step_row[STEP_LR] * decoupled_decay)
         if not all_finite(params):
-            return b, STATUS_NONFINITE_WEIGHTS, correct, first_loss, buffer_started
+            return b, STATUS_NONFINITE_WEIGHTS, correct, first_loss, started
         if not math.isnan(first_loss) and loss > factor * max(first_loss, 1.0):
-            return b, STATUS_EXPLODED, correct, first_loss, buffer_started
+            return b, STATUS_EXPLODED, correct, first_loss, started
         if math.isnan(first_loss):
             first_loss = loss
         if classification:
@@ -189,4 +188,4 @@ def train_chunk(x, labels, targets, order, batch_size, first_batch, n_batches, l
                 correct += count_correct(output, lb)
         else:
             accumulate_regression(output, yt, metric_sums)
-    return n_batches, STATUS_DONE, correct, first_loss, buffer_started
+    return n_batches, STATUS_DONE, correct, first_loss, started
