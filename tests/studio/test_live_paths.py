@@ -7,15 +7,9 @@ import pytest
 from studio.training.controller import PAUSED, TrainingController
 
 
-@pytest.fixture
-def controller(document, qtbot):
-    ctrl = TrainingController(document)
-    ctrl.show_dialogs = False
-    yield ctrl
-    ctrl.shutdown()
-
-
-def test_an_edit_while_training_sends_its_changed_live_paths_only(controller, document, qtbot):
+def test_an_edit_while_training_sends_its_changed_live_paths_only(document, qtbot, request):
+    controller = TrainingController(document)
+    request.addfinalizer(controller.shutdown)
     document.set_training_field("epochs", 100_000)
     assert controller.start(paused=True) and controller.state == PAUSED
     sent = []
