@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Hashable
 
@@ -160,7 +161,7 @@ class Document(QObject):
             raise SpecError(f"{what} can't change while training; pause or stop first")
 
     # ---- settings by spec path ------------------------------------------------------------------------------
-    def set_settings(self, changes: dict[str, Any], text: str | None = None) -> None:
+    def set_settings(self, changes: Mapping[str, Any], text: str | None = None) -> None:
         """Change settings by spec path ({"training.optimizer.lr": 0.01, "layers[0].units": 16}) as ONE undoable
         `SetSettings`; SpecError (nothing changed) when refused. While training only live settings may change."""
         if self._training:
