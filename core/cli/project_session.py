@@ -11,9 +11,9 @@ import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
-from core.cli.errors import CliError
+from core.cli.errors import EXIT_USAGE, CliError
 from core.cli.resources import resolve_project
 
 
@@ -61,20 +61,24 @@ class ProjectSession:
             return network_with_weights(self.spec, self.project.weights if use_weights else None)
 
 
-def open_project(name_or_path: str, *, epochs: int | None = None, seed: int | None = None) -> ProjectSession:
-    """Load a project (or an example by name), applying command-line overrides to its spec."""
+def open_project(name_or_path: str, changes: Mapping[str, Any] | None = None,
+                 option_names: Mapping[str, str] | None = None) -> ProjectSession:
+    """Load a project (or an example by name) with command-line changes {spec path: value} applied to its spec
+    (validated once). A refused change is a usage error naming its option (`option_names[path]`, else --set)."""
     from core.project import load_project
-    from core.spec import validate_spec
+    from core.spec import SpecError, with_changes
     path = resolve_project(name_or_path)
     with user_errors():
         project = load_project(path)
     for warning in project.warnings:  # e.g. weights that don't fit: the project is used untrained
         print(f"warning: {warning}", file=sys.stderr)
     spec = copy.deepcopy(project.spec)
-    if epochs is not None:
-        spec["training"]["epochs"] = epochs
-    if seed is not None:
-        spec["training"]["seed"] = seed
-    with user_errors("--epochs/--seed: "):
-        spec = validate_spec(spec)
+    if changes:
+        try:
+            spec = with_changes(spec, changes)
+        except SpecError as error:
+            text, where = str(error), error.where
+            text = text[len(where) + 2:] if where and text.startswith(f"{where}: ") else text
+            option = (option_names or {}).get(where) or (f"--set {where}" if where else "--set")
+            raise CliError(f"{option}: {text}", EXIT_USAGE) from error
     return ProjectSession(path, project, spec)

@@ -293,3 +293,11 @@ CLIPPING_FIELDS: tuple[Field, ...] = (
     Field("value", "float", 1.0, "The clipping threshold c (value, norm, or AGC's ratio).", label="Threshold",
           minimum=0.0, min_inclusive=False, live=True),
 )
+
+# The settings that are not a section's field: the input width and the optimizer's and schedule's choice.
+INPUT_SIZE_FIELD = Field("input_size", "int", 2, "Number of input features the network takes.", label="Inputs",
+                         minimum=1)
+OPTIMIZER_NAME_FIELD = Field("name", "choice", "adam", "The update rule that turns gradients into weight changes.",
+                             label="Optimizer", choices=tuple(OPTIMIZERS))
+SCHEDULE_NAME_FIELD = Field("name", "choice", "constant", "How the learning rate changes from epoch to epoch.",
+                            label="Schedule", choices=tuple(SCHEDULES))

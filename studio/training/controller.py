@@ -16,11 +16,11 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QStyle, QWidget
 
+from core.spec import changed_paths, live_paths
 from core.training.snapshot import Snapshot
 from studio.training.dialogs import show_divergence, show_exception
 from studio.training.grid_prediction import GridPrediction, GridSpec
 from studio.training.history_replay import history_snapshots, with_confusion
-from studio.training.live_changes import live_changes, live_values
 from studio.training.speed import check_rate
 from studio.training.thread_budget import begin_run, end_run
 from studio.training.worker import TrainingJob, TrainingResult, TrainingWorker, WorkerUpdate
@@ -56,7 +56,8 @@ class TrainingController(QObject):
         self.show_dialogs = True
         self._thread: QThread | None = None
         self._worker: TrainingWorker | None = None
-        self._live_sent: dict[str, Any] = {}
+        self._live_sent: dict[str, Any] = {}  # the spec as the running Trainer has it, as far as live edits go
+        self._live_paths: frozenset[str] = frozenset()  # the run's live settings (core.spec.live_paths)
         self._reset_after_stop = False
         self._epochs_planned = 1
         # studio.startup's kernel warm-up: gate(spec, command) is True while the kernels still compile, and it
@@ -198,7 +199,7 @@ class TrainingController(QObject):
         if dataset is not None and dataset.num_features in (1, 2):  # a plane, or a line for 1-D data
             job.grid, job.preprocess = GridSpec.around(dataset.x), data.preprocess
         self._epochs_planned = max(1, int(spec["training"]["epochs"]))
-        self._live_sent = live_values(spec)
+        self._live_sent, self._live_paths = spec, frozenset(live_paths(spec))
         self.epoch_records.clear()
         self.latest, self.last_result = None, None
         self._launch(job)
@@ -339,8 +340,10 @@ class TrainingController(QObject):
     # --- live edits ----------------------------------------------------------------------------------------------
     def _on_spec_changed(self) -> None:
         if self._worker is not None and self.state in (RUNNING, PAUSED):
-            changes = live_changes(self._live_sent, self.document.spec)
+            spec = self.document.spec
+            changes = {path: new for path, (_, new) in changed_paths(self._live_sent, spec).items()
+                       if path in self._live_paths}
             if changes:
-                self._worker.set_live(**changes)
-                self._live_sent.update(changes)
+                self._worker.set_live(changes)
+            self._live_sent = spec
         self._update_actions()

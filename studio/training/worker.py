@@ -19,7 +19,7 @@ import threading
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -146,8 +146,9 @@ class TrainingWorker(QObject):
         if trainer is not None:
             trainer.stop()  # thread-safe: ends the run after the current batch
 
-    def set_live(self, **changes: Any) -> None:
-        """Queue live changes; they reach the Trainer (thread-safe `set_live`) before its next batch."""
+    def set_live(self, changes: Mapping[str, Any]) -> None:
+        """Queue live changes {spec path: value}; they reach the Trainer (thread-safe `set_live`) before its next
+        batch."""
         with self._cond:
             self._live.update(changes)
             trainer = self.trainer
@@ -176,7 +177,7 @@ class TrainingWorker(QObject):
         with self._cond:
             changes, self._live = self._live, {}
         if changes:
-            trainer.set_live(**changes)
+            trainer.set_live(changes)
 
     # --- the run (worker thread) ---------------------------------------------------------------------------------
     def run(self) -> None:

@@ -102,7 +102,7 @@ def test_a_live_learning_rate_applies_from_the_next_chunk_as_in_the_general_path
         trainer = Trainer(net, circles, report_every=3, fast_path=fast)
         for snap in trainer.run():
             if snap.step == 3:
-                trainer.set_live(lr=0.002, l2=0.01)
+                trainer.set_live({"training.optimizer.lr": 0.002, "training.l2": 0.01})
         runs.append((net, trainer))
     (net_f, trainer_f), (net_g, trainer_g) = runs
     assert trainer_f.history[-1]["lr"] == 0.002
