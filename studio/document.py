@@ -17,7 +17,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from core.data import DataError, add_point, load_source
+from core.data import DataError, Dataset, PreparedData, add_point, load_source
 from core.project import DEFAULT_SPLIT, Project, load_project, save_project
 from core.spec import (
     CLIPPING_FIELDS, EARLY_STOPPING_FIELDS, LAYER_FIELDS, LOOKAHEAD_FIELDS, OPTIMIZERS, SCHEDULES,
@@ -62,7 +62,7 @@ class Document(QObject):
         self._dirty_outside_undo = False
         self._was_dirty = False
         self._prepared_key: tuple | None = None
-        self._prepared: Any = None
+        self._prepared: PreparedData | None = None
         self.warnings: list[str] = []  # problems found while opening, for the window to show once
         self.undo_stack.cleanChanged.connect(self._update_dirty)
 
@@ -76,7 +76,7 @@ class Document(QObject):
         return copy.deepcopy(self._data_config)
 
     @property
-    def dataset(self):
+    def dataset(self) -> Dataset | None:
         return self._dataset
 
     @property
@@ -115,7 +115,7 @@ class Document(QObject):
         transform = self._data_config.get("feature_transform") or []
         return len(transform) if transform else self._dataset.num_features
 
-    def prepared(self):
+    def prepared(self) -> PreparedData:
         """The split, scaled data for training (core.data.PreparedData), cached until data or seed change."""
         if self._dataset is None:
             raise DataError(f"no data set is loaded: {self._data_error or 'pick one in the Data panel'}")

@@ -9,6 +9,7 @@ methods; the drawing is rebuilt from the document's spec whenever it changes, so
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import QGraphicsScene, QHBoxLayout, QLabel, QMenu, QToolB
 
 from core.spec.parameter_count import parameter_count
 from core.spec import SpecError, default_layer
+from studio.document import Document
 from studio.widgets.builder.button import ButtonItem
 from studio.widgets.builder.connections import EdgesItem, SkipArrowItem
 from studio.widgets.builder.items import InputColumnItem, LayerBlockItem, font, layer_badges, layer_title
@@ -37,7 +39,7 @@ class NetworkBuilder(QWidget):
     layer_selected = Signal(int)
     neuron_hovered = Signal(int, int)
 
-    def __init__(self, document: Any, parent: QWidget | None = None):
+    def __init__(self, document: Document, parent: QWidget | None = None):
         super().__init__(parent)
         self.document = document
         self.selected_index = 0
@@ -86,11 +88,9 @@ class NetworkBuilder(QWidget):
         layout.addWidget(self.view, 1)
         layout.addLayout(bottom)
         self._actions()
-        document.spec_changed.connect(self.rebuild)
-        for name in ("data_changed", "weights_changed"):
-            getattr(document, name).connect(self.rebuild)
-        if hasattr(document, "training_changed"):
-            document.training_changed.connect(lambda *_: self.rebuild())
+        for changed in (document.spec_changed, document.data_changed, document.weights_changed):
+            changed.connect(self.rebuild)
+        document.training_changed.connect(lambda *_: self.rebuild())
         self.rebuild()
 
     # -- keyboard -------------------------------------------------------------------------------------------
@@ -110,8 +110,8 @@ class NetworkBuilder(QWidget):
 
     # -- drawing --------------------------------------------------------------------------------------------
     def _feature_names(self, width: int) -> list[str]:
-        dataset = getattr(self.document, "dataset", None)
-        names = list(getattr(dataset, "feature_names", []) or [])
+        dataset = self.document.dataset
+        names = list(dataset.feature_names) if dataset is not None else []
         return names if len(names) == width else [f"x{i + 1}" for i in range(width)]
 
     def _edge_weights(self, spec: dict[str, Any]) -> list[Any] | None:
@@ -120,7 +120,7 @@ class NetworkBuilder(QWidget):
         `Network.get_state()` is {"params": flat buffer, "buffers": …}; per block the buffer holds W (fan_in ×
         units), b, then γ and β with batch norm (see core.network.layout).
         """
-        state = getattr(self.document, "weights", None)
+        state = self.document.weights
         if not state or "params" not in state:
             return None
         flat = np.asarray(state["params"]).ravel()
@@ -219,7 +219,7 @@ class NetworkBuilder(QWidget):
         self.summary.setText(f"{'-'.join(map(str, widths))}  ·  {parameters:,} parameters")
 
     def _is_training(self) -> bool:
-        return bool(getattr(self.document, "is_training", False))
+        return self.document.is_training
 
     # -- selection and hover --------------------------------------------------------------------------------
     def select_layer(self, index: int) -> None:
@@ -231,10 +231,11 @@ class NetworkBuilder(QWidget):
         self.layer_selected.emit(index)
 
     # -- edits (each one Document call = one undo step) ------------------------------------------------------
-    def _edit(self, method: str, *args: Any) -> bool:
-        """Call a Document edit; show a refusal (SpecError) above the drawing instead of raising."""
+    def _edit(self, edit: Callable[[], object]) -> bool:
+        """Make a Document edit (`edit()`, e.g. `lambda: document.set_units(i, 8)`); show a refusal (SpecError)
+        above the drawing instead of raising."""
         try:
-            getattr(self.document, method)(*args)
+            edit()
         except SpecError as error:
             self.error_label.setText(str(error))
             self.error_label.show()
@@ -252,37 +253,33 @@ class NetworkBuilder(QWidget):
             return
         units = layers[index]["units"] + delta
         if units >= 1:
-            self._edit("set_units", index, units)
+            self._edit(lambda: self.document.set_units(index, units))
 
     def _change_output_units(self, spec: dict[str, Any], delta: int) -> None:
         """The output follows the data; on a two-class set − / + switch to one sigmoid unit and back."""
         state = binary_output_state(spec)
         if is_binary_dataset(self.document) and (state, delta) in (("softmax", -1), ("sigmoid", +1)):
-            try:
-                set_binary_output(self.document, sigmoid=delta < 0)
-            except SpecError as error:
-                self.error_label.setText(str(error))
-                self.error_label.show()
+            self._edit(lambda: set_binary_output(self.document, sigmoid=delta < 0))
 
     def add_layer(self, layer: dict[str, Any] | None = None) -> None:
         """Insert a hidden layer just before the output layer and select it."""
         self.insert_layer(len(self.document.spec["layers"]) - 1, layer)
 
     def insert_layer(self, index: int, layer: dict[str, Any] | None = None) -> None:
-        if self._edit("insert_layer", index, dict(layer) if layer else None):
+        if self._edit(lambda: self.document.insert_layer(index, dict(layer) if layer else None)):
             self.select_layer(index)
 
     def remove_layer(self, index: int) -> None:
         if 0 <= index < len(self.document.spec["layers"]) - 1:
-            self._edit("remove_layer", index)
+            self._edit(lambda: self.document.remove_layer(index))
             self.select_layer(min(index, len(self.document.spec["layers"]) - 1))
 
     def duplicate_layer(self, index: int) -> None:
-        if self._edit("duplicate_layer", index):
+        if self._edit(lambda: self.document.duplicate_layer(index)):
             self.select_layer(index + 1)
 
     def move_layer(self, source: int, destination: int) -> None:
-        if source != destination and self._edit("move_layer", source, destination):
+        if source != destination and self._edit(lambda: self.document.move_layer(source, destination)):
             self.select_layer(destination)
 
     def _on_drag_moved(self, index: int, center_x: float) -> None:
