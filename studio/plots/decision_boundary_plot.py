@@ -10,7 +10,7 @@ inputs for 1-D data); this widget never runs the network.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
@@ -20,6 +20,11 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from studio.plots.plot_style import CLASS_COLOURS, style_axes, set_title
 from studio.plots.redraw_throttle import RedrawThrottle
 from studio.training.grid_prediction import GridPrediction
+
+if TYPE_CHECKING:
+    from studio.document import Document
+    from studio.training.controller import TrainingController
+    from studio.training.worker import WorkerUpdate
 
 SURFACE_MAP = "viridis"
 SYMBOL_TEXT = {"train": "●", "validation": "▼", "test": "□"}
@@ -46,7 +51,8 @@ def probability_image(probabilities: np.ndarray) -> np.ndarray:
 
 
 class DecisionBoundaryPlot(QWidget):
-    def __init__(self, controller: Any = None, document: Any = None, parent: QWidget | None = None):
+    def __init__(self, controller: TrainingController | None = None, document: Document | None = None,
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("DecisionBoundaryPlot")
         self.document = document
@@ -58,7 +64,7 @@ class DecisionBoundaryPlot(QWidget):
         self._build()
         self.throttle = RedrawThrottle(self, self._redraw, max_per_second=4)
         if controller is not None:
-            controller.prediction.connect(self.set_prediction)
+            controller.updated.connect(self._on_update)
             controller.weights_reset.connect(self.clear_prediction)
         if document is not None:
             document.data_changed.connect(self.refresh_points)
@@ -89,7 +95,7 @@ class DecisionBoundaryPlot(QWidget):
     # --- data points -------------------------------------------------------------------------------------------------
     def refresh_points(self) -> None:
         document = self.document
-        dataset = getattr(document, "dataset", None)
+        dataset = document.dataset if document is not None else None
         for item in self.points.values():
             item.clear()
         self.key.setText("")
@@ -114,7 +120,7 @@ class DecisionBoundaryPlot(QWidget):
         self.task = dataset.task
         names = dataset.feature_names
         if self.one_d:
-            targets = getattr(dataset, "target_names", None) or ["target"]
+            targets = dataset.target_names or ["target"]
             style_axes(self.plot, names[0], targets[0])
             set_title(self.plot, "Fitted curve")
         else:
@@ -163,6 +169,10 @@ class DecisionBoundaryPlot(QWidget):
         self.image.clear()
         self.curve.setData([], [])
 
+    def _on_update(self, update: WorkerUpdate) -> None:
+        if update.prediction is not None:
+            self.set_prediction(update.prediction)
+
     def set_prediction(self, prediction: GridPrediction) -> None:
         self.prediction = prediction
         self.throttle.request()
@@ -173,7 +183,7 @@ class DecisionBoundaryPlot(QWidget):
             return
         outputs = prediction.outputs
         grid = prediction.grid
-        if getattr(grid, "dims", 2) == 1:
+        if grid.dims == 1:
             self._draw_curve(prediction)
             return
         self.curve.setData([], [])

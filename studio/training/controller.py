@@ -2,7 +2,7 @@
 
 It owns the QActions (Train/Pause with Space, step one batch, step one epoch, stop, reset weights), starts a
 `TrainingWorker` on a QThread from the document's spec and prepared data, relays the worker's coalesced updates
-as signals the plots subscribe to, keeps every epoch's snapshot, forwards live-changeable edits to the running
+in order as ONE signal the plots subscribe to (`updated`), keeps every epoch's snapshot, forwards live-changeable edits to the running
 Trainer, and writes the trained (or last finite) weights back to the document. The GUI never calls into the
 trainer itself: commands go through the worker's thread-safe methods.
 """
@@ -22,7 +22,8 @@ from studio.training.grid_prediction import GridPrediction, GridSpec
 from studio.training.history_replay import history_snapshots, with_confusion
 from studio.training.live_changes import live_changes, live_values
 from studio.training.thread_budget import begin_run, end_run
-from studio.training.worker import TrainingJob, TrainingResult, TrainingWorker, WorkerUpdate
+from studio.document import Document
+from studio.training.worker import TrainingJob, TrainingResult, TrainingWorker, WorkerUpdate, fraction_done
 from studio.qt_threads import collect_garbage_on_gui_thread
 
 IDLE, RUNNING, PAUSED, STOPPING = "idle", "running", "paused", "stopping"
@@ -30,18 +31,17 @@ SHUTDOWN_TIMEOUT_MS = 1000
 
 
 class TrainingController(QObject):
-    snapshot = Signal(object)  # the newest Snapshot, ≤ 20 per second
-    epochs_recorded = Signal(object)  # list[Snapshot]: every epoch/end snapshot since the last update
-    prediction = Signal(object)  # GridPrediction over the 2-D input plane (2-D data sets only)
+    # WorkerUpdate, ≤ 20 per second, in order: the epochs since the last one, the newest snapshot with every step's
+    # loss up to it, the progress, a GridPrediction (2-D data sets only). A saved history replayed: epochs only.
+    updated = Signal(object)
     run_started = Signal()  # a new run began: plots clear
     weights_reset = Signal()  # weights went back to untrained: plots clear
     finished = Signal(object)  # the final Snapshot of a run (completed, stopped, early-stopped or diverged)
     diverged = Signal(object)  # the final Snapshot when the run diverged
     failed = Signal(str, str)  # message, traceback: an exception inside the worker
     state_changed = Signal(str)  # "idle", "running", "paused" or "stopping"
-    progress = Signal(float)  # fraction of the planned epochs done, 0..1
 
-    def __init__(self, document, parent: QObject | None = None):
+    def __init__(self, document: Document, parent: QObject | None = None):
         super().__init__(parent)
         collect_garbage_on_gui_thread()  # never let the training thread collect (and destroy) Qt objects
         self.document = document
@@ -245,11 +245,7 @@ class TrainingController(QObject):
 
     @property
     def fraction_done(self) -> float:
-        if self.latest is None:
-            return 0.0
-        s = self.latest
-        done = s.epoch + (s.batch_in_epoch / s.batches_per_epoch if s.batches_per_epoch and s.kind == "batch" else 0)
-        return min(1.0, done / self._epochs_planned)
+        return fraction_done(self.latest, self._epochs_planned)
 
     @property
     def epochs_planned(self) -> int:
@@ -264,17 +260,13 @@ class TrainingController(QObject):
         self.seconds_relaying += time.perf_counter() - started
 
     def _relay(self, update: WorkerUpdate) -> None:
-        epochs = [s for s in update.epochs if s.kind == "epoch"]
-        self.epoch_records.extend(epochs)
-        if update.epochs:
-            self.epochs_recorded.emit(list(update.epochs))
+        self.epoch_records.extend(s for s in update.epochs if s.kind == "epoch")
         if update.latest is not None:
             self.latest = update.latest
-            self.snapshot.emit(update.latest)
-            self.progress.emit(self.fraction_done)
         if update.prediction is not None:
             self.latest_prediction = update.prediction
-            self.prediction.emit(update.prediction)
+        if update.epochs or update.latest is not None or update.prediction is not None:
+            self.updated.emit(update)
 
     def _on_finished(self, result: TrainingResult) -> None:
         self.last_result = result
@@ -282,7 +274,6 @@ class TrainingController(QObject):
         self.document.set_training(False)
         if not self._reset_after_stop:
             self.document.set_weights(result.weights, with_confusion(result.history, result.snapshot.confusion))
-        self.progress.emit(self.fraction_done)
         self.finished.emit(result.snapshot)
         if self._reset_after_stop:  # after `finished`, so the views end on "untrained", not "Finished: stopped"
             self._reset_weights()
@@ -325,7 +316,7 @@ class TrainingController(QObject):
             self.epoch_records = history_snapshots(document.history, document.spec,
                                                    "r2" if task == "regression" else "accuracy")
             if self.epoch_records:
-                self.epochs_recorded.emit(list(self.epoch_records))
+                self.updated.emit(WorkerUpdate(None, list(self.epoch_records)))
 
     # --- live edits ----------------------------------------------------------------------------------------------
     def _on_spec_changed(self) -> None:

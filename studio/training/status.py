@@ -8,12 +8,18 @@ figures can't be read, and each refresh costs the GUI thread (QProgressBar repai
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
 from core.training.snapshot import Snapshot
 from studio.plots.loss_summary import test_score_text
 from studio.plots.plot_style import fix_label_size
 from studio.plots.redraw_throttle import RedrawThrottle
+
+if TYPE_CHECKING:
+    from studio.training.controller import TrainingController
+    from studio.training.worker import WorkerUpdate
 
 REFRESH_PER_SECOND = 5
 
@@ -26,7 +32,7 @@ def format_duration(seconds: float) -> str:
 
 
 class TrainingStatus(QWidget):
-    def __init__(self, controller, parent: QWidget | None = None):
+    def __init__(self, controller: TrainingController, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("TrainingStatus")
         self.controller = controller
@@ -52,7 +58,7 @@ class TrainingStatus(QWidget):
             layout.addWidget(widget)
         self._latest: Snapshot | None = None
         self.throttle = RedrawThrottle(self, self._show_latest, max_per_second=REFRESH_PER_SECOND)
-        controller.snapshot.connect(self._on_snapshot)
+        controller.updated.connect(self._on_update)
         controller.finished.connect(self._on_finished)
         controller.state_changed.connect(self._on_state)
         controller.run_started.connect(self._on_run_started)
@@ -64,7 +70,10 @@ class TrainingStatus(QWidget):
             return ""
         return f"[{self.controller.fraction_done * 100:.0f}%] "
 
-    def _on_snapshot(self, s: Snapshot) -> None:
+    def _on_update(self, update: WorkerUpdate) -> None:
+        s = update.latest
+        if s is None:
+            return
         first = self._latest is None
         self._latest = s
         self.throttle.request()
@@ -95,7 +104,7 @@ class TrainingStatus(QWidget):
         # The run's own rate (every sample over the whole run), not the first snapshot's: a short run ends
         # before the throttle shows a second figure, and the first includes loading the kernels.
         self.speed.setText(f"{s.samples_per_second:,.0f} samples/s" if s.samples_per_second else "")
-        result = getattr(self.controller, "last_result", None)
+        result = self.controller.last_result
         score = result.test_score if result is not None else None
         self.test_score.setText(test_score_text(s.metric_name, score) if score is not None else "")
         self.bar.setValue(int(self.controller.fraction_done * 1000))

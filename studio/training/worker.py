@@ -2,10 +2,11 @@
 
 The GUI talks to the worker through thread-safe commands (`play`, `pause`, `step_batch`, `step_epoch`, `stop`,
 `set_live`) that set state under a condition variable; the worker checks them between snapshots and, when
-paused, sleeps on the condition without spinning. It coalesces the Trainer's snapshots and emits an `update`
-at most 20 times a second carrying the newest snapshot, every epoch snapshot since the last update (so no epoch
-point is lost), every step's loss since the last update (`PendingLosses`: in the sent snapshot's `batch_losses`,
-so the per-batch curve has every batch) and, every ~200 ms, a `GridPrediction` for the 2-D plots. The worker
+paused, sleeps on the condition without spinning. It coalesces the Trainer's snapshots and emits ONE ordered
+`update` signal at most 20 times a second: a `WorkerUpdate` carrying the newest snapshot, every epoch snapshot
+since the last update (so no epoch point is lost), every step's loss since the last update (`PendingLosses`, so
+the per-batch curve has every batch), the run's progress and, every ~200 ms, a `GridPrediction` for the 2-D
+plots. A snapshot is never changed after the Trainer yields it: the update is built beside it. The worker
 also adapts the Trainer's `report_every` to about one snapshot per update however short a batch is (fewer
 snapshots let the Trainer run longer fused chunks; their losses still arrive), and asks for histograms ≤ 4 times
 a second. (The controller applies the `thread_budget` around a run: one BLAS thread, quick GIL hand-backs.)
@@ -54,14 +55,36 @@ class TrainingJob:
     start_paused: bool = False
 
 
-@dataclass
-class WorkerUpdate:
-    """What crosses the thread boundary ≤ 20 times a second."""
+def _no_losses() -> np.ndarray:
+    return np.empty(0, np.float64)
 
-    latest: Snapshot | None  # its batch_losses: every step's loss since the previous update's, up to its step
+
+@dataclass(frozen=True)
+class WorkerUpdate:
+    """What crosses the thread boundary ≤ 20 times a second: everything since the previous update, in order
+    (the epochs, then the newest snapshot with every step's loss up to it, then the prediction)."""
+
+    latest: Snapshot | None  # the newest snapshot, as the Trainer yielded it
     epochs: list[Snapshot] = field(default_factory=list)  # every "epoch"/"end" snapshot since the last update
+    batch_losses: np.ndarray = field(default_factory=_no_losses)  # every step's loss since the previous update,
+    # in step order, the last one at `latest.step` (float64; empty without a `latest`)
+    progress: float | None = None  # the fraction of the planned epochs done at `latest` (None without one)
     prediction: GridPrediction | None = None
     paused: bool = False
+
+    def batch_loss_steps(self) -> np.ndarray:
+        """The (1-based) step of each entry of `batch_losses`: the last one is `latest.step`."""
+        end = self.latest.step if self.latest is not None else 0
+        return np.arange(end - len(self.batch_losses) + 1, end + 1, dtype=np.int64)
+
+
+def fraction_done(snapshot: Snapshot | None, epochs_planned: int) -> float:
+    """How much of a run of `epochs_planned` epochs is done at `snapshot`, 0..1 (0 before the first)."""
+    if snapshot is None:
+        return 0.0
+    s = snapshot
+    done = s.epoch + (s.batch_in_epoch / s.batches_per_epoch if s.batches_per_epoch and s.kind == "batch" else 0)
+    return min(1.0, done / max(1, epochs_planned))
 
 
 @dataclass
@@ -301,9 +324,9 @@ class TrainingWorker(QObject):
         latest = self._latest if self._latest is not self._sent else None  # never send a snapshot twice
         if latest is None and not self._epochs and prediction is None and not paused:
             return
-        if latest is not None:
-            self._pending_losses.attach(latest)
-        update = WorkerUpdate(latest, self._epochs, prediction, paused)
+        losses = self._pending_losses.take(latest.step) if latest is not None else _no_losses()
+        progress = fraction_done(latest, int(self.job.spec["training"]["epochs"])) if latest is not None else None
+        update = WorkerUpdate(latest, self._epochs, losses, progress, prediction, paused)
         self._sent = self._latest
         self._epochs = []
         self._last_emit = time.perf_counter()
