@@ -64,7 +64,8 @@ def _log10(values: np.ndarray) -> np.ndarray:
 class GradientFlowPlot(QWidget):
     QUANTITIES = {"Gradient norm ‖∇‖": "grad_norms", "Mean |gradient|": "grad_mean_abs"}
 
-    def __init__(self, controller: TrainingController | None = None, parent: QWidget | None = None, capacity: int = 5_000):
+    def __init__(self, controller: TrainingController | None = None, parent: QWidget | None = None,
+                 capacity: int = 5_000):
         super().__init__(parent)
         self.setObjectName("GradientFlowPlot")
         self.capacity = capacity

@@ -45,7 +45,8 @@ KEY_TIP = ("Thin line: training loss per batch (smoothed; the faint line is raw)
 class LossPlot(QWidget):
     """Loss, metric and learning-rate curves of the current run, fed by the controller's snapshots."""
 
-    def __init__(self, controller: TrainingController | None = None, parent: QWidget | None = None, capacity: int = 10_000):
+    def __init__(self, controller: TrainingController | None = None, parent: QWidget | None = None,
+                 capacity: int = 10_000):
         super().__init__(parent)
         self.setObjectName("LossPlot")
         batch_capacity = min(capacity, BATCH_CAPACITY)

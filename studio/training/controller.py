@@ -2,9 +2,9 @@
 
 It owns the QActions (Train/Pause with Space, step one batch, step one epoch, stop, reset weights), starts a
 `TrainingWorker` on a QThread from the document's spec and prepared data, relays the worker's coalesced updates
-in order as ONE signal the plots subscribe to (`updated`), keeps every epoch's snapshot, forwards live-changeable edits to the running
-Trainer, and writes the trained (or last finite) weights back to the document. The GUI never calls into the
-trainer itself: commands go through the worker's thread-safe methods.
+in order as ONE signal the plots subscribe to (`updated`), keeps every epoch's snapshot, forwards live-changeable
+edits to the running Trainer, and writes the trained (or last finite) weights back to the document. The GUI never
+calls into the trainer itself: commands go through the worker's thread-safe methods.
 """
 
 from __future__ import annotations

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QToolBar, QWidget
+
+if TYPE_CHECKING:
+    from studio.training.controller import TrainingController
 
 
 class TrainingToolBar(QToolBar):
     """A movable toolbar; the controller keeps the actions' enabled state, text and tooltips current."""
 
-    def __init__(self, controller, parent: QWidget | None = None):
+    def __init__(self, controller: TrainingController, parent: QWidget | None = None):
         super().__init__("Training", parent)
         self.setObjectName("TrainingToolBar")  # saveState/restoreState find it by name
         self.controller = controller
