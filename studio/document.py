@@ -368,7 +368,7 @@ class Document(QObject):
     def _push_spec(self, spec: dict, text: str, merge: Hashable | None = None) -> None:
         self._push_state(spec, self._data_config, self._dataset, self._data_error, text, merge)
 
-    def _push_state(self, spec: dict, config: dict, dataset: Any, data_error: str | None, text: str,
+    def _push_state(self, spec: dict, config: dict, dataset: Dataset | None, data_error: str | None, text: str,
                     merge: Hashable | None = None) -> None:
         spec = validate_spec(spec)  # SpecError leaves everything as it was
         before = self._state()
@@ -444,14 +444,14 @@ def _architecture(spec: dict) -> tuple:
     return spec["input_size"], tuple((layer["units"], layer["batch_norm"]) for layer in spec["layers"])
 
 
-def _binary_sigmoid(spec: dict, dataset: Any) -> bool:
+def _binary_sigmoid(spec: dict, dataset: Dataset) -> bool:
     """A 2-class set trained with one sigmoid unit and binary cross-entropy (the user's explicit choice)."""
     out = spec["layers"][-1]
     return (dataset.task == "classification" and dataset.num_classes == 2 and out["units"] == 1
             and out["activation"] == "sigmoid" and spec["training"]["loss"] == "binary_cross_entropy")
 
 
-def _fit_spec(spec: dict, dataset: Any, width: int) -> tuple[dict, list[str]]:
+def _fit_spec(spec: dict, dataset: Dataset, width: int) -> tuple[dict, list[str]]:
     if _binary_sigmoid(spec, dataset):  # keep the 1-unit sigmoid output; only the input may change
         fitted = copy.deepcopy(spec)
         changes = [] if spec["input_size"] == width else [f"input size {spec['input_size']} → {width}"]
@@ -460,7 +460,7 @@ def _fit_spec(spec: dict, dataset: Any, width: int) -> tuple[dict, list[str]]:
     return fit_spec_to_data(spec, width, dataset.output_size, dataset.task)
 
 
-def _check_data_config(config: dict, dataset: Any) -> None:
+def _check_data_config(config: dict, dataset: Dataset | None) -> None:
     for key in ("val_fraction", "test_fraction"):
         value = config[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
@@ -487,7 +487,7 @@ def sentence(text: str | None) -> str:
     return text if not text or text[-1] in ".!?" else text + "."
 
 
-def _try_load(source: dict) -> tuple[Any, str | None]:
+def _try_load(source: dict) -> tuple[Dataset | None, str | None]:
     try:
         return load_source(source), None
     except (DataError, OSError) as error:

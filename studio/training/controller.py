@@ -10,11 +10,12 @@ calls into the trainer itself: commands go through the worker's thread-safe meth
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QStyle, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QStyle, QWidget
 
 from core.training.snapshot import Snapshot
 from studio.training.dialogs import show_divergence, show_exception
@@ -50,7 +51,7 @@ class TrainingController(QObject):
         self.latest: Snapshot | None = None
         self.latest_prediction: GridPrediction | None = None
         self.last_result: TrainingResult | None = None
-        self.last_dialog = None
+        self.last_dialog: QMessageBox | None = None
         self.dialog_parent: QWidget | None = None
         self.show_dialogs = True
         self._thread: QThread | None = None
@@ -60,7 +61,7 @@ class TrainingController(QObject):
         self._epochs_planned = 1
         # studio.startup's kernel warm-up: gate(spec, command) is True while the kernels still compile, and it
         # runs `command` once they are cached (compiling here would freeze the window: Numba holds the GIL).
-        self.start_gate = None
+        self.start_gate: Callable[[dict[str, Any], Callable[[], None]], bool] | None = None
         self.seconds_relaying = 0.0  # main-thread time in the slots of the relayed updates (benchmarks)
         self._build_actions()
         document.spec_changed.connect(self._on_spec_changed)
@@ -154,7 +155,7 @@ class TrainingController(QObject):
             self._worker.step_batch() if kind == "batch" else self._worker.step_epoch()
             self._set_state(PAUSED)
 
-    def _held_back(self, command) -> bool:
+    def _held_back(self, command: Callable[[], None]) -> bool:
         return self.start_gate is not None and not self.blockers() and self.start_gate(self.document.spec, command)
 
     def stop(self) -> None:

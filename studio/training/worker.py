@@ -20,7 +20,7 @@ import traceback
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
@@ -28,6 +28,10 @@ from PySide6.QtCore import QObject, Signal
 from core.training.snapshot import Snapshot
 from studio.training.grid_prediction import GridPrediction, GridPredictor, GridSpec
 from studio.training.pending_losses import PendingLosses
+
+if TYPE_CHECKING:  # imported on the worker thread when a run starts (they load the engine and its kernels)
+    from core.data import PreparedData
+    from core.training.trainer import Trainer
 
 # Seconds between updates sent to the GUI: 20 a second is smooth for the curves (the plots redraw ≤ 6 times a
 # second anyway); measured against 30 a second, it spares the GUI thread a third of its per-update work.
@@ -48,7 +52,7 @@ class TrainingJob:
     """Everything a run needs, handed to the worker before its thread starts (the worker never reads the GUI)."""
 
     spec: dict[str, Any]
-    data: Any  # core.data.PreparedData
+    data: PreparedData
     weights: dict[str, np.ndarray] | None = None  # continue from these; None = fresh initial weights
     grid: GridSpec | None = None  # the 2-D plane to predict on, for 2-D data sets
     preprocess: Callable[[np.ndarray], np.ndarray] | None = None  # raw grid points → network inputs
@@ -115,7 +119,7 @@ class TrainingWorker(QObject):
     def __init__(self, job: TrainingJob):
         super().__init__()
         self.job = job
-        self.trainer = None  # set on the worker thread once built
+        self.trainer: Trainer | None = None  # set on the worker thread once built
         self._cond = threading.Condition()
         self._paused = job.start_paused
         self._steps: deque[str] = deque()  # queued "batch"/"epoch" step requests
@@ -180,7 +184,7 @@ class TrainingWorker(QObject):
             self._steps.append(kind)
             self._cond.notify_all()
 
-    def _forward_live(self, trainer) -> None:
+    def _forward_live(self, trainer: Trainer) -> None:
         with self._cond:
             changes, self._live = self._live, {}
         if changes:
@@ -197,7 +201,7 @@ class TrainingWorker(QObject):
         finally:
             self.done.emit()
 
-    def _build(self):
+    def _build(self) -> Trainer:
         from core.network import Network
         from core.training.trainer import Trainer
 
@@ -261,7 +265,7 @@ class TrainingWorker(QObject):
                 return None
             return self._steps.popleft() if self._steps else None
 
-    def _on_snapshot(self, trainer, snapshot: Snapshot) -> None:
+    def _on_snapshot(self, trainer: Trainer, snapshot: Snapshot) -> None:
         now = time.perf_counter()
         self._adapt_report_every(now, snapshot)
         self._latest = snapshot
@@ -282,7 +286,7 @@ class TrainingWorker(QObject):
         if now - self._last_emit >= UPDATE_INTERVAL:
             self._flush(trainer, paused=False, predict=now - self._last_prediction >= PREDICTION_INTERVAL)
 
-    def _schedule_epoch_histograms(self, trainer, snapshot: Snapshot, now: float) -> None:
+    def _schedule_epoch_histograms(self, trainer: Trainer, snapshot: Snapshot, now: float) -> None:
         """Ask for histograms at the next epoch's end while in the first EXACT_HISTOGRAM_EPOCHS epochs or when the
         last epoch-end histograms are EPOCH_HISTOGRAM_INTERVAL old (the Trainer reads `histogram_every` on this
         thread, between batches)."""
@@ -315,7 +319,7 @@ class TrainingWorker(QObject):
         elif interval > high and self._report_every > 1:
             self._report_every //= 2
 
-    def _flush(self, trainer, paused: bool, predict: bool = False) -> None:
+    def _flush(self, trainer: Trainer | None, paused: bool, predict: bool = False) -> None:
         prediction = None
         if predict and self._predictor is not None and trainer is not None:
             prediction = self._predictor.predict(trainer.network, trainer.step)
