@@ -43,7 +43,7 @@ KEY_TIP = ("Thin line: training loss per batch (smoothed; the faint line is raw)
 
 
 class LossPlot(QWidget):
-    """Loss, metric and learning-rate curves of the current run, fed by the controller's snapshots."""
+    """Loss, metric and learning-rate curves of the current run, fed by the controller's ordered updates."""
 
     def __init__(self, controller: TrainingController | None = None, parent: QWidget | None = None,
                  capacity: int = 10_000):
