@@ -66,12 +66,15 @@ def _no_losses() -> np.ndarray:
 @dataclass(frozen=True)
 class WorkerUpdate:
     """What crosses the thread boundary ≤ 20 times a second: everything since the previous update, in order
-    (the epochs, then the newest snapshot with every step's loss up to it, then the prediction)."""
+    (the epochs, then the newest snapshot with every step's loss up to it, then the prediction).
+
+    `batch_losses` holds every step's loss since the previous update in step order, the last one at `latest.step`
+    (float64; empty without a `latest`): the newest snapshot's own `batch_losses` are only its last ones.
+    """
 
     latest: Snapshot | None  # the newest snapshot, as the Trainer yielded it
     epochs: list[Snapshot] = field(default_factory=list)  # every "epoch"/"end" snapshot since the last update
-    batch_losses: np.ndarray = field(default_factory=_no_losses)  # every step's loss since the previous update,
-    # in step order, the last one at `latest.step` (float64; empty without a `latest`)
+    batch_losses: np.ndarray = field(default_factory=_no_losses)
     progress: float | None = None  # the fraction of the planned epochs done at `latest` (None without one)
     prediction: GridPrediction | None = None
     paused: bool = False
