@@ -5,7 +5,8 @@ Three measures, all main-thread wall time during a run:
     newest snapshot (`TrainingController.seconds_relaying`);
   * setData: each plot's throttled redraw (`RedrawThrottle.draws` / `.seconds_drawing`);
   * paint: each plot's pyqtgraph views painting (`PaintTimer`, which wraps pyqtgraph's `GraphicsView.paintEvent`
-    for the benchmark's lifetime and charges every paint to the dock the view sits in).
+    for the benchmark's lifetime and charges every paint to the dock the view sits in); the network builder's
+    view (a plain QGraphicsView) is timed by a second `PaintTimer` over `BuilderView`.
 """
 
 from __future__ import annotations
@@ -31,16 +32,22 @@ class PlotCost:
 class PaintTimer:
     """Times every pyqtgraph view's paint, charged to the panel (a widget in `panels`) that contains it."""
 
-    def __init__(self) -> None:
+    def __init__(self, view_class=None) -> None:
+        self.view_class = view_class  # the view class whose paints are timed; None: pyqtgraph's GraphicsView
         self.seconds: dict[int, float] = defaultdict(float)  # keyed by id(panel)
         self.count: dict[int, int] = defaultdict(int)
         self._panels: dict[int, object] = {}
         self._original = None
 
-    def install(self) -> None:
+    def _class(self):
+        if self.view_class is not None:
+            return self.view_class
         from pyqtgraph.widgets.GraphicsView import GraphicsView
+        return GraphicsView
 
-        original = self._original = GraphicsView.paintEvent
+    def install(self) -> None:
+        view_class = self._class()
+        original = self._original = view_class.paintEvent
         timer = self
 
         def timed_paint(view, event):
@@ -52,13 +59,11 @@ class PaintTimer:
                 timer.seconds[key] += time.perf_counter() - start
                 timer.count[key] += 1
 
-        GraphicsView.paintEvent = timed_paint
+        view_class.paintEvent = timed_paint
 
     def uninstall(self) -> None:
-        from pyqtgraph.widgets.GraphicsView import GraphicsView
-
         if self._original is not None:
-            GraphicsView.paintEvent = self._original
+            self._class().paintEvent = self._original
             self._original = None
 
     def watch(self, panels: dict[str, object]) -> None:
@@ -84,16 +89,21 @@ def built_panels(window) -> dict[str, object]:
 
     panels = window.panels
     is_built = getattr(panels, "is_built", lambda _name: True)
-    return {spec.name: panels[spec.name] for spec in DOCKS if spec.name in panels and is_built(spec.name)}
+    built = {spec.name: panels[spec.name] for spec in DOCKS if spec.name in panels and is_built(spec.name)}
+    if getattr(window, "builder", None) is not None:
+        built["builder"] = window.builder  # the central network builder: live thumbnails and edges
+    return built
 
 
-def plot_costs(panels: dict[str, object], painter: PaintTimer) -> list[PlotCost]:
+def plot_costs(panels: dict[str, object], *painters: PaintTimer) -> list[PlotCost]:
     """One PlotCost per panel that draws through a RedrawThrottle (panels not built: not listed)."""
     costs = []
     for name, panel in panels.items():
         throttle = getattr(panel, "throttle", None)
         if throttle is None:
             continue
-        costs.append(PlotCost(name.removesuffix("_dock"), throttle.draws, throttle.seconds_drawing,
-                              painter.count.get(id(panel), 0), painter.seconds.get(id(panel), 0.0)))
+        paints = sum(p.count.get(id(panel), 0) for p in painters)
+        paint_seconds = sum(p.seconds.get(id(panel), 0.0) for p in painters)
+        costs.append(PlotCost(name.removesuffix("_dock"), throttle.draws, throttle.seconds_drawing, paints,
+                              paint_seconds))
     return costs

@@ -13,6 +13,11 @@ Runs alternate headless, studio, headless, …, so each studio run is compared w
 runs around it (load from other processes drifts slowly; pairs cancel most of it). Prints every pair, the
 medians of the throughput share and of the p50/p99 lateness, and a breakdown of the main thread's time per plot
 (setData, painting) and for the relayed updates. Targets: p99 lateness ≤ 30 ms, throughput ≥ 90 %.
+
+Then the same for the default project (circles, 2-8-8-2 tanh, --builder-epochs epochs), where the network
+builder draws every neuron's thumbnail and the live edges: its row in the breakdown ("builder": converting the
+grid predictions to thumbnails, and painting the scene) is the GUI-thread cost of watching the network learn.
+Target: ≤ 10 % of a core (100 ms per second of training). `--builder-epochs 0` skips this part.
 Machines here are shared: compare figures from one run, never across runs.
 """
 
@@ -61,6 +66,15 @@ def digits_document(epochs: int):
     return document
 
 
+def circles_document(epochs: int):
+    """The default project (circles, 2-8-8-2 tanh): 2-D data, so the builder shows neuron thumbnails."""
+    from studio.document import Document
+
+    document = Document()
+    document.set_training_field("epochs", epochs)
+    return document
+
+
 def headless_run(document, blas_threads: int | None = None) -> float:
     """Samples per second of the plain Trainer (wall time, network construction included); `blas_threads`
     limits BLAS's threads for the run (None: BLAS's default)."""
@@ -84,7 +98,7 @@ def headless_pair(document) -> tuple[float, float]:
     return headless_run(document), headless_run(document, blas_threads=1)
 
 
-def studio_run(document, app, painter: PaintTimer | None = None) -> StudioRun:
+def studio_run(document, app, painters: tuple[PaintTimer, ...] = ()) -> StudioRun:
     """Train through the studio's main window (its worker and its docked live plots, in their default layout)."""
     from PySide6.QtCore import QEventLoop, Qt, QTimer
 
@@ -94,9 +108,10 @@ def studio_run(document, app, painter: PaintTimer | None = None) -> StudioRun:
     window.show()
     controller = window.controller
     controller.show_dialogs = False
+    controller.set_speed(None)  # maximum speed, whatever the settings remember
     for _ in range(3):
         app.processEvents()
-    if painter is not None:
+    for painter in painters:
         painter.watch(built_panels(window))
     lateness: list[float] = []
     last = [0.0]
@@ -125,7 +140,7 @@ def studio_run(document, app, painter: PaintTimer | None = None) -> StudioRun:
         raise RuntimeError("the studio run failed")
     final = controller.last_result.snapshot
     run = StudioRun(final.samples_per_second * final.elapsed / elapsed, np.array(lateness), elapsed, cpu,
-                    controller.seconds_relaying, plot_costs(built_panels(window), painter) if painter is not None else [])
+                    controller.seconds_relaying, plot_costs(built_panels(window), *painters) if painters else [])
     window.hide()
     window.deleteLater()  # the document goes with it: each repeat opens a fresh window and document
     app.processEvents()
@@ -161,19 +176,21 @@ def print_breakdown(run: StudioRun) -> None:
     print("(docks behind a tab and never shown are not built yet, so they take in nothing)")
 
 
-def _measure(app, painter: PaintTimer, epochs: int, repeats: int) -> tuple[list[StudioRun], list[float]]:
+def _measure(app, painters: tuple[PaintTimer, ...], epochs: int, repeats: int, make_document=None,
+             title: str = "digits 64-128-64-10 ReLU, Adam, batch 32") -> tuple[list[StudioRun], list[float]]:
     """Warm up, then alternate headless pairs and studio runs, printing a row per studio run."""
-    document = digits_document(epochs)
+    make_document = make_document or digits_document
+    document = make_document(epochs)
     headless_run(document)  # warm-up: Numba's cache, BLAS threads, sklearn's loader
-    studio_run(digits_document(max(1, epochs // 10)), app)  # warm-up: the window's first layout and paint
+    studio_run(make_document(max(1, epochs // 10)), app)  # warm-up: the window's first layout and paint
     headless = [headless_pair(document)]
     runs: list[StudioRun] = []
     shares: list[float] = []
-    print(f"digits 64-128-64-10 ReLU, Adam, batch 32, {epochs} epochs; "
+    print(f"{title}, {epochs} epochs; "
           f"{repeats} studio runs, each between two headless runs (default BLAS threads / one BLAS thread)")
     print(f"{'run':>4}{'headless/s':>21}{'studio/s':>10}{'share':>7}{'p50 ms':>8}{'p99 ms':>8}{'main CPU':>10}")
     for index in range(repeats):
-        run = studio_run(digits_document(epochs), app, painter)
+        run = studio_run(make_document(epochs), app, painters)
         headless.append(headless_pair(document))
         default, single = ((a + b) / 2 for a, b in zip(headless[-2], headless[-1]))
         shares.append(run.samples_per_second / max(default, single))
@@ -187,15 +204,38 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=400)  # ~1.5 s a run on a quiet 2-core machine
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--builder-epochs", type=int, default=3000)  # circles: ~2 s a run on a quiet machine
     args = parser.parse_args(argv)
 
+    from studio.widgets.builder.view import BuilderView
+
     app = _setup_app()
-    painter = PaintTimer()
-    painter.install()
+    painters = (PaintTimer(), PaintTimer(BuilderView))
+    for painter in painters:
+        painter.install()
     try:
-        runs, shares = _measure(app, painter, args.epochs, args.repeats)
+        runs, shares = _measure(app, painters, args.epochs, args.repeats)
+        _report(runs, shares)
+        if args.builder_epochs > 0:
+            print()
+            runs, shares = _measure(app, painters, args.builder_epochs, args.repeats, circles_document,
+                                    "circles 2-8-8-2 tanh (neuron thumbnails and live edges in the builder)")
+            _report(runs, shares)
+            _report_builder(runs)
     finally:
-        painter.uninstall()
+        for painter in painters:
+            painter.uninstall()
+    return 0
+
+
+def _report_builder(runs: list[StudioRun]) -> None:
+    """The builder's GUI-thread cost per run, as a share of one core (target ≤ 10 %)."""
+    shares = [sum(c.per_second_ms(r.wall) for c in r.plots if c.name == "builder") / 1000 for r in runs]
+    print(f"\nbuilder (thumbnails + edges) on the GUI thread: {statistics.median(shares):.1%} of a core (median of "
+          f"{len(shares)} runs; range {min(shares):.1%}–{max(shares):.1%}; target ≤ 10 %)")
+
+
+def _report(runs: list[StudioRun], shares: list[float]) -> None:
     share = statistics.median(shares)
     p50 = statistics.median(r.percentile_ms(50) for r in runs)
     p99 = statistics.median(r.percentile_ms(99) for r in runs)
@@ -206,7 +246,6 @@ def main(argv: list[str] | None = None) -> int:
           f"{min(r.percentile_ms(99) for r in runs):.1f}–{max(r.percentile_ms(99) for r in runs):.1f}; "
           f"target ≤ 30 ms)")
     print_breakdown(sorted(runs, key=lambda r: r.percentile_ms(99))[len(runs) // 2])
-    return 0
 
 
 if __name__ == "__main__":

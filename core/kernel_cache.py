@@ -4,7 +4,9 @@ Numba's `cache=True` writes next to the sources (`__pycache__`) unless `NUMBA_CA
 reads that variable when numba is first imported. `configure_kernel_cache()` must therefore run before anything
 imports numba; the app (studio.app.main), the command line (core.cli.main) and the PyInstaller runtime hook call it
 first thing. A user's own `NUMBA_CACHE_DIR` always wins; a frozen app, or an installation whose sources can't be
-written, gets the per-user cache folder (e.g. ~/.cache/backprop-studio/numba).
+written, gets the per-user cache folder (e.g. ~/.cache/backprop-studio/numba). A chosen folder that can't be
+written (a read-only or bogus NUMBA_CACHE_DIR) is replaced by a private temporary one, with one warning line:
+Numba would otherwise fail on the first cached kernel.
 
 Warmth is a stamp file in the cache folder, written by `core.kernels.warmup` after it has compiled every kernel.
 The stamp holds a fingerprint of the numba version and the engine's sources, so an upgrade or an edited kernel
@@ -67,12 +69,48 @@ def configure_kernel_cache(environ: MutableMapping[str, str] | None = None) -> s
     """
     environ = os.environ if environ is None else environ
     chosen = choose_cache_dir(environ)
+    if chosen is not None and (problem := _unwritable(Path(chosen))) is not None:
+        fallback = temporary_cache_dir()
+        print(f"warning: the kernel cache folder {chosen} can't be written ({problem}); compiled kernels go to "
+              f"{fallback} instead (set {CACHE_ENV} to a writable folder to keep them)", file=sys.stderr)
+        chosen = str(fallback)
     if chosen is not None and environ.get(CACHE_ENV) != chosen:
         environ[CACHE_ENV] = chosen
         if environ is os.environ and "numba" in sys.modules:
             from numba.core import config
             config.reload_config()
     return chosen
+
+
+def temporary_cache_dir() -> Path:
+    """A private kernel cache under the system's temporary folder: the same one for every run of this user when
+    it is safely ours (a real folder we own, not a symlink), else a fresh one."""
+    shared = Path(tempfile.gettempdir()) / f"backprop-studio-numba-{_user_id()}"
+    try:
+        shared.mkdir(mode=0o700, exist_ok=True)
+        status = os.lstat(shared)
+        if (os.path.isdir(shared) and not os.path.islink(shared) and status.st_uid == _user_id()
+                and _unwritable(shared) is None):
+            return shared
+    except OSError:
+        pass
+    return Path(tempfile.mkdtemp(prefix="backprop-studio-numba-"))
+
+
+def _unwritable(folder: Path) -> str | None:
+    """Why `folder` can't take the cache (created if missing), or None when a file can be written in it."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(prefix=".write-probe-", dir=folder)
+        os.close(handle)
+        os.remove(probe)
+    except OSError as error:
+        return error.strerror or str(error)
+    return None
+
+
+def _user_id() -> int:
+    return os.getuid() if hasattr(os, "getuid") else 0
 
 
 def stamp_path(environ: MutableMapping[str, str] | None = None) -> Path:

@@ -9,8 +9,10 @@ Layout of a `.bps` file (a zip archive)::
     weights.npz    the trained network's state (name -> array), only when trained
 
 Writes are atomic (a temporary file in the same folder, then `os.replace`), so a crash never leaves half a
-project. Loading never executes code: JSON, and `np.load(..., allow_pickle=False)`. Files written by older
-versions are migrated step by step (`_MIGRATIONS`); files from a newer program are refused, not guessed at.
+project, and the next save removes temporary files a killed save left behind. Loading never executes code
+and trusts nothing: JSON checked field by field, .npy headers read before the weights (no pickle), sizes checked
+against the memory budget before decompressing. Files written by older versions are migrated step by step
+(`_MIGRATIONS`); files from a newer program are refused, not guessed at.
 No Qt here: the command line uses this module too.
 """
 
@@ -19,7 +21,9 @@ from __future__ import annotations
 import io
 import json
 import os
+import stat
 import tempfile
+import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +31,14 @@ from typing import Any, Callable
 
 import numpy as np
 
+from core.memory_budget import MemoryBudgetError
+from core.network.memory import check_network_memory
+from core.project_errors import ManifestError, ProjectError, short_repr
+from core.project_files import MAX_MANIFEST_BYTES, not_a_project, open_archive, open_regular_file, read_member
+from core.project_manifest import (
+    DEFAULT_SPLIT, check_data_config, check_history, decode_manifest, require_mapping,
+)
+from core.project_weights import WeightsUnusable, max_weights_bytes, parse_weights
 from core.spec import SpecError, validate_spec
 
 PROJECT_VERSION = 1
@@ -34,16 +46,7 @@ PROJECT_FORMAT = "backprop-studio-project"
 PROJECT_SUFFIX = ".bps"
 _MANIFEST = "project.json"
 _WEIGHTS = "weights.npz"
-
-DEFAULT_SPLIT = {"val_fraction": 0.2, "test_fraction": 0.2, "scaling": "standard", "feature_transform": []}
-
-
-class ProjectError(Exception):
-    """A project file that can't be read or written; the message names the file and says what is wrong."""
-
-    def __init__(self, message: str, path: str | os.PathLike[str] | None = None):
-        super().__init__(message)
-        self.path = os.fspath(path) if path is not None else None
+_TEMP_SUFFIX = ".tmp"
 
 
 @dataclass
@@ -58,6 +61,7 @@ class Project:
     extra: dict[str, Any] = field(default_factory=dict)
     file_version: int = PROJECT_VERSION  # the version the file was written in (before migration)
     app_version: str = ""
+    warnings: list[str] = field(default_factory=list)  # problems that did not stop it opening (unusable weights)
 
 
 def save_project(path: str | os.PathLike[str], spec: dict[str, Any], data_config: dict[str, Any],
@@ -80,8 +84,9 @@ def save_project(path: str | os.PathLike[str], spec: dict[str, Any], data_config
     payload = json.dumps(manifest, indent=1, allow_nan=True).encode("utf-8")
     weights_bytes = _npz_bytes(weights) if weights is not None else None
     folder = target.parent if str(target.parent) else Path(".")
+    started = time.time()
     try:
-        handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        handle, temp_name = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=_TEMP_SUFFIX, dir=folder)
     except OSError as error:
         raise ProjectError(f"can't save {target}: {error.strerror or error}", target) from error
     try:
@@ -92,6 +97,7 @@ def save_project(path: str | os.PathLike[str], spec: dict[str, Any], data_config
         with open(temp_name, "rb+") as written:
             os.fsync(written.fileno())
         os.replace(temp_name, target)
+        _remove_stale_temporaries(target, folder, started)
     except OSError as error:
         _remove_quietly(temp_name)
         raise ProjectError(f"can't save {target}: {error.strerror or error}", target) from error
@@ -101,44 +107,73 @@ def save_project(path: str | os.PathLike[str], spec: dict[str, Any], data_config
 
 
 def load_project(path: str | os.PathLike[str]) -> Project:
-    """Read, migrate and validate a project file, or raise ProjectError saying what is wrong with it."""
+    """Read, migrate and validate a project file, or raise ProjectError saying in one line what is wrong.
+
+    Nothing in the file is trusted (see core.project_files, core.project_manifest, core.project_weights): a
+    non-regular file is refused before it is opened for reading, sizes are checked before decompressing, the
+    network's memory before anything is built. Weights that don't fit the network are dropped with a warning
+    in `Project.warnings` and the project opens untrained.
+    """
     source = Path(path)
     name = source.name
-    if not source.exists():
-        raise ProjectError(f"{source} does not exist", source)
-    if source.is_dir():
-        raise ProjectError(f"{source} is a folder, not a project file", source)
-    try:
-        if not zipfile.is_zipfile(source):
-            raise ProjectError(_not_a_project(source), source)
-        with zipfile.ZipFile(source) as archive:
-            names = set(archive.namelist())
-            if _MANIFEST not in names:
-                raise ProjectError(f"{name} is not a Backprop Studio project: it has no {_MANIFEST}", source)
-            manifest_bytes = archive.read(_MANIFEST)
-            weights_bytes = archive.read(_WEIGHTS) if _WEIGHTS in names else None
-    except ProjectError:
-        raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as error:
-        raise ProjectError(f"{name} is damaged or truncated and can't be opened ({error})", source) from error
-    except OSError as error:
-        raise ProjectError(f"can't read {source}: {error.strerror or error}", source) from error
+    with open_regular_file(source) as handle, open_archive(handle, source) as archive:
+        names = set(archive.namelist())
+        if _MANIFEST not in names:
+            raise ProjectError(f"{name} is not a Backprop Studio project: it has no {_MANIFEST}", source)
+        manifest = _read_manifest(read_member(archive, _MANIFEST, source, MAX_MANIFEST_BYTES), source)
+        version = manifest["version"]
+        try:
+            manifest = migrate_manifest(manifest)
+            spec = validate_spec(manifest.get("spec"))
+        except ManifestError as error:
+            raise ProjectError(f"{name} is damaged: {error}", source) from None
+        except SpecError as error:
+            raise ProjectError(f"{name} holds an invalid network: {error}", source) from None
+        try:
+            check_network_memory(spec)
+        except MemoryBudgetError as error:
+            raise ProjectError(f"{name}: {error}", source) from None
+        weights, warnings = _read_weights(archive, names, manifest, spec, source)
+    project = _project_from_manifest(manifest, spec, weights, version, source)
+    project.warnings = warnings
+    return project
 
+
+def _read_manifest(raw: bytes, source: Path) -> dict[str, Any]:
     try:
-        manifest = json.loads(manifest_bytes.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ProjectError(f"{name} is damaged: its {_MANIFEST} is not valid JSON ({error})", source) from error
+        manifest = decode_manifest(raw)
+    except ManifestError as error:
+        raise ProjectError(f"{source.name} is damaged: {error}", source) from None
     if not isinstance(manifest, dict) or manifest.get("format") != PROJECT_FORMAT:
-        raise ProjectError(_not_a_project(source), source)
+        raise ProjectError(not_a_project(source), source)
     version = manifest.get("version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 0:
-        raise ProjectError(f"{name} is damaged: its version must be a whole number, got {version!r}", source)
+        raise ProjectError(f"{source.name} is damaged: its version must be a whole number, got "
+                           f"{short_repr(version)}", source)
     if version > PROJECT_VERSION:
-        raise ProjectError(f"{name} was saved by a newer Backprop Studio (project version {version}); this one "
-                           f"opens versions up to {PROJECT_VERSION}. Update Backprop Studio to open it.", source)
-    manifest = migrate_manifest(manifest)
-    weights = _load_weights(weights_bytes, source) if weights_bytes is not None else None
-    return _project_from_manifest(manifest, weights, version, source)
+        raise ProjectError(f"{source.name} was saved by a newer Backprop Studio (project version {version}); this "
+                           f"one opens versions up to {PROJECT_VERSION}. Update Backprop Studio to open it.", source)
+    return manifest
+
+
+def _read_weights(archive: zipfile.ZipFile, names: set[str], manifest: dict[str, Any], spec: dict[str, Any],
+                  source: Path) -> tuple[dict[str, np.ndarray] | None, list[str]]:
+    """The checked weights, or None and a warning saying why the project opens untrained."""
+    if _WEIGHTS not in names:
+        if manifest.get("has_weights"):
+            return None, [f"{source.name} says it holds trained weights but its {_WEIGHTS} is missing; it opens "
+                          f"untrained"]
+        return None, []
+    limit = max_weights_bytes(spec)
+    if archive.getinfo(_WEIGHTS).file_size > limit:
+        reason = "they are larger than this network's parameters"
+    else:
+        try:
+            return parse_weights(read_member(archive, _WEIGHTS, source, limit), spec), []
+        except WeightsUnusable as error:
+            reason = str(error)
+    return None, [f"{source.name}: the saved weights don't fit the network ({reason}); it opens untrained, "
+                  f"train it again"]
 
 
 def migrate_manifest(manifest: dict[str, Any]) -> dict[str, Any]:
@@ -154,9 +189,9 @@ def migrate_manifest(manifest: dict[str, Any]) -> dict[str, Any]:
 def _migrate_0_to_1(manifest: dict[str, Any]) -> dict[str, Any]:
     """Version 0 (the early drafts) kept the spec under "network", the data source under "data" with the split
     settings beside it, and the hash as "data_sha256"; it had no "extra"."""
-    data = manifest.get("data") or {}
-    source = data.get("source", data) if isinstance(data, dict) else {}
-    split = manifest.get("split") or {}
+    data = require_mapping(manifest.get("data") or {}, "its data reference")
+    source = data.get("source", data)
+    split = require_mapping(manifest.get("split") or {}, "its split settings")
     config = {"source": source, **DEFAULT_SPLIT, **{k: split[k] for k in DEFAULT_SPLIT if k in split}}
     return {
         "format": PROJECT_FORMAT, "version": 1, "app_version": manifest.get("app_version", ""),
@@ -171,38 +206,21 @@ def _migrate_0_to_1(manifest: dict[str, Any]) -> dict[str, Any]:
 _MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _migrate_0_to_1}
 
 
-def _project_from_manifest(manifest: dict[str, Any], weights: dict[str, np.ndarray] | None, file_version: int,
-                           source: Path) -> Project:
-    name = source.name
-    try:
-        spec = validate_spec(manifest.get("spec"))
-    except SpecError as error:
-        raise ProjectError(f"{name} holds an invalid network: {error}", source) from error
+def _project_from_manifest(manifest: dict[str, Any], spec: dict[str, Any], weights: dict[str, np.ndarray] | None,
+                           file_version: int, source: Path) -> Project:
     data = manifest.get("data")
-    config = data.get("config") if isinstance(data, dict) else None
-    if not isinstance(config, dict) or not isinstance(config.get("source"), dict):
-        raise ProjectError(f"{name} is damaged: its data reference is missing or not a mapping", source)
-    config = {**DEFAULT_SPLIT, **config}
-    history = manifest.get("history", [])
-    if not isinstance(history, list) or not all(isinstance(record, dict) for record in history):
-        raise ProjectError(f"{name} is damaged: its run history must be a list of records", source)
-    if manifest.get("has_weights") and weights is None:
-        raise ProjectError(f"{name} is damaged: it says it holds trained weights but {_WEIGHTS} is missing",
-                           source)
+    try:
+        config = check_data_config(require_mapping(data, "its data reference").get("config"))
+        history = check_history(manifest.get("history", []))
+    except ManifestError as error:
+        raise ProjectError(f"{source.name} is damaged: {error}", source) from None
     extra = manifest.get("extra") or {}
     data_hash = data.get("content_hash")
-    return Project(spec=spec, data_config=config, data_hash=data_hash if isinstance(data_hash, str) else None,
-                   weights=weights, history=history, extra=extra if isinstance(extra, dict) else {},
-                   file_version=file_version, app_version=str(manifest.get("app_version", "")))
-
-
-def _load_weights(raw: bytes, source: Path) -> dict[str, np.ndarray]:
-    try:
-        with np.load(io.BytesIO(raw), allow_pickle=False) as arrays:
-            return {key: arrays[key] for key in arrays.files}
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
-        raise ProjectError(f"{source.name} is damaged: its trained weights can't be read ({error})", source) \
-            from error
+    app_version = manifest.get("app_version", "")
+    return Project(spec=spec, data_config=config,
+                   data_hash=data_hash if isinstance(data_hash, str) else None, weights=weights, history=history,
+                   extra=extra if isinstance(extra, dict) else {}, file_version=file_version,
+                   app_version=app_version if isinstance(app_version, str) else "")
 
 
 def _npz_bytes(weights: dict[str, np.ndarray]) -> bytes:
@@ -230,17 +248,39 @@ def _json_safe(value: Any) -> Any:
     return str(value)
 
 
-def _not_a_project(source: Path) -> str:
-    return f"{source.name} is not a Backprop Studio project file (expected a {PROJECT_SUFFIX} project saved by " \
-           f"Backprop Studio)"
-
-
 def _app_version() -> str:
     try:
         from importlib.metadata import version
         return version("backprop-studio")
     except Exception:  # not installed (running from a source tree)
         return "0.1.0"
+
+
+def _temp_prefix(target: Path) -> str:
+    return f".{target.name}."
+
+
+def _remove_stale_temporaries(target: Path, folder: Path, started: float) -> None:
+    """Delete `.<name>.*.tmp` files an earlier save of this project left behind when it was killed.
+
+    Only regular files named with this project's own temporary pattern and last written before this save
+    began: a save running at the same moment in another process keeps its file.
+    """
+    prefix = _temp_prefix(target)
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if not (entry.name.startswith(prefix) and entry.name.endswith(_TEMP_SUFFIX)):
+            continue
+        middle = entry.name[len(prefix):-len(_TEMP_SUFFIX)]
+        try:
+            status = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if middle and "." not in middle and stat.S_ISREG(status.st_mode) and status.st_mtime < started:
+            _remove_quietly(entry.path)
 
 
 def _remove_quietly(name: str) -> None:
@@ -250,5 +290,5 @@ def _remove_quietly(name: str) -> None:
         pass
 
 
-__all__ = ["PROJECT_VERSION", "PROJECT_SUFFIX", "Project", "ProjectError", "load_project", "save_project",
-           "migrate_manifest"]
+__all__ = ["DEFAULT_SPLIT", "PROJECT_VERSION", "PROJECT_SUFFIX", "Project", "ProjectError", "load_project",
+           "save_project", "migrate_manifest"]

@@ -10,7 +10,10 @@ Writes into docs/screenshots (or OUT_DIR):
 - main_window_vanishing.png: the window after training the vanishing deep-sigmoid example (gradient-flow warning),
 - main_window_switched_views.png: the window at its default size, Loss switched to Accuracy, Gradient flow to
   "Over time",
-- main_window_reopened.png: a trained project opened in a fresh window (its saved history drawn).
+- main_window_reopened.png: a trained project opened in a fresh window (its saved history drawn),
+- builder_neuron_thumbnails.png: the network builder mid-training at 10 epochs/s (neuron thumbnails, live
+  edges, one node hovered and enlarged), and main_window_watching.png: the whole window at that moment,
+- builder_deep_network.png: an 8-hidden-layer network after a short run (readable text, scrolls sideways).
 Settings and autosaves go to a temporary folder, never the user's.
 """
 
@@ -50,8 +53,10 @@ def settle(app, rounds: int = 10) -> None:
     app.processEvents()
 
 
-def window_after_training(app, document, out: Path, epochs: int | None = None, show: str | None = None) -> None:
-    """The main window around `document`, trained, grabbed at 1600×1000; `show` raises that dock first."""
+def window_after_training(app, document, out: Path, epochs: int | None = None, show: str | None = None,
+                          builder_only: bool = False) -> None:
+    """The main window around `document`, trained, grabbed at 1600×1000; `show` raises that dock first;
+    `builder_only` grabs the network builder alone."""
     from studio.main_window import MainWindow
 
     if epochs is not None:
@@ -65,7 +70,7 @@ def window_after_training(app, document, out: Path, epochs: int | None = None, s
     if show and show in window.docks:
         window.docks[show].raise_()
     settle(app)
-    window.grab().save(str(out))
+    (window.builder if builder_only else window).grab().save(str(out))
     close_quietly(window)
 
 
@@ -121,6 +126,57 @@ def window_reopened(app, out: Path, scratch: Path) -> None:
     settle(app)
     window.grab().save(str(out))
     close_quietly(window)
+
+
+def spin(app, seconds: float) -> None:
+    """Run the event loop for `seconds` (training goes on meanwhile)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+
+
+def hover_node(app, builder, layer: int, unit: int) -> None:
+    """Move the mouse onto a neuron of the builder (its thumbnail shows enlarged)."""
+    from PySide6.QtTest import QTest
+
+    center = builder.blocks[layer].node_center(unit)
+    QTest.mouseMove(builder.view.viewport(), builder.view.mapFromScene(center))
+    settle(app)
+
+
+def builder_mid_training(app, out_dir: Path) -> None:
+    """The default project training at 10 epochs a second, caught mid-run: the builder and the whole window."""
+    from studio.main_window import MainWindow
+    from studio.document import Document
+
+    document = Document()
+    document.set_training_field("epochs", 300)
+    window = MainWindow(document, autosave_folder=Path(tempfile.mkdtemp()) / "autosave")
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    settle(app)
+    controller = window.controller
+    controller.show_dialogs = False
+    speed = window.training_toolbar.speed_box
+    speed.setCurrentIndex(speed.findText("10 epochs/s"))  # as a user would: the toolbar shows it
+    controller.start()
+    spin(app, 4.0)
+    hover_node(app, window.builder, 1, 2)
+    window.builder.grab().save(str(out_dir / "builder_neuron_thumbnails.png"))
+    window.grab().save(str(out_dir / "main_window_watching.png"))
+    close_quietly(window)
+
+
+def builder_deep(app, out: Path, hidden: int = 8) -> None:
+    """A network of `hidden` hidden layers on circles after a short run, its builder grabbed."""
+    from studio.document import Document
+
+    document = Document()
+    while len(document.spec["layers"]) - 1 < hidden:
+        document.insert_layer(1)
+    window_after_training(app, document, out, epochs=30, builder_only=True)
 
 
 def fitted_plot(app, document, out: Path, epochs: int) -> None:
@@ -183,6 +239,8 @@ def main(out_dir: Path) -> None:
                           out_dir / "main_window_vanishing.png", show="gradient_flow_dock")
     window_switched_views(app, out_dir / "main_window_switched_views.png")
     window_reopened(app, out_dir / "main_window_reopened.png", scratch)
+    builder_mid_training(app, out_dir)
+    builder_deep(app, out_dir / "builder_deep_network.png")
     print(f"screenshots written to {out_dir}")
 
 

@@ -57,10 +57,9 @@ def startup_document(project_path: str | None, parent=None):
                 return Document(), f"The autosave could not be restored: {error}"
         pending.unlink(missing_ok=True)
     if project_path:
-        try:
-            return Document.open(project_path), None
-        except ProjectError as error:
-            return Document(), str(error)
+        from studio.window.project_actions import open_document
+        opened, error = open_document(project_path)
+        return (opened, None) if opened is not None else (Document(), error)
     return Document(), None
 
 
@@ -75,8 +74,6 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
-    from studio.dialogs import messages
-    from studio.main_window import MainWindow
     from studio.settings import APPLICATION, ORGANIZATION
 
     if not QCoreApplication.organizationName():
@@ -92,18 +89,37 @@ def main(argv: list[str] | None = None) -> int:
     from studio.qt_threads import collect_garbage_on_gui_thread
     collect_garbage_on_gui_thread()
 
-    document, error = startup_document(args.project or args.project_file)
-    window = MainWindow(document)
-    if document.path is not None:
-        window.settings.add_recent_file(document.path)
-    window.show()
+    window, report = open_startup_window(args.project or args.project_file)
     from studio.startup import start_kernel_warmup
     from studio.startup.probe import install_startup_probe
     warmup = start_kernel_warmup(window)  # a cold cache compiles in a child process; the window stays live
     install_startup_probe(app, window, warmup)
-    if error:
-        messages.show_error(window, "Can't open project", error)
-    elif document.warnings:
-        messages.show_information(window, "Opened with warnings", "\n\n".join(document.warnings))
+    report()
     return app.exec()
+
+
+def open_startup_window(project_path: str | None):
+    """The shown main window around the start-up document, and a function that tells the user (once the
+    window is up) why the named project could not be opened, or what was wrong with what did open.
+
+    A project that can't be opened never stops the start: the window shows the default project, the status
+    bar says why in one line, and an error box says it too.
+    """
+    from studio.dialogs import messages
+    from studio.main_window import MainWindow
+
+    document, error = startup_document(project_path)
+    window = MainWindow(document)
+    if document.path is not None:
+        window.settings.add_recent_file(document.path)
+    window.show()
+
+    def report() -> None:
+        if error:
+            window.statusBar().showMessage(error.splitlines()[0] if error else "", 30000)
+            messages.show_error(window, "Can't open project", error)
+        elif document.warnings:
+            messages.show_information(window, "Opened with warnings", "\n\n".join(document.warnings))
+
+    return window, report
 

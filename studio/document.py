@@ -1,15 +1,17 @@
 """The open project: spec + data + trained weights + run history, its undo stack and its dirty flag.
 
 Views observe the document through its signals; the document knows nothing of views. Every edit validates
-first (`core.spec.validate_spec` or the data layer) and raises `SpecError` / `DataError` with nothing changed;
-a valid edit is pushed as ONE undoable `StateCommand`. Consecutive edits of the same numeric field merge, so a
-spin-box drag is one undo step.
+first (`core.spec.with_changes` / `validate_spec`, or the data layer) and raises `SpecError` / `DataError` with
+nothing changed; a valid edit is pushed as ONE undoable `StateCommand`. Settings are edited by spec path
+(`set_settings({"training.optimizer.lr": 0.01})`, a `SetSettings` command). Consecutive edits of the same
+numeric field merge, so a spin-box drag is one undo step.
 """
 
 from __future__ import annotations
 
 import copy
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Hashable
 
@@ -20,17 +22,14 @@ from PySide6.QtGui import QUndoStack
 from core.data import DataError, Dataset, PreparedData, add_point, load_source
 from core.project import DEFAULT_SPLIT, Project, load_project, save_project
 from core.spec import (
-    CLIPPING_FIELDS, EARLY_STOPPING_FIELDS, LAYER_FIELDS, LOOKAHEAD_FIELDS, OPTIMIZERS, SCHEDULES,
-    TRAINING_FIELDS, Field, SpecError, default_layer, default_spec, fit_spec_to_data, validate_spec,
+    OPTIMIZERS, SCHEDULES, SpecError, check_setting, default_layer, default_spec, field_for, fit_spec_to_data,
+    validate_spec,
 )
-from studio.commands import UNCHANGED, DocumentState, StateCommand, format_value, layer_title
+from studio.commands import UNCHANGED, DocumentState, SetSettings, StateCommand, format_value, setting_subject
 
 DEFAULT_SOURCE = {"kind": "playground", "name": "circles", "num_points": 400, "noise": 0.1, "seed": 0,
                   "added_points": []}
 DATA_OPTIONS = tuple(DEFAULT_SPLIT)
-_SECTION_FIELDS: dict[str, tuple[Field, ...]] = {
-    "lookahead": LOOKAHEAD_FIELDS, "early_stopping": EARLY_STOPPING_FIELDS, "clipping": CLIPPING_FIELDS}
-_NUMERIC = ("int", "float")
 
 
 def default_data_config() -> dict[str, Any]:
@@ -161,19 +160,23 @@ class Document(QObject):
         if self._training and not live:
             raise SpecError(f"{what} can't change while training; pause or stop first")
 
+    # ---- settings by spec path ------------------------------------------------------------------------------
+    def set_settings(self, changes: Mapping[str, Any], text: str | None = None) -> None:
+        """Change settings by spec path ({"training.optimizer.lr": 0.01, "layers[0].units": 16}) as ONE undoable
+        `SetSettings`; SpecError (nothing changed) when refused. While training only live settings may change."""
+        if self._training:
+            for path in changes:
+                if not field_for(self._spec, path).live:
+                    raise SpecError(f"The {setting_subject(self._spec, path)} can't change while training; pause "
+                                    f"or stop first", path)
+        command = SetSettings(self, changes, text)
+        if not command.changes_nothing:
+            self.undo_stack.push(command)
+
     # ---- network edits ------------------------------------------------------------------------------------
     def set_layer_field(self, index: int, key: str, value: Any) -> None:
-        layers = self._spec["layers"]
         self._check_index(index)
-        field = _field_named(LAYER_FIELDS, key, f"layers[{index}]")
-        title = layer_title(index, len(layers))
-        self._require_editable(f"The {title}'s {field.title.lower()}")
-        spec = self.spec
-        spec["layers"][index][key] = value
-        verb = f"Set {title} to {format_value(value)} units" if key == "units" else \
-            f"Change {title} {field.title.lower()} to {format_value(value)}"
-        merge = ("layer", index, key) if field.kind in _NUMERIC else None
-        self._push_spec(spec, verb[0].upper() + verb[1:], merge)
+        self.set_settings({f"layers[{index}].{key}": value})
 
     def set_units(self, index: int, units: int) -> None:
         self.set_layer_field(index, "units", units)
@@ -220,38 +223,25 @@ class Document(QObject):
 
     # ---- training settings ----------------------------------------------------------------------------
     def set_training_field(self, path: str, value: Any) -> None:
-        field, section, key = self._training_field(path)
-        self._require_editable(f"The {field.title.lower()}", live=field.live)
-        spec = self.spec
-        target = spec["training"][section] if section else spec["training"]
-        target[key] = value
-        merge = ("training", path) if field.kind in _NUMERIC else None
-        self._push_spec(spec, f"Change {field.title.lower()} to {format_value(value)}", merge)
+        """`set_settings` for one setting under training ("optimizer.lr" is training.optimizer.lr)."""
+        self.set_settings({f"training.{path}": value})
 
     def set_optimizer(self, name: str) -> None:
-        self._require_editable("The optimizer")
-        if name not in OPTIMIZERS:
-            raise SpecError(f"training.optimizer: name must be one of {', '.join(OPTIMIZERS)}, got {name!r}",
-                            "training.optimizer.name")
-        spec = self.spec
-        lr = spec["training"]["optimizer"]["lr"]
-        spec["training"]["optimizer"] = {"name": name, **OPTIMIZERS[name].defaults(), "lr": lr}
-        note = None
-        if name == "lbfgs" and spec["training"]["batch_mode"] != "full":
-            spec["training"]["batch_mode"] = "full"
-            note = "L-BFGS needs the whole data set per step: batch mode is now full batch."
-        self._push_spec(spec, f"Switch optimizer to {OPTIMIZERS[name].label}")
-        if note:
-            self.notice.emit(note)
+        """Switch optimizer: its settings start from their defaults, the learning rate is kept, and L-BFGS brings
+        full-batch training with it (a notice says so)."""
+        name = check_setting(self._spec, "training.optimizer.name", name)
+        training = self._spec["training"]
+        changes = {"training.optimizer.name": name, "training.optimizer.lr": training["optimizer"]["lr"]}
+        if name == "lbfgs" and training["batch_mode"] != "full":
+            changes["training.batch_mode"] = "full"
+        self.set_settings(changes, f"Switch optimizer to {OPTIMIZERS[name].label}")
+        if "training.batch_mode" in changes:
+            self.notice.emit("L-BFGS needs the whole data set per step: batch mode is now full batch.")
 
     def set_schedule(self, name: str) -> None:
-        self._require_editable("The learning-rate schedule")
-        if name not in SCHEDULES:
-            raise SpecError(f"training.schedule: name must be one of {', '.join(SCHEDULES)}, got {name!r}",
-                            "training.schedule.name")
-        spec = self.spec
-        spec["training"]["schedule"] = {"name": name, **SCHEDULES[name].defaults()}
-        self._push_spec(spec, f"Switch schedule to {SCHEDULES[name].label}")
+        """Switch the learning-rate schedule; its settings start from their defaults."""
+        name = check_setting(self._spec, "training.schedule.name", name)
+        self.set_settings({"training.schedule.name": name}, f"Switch schedule to {SCHEDULES[name].label}")
 
     # ---- data edits -----------------------------------------------------------------------------------------
     def set_data_source(self, source: dict) -> None:
@@ -329,6 +319,7 @@ class Document(QObject):
         """A document holding a loaded project; `path` is where Save writes (None: Save asks)."""
         document = cls(project.spec, project.data_config, project.weights, project.history, parent)
         document._path = Path(path) if path is not None else None
+        document.warnings.extend(project.warnings)  # e.g. weights that don't fit: opened untrained
         dataset = document._dataset
         if dataset is None:
             document.warnings.append(f"The data set could not be loaded: {sentence(document._data_error)} "
@@ -371,6 +362,15 @@ class Document(QObject):
     def _push_state(self, spec: dict, config: dict, dataset: Dataset | None, data_error: str | None, text: str,
                     merge: Hashable | None = None) -> None:
         spec = validate_spec(spec)  # SpecError leaves everything as it was
+        states = self._edit_states(spec, (config, dataset, data_error))
+        if states is not None:
+            self.undo_stack.push(StateCommand(self, *states, text, merge))
+
+    def _edit_states(self, spec: dict, data: tuple[dict, Dataset | None, str | None] | None = None
+                     ) -> tuple[DocumentState, DocumentState] | None:
+        """The states before and after an edit to a VALID spec and to data (config, data set, error; the current
+        ones when None); trained weights are reset when the shapes change. None when nothing would change."""
+        config, dataset, data_error = data or (self._data_config, self._dataset, self._data_error)
         before = self._state()
         reshaped = _architecture(spec) != _architecture(self._spec)
         after = DocumentState(spec, config, dataset, data_error,
@@ -378,8 +378,8 @@ class Document(QObject):
         if not reshaped:
             before = DocumentState(before.spec, before.data_config, before.dataset, before.data_error)
         if after.same_content(before) and dataset is self._dataset and not reshaped:
-            return  # nothing would change: no empty undo step
-        self.undo_stack.push(StateCommand(self, before, after, text, merge))
+            return None
+        return before, after
 
     def _restore_state(self, state: DocumentState) -> None:
         spec_changed = state.spec != self._spec
@@ -413,30 +413,6 @@ class Document(QObject):
         self._check_index(index)
         if index == len(self._spec["layers"]) - 1:
             raise SpecError(f"the output layer can't be {verb}; it always stays last", f"layers[{index}]")
-
-    def _training_field(self, path: str) -> tuple[Field, str | None, str]:
-        parts = path.split(".")
-        training = self._spec["training"]
-        if len(parts) == 1:
-            return _field_named(TRAINING_FIELDS, parts[0], "training"), None, parts[0]
-        section, key = parts[0], ".".join(parts[1:])
-        if section == "optimizer":
-            fields = OPTIMIZERS[training["optimizer"]["name"]].fields
-        elif section == "schedule":
-            fields = SCHEDULES[training["schedule"]["name"]].fields
-        elif section in _SECTION_FIELDS:
-            fields = _SECTION_FIELDS[section]
-        else:
-            raise SpecError(f"training: unknown setting {path!r}", f"training.{path}")
-        return _field_named(fields, key, f"training.{section}"), section, key
-
-
-def _field_named(fields: tuple[Field, ...], key: str, where: str) -> Field:
-    for field in fields:
-        if field.name == key:
-            return field
-    raise SpecError(f"{where}: unknown setting {key!r}; allowed: {', '.join(f.name for f in fields)}",
-                    f"{where}.{key}")
 
 
 def _architecture(spec: dict) -> tuple:
@@ -488,7 +464,10 @@ def sentence(text: str | None) -> str:
 
 
 def _try_load(source: dict) -> tuple[Dataset | None, str | None]:
+    """The data set, or None and why not. A project file's source reaches here after core.project's type
+    checks; ValueError (e.g. the memory budget) and TypeError still mean "this data can't be used", never a
+    project that fails to open."""
     try:
         return load_source(source), None
-    except (DataError, OSError) as error:
-        return None, str(error)
+    except (DataError, OSError, ValueError, TypeError, OverflowError, MemoryError) as error:
+        return None, str(error) or type(error).__name__

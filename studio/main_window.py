@@ -46,6 +46,7 @@ class MainWindow(ProjectActions, WindowMenus, QMainWindow):
         self.panels = LazyPanels(self._on_panel_built)
         self.controller = TrainingController(self.document, self)
         self._build_central()
+        self.builder.watch_training(self.controller)  # live neuron thumbnails and edges
         self._build_docks()
         self._build_actions()
         self._build_menus()

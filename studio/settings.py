@@ -73,6 +73,15 @@ class StudioSettings:
     def set_export_folder(self, path: str | os.PathLike[str]) -> None:
         self._qsettings.setValue("export/folder", os.path.abspath(os.fspath(path)))
 
+    # ---- training speed ---------------------------------------------------------------------------------
+    def training_speed(self) -> str | None:
+        """The label of the training speed chosen last (studio.training.speed.SPEEDS), or None."""
+        value = self._qsettings.value("training/speed")
+        return str(value) if value else None
+
+    def set_training_speed(self, label: str) -> None:
+        self._qsettings.setValue("training/speed", str(label))
+
     # ---- window layout ----------------------------------------------------------------------------------
     def save_window(self, geometry: QByteArray, state: QByteArray) -> None:
         self._qsettings.setValue("window/geometry", geometry)

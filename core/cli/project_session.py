@@ -7,12 +7,13 @@ Every engine error (bad project file, missing data file, invalid spec, weights t
 from __future__ import annotations
 
 import copy
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
-from core.cli.errors import CliError
+from core.cli.errors import EXIT_USAGE, CliError
 from core.cli.resources import resolve_project
 
 
@@ -21,12 +22,13 @@ def user_errors(prefix: str = "") -> Iterator[None]:
     """Turn the engine's user-facing errors into CliError."""
     from core.data import DataError
     from core.export import ExportError
+    from core.memory_budget import MemoryBudgetError
     from core.network import NetworkError
     from core.project import ProjectError
     from core.spec import SpecError
     try:
         yield
-    except (ProjectError, DataError, SpecError, ExportError, NetworkError) as error:
+    except (ProjectError, DataError, SpecError, ExportError, NetworkError, MemoryBudgetError) as error:
         raise CliError(f"{prefix}{error}") from error
     except OSError as error:
         where = f"{error.filename}: " if error.filename else ""
@@ -49,7 +51,6 @@ class ProjectSession:
             prepared = prepare_from_config(self.project.data_config, self.spec)
         saved_hash = self.project.data_hash
         if saved_hash and prepared.dataset_hash != saved_hash:
-            import sys
             print(f"warning: {self.path.name}: the data set changed since the project was saved "
                   f"(content hash differs)", file=sys.stderr)
         return prepared
@@ -60,18 +61,24 @@ class ProjectSession:
             return network_with_weights(self.spec, self.project.weights if use_weights else None)
 
 
-def open_project(name_or_path: str, *, epochs: int | None = None, seed: int | None = None) -> ProjectSession:
-    """Load a project (or an example by name), applying command-line overrides to its spec."""
+def open_project(name_or_path: str, changes: Mapping[str, Any] | None = None,
+                 option_names: Mapping[str, str] | None = None) -> ProjectSession:
+    """Load a project (or an example by name) with command-line changes {spec path: value} applied to its spec
+    (validated once). A refused change is a usage error naming its option (`option_names[path]`, else --set)."""
     from core.project import load_project
-    from core.spec import validate_spec
+    from core.spec import SpecError, with_changes
     path = resolve_project(name_or_path)
     with user_errors():
         project = load_project(path)
+    for warning in project.warnings:  # e.g. weights that don't fit: the project is used untrained
+        print(f"warning: {warning}", file=sys.stderr)
     spec = copy.deepcopy(project.spec)
-    if epochs is not None:
-        spec["training"]["epochs"] = epochs
-    if seed is not None:
-        spec["training"]["seed"] = seed
-    with user_errors("--epochs/--seed: "):
-        spec = validate_spec(spec)
+    if changes:
+        try:
+            spec = with_changes(spec, changes)
+        except SpecError as error:
+            text, where = str(error), error.where
+            text = text[len(where) + 2:] if where and text.startswith(f"{where}: ") else text
+            option = (option_names or {}).get(where) or (f"--set {where}" if where else "--set")
+            raise CliError(f"{option}: {text}", EXIT_USAGE) from error
     return ProjectSession(path, project, spec)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
+from typing import Any
 
-from core.cli.errors import CliError
+from core.cli.errors import EXIT_USAGE, CliError
 from core.cli.progress import EpochProgress
 from core.cli.project_session import open_project, user_errors
 
@@ -19,8 +21,14 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("project", help="the project file (.bps), or the name of an example project")
     parser.add_argument("-o", "--output", help="where to save the trained project (default: overwrite PROJECT; "
                                                "required for an example)")
-    parser.add_argument("--epochs", type=int, help="train this many epochs instead of the project's setting")
-    parser.add_argument("--seed", type=int, help="seed for initial weights, data split, shuffling and dropout")
+    parser.add_argument("--set", action="append", default=[], metavar="PATH=VALUE", dest="settings",
+                        help="change one setting for this run, named by its spec path, e.g. --set "
+                             "training.optimizer.lr=0.01 or --set layers[0].units=16 (repeatable; VALUE is read "
+                             "as JSON when it parses, else as text); the saved project keeps the change")
+    parser.add_argument("--epochs", type=int, help="train this many epochs instead of the project's setting "
+                                                   "(--set training.epochs=N)")
+    parser.add_argument("--seed", type=int, help="seed for initial weights, data split, shuffling and dropout "
+                                                 "(--set training.seed=N)")
     parser.add_argument("--resume", action="store_true", help="start from the project's trained weights instead "
                                                               "of fresh initial weights")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar, only the summary line")
@@ -34,13 +42,20 @@ def run(args: argparse.Namespace) -> int:
 
     if args.epochs is not None and args.epochs < 1:
         raise CliError(f"--epochs must be at least 1, got {args.epochs}", 2)
-    session = open_project(args.project, epochs=args.epochs, seed=args.seed)
+    changes, option_names = setting_changes(args.settings), {}
+    for path, option, value in (("training.epochs", "--epochs", args.epochs), ("training.seed", "--seed", args.seed)):
+        if value is not None:
+            changes[path], option_names[path] = value, option
+    session = open_project(args.project, changes, option_names)
     output = Path(args.output) if args.output else session.path
     if not args.output and examples_dir() in session.path.resolve().parents:
         raise CliError(f"{session.path.stem} is a bundled example; give --output PATH to save the trained copy")
     if args.resume and not session.trained:
         raise CliError(f"{session.path.name} has no trained weights to resume from; train without --resume")
     prepared = session.prepared()
+    from core.network.memory import check_network_memory, training_rows
+    with user_errors(f"{session.path.name}: "):  # a full batch of this data set may need more than the file said
+        check_network_memory(session.spec, training_rows(session.spec, len(prepared.x_train)))
     network = session.network(use_weights=args.resume)
     with user_errors(f"{session.path.name}: "):
         trainer = Trainer(network, prepared, report_every=0, confusion=False)
@@ -65,6 +80,21 @@ def run(args: argparse.Namespace) -> int:
                      data_hash=prepared.dataset_hash)
     print(_summary(last, network, prepared, output))
     return 0
+
+
+def setting_changes(settings: list[str]) -> dict[str, Any]:
+    """{path: value} from --set PATH=VALUE options (VALUE as JSON when it parses, else as text)."""
+    changes: dict[str, Any] = {}
+    for setting in settings:
+        path, equals, text = setting.partition("=")
+        if not equals or not path.strip():
+            raise CliError(f"--set {setting}: write PATH=VALUE, e.g. --set training.optimizer.lr=0.01", EXIT_USAGE)
+        try:
+            value = json.loads(text)
+        except ValueError:
+            value = text
+        changes[path.strip()] = value
+    return changes
 
 
 def _summary(last, network, prepared, output: Path) -> str:

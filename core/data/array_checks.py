@@ -20,7 +20,8 @@ def as_feature_matrix(array: np.ndarray, path: Path, what: str) -> np.ndarray:
     if len(array) == 0:
         raise DataError(f"{what} holds no samples", path=path)
     matrix = array.reshape(len(array), -1) if array.ndim != 2 else array
-    matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+    with np.errstate(over="ignore"):  # 1e300 becomes infinity in float32, which check_finite then names.
+        matrix = np.ascontiguousarray(matrix, dtype=np.float32)
     check_finite(matrix, path, what)
     return matrix
 

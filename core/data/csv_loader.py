@@ -15,17 +15,18 @@ from typing import Sequence
 
 import numpy as np
 
-from core.data.csv_format import is_missing, parse_number, iter_rows
+from core.data.csv_format import is_missing, parse_number, shown_cell
 from core.data.csv_numeric import read_numeric_table
-from core.data.csv_preview import CsvLayout, check_width, column_kinds, read_layout
+from core.data.csv_preview import MAX_COLUMNS, CsvLayout, column_kinds, read_layout
 from core.data.dataset import Dataset
 from core.data.errors import DataError
-from core.data.file_checks import ensure_fits_in_memory, require_file, undecodable_text_error
+from core.data.csv_rows import estimated_load_bytes, read_records
+from core.data.file_checks import ensure_fits_in_memory, require_file
 from core.data.labels import check_max_classes, check_task, encode_classes, infer_task
 
 CATEGORICAL_CHOICES = ("error", "one_hot")
 MISSING_CHOICES = ("error", "drop", "mean")
-# Parsing holds the text's cells and the float arrays at once: about twice the file's size.
+# Reading holds at least the file's text and its numbers: about twice its size (refined once its layout is known).
 _MEMORY_PER_FILE_BYTE = 2
 _LISTED_LINES = 8
 
@@ -59,7 +60,8 @@ def load_csv(
     delimiter/header: None detects them. target: a column name, a 0-based index, or a list of them (several
     targets make a regression). categorical: "one_hot" encodes text feature columns, "error" refuses them.
     missing: "error" refuses missing cells, "drop" drops their rows, "mean" fills features with the column mean.
-    task: None guesses (text or few whole numbers → classification). max_bytes: memory limit (default: free memory).
+    task: None guesses (text or few whole numbers → classification). max_bytes: memory limit (default: the
+    memory budget, see `core.memory_budget`).
     """
     file = require_file(path)
     _check_choice("categorical", categorical, CATEGORICAL_CHOICES, file)
@@ -70,6 +72,7 @@ def load_csv(
         raise DataError(f"header must be True, False or None (detect), got {header!r}", path=file)
     ensure_fits_in_memory(file, file.stat().st_size * _MEMORY_PER_FILE_BYTE, max_bytes)
     layout = read_layout(file, delimiter=delimiter, header=header)
+    ensure_fits_in_memory(file, estimated_load_bytes(layout, file.stat().st_size), max_bytes)
     width = len(layout.column_names)
     targets = _resolve_targets(target, layout)
     if len(targets) > 1 and task == "classification":
@@ -87,7 +90,8 @@ def load_csv(
         target_values: np.ndarray = table[:, targets]
         del table
     else:
-        x, feature_names, target_values = _parse_cell_by_cell(layout, features, targets, categorical, missing, task)
+        layout, x, feature_names, target_values = _parse_cell_by_cell(layout, features, targets, categorical,
+                                                                      missing, task, max_bytes)
 
     source = {"kind": "file", "format": "csv", "path": os.path.abspath(file), "delimiter": layout.delimiter,
               "header": layout.has_header, "target": [layout.column_names[i] for i in targets],
@@ -153,23 +157,9 @@ def _take_float32(table: np.ndarray, columns: list[int]) -> np.ndarray:
 
 def _parse_cell_by_cell(
     layout: CsvLayout, features: list[int], targets: list[int], categorical: str, missing: str, task: str | None,
-) -> tuple[np.ndarray, list[str], np.ndarray]:
-    file, width = layout.path, len(layout.column_names)
-    records: list[list[str]] = []
-    line_list: list[int] = []
-    with open(file, encoding=layout.encoding, newline="") as handle:
-        try:
-            rows = iter_rows(handle, layout.delimiter)
-            if layout.has_header:
-                next(rows)
-            for line, fields in rows:
-                check_width(fields, width, file, line)
-                line_list.append(line)
-                records.append(fields)
-        except DataError as error:
-            raise DataError(error.reason, path=file, row=error.row) from None
-        except UnicodeDecodeError:  # Text at the start, binary further on.
-            raise undecodable_text_error(file, layout.encoding) from None
+    max_bytes: int | None,
+) -> tuple[CsvLayout, np.ndarray, list[str], np.ndarray]:
+    layout, records, line_list = read_records(layout, max_bytes)
     lines = np.asarray(line_list)
     cells_by_column = list(zip(*records))
     del records
@@ -179,12 +169,12 @@ def _parse_cell_by_cell(
                for index in features + targets}
     del cells_by_column
     keep = _handle_missing(columns, features, targets, layout, lines, missing)
-    x, names = _feature_matrix([columns[index] for index in features], layout, keep)
+    x, names = _feature_matrix([columns[index] for index in features], layout, keep, max_bytes)
     if len(targets) == 1 and columns[targets[0]].texts is not None:
         target_values = columns[targets[0]].texts[keep]
     else:
         target_values = np.column_stack([columns[index].numbers[keep] for index in targets])
-    return x, names, target_values
+    return layout, x, names, target_values
 
 
 def _parse_column(cells: tuple[str, ...], layout: CsvLayout, index: int, lines: np.ndarray,
@@ -202,17 +192,17 @@ def _parse_column(cells: tuple[str, ...], layout: CsvLayout, index: int, lines: 
             row = text_rows[0]
             hint = ""
             if not text_allowed and len(text_rows) * 2 >= len(cells) - int(missing.sum()):
-                hint = "; use categorical='one_hot' to encode a text column"
-            raise DataError(f"{cells[row].strip()!r} is not a number{hint}", path=layout.path,
+                hint = '; to use a text column as an input, choose "One-hot encode" for text columns'
+            raise DataError(f"{shown_cell(cells[row])} is not a number{hint}.", path=layout.path,
                             row=int(lines[row]), column=column_id)
         if text_rows:
-            texts = np.array([cell.strip() for cell in cells])
+            texts = np.array([cell.strip() for cell in cells], dtype=object)  # Not "U": one long cell would pad all.
             return _Column(index, None, texts, missing)
         numbers = np.array([np.nan if value is None else value for value in parsed], dtype=np.float64)
     infinite = np.flatnonzero(np.isinf(numbers))
     if infinite.size:
         row = int(infinite[0])
-        raise DataError(f"{cells[row].strip()!r} is infinite; only finite numbers can be used",
+        raise DataError(f"{shown_cell(cells[row])} is infinite; only finite numbers can be used.",
                         path=layout.path, row=int(lines[row]), column=column_id)
     return _Column(index, numbers, None, np.isnan(numbers))
 
@@ -235,12 +225,12 @@ def _handle_missing(columns: dict[int, _Column], features: list[int], targets: l
         if missing == "mean":
             first_row = int(target_rows[0])
             first_column = next(index for index in targets if columns[index].missing[first_row])
-            reason = (f"the target is missing on {_lines_text(lines[target_rows])}: "
-                      "rows without a target can only be dropped (missing='drop')")
+            reason = (f"the target is missing on {_lines_text(lines[target_rows])}; rows without a target can "
+                      'only be dropped: choose "Drop those rows" for missing cells.')
         else:
             reason = (f"the value is missing (empty, NA or NaN); {len(rows)} row(s) have missing values, on "
-                      f"{_lines_text(lines[rows])}: choose missing='drop' to drop those rows or missing='mean' "
-                      "to fill them with the column mean")
+                      f'{_lines_text(lines[rows])}. Choose "Drop those rows" or "Fill with column mean" for '
+                      "missing cells.")
         raise DataError(reason, path=layout.path, row=int(lines[first_row]), column=layout.column_ids[first_column])
     if missing == "drop":
         keep = ~missing_any
@@ -257,24 +247,44 @@ def _handle_missing(columns: dict[int, _Column], features: list[int], targets: l
     return keep
 
 
-def _feature_matrix(columns: list[_Column], layout: CsvLayout, keep: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """Numeric columns as they are, text columns one-hot (one column per category, `name=value`)."""
-    blocks: list[np.ndarray] = []
+def _feature_matrix(columns: list[_Column], layout: CsvLayout, keep: np.ndarray,
+                    max_bytes: int | None) -> tuple[np.ndarray, list[str]]:
+    """Numeric columns as they are, text columns one-hot (one column per category, `name=value`).
+
+    The width is known before anything is allocated, so a text column of a million distinct values is refused
+    (too many columns, or over the memory budget) instead of building a million-column matrix.
+    """
     names: list[str] = []
+    encodings: list[tuple[_Column, np.ndarray | None, np.ndarray | None]] = []
     for column in columns:
         name = layout.column_names[column.index]
         if column.numbers is not None:
-            blocks.append(column.numbers[keep].reshape(-1, 1))
+            encodings.append((column, None, None))
             names.append(name)
             continue
-        texts, gone = column.texts[keep], column.missing[keep]
-        categories = sorted(set(texts[~gone].tolist()))
-        encoded = np.stack([(texts == category) & ~gone for category in categories], axis=1).astype(np.float64)
-        if gone.any():  # Mean-fill of a one-hot block: the categories' frequencies.
-            encoded[gone] = encoded[~gone].mean(axis=0)
-        blocks.append(encoded)
-        names.extend(f"{name}={category}" for category in categories)
-    return np.ascontiguousarray(np.hstack(blocks), dtype=np.float32), names
+        present = ~column.missing[keep]
+        categories, codes = np.unique(column.texts[keep][present], return_inverse=True)
+        encodings.append((column, categories, codes))
+        names.extend(f"{name}={category}" for category in categories.tolist())
+    if len(names) > MAX_COLUMNS:
+        raise DataError(f"one-hot encoding its text columns makes {len(names):,} feature columns, more than "
+                        f"{MAX_COLUMNS:,}; drop the text columns with many distinct values", path=layout.path)
+    num_rows = int(keep.sum())
+    ensure_fits_in_memory(layout.path, num_rows * len(names) * 4, max_bytes)
+    x = np.zeros((num_rows, len(names)), dtype=np.float32)
+    position = 0
+    for column, categories, codes in encodings:
+        if categories is None:
+            x[:, position] = column.numbers[keep]
+            position += 1
+            continue
+        present = ~column.missing[keep]
+        block = x[:, position:position + len(categories)]
+        block[np.flatnonzero(present), codes] = 1.0
+        if not present.all():  # Mean-fill of a one-hot block: the categories' frequencies.
+            block[~present] = np.bincount(codes, minlength=len(categories)) / len(codes)
+        position += len(categories)
+    return x, names
 
 
 def _lines_text(lines: np.ndarray) -> str:

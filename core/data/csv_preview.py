@@ -19,6 +19,8 @@ from core.data.file_checks import ensure_text, require_file, undecodable_text_er
 
 ColumnKind = Literal["numeric", "categorical"]
 _SAMPLE_LINES = 200
+# Every column costs parsers about 2 KB whatever its length; 10⁶ columns took 1.6 GB for a 12 MB file.
+MAX_COLUMNS = 100_000
 
 
 @dataclass(frozen=True)
@@ -52,8 +54,14 @@ class CsvPreview:
 
     @property
     def suggested_target(self) -> str:
-        """The last column, which is where most files keep the target."""
-        return self.column_names[-1]
+        """The one text column if exactly one holds text (wine's "cultivar"), else the last column."""
+        return self.column_names[suggested_target_index(self.column_kinds)]
+
+
+def suggested_target_index(kinds: list[ColumnKind]) -> int:
+    """Where a newcomer's target most likely is: the only text column, else the last one (most files' habit)."""
+    text_columns = [index for index, kind in enumerate(kinds) if kind == "categorical"]
+    return text_columns[0] if len(text_columns) == 1 else len(kinds) - 1
 
 
 def preview_csv(
@@ -81,11 +89,13 @@ def column_kinds(rows: list[list[str]], num_columns: int) -> list[ColumnKind]:
 
 
 def read_layout(
-    path: str | os.PathLike[str], *, delimiter: str | None = None, header: bool | None = None
+    path: str | os.PathLike[str], *, delimiter: str | None = None, header: bool | None = None,
+    encoding: str | None = None,
 ) -> CsvLayout:
-    """Detect (or take) the delimiter and header; check the sample's rows all have the header's width."""
+    """Detect (or take) the delimiter, header and encoding; check the sample's rows all have the header's width."""
     file = require_file(path)
-    encoding = ensure_text(file)
+    detected = encoding is None
+    encoding = encoding or ensure_text(file)
     if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in '"\r\n'):
         raise DataError(
             f"delimiter must be one character such as {', '.join(map(repr, CANDIDATE_DELIMITERS))} "
@@ -95,7 +105,11 @@ def read_layout(
     try:
         lines = read_sample_lines(file, encoding, _SAMPLE_LINES)
     except UnicodeDecodeError:
-        raise undecodable_text_error(file, encoding) from None
+        if not detected:
+            raise undecodable_text_error(file, encoding) from None
+        # UTF-8 in the 64 KB probe but not further on: latin-1, as `csv_rows` reads such a file past the sample.
+        encoding = "latin-1"
+        lines = read_sample_lines(file, encoding, _SAMPLE_LINES)
     chosen = delimiter or detect_delimiter(lines, file.name)
     try:
         rows = list(iter_rows(lines, chosen))
@@ -105,8 +119,11 @@ def read_layout(
         raise DataError("the file is empty: it holds no rows", path=file)
     has_header = detect_header([fields for _, fields in rows]) if header is None else bool(header)
     width = len(rows[0][1])
+    if width > MAX_COLUMNS:
+        raise DataError(f"has {width:,} columns, more than the {MAX_COLUMNS:,} a data file may have", path=file,
+                        row=rows[0][0])
     if has_header:
-        names = [name.strip() or f"column {i}" for i, name in enumerate(rows[0][1], start=1)]
+        names = header_names(rows[0][1])
         _check_unique(names, file, rows[0][0])
         column_ids: list[str | int] = list(names)
         data_rows = rows[1:]
@@ -119,6 +136,11 @@ def read_layout(
     for line, fields in data_rows:
         check_width(fields, width, file, line)
     return CsvLayout(file, encoding, chosen, has_header, names, column_ids, data_rows)
+
+
+def header_names(cells: list[str]) -> list[str]:
+    """The column names a header row gives: its cells stripped, a blank one named "column i" (1-based)."""
+    return [name.strip() or f"column {i}" for i, name in enumerate(cells, start=1)]
 
 
 def check_width(fields: list[str], width: int, path: Path, line: int) -> None:

@@ -6,49 +6,62 @@ Refusing early is what keeps a bad file from leaving a half-loaded data set or e
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from core.data.errors import DataError
+from core.memory_budget import MemoryBudgetError, check_allocation
 
 _TEXT_PROBE_BYTES = 64 * 1024
 
 
 def require_file(path: str | os.PathLike[str]) -> Path:
-    """The path as a `Path`, or a DataError if it is missing, a folder, or empty."""
+    """The path as a `Path`, or a DataError if it is missing, unreadable, not a regular file, or empty.
+
+    The target of a symlink is what counts, so a link to /dev/zero is refused like /dev/zero itself. Nothing is
+    read from a FIFO, device or socket: opening one can block forever or never reach the end.
+    """
     file = Path(path)
-    if not file.exists():
-        raise DataError("file not found", path=file)
-    if not file.is_file():
-        raise DataError("is not a file", path=file)
-    if file.stat().st_size == 0:
+    try:
+        info = os.stat(file)
+    except FileNotFoundError:
+        raise DataError("file not found", path=file) from None
+    except (OSError, ValueError) as error:  # ValueError: a path with a zero byte.
+        raise DataError(f"cannot be opened: {_os_reason(error)}", path=file) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise DataError(f"is not a regular file ({_file_kind(info.st_mode)}); choose a data file", path=file)
+    try:  # Opening tells "permission denied" apart from a damaged file before any loader reads it.
+        os.close(os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)))
+    except OSError as error:
+        raise DataError(f"cannot be opened: {_os_reason(error)}", path=file) from None
+    if info.st_size == 0:
         raise DataError("the file is empty", path=file)
     return file
 
 
-def available_memory_bytes() -> int | None:
-    """Memory the system can give us now (Linux MemAvailable, else free pages), or None if unknown."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (AttributeError, ValueError, OSError):
-        return None
+def ensure_fits_in_memory(path: Path | None, needed_bytes: int, max_bytes: int | None,
+                          what: str = "loading it") -> None:
+    """Refuse, before reading, a load needing more than `max_bytes` (default: the memory budget)."""
+    if max_bytes is not None and (isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 0):
+        raise DataError(f"max_bytes must be a whole number of bytes or None, got {max_bytes!r}", path=path)
+    if max_bytes is None:
+        try:
+            check_allocation(what, needed_bytes)
+        except MemoryBudgetError as error:
+            raise DataError(str(error), path=path) from None
+    elif needed_bytes > max_bytes:
+        raise DataError(f"{what} needs about {_human(needed_bytes)}, over the limit of {_human(max_bytes)} "
+                        "(max_bytes); use a smaller file", path=path)
 
 
-def ensure_fits_in_memory(path: Path, needed_bytes: int, max_bytes: int | None) -> None:
-    """Refuse a load needing more than `max_bytes` (default: the memory available now) before reading it."""
-    limit = max_bytes if max_bytes is not None else available_memory_bytes()
-    if limit is not None and needed_bytes > limit:
-        raise DataError(
-            f"loading it needs about {_human(needed_bytes)} but only {_human(limit)} of memory is available; "
-            "use a smaller file or free some memory",
-            path=path,
-        )
+def _file_kind(mode: int) -> str:
+    kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+    return next((name for test, name in kinds if test(mode)), "a special file")
+
+
+def _os_reason(error: OSError | ValueError) -> str:
+    return (getattr(error, "strerror", None) or str(error)).lower()
 
 
 def ensure_text(path: Path) -> str:

@@ -8,6 +8,7 @@ is read straight into one buffer and converted to float32 once, so a 60,000 × 7
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import zlib
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import BinaryIO
 
 import numpy as np
 
+from core.data.array_checks import check_finite
 from core.data.dataset import Dataset
 from core.data.errors import DataError
 from core.data.file_checks import ensure_fits_in_memory, require_file
@@ -24,6 +26,8 @@ from core.data.labels import check_max_classes, encode_classes
 _TYPES = {0x08: np.dtype(">u1"), 0x09: np.dtype(">i1"), 0x0B: np.dtype(">i2"), 0x0C: np.dtype(">i4"),
           0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
 _GZIP_MAGIC = b"\x1f\x8b"
+# Deflate cannot inflate more than 1032-fold; a header declaring more than that is refused before reading.
+MAX_GZIP_RATIO = 1032
 
 
 def load_idx(
@@ -48,17 +52,18 @@ def load_idx(
     if len(label_shape) != 1 or label_dtype.kind not in "iu":
         raise DataError(f"is not a labels file: expected one integer per sample, found {label_dtype} values of "
                         f"shape {label_shape}", path=labels_file)
-    num_values = int(np.prod(image_shape, dtype=np.int64))
-    # The raw buffer and the float32 result exist together for a moment.
-    ensure_fits_in_memory(images_file, num_values * (image_dtype.itemsize + 4) + label_shape[0] * 8, max_bytes)
+    num_values = math.prod(image_shape)  # Python ints: dimensions of 2³² - 1 cannot overflow past this check.
+    # The raw buffer and the float32 result exist together for a moment; each feature name takes ~100 bytes.
+    needed = num_values * (image_dtype.itemsize + 4) + label_shape[0] * 8 + 100 * (num_values // image_shape[0])
+    ensure_fits_in_memory(images_file, needed, max_bytes)
+    _check_data_size(images_file, image_header)
+    _check_data_size(labels_file, label_header)
 
     raw_images = _read_values(images_file, image_header)
-    x = raw_images.reshape(image_shape[0], -1).astype(np.float32)  # The one float32 copy; raw bytes are dropped.
+    with np.errstate(over="ignore"):  # float64 values past float32's range become infinity, refused below.
+        x = raw_images.reshape(image_shape[0], -1).astype(np.float32)  # The one float32 copy.
     del raw_images
-    if image_dtype.kind == "f" and not np.isfinite(x).all():
-        row, column = (int(i) + 1 for i in np.argwhere(~np.isfinite(x))[0])
-        raise DataError("holds NaN or infinite values; every value must be finite", path=images_file,
-                        row=row, column=column, row_label="row")
+    check_finite(x, images_file, "the images file")  # In chunks: no full-size boolean temporary.
     labels = _read_values(labels_file, label_header)
     y, class_names = encode_classes(labels, max_classes=max_classes, path=labels_file)
 
@@ -73,11 +78,15 @@ def load_idx(
                    class_names=class_names, target_names=["label"], source=source)
 
 
-def _open(file: Path) -> BinaryIO:
-    """The file's bytes, decompressed on the fly if it is gzipped (detected by content, not by name)."""
+def _is_gzipped(file: Path) -> bool:
+    """Detected by content, not by name."""
     with open(file, "rb") as handle:
-        gzipped = handle.read(2) == _GZIP_MAGIC
-    return gzip.open(file, "rb") if gzipped else open(file, "rb")  # type: ignore[return-value]
+        return handle.read(2) == _GZIP_MAGIC
+
+
+def _open(file: Path) -> BinaryIO:
+    """The file's bytes, decompressed on the fly if it is gzipped; a read never inflates more than it asks for."""
+    return gzip.open(file, "rb") if _is_gzipped(file) else open(file, "rb")  # type: ignore[return-value]
 
 
 def _read_header(file: Path) -> tuple[tuple[int, ...], np.dtype]:
@@ -97,10 +106,25 @@ def _read_header(file: Path) -> tuple[tuple[int, ...], np.dtype]:
     return shape, _TYPES[magic[2]]
 
 
+def _check_data_size(file: Path, header: tuple[tuple[int, ...], np.dtype]) -> None:
+    """Refuse, before allocating, a header declaring more data than the file can hold: all of a plain file after
+    its header, at most MAX_GZIP_RATIO times the compressed size of a gzipped one."""
+    shape, dtype = header
+    declared = math.prod(shape) * dtype.itemsize
+    size = file.stat().st_size
+    gzipped = _is_gzipped(file)
+    room = size * MAX_GZIP_RATIO if gzipped else size - 4 - 4 * len(shape)
+    if declared > room:
+        holds = (f"the file holds fewer: {size:,} gzipped bytes inflate to at most {room:,}" if gzipped
+                 else f"the file holds fewer data bytes ({room:,})")
+        raise DataError(f"has the wrong size: its header declares shape {shape} ({declared:,} bytes of data) but "
+                        f"{holds}", path=file)
+
+
 def _read_values(file: Path, header: tuple[tuple[int, ...], np.dtype]) -> np.ndarray:
     """The values as a native-endian array of the declared shape; DataError if there are more or fewer."""
     shape, dtype = header
-    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    expected = math.prod(shape) * dtype.itemsize
     buffer = np.empty(expected, dtype=np.uint8)
     try:
         with _open(file) as stream:

@@ -42,7 +42,7 @@ def encode_classes(
     """(int64 class indices, class names) for 1-D `labels`; DataError for one class or too many."""
     if labels.dtype.kind in "f" and not np.all(labels == np.round(labels)):
         raise DataError(
-            "class labels must be whole numbers or text; use task='regression' for a numeric target",
+            "class labels must be whole numbers or text; for a numeric target choose the regression task.",
             path=path, column=column,
         )
     unique, indices = np.unique(labels, return_inverse=True)
@@ -53,7 +53,7 @@ def encode_classes(
     if max_classes is not None and len(names) > max_classes:
         raise DataError(
             f"has {len(names)} classes, more than the limit of {max_classes}; "
-            "choose another target column or use task='regression' for a numeric target",
+            "choose another target column, or the regression task for a numeric target.",
             path=path, column=column,
         )
     return indices.astype(np.int64).reshape(-1), names

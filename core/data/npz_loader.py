@@ -1,6 +1,7 @@
 """Load a NumPy `.npz` archive: named arrays for features and targets. Never unpickles.
 
-Array headers are read first, so object arrays are refused and memory is checked before any data is read.
+Nothing is decompressed before the zip directory, each array's .npy header and the memory budget agree (see
+`npz_members`), so zip bombs, headers claiming 10¹² values and object arrays are refused before any data is read.
 Optional string arrays `feature_names` and `class_names` name the columns and the classes.
 """
 
@@ -17,6 +18,9 @@ from core.data.dataset import Dataset
 from core.data.errors import DataError
 from core.data.file_checks import ensure_fits_in_memory, require_file
 from core.data.labels import check_max_classes, check_task, encode_classes, infer_task
+from core.data.npz_members import DAMAGED_ARCHIVE_ERRORS, ArrayHeader, check_central_directory, read_member_header
+
+_NAME_ARRAYS = ("feature_names", "class_names")
 
 
 def load_npz(
@@ -35,15 +39,20 @@ def load_npz(
     file = require_file(path)
     check_task(task, path=file)
     check_max_classes(max_classes, path=file)
+    for option, name in (("features", features), ("targets", targets)):
+        if not isinstance(name, str):
+            raise DataError(f"{option} must be an array's name, got {name!r}", path=file)
     if not zipfile.is_zipfile(file):
         raise DataError("is not a .npz archive (it is not a zip file)", path=file)
-    headers = _read_headers(file)
+    check_central_directory(file)
+    headers = _read_headers(file, features, targets)
     features_key, targets_key = _find(features, headers, file), _find(targets, headers, file)
-    for key in {features_key, targets_key} | ({"feature_names", "class_names"} & headers.keys()):
-        if headers[key][1].hasobject:
-            raise DataError(f"array {key!r} holds Python objects, which would need unpickling; refused", path=file)
-    shape, dtype = headers[features_key]
-    needed = int(np.prod(shape, dtype=np.int64)) * (dtype.itemsize + 4) + _nbytes(*headers[targets_key])
+    _check_dtypes(headers, features_key, targets_key, file)
+    x_header, y_header = headers[features_key], headers[targets_key]
+    # The raw features and their float32 copy exist together for a moment; names take ~100 bytes each.
+    width = x_header.count // x_header.shape[0] if x_header.shape and x_header.shape[0] else 0
+    needed = x_header.count * (x_header.dtype.itemsize + 4) + 2 * y_header.nbytes + 100 * width + sum(
+        headers[key].nbytes + 100 * headers[key].count for key in _NAME_ARRAYS if key in headers)
     ensure_fits_in_memory(file, needed, max_bytes)
 
     try:
@@ -52,7 +61,7 @@ def load_npz(
             raw_targets = archive[targets_key]
             names_array = archive["feature_names"] if "feature_names" in headers else None
             classes_array = archive["class_names"] if "class_names" in headers else None
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError) as error:
+    except DAMAGED_ARCHIVE_ERRORS as error:
         raise DataError(f"is damaged and cannot be read ({error})", path=file) from None
 
     x = as_feature_matrix(raw_features, file, f"array {features_key!r}")
@@ -98,27 +107,37 @@ def _targets(y_raw: np.ndarray, task: str | None, max_classes: int | None, class
     return y, task, names, ["class"]
 
 
-def _read_headers(file: Path) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
-    """name -> (shape, dtype) of each array, from the .npy headers alone."""
-    headers: dict[str, tuple[tuple[int, ...], np.dtype]] = {}
+def _read_headers(file: Path, features: str, targets: str) -> dict[str, ArrayHeader]:
+    """name -> header of the arrays the load reads (None for the others), from the .npy headers alone."""
+    headers: dict[str, ArrayHeader | None] = {}
     try:
         with zipfile.ZipFile(file) as archive:
-            for member in archive.namelist():
-                if not member.endswith(".npy"):
-                    continue
-                with archive.open(member) as handle:
-                    version = np.lib.format.read_magic(handle)
-                    read_header = {(1, 0): np.lib.format.read_array_header_1_0,
-                                   (2, 0): np.lib.format.read_array_header_2_0}.get(version)
-                    if read_header is None:
-                        raise ValueError(f"unsupported .npy version {version} for {member!r}")
-                    shape, _fortran, dtype = read_header(handle)
-                headers[member[:-4]] = (tuple(shape), dtype)
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
+            members = {info.filename[:-4]: info for info in archive.infolist() if info.filename.endswith(".npy")}
+            wanted = {name for name in members
+                      if name.lower() in {str(features).lower(), str(targets).lower(), *_NAME_ARRAYS}}
+            for name, info in members.items():
+                headers[name] = read_member_header(archive, info, file) if name in wanted else None
+    except DataError:
+        raise
+    except DAMAGED_ARCHIVE_ERRORS as error:
         raise DataError(f"is damaged and cannot be read ({error})", path=file) from None
     if not headers:
         raise DataError("holds no arrays", path=file)
-    return headers
+    return headers  # type: ignore[return-value]
+
+
+def _check_dtypes(headers: dict[str, ArrayHeader], features_key: str, targets_key: str, file: Path) -> None:
+    """Refuse, before reading any data, arrays whose type the load cannot use (objects would need unpickling)."""
+    kinds = {features_key: "biuf", targets_key: "biufUS", **{key: "US" for key in _NAME_ARRAYS}}
+    for key, allowed in kinds.items():
+        header = headers.get(key)
+        if header is None:
+            continue
+        if header.dtype.hasobject:
+            raise DataError(f"array {key!r} holds Python objects, which would need unpickling; refused", path=file)
+        if header.dtype.kind not in allowed:
+            what = "numbers" if allowed == "biuf" else "text" if allowed == "US" else "numbers or text labels"
+            raise DataError(f"array {key!r} must hold {what}, but its dtype is {header.dtype}", path=file)
 
 
 def _find(name: str, headers: dict, file: Path) -> str:
@@ -139,5 +158,3 @@ def _names(array: np.ndarray | None, expected: int | None, file: Path, key: str)
     return [str(name.decode() if isinstance(name, bytes) else name) for name in array.tolist()]
 
 
-def _nbytes(shape: tuple[int, ...], dtype: np.dtype) -> int:
-    return int(np.prod(shape, dtype=np.int64)) * dtype.itemsize

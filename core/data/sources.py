@@ -33,6 +33,8 @@ def load_source(source: dict[str, Any]) -> Dataset:
     if not isinstance(source, dict):
         raise DataError(f"data source must be a dict, got {type(source).__name__}")
     kind = source.get("kind")
+    if kind in ("playground", "sklearn") and not isinstance(source.get("name", ""), str):
+        raise DataError(f"data source: field 'name' must be a data set's name, got {source['name']!r}")
     if kind == "playground":
         _require_fields(source, ("name",), ("num_points", "noise", "seed", "added_points"))
         full = {"kind": "playground", "name": source["name"], "num_points": source.get("num_points", DEFAULT_NUM_POINTS),
@@ -86,7 +88,7 @@ def guess_labels_path(images_path: str | os.PathLike[str]) -> str:
 
 def _load_file_source(source: dict[str, Any]) -> Dataset:
     file_format, path = source["format"], source["path"]
-    if file_format not in _FILE_OPTIONS:
+    if not isinstance(file_format, str) or file_format not in _FILE_OPTIONS:
         raise DataError(f"data source: field 'format' must be one of {list(_FILE_OPTIONS)}, got {file_format!r}")
     if not isinstance(path, str) or not path:
         raise DataError(f"data source: field 'path' must be a file path, got {path!r}")

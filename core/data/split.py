@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.data.errors import DataError
+from core.data.file_checks import ensure_fits_in_memory
 
 
 def split_indices(
@@ -49,6 +50,9 @@ def one_hot(y: np.ndarray, num_classes: int) -> np.ndarray:
         raise DataError(f"one_hot needs a 1-D array of class indices, got {labels.dtype} of shape {labels.shape}")
     if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
         raise DataError(f"one_hot: class indices must lie in 0..{num_classes - 1}")
+    # A target of unique IDs makes as many classes as rows: n² floats.
+    ensure_fits_in_memory(None, len(labels) * num_classes * 4, None,
+                          f"one-hot encoding {len(labels):,} targets of {num_classes:,} classes")
     encoded = np.zeros((len(labels), num_classes), dtype=np.float32)
     encoded[np.arange(len(labels)), labels] = 1.0
     return encoded

@@ -5,6 +5,12 @@ error, and leaves the network it was given untouched. Dropout draws the same mas
 generator from `seed` each time), so the loss is one fixed function of the weights. Per layer it probes up to
 `max_entries_per_layer` entries of that layer's W, b (and γ, β), chosen at random from the seed, and reports
 the largest relative error |analytic − numeric| / max(|analytic| + |numeric|, floor).
+
+The floor is scaled to the finite difference's own round-off: a loss L evaluated in float64 carries a few ulps
+of L of round-off (more or fewer depending on the CPU's BLAS kernel), and (L+ − L−) / 2ε turns that into
+~ulps · 2.2e-16 · |L| / 2ε of noise in the numeric gradient (1.1e-10 for L ≈ 1, ε = 1e-6). A zero analytic
+gradient against that noise is agreement, not an error, so the floor is chosen such that noise alone stays a
+factor `ROUNDOFF_ULPS` away from failing: floor = noise bound / tolerance.
 """
 
 from __future__ import annotations
@@ -14,9 +20,26 @@ from dataclasses import dataclass
 import numpy as np
 
 DEFAULT_TOLERANCE = 1e-4
-# Below this size a gradient entry is "zero" for the relative error: float64 differences of a loss near 1 with
-# eps 1e-6 carry ~1e-10 of round-off, which must not count as an error on a vanishing gradient.
+# The smallest floor, whatever the loss and eps: below this size a gradient entry is "zero" for the relative error.
 RELATIVE_ERROR_FLOOR = 1e-6
+# How many ulps of the loss the round-off bound allows: one BLAS kernel against another differs by one or two
+# ulps on these small sums (1.1e-10 of numeric gradient for L ≈ 1, ε = 1e-6, seen under OPENBLAS_CORETYPE=
+# Sandybridge); 64 keeps a wide margin while a real backprop error of more than ~1e-8 absolute still fails.
+ROUNDOFF_ULPS = 64
+
+
+def relative_error_floor(loss: float, eps: float, tolerance: float = DEFAULT_TOLERANCE) -> float:
+    """The denominator's floor for a loss of size `loss` probed with step `eps`: the finite difference's
+    round-off bound divided by the tolerance, so round-off alone can never fail the check. |L| below 1 counts as
+    1: the loss is a mean of terms that may each be larger than their mean, and their round-off adds up."""
+    noise = ROUNDOFF_ULPS * float(np.finfo(np.float64).eps) * max(abs(loss), 1.0) / (2.0 * eps)
+    return max(RELATIVE_ERROR_FLOOR, noise / tolerance)
+
+
+def relative_error(analytic: float, numeric: float, floor: float) -> float:
+    """|analytic − numeric| / max(|analytic| + |numeric|, floor): 0 when they agree, up to 1 when they differ
+    entirely (opposite signs or one of them zero while the other is above the floor)."""
+    return abs(analytic - numeric) / max(abs(analytic) + abs(numeric), floor)
 
 
 @dataclass
@@ -53,7 +76,7 @@ def check_gradients(network, x: np.ndarray, y: np.ndarray, eps: float = 1e-6, ma
         np.copyto(net.buffers, saved_buffers)  # batch-norm running statistics must not drift between probes
         return float(value)
 
-    loss_at()
+    floor = relative_error_floor(loss_at(), eps, tolerance)
     analytic = net.grads.copy()
     pick = np.random.default_rng(seed)
     params = net.params
@@ -71,7 +94,7 @@ def check_gradients(network, x: np.ndarray, y: np.ndarray, eps: float = 1e-6, ma
             loss_minus = loss_at()
             params[i] = original
             numeric = (loss_plus - loss_minus) / (2.0 * eps)
-            error = abs(analytic[i] - numeric) / max(abs(analytic[i]) + abs(numeric), RELATIVE_ERROR_FLOOR)
+            error = relative_error(float(analytic[i]), numeric, floor)
             if error >= worst:
                 worst, worst_pair = float(error), (float(analytic[i]), float(numeric))
         results.append(LayerGradientCheck(name, worst, int(indices.size), worst < tolerance, *worst_pair))

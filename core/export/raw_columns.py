@@ -22,14 +22,16 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from core.data.csv_format import MISSING_MARKERS, is_missing, parse_number
+from core.data.csv_format import MISSING_MARKERS, detect_header, is_missing, parse_number
+from core.data.csv_preview import header_names, read_layout
+from core.data.csv_rows import read_records
 from core.data.errors import DataError
 from core.data.file_checks import ensure_fits_in_memory
-from core.data.raw_rows import RawRows, read_raw_rows
 
 NUMBER, CATEGORY = "number", "category"
 _CHUNK_ROWS = 4096
@@ -101,7 +103,6 @@ def fit_csv_columns(source: dict[str, Any]) -> list[RawColumn]:
 def fit_csv_layout(source: dict[str, Any]) -> tuple[list[RawColumn], list[str]]:
     """(the raw feature columns, the names of all the file's columns in order, the target's included)."""
     from core.data.csv_numeric import read_numeric_table
-    from core.data.csv_preview import read_layout
     path = source.get("path")
     layout = read_layout(path, delimiter=source.get("delimiter"), header=source.get("header"))
     names = layout.column_names
@@ -115,8 +116,8 @@ def fit_csv_layout(source: dict[str, Any]) -> tuple[list[RawColumn], list[str]]:
     if table is not None:
         return [RawColumn(names[index], NUMBER, (), (float(table[:, index].mean()),) if missing_rule == "mean"
                           else None) for index in features], list(names)
-    raw = read_raw_rows(layout.path, delimiter=layout.delimiter)
-    records = [fields for _, fields in raw.rows()][1 if layout.has_header else 0:]
+    layout, records, _lines = read_records(layout, None)  # the rows exactly as `load_csv` reads them
+    names = layout.column_names  # a latin-1 re-reading may name non-ASCII columns differently
     cells_by_column = list(zip(*records)) if records else [() for _ in names]
     del records
     parsed = {index: _parse_column(cells_by_column[index]) for index in features + targets}
@@ -162,23 +163,17 @@ def encode_csv_file(path: str | os.PathLike[str], columns: Sequence[RawColumn], 
     ignored); without one, rows hold exactly the model's columns in order, or all `file_columns` (the training
     file's columns) in the training file's order. DataError names the file, the line and the column of the first
     cell that can't be encoded."""
-    raw = read_raw_rows(path, max_bytes=max_bytes)
+    raw = _read_raw_csv(path, max_bytes)
     positions, has_header = _match_columns(raw, columns, file_columns)
     width = sum(column.width for column in columns)
-    # Every row takes at least `raw.width` bytes (its delimiters and line break); work is in float64.
-    most_rows = raw.path.stat().st_size // max(raw.width, 1) + 1
-    ensure_fits_in_memory(raw.path, most_rows * width * 12, max_bytes)
+    records, lines = (raw.records[1:], raw.lines[1:]) if has_header else (raw.records, raw.lines)
+    ensure_fits_in_memory(raw.path, len(records) * width * 12, max_bytes)  # float64 rows, then float32
     encoder = _RowEncoder(columns, raw.path)
-    chunks, chunk = [], []
-    for line, fields in raw.rows():
-        if has_header and line == raw.first_line:
-            continue
-        chunk.append(encoder.encode([fields[p] for p in positions], line))
-        if len(chunk) == _CHUNK_ROWS:
-            chunks.append(np.array(chunk, dtype=np.float64).astype(np.float32))
-            chunk = []
-    if chunk or not chunks:
-        chunks.append(np.array(chunk, dtype=np.float64).reshape(-1, width).astype(np.float32))
+    chunks = []  # float32 blocks, so the Python floats of only one block are alive at a time
+    for start in range(0, max(len(records), 1), _CHUNK_ROWS):
+        block = zip(records[start:start + _CHUNK_ROWS], lines[start:start + _CHUNK_ROWS])
+        encoded = [encoder.encode([fields[p] for p in positions], line) for fields, line in block]
+        chunks.append(np.array(encoded, dtype=np.float64).reshape(-1, width).astype(np.float32))
     x = np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
     if not len(x):
         raise DataError("has no rows to predict", path=raw.path)
@@ -273,12 +268,37 @@ def _listed(names: Sequence[str]) -> str:
     return shown + (f" and {len(names) - _LISTED_NAMES} more" if len(names) > _LISTED_NAMES else "")
 
 
-def _match_columns(raw: RawRows, columns: Sequence[RawColumn],
+@dataclass(frozen=True)
+class _RawCsv:
+    """Every record of a CSV as text cells, the first one included (a header or data, as the model decides)."""
+
+    path: Path
+    records: list[list[str]]
+    lines: list[int]
+    looks_like_header: bool  # what `load_file`'s header detection says about the first record
+
+    @property
+    def width(self) -> int:
+        return len(self.records[0])
+
+
+def _read_raw_csv(path: str | os.PathLike[str], max_bytes: int | None) -> _RawCsv:
+    """The file read by `load_csv`'s own reader (`core.data.csv_rows`: checks, encodings, quoting, memory), with
+    no header assumed: whether the first record names columns depends on the model's columns."""
+    layout = read_layout(path, header=False)
+    looks_like_header = detect_header([fields for _, fields in layout.sample_rows])
+    layout, records, lines = read_records(layout, max_bytes)
+    if not records:  # the layout saw rows, but the file changed since
+        raise DataError("has no rows to predict", path=layout.path)
+    return _RawCsv(layout.path, records, lines, looks_like_header)
+
+
+def _match_columns(raw: _RawCsv, columns: Sequence[RawColumn],
                    file_columns: Sequence[str] | None) -> tuple[list[int], bool]:
     """(position of each model column in the file's rows, whether the first row is a header)."""
     names = [column.name for column in columns]
-    first = [cell.strip() for cell in raw.first_row]
-    if all(name in first for name in names):
+    first = header_names(raw.records[0])  # named as `load_csv` names a header's cells, blank ones included
+    if all(name in first for name in names) and any(cell.strip() for cell in raw.records[0]):  # not a row of gaps
         return [first.index(name) for name in names], True
     # A training file without a header has the loader's names "column 1", "column 2", ...: its rows have none either.
     headerless_training = bool(file_columns) and list(file_columns) == [
@@ -286,7 +306,7 @@ def _match_columns(raw: RawRows, columns: Sequence[RawColumn],
     if raw.looks_like_header and not headerless_training:
         absent = [name for name in names if name not in first]
         raise DataError(f"the header has no column named {_listed(absent)}; the model needs {_listed(names)}",
-                        path=raw.path, row=raw.first_line)
+                        path=raw.path, row=raw.lines[0])
     if file_columns and raw.width == len(file_columns) != len(names) and all(n in file_columns for n in names):
         return [list(file_columns).index(name) for name in names], False  # the training file's layout
     if raw.width != len(names):

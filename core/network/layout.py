@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from core.layers.dense_block import BlockViews
-from core.spec.parameter_count import parameter_count
+from core.network.memory import parameter_counts
 
 
 @dataclass
@@ -29,11 +29,46 @@ class Layout:
     named_buffers: list[tuple[str, np.ndarray]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class LayerParams:
+    """One layer's parameters as named views into a flat parameter buffer (writing to them writes the buffer)."""
+
+    weight: np.ndarray  # (fan_in, units)
+    bias: np.ndarray  # (units,)
+    gamma: np.ndarray | None = None  # batch norm's scale and shift, (units,) each; None without batch norm
+    beta: np.ndarray | None = None
+
+
+def layer_views(spec: dict[str, Any], flat: np.ndarray) -> list[LayerParams]:
+    """Cut a flat parameter buffer (`Network.get_state()["params"]`) into each layer's named views, in the order
+    `build_layout` lays them out. ValueError when `flat` is not a 1-D buffer of exactly the spec's size, so a
+    buffer saved for another network is never misread."""
+    flat = np.asarray(flat)
+    widths = [int(spec["input_size"])] + [int(layer["units"]) for layer in spec["layers"]]
+    sizes = [(n_in, units, bool(layer["batch_norm"])) for layer, n_in, units in zip(spec["layers"], widths,
+                                                                                     widths[1:])]
+    expected = sum(n_in * units + units + (2 * units if bn else 0) for n_in, units, bn in sizes)
+    if flat.ndim != 1 or flat.size != expected:
+        raise ValueError(f"the parameter buffer has shape {flat.shape}, but this network has {expected:,} "
+                         f"parameters")
+    views, p = [], 0
+    for n_in, units, bn in sizes:
+        weight = flat[p:p + n_in * units].reshape(n_in, units)
+        p += n_in * units
+        bias = flat[p:p + units]
+        p += units
+        gamma = beta = None
+        if bn:
+            gamma, beta = flat[p:p + units], flat[p + units:p + 2 * units]
+            p += 2 * units
+        views.append(LayerParams(weight, bias, gamma, beta))
+    return views
+
+
 def build_layout(input_size: int, layers: list[dict[str, Any]], dtype: np.dtype) -> Layout:
     """Allocate the flat buffers for a list of validated layer specs and cut them into per-block views."""
     widths = [input_size] + [layer["units"] for layer in layers]
-    n_params = parameter_count({"input_size": input_size, "layers": layers})
-    n_buffers = sum(2 * layer["units"] for layer in layers if layer["batch_norm"])
+    n_params, n_buffers = parameter_counts(input_size, layers)
     layout = Layout(params=np.zeros(n_params, dtype), grads=np.zeros(n_params, dtype),
                     weight_mask=np.zeros(n_params, dtype), buffers=np.zeros(n_buffers, dtype))
     p = 0

@@ -22,6 +22,7 @@ from core.losses import Loss, make_loss
 from core.network.errors import NetworkError
 from core.network.inputs import as_float_dtype, check_input
 from core.network.layout import build_layout
+from core.network.memory import check_network_memory
 from core.spec import resolved_init, validate_spec
 
 # Dropout draws come from a stream of their own, so changing dropout never changes the initial weights.
@@ -45,6 +46,7 @@ class Network:
         self.loss: Loss = make_loss(training)
         self.output_activation: str = layers[-1]["activation"]
 
+        check_network_memory(spec)  # MemoryBudgetError before a spec from a file allocates gigabytes
         layout = build_layout(self.input_size, layers, self.dtype)
         self.params, self.grads = layout.params, layout.grads
         self.weight_mask, self.buffers = layout.weight_mask, layout.buffers

@@ -1,25 +1,27 @@
 """The Adam family: Adam (± AMSGrad), AdamW (decoupled decay), Adamax (infinity norm), NAdam (Nesterov momentum).
 
 Bias corrections and NAdam's momentum schedule depend only on the step count; they are computed here and passed
-to one fused kernel per step. The arithmetic follows torch.optim's single-tensor implementations.
+to one fused kernel per step. The arithmetic follows torch.optim's single-tensor implementations. Adam and AdamW
+are fusable (`kernels.fused_update.FUSED_ADAM`): the fused dense kernel steps them through their kernel contract.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
-from core.kernels.optim_kernels import adam_step, adamax_step, nadam_step
-from core.optimizers.base import Optimizer, register
+from core.kernels.fused_update import FUSED_ADAM, fill_adam_scalars
+from core.kernels.optim_kernels import adamax_step, nadam_step
+from core.optimizers.base import FusableOptimizer, Optimizer, register
 
 
 @register
-class Adam(Optimizer):
+class Adam(FusableOptimizer):
     """torch.optim.Adam: bias-corrected first and second moments; `weight_decay` is coupled (grad += wd·w)."""
 
     name = "adam"
+    fused_kind = FUSED_ADAM
     decoupled = False
 
     def _init_state(self) -> None:
@@ -28,13 +30,13 @@ class Adam(Optimizer):
         # AMSGrad's running maximum; an empty array when off, so the memory is not spent
         self.state["max_exp_avg_sq"] = self.zeros() if self.hyper["amsgrad"] else self.params[:0].copy()
 
-    def _update(self, grads: np.ndarray) -> None:
+    def kernel_scalars(self, first_step: int, rows: np.ndarray) -> None:
         h = self.hyper
-        beta1, beta2 = float(h["beta1"]), float(h["beta2"])
-        adam_step(self.params, grads, self.state["exp_avg"], self.state["exp_avg_sq"],
-                  self.state["max_exp_avg_sq"], float(h["lr"]), beta1, beta2, float(h["eps"]),
-                  float(h["weight_decay"]), self.decoupled, bool(h["amsgrad"]), 1.0 - beta1 ** self.steps,
-                  math.sqrt(1.0 - beta2 ** self.steps))
+        fill_adam_scalars(rows, first_step, float(h["lr"]), float(h["weight_decay"]), float(h["beta1"]),
+                          float(h["beta2"]), float(h["eps"]), self.decoupled, bool(h["amsgrad"]))
+
+    def kernel_state(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self.state["exp_avg"], self.state["exp_avg_sq"], self.state["max_exp_avg_sq"]
 
 
 @register

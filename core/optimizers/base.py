@@ -4,6 +4,10 @@ An optimizer owns the network's FLAT 1-D parameter buffer (a view, updated in pl
 size and dtype. Its hyperparameters are the fields of the optimizer's entry in `core.spec.OPTIMIZERS` (PyTorch's
 defaults), validated in `__init__`; `hyper` stays a plain dict so the Trainer can change live settings ("lr",
 "weight_decay", "momentum") between steps. Subclasses implement `_update(grads)` with one fused kernel call.
+
+A `FusableOptimizer` (one the fused dense kernel can step, `core.kernels.fused_dense`) sets `fused_kind` and
+states its kernel contract (`core.kernels.fused_update`); its own step runs through that contract too. The others
+keep `fused_kind = None`, and runs with them take the general path.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from core.kernels.fused_update import STEP_SCALARS, fused_update
 from core.spec.catalogue import OPTIMIZERS, Choice
 from core.spec.validate import check_fields
 
@@ -41,6 +46,8 @@ class Optimizer:
     """Base class: keeps hyperparameters and state; `step(grads)` updates `params` in place."""
 
     name: ClassVar[str] = ""
+    #: which update of `core.kernels.fused_update` (FUSED_*) performs this optimizer's step; None: not fusable
+    fused_kind: ClassVar[int | None] = None
 
     def __init__(self, params: np.ndarray, **hyper: Any):
         self.params = check_params(params, f"optimizer {self.name}")
@@ -123,3 +130,36 @@ class Optimizer:
     def __repr__(self) -> str:
         settings = ", ".join(f"{k}={v!r}" for k, v in self.hyper.items())
         return f"{type(self).__name__}({settings})"
+
+
+class FusableOptimizer(Optimizer):
+    """An optimizer whose step is one `fused_update` of kind `fused_kind`, described by its public kernel contract
+    (`core.kernels.fused_update`): the fused dense kernel reads only these methods, and `step` uses them too, so
+    both paths compute the same scalars and run the same update."""
+
+    fused_kind: ClassVar[int]
+
+    def __init__(self, params: np.ndarray, **hyper: Any):
+        super().__init__(params, **hyper)
+        self._row = np.empty((1, STEP_SCALARS), np.float64)  # the scalars of the general path's step
+
+    def kernel_scalars(self, first_step: int, rows: np.ndarray) -> None:  # pragma: no cover - subclasses
+        """Fill `rows` (count × STEP_SCALARS float64) with the scalars of steps first_step, first_step + 1, …
+        (a step's number is `steps` after it, from 1)."""
+        raise NotImplementedError
+
+    def kernel_state(self) -> tuple[np.ndarray, ...]:  # pragma: no cover - subclasses
+        """The STATE_ARRAYS state arrays the update changes in place (views, an empty array where unused)."""
+        raise NotImplementedError
+
+    def kernel_started(self) -> bool:
+        """Whether the momentum buffer holds a gradient yet (an optimizer without one: False)."""
+        return False
+
+    def set_kernel_started(self, started: bool) -> None:
+        """Take over what the update says about the momentum buffer (nothing to keep without one)."""
+
+    def _update(self, grads: np.ndarray) -> None:
+        self.kernel_scalars(self.steps, self._row)
+        self.set_kernel_started(fused_update(self.fused_kind, self.params, grads, self.kernel_state(), self._row[0],
+                                             self.kernel_started()))

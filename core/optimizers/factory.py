@@ -1,4 +1,5 @@
-"""Build the optimizer a spec's training section asks for (with Lookahead around it when enabled)."""
+"""Build the optimizer a spec's training section asks for (with Lookahead around it when enabled), and the registry
+of optimizers: every class registered by name (`base.register`), and which of them the fused kernel can step."""
 
 from __future__ import annotations
 
@@ -10,13 +11,23 @@ from core.optimizers.base import OPTIMIZER_CLASSES, Optimizer
 from core.optimizers.lookahead import Lookahead
 
 
+def optimizer_class(name: str) -> type[Optimizer]:
+    """The registered optimizer class of a catalogue name."""
+    if name not in OPTIMIZER_CLASSES:
+        raise ValueError(f"training.optimizer: name must be one of {', '.join(OPTIMIZER_CLASSES)}, got {name!r}")
+    return OPTIMIZER_CLASSES[name]
+
+
+def fused_optimizer_names() -> list[str]:
+    """The registered optimizers whose step the fused dense kernel performs (those with a `fused_kind`)."""
+    return [name for name, cls in OPTIMIZER_CLASSES.items() if cls.fused_kind is not None]
+
+
 def make_optimizer(training: dict[str, Any], params: np.ndarray) -> Optimizer | Lookahead:
     """`training` is spec["training"]: its "optimizer" dict and its "lookahead" section (optional)."""
     config = dict(training["optimizer"])
     name = config.pop("name", None)
-    if name not in OPTIMIZER_CLASSES:
-        raise ValueError(f"training.optimizer: name must be one of {', '.join(OPTIMIZER_CLASSES)}, got {name!r}")
-    optimizer = OPTIMIZER_CLASSES[name](params, **config)
+    optimizer = optimizer_class(name)(params, **config)
     lookahead = training.get("lookahead") or {}
     if lookahead.get("enabled", False):
         if name == "lbfgs":

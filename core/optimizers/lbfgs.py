@@ -136,13 +136,18 @@ class LBFGS(Optimizer):
         return {"n_iter": self.n_iter, "func_evals": self.func_evals, "step_length": self.step_length,
                 "h_diag": self.h_diag, "prev_loss": self.prev_loss, "ro": list(self.ro)}
 
+    def _history_rows(self, rows: list[np.ndarray]) -> np.ndarray:
+        """The curvature history as a (len, n) array; (0, n) before the first pair is stored (before the first
+        step, or after steps of max_iter=1), where reshape(0, -1) cannot infer n."""
+        return np.array(rows, dtype=self.params.dtype).reshape(len(rows), self.params.size)
+
     def state_dict(self) -> dict[str, Any]:
         d = super().state_dict()
         empty = self.params[:0].copy()
         d["state"] = {"direction": empty if self.direction is None else self.direction.copy(),
                       "prev_flat_grad": empty if self.prev_flat_grad is None else self.prev_flat_grad.copy(),
-                      "old_dirs": np.array(self.old_dirs).reshape(len(self.old_dirs), -1),
-                      "old_stps": np.array(self.old_stps).reshape(len(self.old_stps), -1)}
+                      "old_dirs": self._history_rows(self.old_dirs),
+                      "old_stps": self._history_rows(self.old_stps)}
         return d
 
     def load_state_dict(self, d: dict[str, Any]) -> None:

@@ -2,7 +2,7 @@
 
 As in tinygrad, the variants are not copies: `Momentum` and `Nesterov` are the general `SGD` with other
 catalogue defaults (momentum 0.9) and, for Nesterov, the look-ahead switched on. The arithmetic is
-torch.optim.SGD's (`kernels.optim_kernels.sgd_step`).
+torch.optim.SGD's (`kernels.optim_kernels.sgd_step`); all three are fusable (`kernels.fused_update.FUSED_SGD`).
 """
 
 from __future__ import annotations
@@ -11,15 +11,16 @@ from typing import Any
 
 import numpy as np
 
-from core.kernels.optim_kernels import sgd_step
-from core.optimizers.base import Optimizer, register
+from core.kernels.fused_update import FUSED_SGD, fill_sgd_scalars
+from core.optimizers.base import FusableOptimizer, register
 
 
 @register
-class SGD(Optimizer):
+class SGD(FusableOptimizer):
     """w ← w − η·g, with optional momentum buffer, dampening, Nesterov look-ahead and coupled weight decay."""
 
     name = "sgd"
+    fused_kind = FUSED_SGD
     always_nesterov = False  # Nesterov's preset has no switch: it is always on
 
     def __init__(self, params: np.ndarray, **hyper: Any):
@@ -33,15 +34,20 @@ class SGD(Optimizer):
         self.state["momentum_buffer"] = self.zeros()
         self._buffer_started = False  # PyTorch starts the buffer at the first gradient, not at zero
 
-    def _update(self, grads: np.ndarray) -> None:
+    def kernel_scalars(self, first_step: int, rows: np.ndarray) -> None:
         h = self.hyper
-        momentum = float(h["momentum"])
-        sgd_step(self.params, grads, self.state["momentum_buffer"], float(h["lr"]), momentum,
-                 float(h.get("dampening", 0.0)), float(h["weight_decay"]),
-                 bool(self.always_nesterov or h.get("nesterov", False)),
-                 not self._buffer_started)
-        if momentum != 0.0:
-            self._buffer_started = True
+        fill_sgd_scalars(rows, float(h["lr"]), float(h["weight_decay"]), float(h["momentum"]),
+                         float(h.get("dampening", 0.0)), bool(self.always_nesterov or h.get("nesterov", False)))
+
+    def kernel_state(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        empty = self.params[:0]
+        return self.state["momentum_buffer"], empty, empty
+
+    def kernel_started(self) -> bool:
+        return self._buffer_started
+
+    def set_kernel_started(self, started: bool) -> None:
+        self._buffer_started = bool(started)
 
     def _scalars(self) -> dict[str, Any]:
         return {"buffer_started": self._buffer_started}

@@ -21,22 +21,30 @@ Shape of a spec (version 1)::
 
 A block computes, in order: dense (W·x + b) → batch norm (if on) → activation → dropout (if > 0), and with a
 residual skip its output is x + block(x). Every choice and its explanation lives in `catalogue`.
+
+Every setting is addressed by one dotted path (`training.optimizer.lr`, `layers[2].dropout`): see `paths`.
 """
 
 from core.spec.catalogue import (
     ACTIVATIONS, BATCH_MODES, CLIPPING_FIELDS, CLIPPING_MODES, DTYPES, EARLY_STOPPING_FIELDS, HIDDEN_ACTIVATIONS,
-    INITIALIZERS, LAYER_FIELDS, LOOKAHEAD_FIELDS, LOSSES, OPTIMIZERS, RELU_LIKE, SCHEDULES, TRAINING_FIELDS,
-    Choice, Field,
+    INITIALIZERS, INPUT_SIZE_FIELD, LAYER_FIELDS, LOOKAHEAD_FIELDS, LOSSES, OPTIMIZER_NAME_FIELD, OPTIMIZERS,
+    RELU_LIKE, SCHEDULE_NAME_FIELD, SCHEDULES, TRAINING_FIELDS, Choice, Field,
 )
 from core.spec.defaults import default_layer, default_spec, fit_spec_to_data, loss_for, output_layer
 from core.spec.errors import SpecError
 from core.spec.migrate import SPEC_VERSION, migrate_spec
 from core.spec.validate import check_field, check_fields, resolved_init, validate_spec
+from core.spec.paths import (
+    changed_paths, check_setting, expand_path, field_for, format_path, get_setting, live_paths, parse_path,
+    setting_paths, with_changes,
+)
 
 __all__ = [
     "ACTIVATIONS", "BATCH_MODES", "CLIPPING_FIELDS", "CLIPPING_MODES", "DTYPES", "EARLY_STOPPING_FIELDS",
-    "HIDDEN_ACTIVATIONS", "INITIALIZERS", "LAYER_FIELDS", "LOOKAHEAD_FIELDS", "LOSSES", "OPTIMIZERS", "RELU_LIKE",
-    "SCHEDULES", "TRAINING_FIELDS", "Choice", "Field", "SpecError", "SPEC_VERSION", "check_field", "check_fields",
-    "default_layer", "default_spec", "fit_spec_to_data", "loss_for", "migrate_spec", "output_layer",
-    "resolved_init", "validate_spec",
+    "HIDDEN_ACTIVATIONS", "INITIALIZERS", "INPUT_SIZE_FIELD", "LAYER_FIELDS", "LOOKAHEAD_FIELDS", "LOSSES",
+    "OPTIMIZER_NAME_FIELD", "OPTIMIZERS", "RELU_LIKE", "SCHEDULE_NAME_FIELD", "SCHEDULES", "TRAINING_FIELDS",
+    "Choice", "Field", "SpecError", "SPEC_VERSION", "changed_paths", "check_field", "check_fields", "check_setting",
+    "default_layer", "default_spec", "expand_path", "field_for", "fit_spec_to_data", "format_path", "get_setting",
+    "live_paths", "loss_for", "migrate_spec", "output_layer", "parse_path", "resolved_init", "setting_paths",
+    "validate_spec", "with_changes",
 ]

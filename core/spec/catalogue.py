@@ -2,7 +2,9 @@
 
 Each hyperparameter is a `Field` with its type, default, range and a one-line explanation, so the validator,
 the studio's forms (and their tooltips) and the command line all read the same table. Optimizer defaults are
-PyTorch's.
+PyTorch's (torch.optim in 2.13), with two exceptions that each help text states: SGD's learning rate is 0.01
+(torch: 0.001) and L-BFGS uses the strong Wolfe line search (torch: none). They stay as they are because the
+example projects and the studio's default runs are tuned to them.
 """
 
 from __future__ import annotations
@@ -46,10 +48,15 @@ class Choice:
         return {f.name: f.default for f in self.fields}
 
 
-def _lr(default: float) -> Field:
+def _lr(default: float, note: str = "") -> Field:
+    """`note`: how this default differs from PyTorch's, said where the default is shown."""
     return Field("lr", "float", default, "Learning rate η: the step size of every update. Too high diverges or "
-                 "oscillates, too low crawls.", label="Learning rate", minimum=0.0, min_inclusive=False,
-                 log_scale=True, live=True)
+                 "oscillates, too low crawls." + (f" {note}" if note else ""), label="Learning rate", minimum=0.0,
+                 min_inclusive=False, log_scale=True, live=True)
+
+
+# SGD with and without momentum: torch.optim.SGD's default lr is 0.001; ours is 10× that (the examples rely on it).
+_SGD_LR_NOTE = "Default 0.01, unlike torch.optim.SGD's 0.001."
 
 
 def _eps(default: float) -> Field:
@@ -76,20 +83,22 @@ _MOMENTUM = Field("momentum", "float", 0.0, "Fraction of the previous step kept 
 
 OPTIMIZERS: dict[str, Choice] = {c.name: c for c in (
     Choice("sgd", "SGD", "Plain gradient descent: w ← w − η∇L. Simple and predictable; slow on ravines.",
-           (_lr(0.01), _MOMENTUM, Field("dampening", "float", 0.0, "Scales down the new gradient's share of "
-                                        "the momentum buffer.", minimum=0.0, maximum=1.0),
+           (_lr(0.01, _SGD_LR_NOTE), _MOMENTUM,
+            Field("dampening", "float", 0.0, "Scales down the new gradient's share of the momentum buffer.",
+                  minimum=0.0, maximum=1.0),
             Field("nesterov", "bool", False, "Look ahead: take the gradient where momentum is about to carry "
                   "the weights."), _weight_decay())),
     Choice("momentum", "SGD with momentum", "Gradient descent that keeps a velocity: speeds up along "
            "consistent directions and damps zig-zags.",
-           (_lr(0.01), Field("momentum", "float", 0.9, _MOMENTUM.help, minimum=0.0, maximum=1.0,
-                             max_inclusive=False, live=True),
+           (_lr(0.01, _SGD_LR_NOTE), Field("momentum", "float", 0.9, _MOMENTUM.help, minimum=0.0, maximum=1.0,
+                                           max_inclusive=False, live=True),
             Field("dampening", "float", 0.0, "Scales down the new gradient's share of the momentum buffer.",
                   minimum=0.0, maximum=1.0), _weight_decay())),
     Choice("nesterov", "Nesterov accelerated gradient", "Momentum that measures the gradient at the look-ahead "
            "point: reacts sooner when the slope turns.",
-           (_lr(0.01), Field("momentum", "float", 0.9, _MOMENTUM.help, minimum=0.0, maximum=1.0,
-                             min_inclusive=False, max_inclusive=False, live=True), _weight_decay())),
+           (_lr(0.01, _SGD_LR_NOTE), Field("momentum", "float", 0.9, _MOMENTUM.help, minimum=0.0, maximum=1.0,
+                                           min_inclusive=False, max_inclusive=False, live=True),
+            _weight_decay())),
     Choice("rmsprop", "RMSprop", "Divides each step by a running RMS of recent gradients: per-parameter step "
            "sizes, good on non-stationary problems.",
            (_lr(0.01), Field("alpha", "float", 0.99, "Decay of the running mean of squared gradients.",
@@ -131,7 +140,8 @@ OPTIMIZERS: dict[str, Choice] = {c.name: c for c in (
             Field("tolerance_change", "float", 1e-9, "Stop when the loss or step changes less than this.",
                   minimum=0.0, log_scale=True),
             Field("line_search", "choice", "strong_wolfe", "Step-length rule: strong Wolfe line search, or "
-                  "a fixed step of lr.", choices=("strong_wolfe", "none")))),
+                  "a fixed step of lr. Default strong Wolfe, unlike torch.optim.LBFGS, whose default "
+                  "(line_search_fn=None) is the fixed step.", choices=("strong_wolfe", "none")))),
 )}
 
 _WARMUP = (
@@ -251,8 +261,10 @@ TRAINING_FIELDS: tuple[Field, ...] = (
           label="L1", minimum=0.0, live=True),
     Field("l2", "float", 0.0, "L2 penalty λ₂/2·Σw² on the weights (not biases): keeps weights small.",
           label="L2", minimum=0.0, live=True),
-    Field("decoupled_weight_decay", "float", 0.0, "Shrink the weights by lr·decay·w at every step, apart from "
-          "the gradient (as AdamW does), with any optimizer.", minimum=0.0, live=True),
+    Field("decoupled_weight_decay", "float", 0.0, "After each optimizer step, shrink the weights "
+          "w ← (1 − lr·decay)·w, with the step's current learning rate, apart from the gradient, with any "
+          "optimizer. Weights only: biases and batch-norm γ, β are left alone. (AdamW's own weight decay "
+          "differs: it shrinks every parameter, biases included, before its step.)", minimum=0.0, live=True),
     Field("seed", "int", 0, "Seed for initial weights, shuffling and dropout: the same seed replays a run bit "
           "for bit.", minimum=0, maximum=2**32 - 1),
     Field("dtype", "choice", "float32", "Number precision: float32 is fast, float64 exact.",
@@ -281,3 +293,11 @@ CLIPPING_FIELDS: tuple[Field, ...] = (
     Field("value", "float", 1.0, "The clipping threshold c (value, norm, or AGC's ratio).", label="Threshold",
           minimum=0.0, min_inclusive=False, live=True),
 )
+
+# The settings that are not a section's field: the input width and the optimizer's and schedule's choice.
+INPUT_SIZE_FIELD = Field("input_size", "int", 2, "Number of input features the network takes.", label="Inputs",
+                         minimum=1)
+OPTIMIZER_NAME_FIELD = Field("name", "choice", "adam", "The update rule that turns gradients into weight changes.",
+                             label="Optimizer", choices=tuple(OPTIMIZERS))
+SCHEDULE_NAME_FIELD = Field("name", "choice", "constant", "How the learning rate changes from epoch to epoch.",
+                            label="Schedule", choices=tuple(SCHEDULES))

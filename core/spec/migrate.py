@@ -19,7 +19,7 @@ _MIGRATIONS: dict[int, Any] = {}
 def migrate_spec(spec: dict[str, Any]) -> dict[str, Any]:
     version = spec.get("version", 1)
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise SpecError(f"spec: version must be a whole number ≥ 1, got {version!r}", "version")
+        raise SpecError(f"spec: version must be a whole number ≥ 1, got {repr(version)[:40]}", "version")
     if version > SPEC_VERSION:
         raise SpecError(f"spec: version {version} was written by a newer Backprop Studio; this one reads up to "
                         f"version {SPEC_VERSION}", "version")

@@ -19,13 +19,20 @@ from core.spec.errors import SpecError
 from core.spec.migrate import SPEC_VERSION, migrate_spec
 
 _TRAINING_SECTIONS = ("optimizer", "schedule", "lookahead", "early_stopping", "clipping")
+# Bounds that keep a spec from a file from asking for absurd work before the memory estimate even runs:
+# 10⁶ inputs (a 1000×1000 image), 1000 layers (the builder draws every one), 2³¹−1 for any other count.
+MAX_INPUT_SIZE = 1_000_000
+MAX_LAYERS = 1000
+MAX_WHOLE_NUMBER = 2**31 - 1
+MAX_LIST_LENGTH = 10_000
+MAX_NAME_LENGTH = 200
 
 
 def check_field(f: Field, value: Any, where: str, owner: str) -> Any:
     """Return `value` converted to the field's type, or raise SpecError naming `owner` and the field."""
 
     def fail(allowed: str) -> SpecError:
-        return SpecError(f"{owner}: {f.name} must be {allowed}, got {value!r}", where)
+        return SpecError(f"{owner}: {f.name} must be {allowed}, got {_short(value)}", where)
 
     if f.kind == "bool":
         if not isinstance(value, bool):
@@ -39,6 +46,8 @@ def check_field(f: Field, value: Any, where: str, owner: str) -> Any:
         if not isinstance(value, (list, tuple)) or not all(isinstance(v, int) and not isinstance(v, bool)
                                                          for v in value):
             raise fail("a list of whole numbers")
+        if len(value) > MAX_LIST_LENGTH or any(v > MAX_WHOLE_NUMBER for v in value):
+            raise fail(f"at most {MAX_LIST_LENGTH} whole numbers, each ≤ {MAX_WHOLE_NUMBER}")
         values = [int(v) for v in value]
         if any(b <= a for a, b in zip(values, values[1:])):
             raise fail("strictly increasing")
@@ -46,12 +55,16 @@ def check_field(f: Field, value: Any, where: str, owner: str) -> Any:
             _check_range(f, v, fail)
         return values
     if f.kind == "int":
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or float(value) != int(value):
+        if not _is_whole_number(value):  # NaN, ±inf and 2.5 are refused here, not by int() raising
             raise fail("a whole number")
         value = int(value)
+        if f.maximum is None and value > MAX_WHOLE_NUMBER:
+            raise fail(f"≤ {MAX_WHOLE_NUMBER}")
     elif f.kind == "float":
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise fail("a number")
+        if isinstance(value, int) and abs(value) > 2**1000:  # float() would raise OverflowError
+            raise fail("a finite number")
         value = float(value)
         if not math.isfinite(value):
             raise fail("a finite number")
@@ -59,6 +72,12 @@ def check_field(f: Field, value: Any, where: str, owner: str) -> Any:
         raise AssertionError(f.kind)
     _check_range(f, value, fail)
     return value
+
+
+def _is_whole_number(value: Any) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return isinstance(value, int) or (math.isfinite(value) and value.is_integer())
 
 
 def _check_range(f: Field, value: float, fail) -> None:
@@ -82,7 +101,7 @@ def check_fields(fields: tuple[Field, ...], given: Any, where: str, owner: str,
     known = {f.name for f in fields} | set(extra_allowed)
     unknown = sorted(set(given) - known)
     if unknown:
-        raise SpecError(f"{owner}: unknown setting {unknown[0]!r}; allowed: {', '.join(sorted(known))}",
+        raise SpecError(f"{owner}: unknown setting {_short(unknown[0])}; allowed: {', '.join(sorted(known))}",
                         f"{where}.{unknown[0]}")
     out = {k: given[k] for k in extra_allowed if k in given}
     for f in fields:
@@ -100,8 +119,11 @@ def _check_layer(index: int, layer: Any, in_width: int, is_output: bool) -> dict
     given = dict(layer)
     given.pop("type", "dense")
     if layer.get("type", "dense") != "dense":
-        raise SpecError(f"{owner}: type must be 'dense', got {layer.get('type')!r}", f"{where}.type")
+        raise SpecError(f"{owner}: type must be 'dense', got {_short(layer.get('type'))}", f"{where}.type")
     out = check_fields(LAYER_FIELDS, given, where, owner, extra_allowed=("name",))
+    if "name" in out and (not isinstance(out["name"], str) or len(out["name"]) > MAX_NAME_LENGTH):
+        raise SpecError(f"{owner}: name must be text of at most {MAX_NAME_LENGTH} characters, got "
+                        f"{_short(out['name'])}", f"{where}.name")
     out = {"type": "dense", **out}
     if out["activation"] == "softmax" and not is_output:
         raise SpecError(f"{owner}: softmax is allowed only on the output layer; use relu, tanh or another "
@@ -112,7 +134,7 @@ def _check_layer(index: int, layer: Any, in_width: int, is_output: bool) -> dict
                 raise SpecError(f"{owner}: {flag.replace('_', ' ')} is not allowed on the output layer",
                                 f"{where}.{flag}")
         if out["dropout"] != 0.0:
-            raise SpecError(f"{owner}: dropout must be 0 on the output layer, got {out['dropout']!r}",
+            raise SpecError(f"{owner}: dropout must be 0 on the output layer, got {_short(out['dropout'])}",
                             f"{where}.dropout")
     if out["residual"] and out["units"] != in_width:
         raise SpecError(f"{owner}: a residual skip needs equal input and output width, but the input is "
@@ -124,8 +146,8 @@ def _check_choice(given: Any, catalogue: dict, default: str, kind: str) -> dict[
     """A named choice (an optimizer, a schedule) with its own fields, e.g. {"name": "adam", "lr": 0.01}."""
     given = given or {"name": default}
     name = given.get("name", default) if isinstance(given, dict) else given
-    if not isinstance(given, dict) or name not in catalogue:
-        raise SpecError(f"training.{kind}: name must be one of {', '.join(catalogue)}, got {name!r}",
+    if not isinstance(given, dict) or not isinstance(name, str) or name not in catalogue:
+        raise SpecError(f"training.{kind}: name must be one of {', '.join(catalogue)}, got {_short(name)}",
                         f"training.{kind}.name")
     choice = catalogue[name]
     fields = {k: v for k, v in given.items() if k != "name"}
@@ -174,18 +196,20 @@ def validate_spec(spec: Any) -> dict[str, Any]:
     """Return a complete, validated copy of `spec` (migrated to the current version) or raise SpecError."""
     if not isinstance(spec, dict):
         raise SpecError(f"a spec must be a mapping, got {type(spec).__name__}")
+    _check_layer_count(spec.get("layers"))  # before the deep copy: 10⁵ layers would take a while to copy
     spec = migrate_spec(copy.deepcopy(spec))
     unknown = sorted(set(spec) - {"version", "input_size", "layers", "training"})
     if unknown:
-        raise SpecError(f"spec: unknown section {unknown[0]!r}; allowed: version, input_size, layers, training",
+        raise SpecError(f"spec: unknown section {_short(unknown[0])}; allowed: version, input_size, layers, training",
                         unknown[0])
     input_size = spec.get("input_size")
-    if isinstance(input_size, bool) or not isinstance(input_size, int) or input_size < 1:
-        raise SpecError(f"spec: input_size must be a whole number ≥ 1, got {input_size!r}", "input_size")
+    if isinstance(input_size, bool) or not isinstance(input_size, int) or not 1 <= input_size <= MAX_INPUT_SIZE:
+        raise SpecError(f"spec: input_size must be a whole number from 1 to {MAX_INPUT_SIZE}, got "
+                        f"{_short(input_size)}", "input_size")
     layers = spec.get("layers")
     if not isinstance(layers, list) or not layers:
         raise SpecError("spec: layers must be a non-empty list (the last entry is the output layer), got "
-                        f"{layers!r}", "layers")
+                        f"{_short(layers)}", "layers")
     checked: list[dict[str, Any]] = []
     width = input_size
     for i, layer in enumerate(layers):
@@ -193,6 +217,17 @@ def validate_spec(spec: Any) -> dict[str, Any]:
         width = checked[-1]["units"]
     return {"version": SPEC_VERSION, "input_size": input_size, "layers": checked,
             "training": _check_training(spec.get("training", {}), checked)}
+
+
+def _check_layer_count(layers: Any) -> None:
+    if isinstance(layers, list) and len(layers) > MAX_LAYERS:
+        raise SpecError(f"spec: a network has at most {MAX_LAYERS} layers, got {len(layers)}", "layers")
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """`repr(value)` cut to `limit` characters: a message stays one short line whatever a file holds."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def resolved_init(layer: dict[str, Any]) -> str:

@@ -3,7 +3,7 @@
     from core.training import Trainer
     trainer = Trainer(network, data, report_every=10)
     for snapshot in trainer.run():
-        ...  # plot it; call trainer.stop() / set_live(lr=...) / request_histograms() from anywhere
+        ...  # plot it; call trainer.stop() / set_live("training.optimizer.lr", 0.01) / request_histograms()
 
 The names below load on first use (PEP 562): importing `core.training.snapshot`, as the studio's window does,
 must not pull in the Trainer and with it numba (~0.3 s of the app's start).

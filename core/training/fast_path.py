@@ -2,11 +2,13 @@
 
 The fused kernel trains a run of batches in one Numba call: it pays off where per-batch Python overhead dominates
 (small networks, small batches). It covers plain dense networks: any elementwise activation, dropout, every loss,
-L1/L2 and decoupled weight decay, clipping by value or global norm, and the optimizers Adam, AdamW, SGD, momentum
-and Nesterov. Everything else keeps the general path, which computes the same steps one kernel at a time:
+L1/L2 and decoupled weight decay, clipping by value or global norm, and every optimizer that states the fused
+kernel contract (a `fused_kind`: Adam, AdamW, SGD, momentum and Nesterov; `core.optimizers.fused_optimizer_names`).
+Everything else keeps the general path, which computes the same steps one kernel at a time:
 
 - batch norm and residual skips (the kernel has no batch-norm statistics or skip connections);
-- the other optimizers (their per-step scalars are not in the kernel), Lookahead, and L-BFGS (it steps by closure);
+- the other optimizers (no `fused_kind`: the kernel has no update of theirs), Lookahead, and L-BFGS (it steps by
+  closure);
 - adaptive gradient clipping (per-unit norms);
 - compute-bound batches (more than `FUSED_MAX_MACS_PER_BATCH` multiply-adds per batch, e.g. the MNIST-sized
   network): there the matrix products take nearly all the time and the per-batch Python overhead the fused kernel
@@ -18,7 +20,8 @@ from __future__ import annotations
 
 from typing import Any
 
-FUSED_OPTIMIZERS = ("adam", "adamw", "sgd", "momentum", "nesterov")
+from core.optimizers import fused_optimizer_names, optimizer_class
+
 FUSED_CLIPPING = ("none", "value", "norm")
 FUSED_MAX_MACS_PER_BATCH = 4_000_000  # digits (batch 32) needs 0.54 M, the MNIST-sized network (batch 128) 30 M
 
@@ -36,8 +39,8 @@ def fused_path_refusal(network, training: dict[str, Any], batch_size: int) -> st
         if block.residual:
             return f"{name} has a residual skip"
     optimizer = training["optimizer"]["name"]
-    if optimizer not in FUSED_OPTIMIZERS:
-        return f"optimizer {optimizer} has no fused update (fused: {', '.join(FUSED_OPTIMIZERS)})"
+    if optimizer_class(optimizer).fused_kind is None:
+        return f"optimizer {optimizer} has no fused update (fused: {', '.join(fused_optimizer_names())})"
     if (training.get("lookahead") or {}).get("enabled", False):
         return "Lookahead wraps the optimizer"
     clipping = training["clipping"]["mode"]

@@ -1,8 +1,9 @@
 """Runs of batches through the fused dense kernel, for a Trainer whose run passed `fast_path.fused_path_refusal`.
 
 `FusedSteps` owns the kernel's workspace (allocated once for the batch size) and translates between the
-Trainer's objects and the kernel's flat arguments: the optimizer's hyperparameters and state arrays (read at
-every chunk, so live changes apply from the next chunk on), the dropout stream (the chunk's draws are taken in
+Trainer's objects and the kernel's grouped arguments: the optimizer, through its public kernel contract only
+(`core.kernels.fused_update`: its kind, a row of step scalars per batch, its state arrays and momentum flag, read
+at every chunk, so live changes apply from the next chunk on), the dropout stream (the chunk's draws are taken in
 one call, in the order the general path draws them), and the outcome (per-batch losses, the running metric's
 counts, and a `StepOutcome` for a batch that diverged, which the Trainer handles exactly as the general path's).
 """
@@ -17,6 +18,7 @@ import numpy as np
 
 from core.kernels import fused_dense as k
 from core.kernels.batch_reductions import all_finite
+from core.kernels.fused_update import STEP_SCALARS
 from core.training.fast_path import macs_per_batch
 from core.training.step import StepOutcome
 
@@ -65,6 +67,7 @@ class FusedSteps:
         widest = max([network.input_size] + [b.units for b in blocks])
         self.pre, self.act, self.dropped = (np.empty(work, dtype) for _ in range(3))
         self.grad_a, self.grad_b, self.grad_pre = (np.empty(n * widest, dtype) for _ in range(3))
+        self.workspace = (self.pre, self.act, self.dropped, self.grad_a, self.grad_b, self.grad_pre)
         gathered = n if sampler.shuffle else 0  # without shuffling the kernel reads slices of the data instead
         self.x_buffer = np.empty((gathered, network.input_size), dtype)
         self.loss_code = _LOSS_CODES[network.loss.name]
@@ -76,54 +79,41 @@ class FusedSteps:
             self.labels, self.targets = np.zeros(0, np.int64), y
             self.target_buffer = np.empty((gathered,) + y.shape[1:], dtype)
         self.label_buffer = np.empty(n, np.int64)
-        self.weight_mask = steps.weight_mask
-        self.losses = np.empty(0, np.float64)
+        self.model = (self.layers, self.slopes, self.dropouts, network.params, network.grads, steps.previous_params,
+                      steps.weight_mask)
+        self.losses = np.empty(0, np.float64)  # each batch's loss, and the optimizer's row of scalars for its step
+        self.step_scalars = np.zeros((0, STEP_SCALARS), np.float64)
         self._settings = np.zeros(k.SETTINGS, np.float64)
         self._flags = np.zeros(k.FLAGS, np.int64)
         self._key: tuple | None = None  # the settings `_settings`/`_flags` were built from
 
     # --- arguments ------------------------------------------------------------------------------------------
-    def _arguments(self, first_loss: float | None, explosion_factor: float | None) -> tuple[np.ndarray, np.ndarray]:
+    def _arguments(self, first_batch: int, count: int, first_loss: float | None,
+                   explosion_factor: float | None) -> tuple[np.ndarray, np.ndarray]:
         """(settings, flags) for the next chunk. The parts that only change with the settings are rebuilt when
-        a setting changed (a live change, the epoch's learning rate, a loaded checkpoint), the rest every call."""
+        a setting changed (a live change, a loaded checkpoint), the rest every call."""
         optimizer, t = self.steps.optimizer, self.training
-        h = optimizer.hyper
-        key = (tuple(h.values()), t["l1"], t["l2"], t["decoupled_weight_decay"], t["clipping"]["mode"],
-               t["clipping"]["value"], t["huber_delta"])
+        key = (t["l1"], t["l2"], t["decoupled_weight_decay"], t["clipping"]["mode"], t["clipping"]["value"],
+               t["huber_delta"])
         if key != self._key:
             self._key = key
             s = self._settings
-            s[k.SETTING_LR] = float(h["lr"])
-            s[k.SETTING_BETA1], s[k.SETTING_BETA2] = float(h.get("beta1", 0.0)), float(h.get("beta2", 0.0))
-            s[k.SETTING_EPS] = float(h.get("eps", 0.0))
-            s[k.SETTING_WEIGHT_DECAY] = float(h.get("weight_decay", 0.0))
-            s[k.SETTING_MOMENTUM] = float(h.get("momentum", 0.0))
-            s[k.SETTING_DAMPENING] = float(h.get("dampening", 0.0))
             s[k.SETTING_L1], s[k.SETTING_L2] = float(t["l1"]), float(t["l2"])
             s[k.SETTING_DECOUPLED_DECAY] = float(t["decoupled_weight_decay"])
             s[k.SETTING_CLIP_VALUE] = float(t["clipping"]["value"])
             s[k.SETTING_HUBER_DELTA] = float(t["huber_delta"])
             f = self._flags
-            adam = optimizer.name in ("adam", "adamw")
-            f[k.FLAG_OPTIMIZER] = k.OPTIMIZER_ADAM if adam else k.OPTIMIZER_SGD
-            f[k.FLAG_DECOUPLED] = bool(adam and optimizer.decoupled)
-            f[k.FLAG_AMSGRAD] = bool(h.get("amsgrad", False))
-            f[k.FLAG_NESTEROV] = bool(not adam and (optimizer.always_nesterov or h.get("nesterov", False)))
+            f[k.FLAG_OPTIMIZER] = optimizer.fused_kind
             f[k.FLAG_CLIP_MODE] = _CLIP_CODES[t["clipping"]["mode"]]
             f[k.FLAG_LOSS] = self.loss_code
             f[k.FLAG_CONTIGUOUS] = not self.sampler.shuffle
             f[k.FLAG_CLASSIFICATION] = self.running_metric.classification
+            f[k.FLAG_BATCH_SIZE] = self.sampler.batch_size
         self._settings[k.SETTING_EXPLOSION_FACTOR] = math.inf if explosion_factor is None else explosion_factor
         self._settings[k.SETTING_FIRST_LOSS] = math.nan if first_loss is None else first_loss
-        self._flags[k.FLAG_BUFFER_STARTED] = bool(getattr(optimizer, "_buffer_started", False))
-        self._flags[k.FLAG_STEP] = optimizer.steps
+        self._flags[k.FLAG_STARTED] = optimizer.kernel_started()
+        self._flags[k.FLAG_FIRST_BATCH], self._flags[k.FLAG_BATCHES] = first_batch, count
         return self._settings, self._flags
-
-    def _state_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        state, empty = self.steps.optimizer.state, self.network.params[:0]
-        if "exp_avg" in state:
-            return state["exp_avg"], state["exp_avg_sq"], state["max_exp_avg_sq"]
-        return state["momentum_buffer"], empty, empty
 
     def _rows(self, first_batch: int, count: int) -> list[int]:
         size, total = self.sampler.batch_size, self.sampler.num_samples
@@ -142,18 +132,18 @@ class FusedSteps:
             uniforms = self.network.params[:0]
         if self.losses.size < count:
             self.losses = np.empty(count, np.float64)
-        net, optimizer = self.network, self.steps.optimizer
+            self.step_scalars = np.zeros((count, STEP_SCALARS), np.float64)
+        net, optimizer, sampler = self.network, self.steps.optimizer, self.sampler
+        step_scalars = self.step_scalars[:count]
+        optimizer.kernel_scalars(optimizer.steps + 1, step_scalars)
+        batches = (sampler.x, self.labels, self.targets, sampler.order, self.x_buffer, self.label_buffer,
+                   self.target_buffer)
         done, status, correct, first, started = k.train_chunk(
-            self.sampler.x, self.labels, self.targets, self.sampler.order, self.sampler.batch_size, first_batch,
-            count, self.layers, self.slopes, self.dropouts, uniforms, net.params, net.grads,
-            self.steps.previous_params, self.weight_mask, *self._arguments(first_loss, explosion_factor),
-            *self._state_arrays(), self.x_buffer, self.label_buffer, self.target_buffer, self.pre,
-            self.act, self.dropped, self.grad_a, self.grad_b, self.grad_pre, self.losses,
-            self.running_metric.sums)
-        stepped = done + (status in (k.STATUS_NONFINITE_WEIGHTS, k.STATUS_EXPLODED))
-        optimizer.steps += stepped
-        if hasattr(optimizer, "_buffer_started"):
-            optimizer._buffer_started = bool(started)
+            batches, self.model, self.workspace, uniforms,
+            *self._arguments(first_batch, count, first_loss, explosion_factor), step_scalars,
+            optimizer.kernel_state(), self.losses, self.running_metric.sums)
+        optimizer.steps += done + (status in (k.STATUS_NONFINITE_WEIGHTS, k.STATUS_EXPLODED))
+        optimizer.set_kernel_started(bool(started))
         self.running_metric.correct += int(correct)
         self.running_metric.count += sum(rows[:done])
         if rng_state is not None and status != k.STATUS_DONE:  # leave the stream where the general path would

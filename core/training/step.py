@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from core.kernels.batch_reductions import all_finite
+from core.spec import SpecError, parse_path
 
 
 @dataclass
@@ -54,13 +55,23 @@ class StepRunner:
         self.schedule.epoch_end(epoch0, monitored)
 
     def apply_live(self, changes: dict[str, Any], epoch0: int) -> None:
-        """Apply validated live changes (the training dict already holds them)."""
-        for name in ("weight_decay", "momentum"):
-            if name in changes:
-                self.optimizer.hyper[name] = changes[name]
-        if "lr" in changes:  # a new base rate η: the schedule keeps shaping it (decays, warm-up, plateau cuts)
-            self.schedule.set_base_lr(changes["lr"])
-            self.set_epoch_lr(epoch0)
+        """Apply checked live changes {spec path: value} (core.training.live_settings): each is written into the
+        training settings, which the step, the fused chunks and a checkpoint read; an optimizer field also reaches
+        the optimizer's hyperparameters, and a new learning rate becomes the schedule's base η."""
+        for path, value in changes.items():
+            parts = parse_path(path)
+            if parts[0] != "training":  # pragma: no cover - every live setting is a training setting
+                raise SpecError(f"{path}: only training settings change live", path)
+            section = self.training
+            for key in parts[1:-1]:
+                section = section[key]
+            section[parts[-1]] = value
+            if parts[1:-1] == ("optimizer",):
+                if parts[-1] == "lr":  # a new base rate η: the schedule keeps shaping it (decays, warm-up, cuts)
+                    self.schedule.set_base_lr(value)
+                    self.set_epoch_lr(epoch0)
+                else:
+                    self.optimizer.hyper[parts[-1]] = value
 
     def _weight_views(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """(W, dW) view pairs per layer, for adaptive clipping: dW is found at W's offset in the flat buffer."""

@@ -2,7 +2,7 @@
 
 Driving it: ``for snap in trainer.run(): ...``. Pausing is not calling next(); stepping one batch is setting
 ``report_every = 1`` and calling next() once; stepping one epoch is calling next() until an "epoch" snapshot.
-`stop()`, `set_live(...)` and `request_histograms()` may be called from another thread; they take effect
+`stop()`, `set_live(path, value)` and `request_histograms()` may be called from another thread; they take effect
 between batches. Time is measured only inside the generator, so a paused run's elapsed time stands still.
 
 One batch, in order: data loss and gradient → L1/L2 terms → finite check (non-finite: restore the last finite
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -32,7 +32,7 @@ from core.training.epoch_end import EpochEvaluator
 from core.training.fast_path import fused_path_refusal
 from core.training.fused_steps import FusedSteps
 from core.training.layer_stats import slice_bounds
-from core.training.live_settings import apply_to_training, validate_live_changes
+from core.training.live_settings import check_live_changes
 from core.training.reports import SnapshotReports
 from core.training.rng_streams import training_streams
 from core.training.running_metric import RunningMetric
@@ -40,6 +40,8 @@ from core.training.snapshot import Snapshot
 from core.training.step_losses import StepLosses
 from core.training.step import StepOutcome, StepRunner
 from core.training.trainer_state import load_trainer_state, trainer_state
+
+_NO_VALUE = object()
 
 
 class Trainer(SnapshotReports):
@@ -52,7 +54,8 @@ class Trainer(SnapshotReports):
         spec = dict(network.spec)
         if training is not None:
             spec["training"] = training
-        self.training: dict[str, Any] = validate_spec(spec)["training"]
+        self.spec: dict[str, Any] = validate_spec(spec)  # the run's spec: live changes are checked against it
+        self.training: dict[str, Any] = self.spec["training"]  # the same dict: live changes are written here
         for name in ("loss", "huber_delta"):  # the network computes its own loss: the settings must agree
             if self.training[name] != network.spec["training"][name]:
                 raise SpecError(f"training: {name} must match the network's ({network.spec['training'][name]!r}), "
@@ -106,10 +109,18 @@ class Trainer(SnapshotReports):
         with self._lock:
             self._stop_requested = True
 
-    def set_live(self, **changes: Any) -> None:
-        """Change live settings (lr, l1, l2, decoupled_weight_decay, weight_decay, momentum, clipping_value);
-        validated now (SpecError on a bad value), applied before the next batch."""
-        checked = validate_live_changes(changes, self.training["optimizer"]["name"])
+    def set_live(self, changes: str | Mapping[str, Any], value: Any = _NO_VALUE) -> None:
+        """Change live settings by spec path: ``set_live("training.optimizer.lr", 0.01)`` or
+        ``set_live({"training.optimizer.lr": 0.01, "training.l2": 1e-4})``. The catalogue's `live` flag says which
+        may change (`core.spec.live_paths(trainer.spec)`); checked now (SpecError naming the path), applied
+        before the next batch."""
+        if isinstance(changes, str):
+            if value is _NO_VALUE:
+                raise TypeError(f"set_live({changes!r}, value): the value is missing")
+            changes = {changes: value}
+        elif value is not _NO_VALUE:
+            raise TypeError("set_live: give a path and a value, or one mapping of paths to values")
+        checked = check_live_changes(self.spec, changes)
         with self._lock:
             self._pending.update(checked)
 
@@ -243,7 +254,6 @@ class Trainer(SnapshotReports):
             pending, self._pending = self._pending, {}
             stop, self._stop_requested = self._stop_requested, False  # a stop ends one run; run() again resumes
         if pending:
-            apply_to_training(self.training, pending)
             self.steps.apply_live(pending, self.epoch)
         return stop
 

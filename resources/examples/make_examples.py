@@ -3,6 +3,12 @@
 Each project's "extra" metadata holds a "description" (shown in Help → Examples and `backprop-studio examples`)
 and a "target": {"metric": "accuracy" | "r2", "split": "test", "at_least" or "at_most": value}. A slow test
 (tests/core/test_cli_examples.py) trains every example headless and checks its target.
+
+Targets hold on any CPU, not just on the machine that wrote them: each example was trained with seeds 0–19 (a
+seed also draws the split) on a Xeon with OpenBLAS, and seeds 0–4 under OPENBLAS_CORETYPE=Sandybridge and
+NUMBA_CPU_NAME=generic (other CPUs' code paths; those gave the same figures), and each target sits a few test
+samples below the worst of those runs (xor: worst 0.9375 against 0.9; digits: worst 0.950 against 0.93; the
+others beside their targets).
 Run: python resources/examples/make_examples.py
 """
 
@@ -52,8 +58,9 @@ def examples() -> dict[str, tuple[dict, dict, dict]]:
             _config(_playground("spiral", noise=0.05), ALL_PLAYGROUND_FEATURES),
             {"description": "Two interleaved spirals, the hardest playground set. Extra input features (x², y², "
                             "xy, sin x, sin y) make it learnable for a 7-16-16-2 tanh network; test accuracy ≥ "
-                            "0.95.",
-             "target": {"metric": "accuracy", "split": "test", "at_least": 0.95}}),
+                            "0.9.",
+             # 20 seeds: 0.95–1.0 (worst 76/80); 0.9 is 4 test points below. The old 0.95 was the worst itself.
+             "target": {"metric": "accuracy", "split": "test", "at_least": 0.9}}),
         "circles_vanishing": (
             _spec(2, [{**default_layer(8, "sigmoid"), "init": "xavier_normal"} for _ in range(8)],
                   output_layer(2, "classification"),
@@ -71,9 +78,10 @@ def examples() -> dict[str, tuple[dict, dict, dict]]:
                    "seed": 0}),
             _config({"kind": "sklearn", "name": "iris"}),
             {"description": "Fisher's iris flowers: 4 measurements, 3 species. A 4-16-3 ReLU network with a "
-                            "little L2 separates them; test accuracy ≥ 0.85 (the 30 test flowers include the "
+                            "little L2 separates them; test accuracy ≥ 0.8 (the 30 test flowers include the "
                             "few that overlap).",
-             "target": {"metric": "accuracy", "split": "test", "at_least": 0.85}}),
+             # 20 seeds: 0.867–1.0 (worst 26/30); 0.8 (24/30) is 2 flowers below. The old 0.85 was 1 away.
+             "target": {"metric": "accuracy", "split": "test", "at_least": 0.8}}),
         "digits": (
             _spec(64, [{**default_layer(64, "relu"), "dropout": 0.1}], output_layer(10, "classification"),
                   {"loss": "cross_entropy", "optimizer": adam(0.003), "batch_size": 32, "epochs": 30,
@@ -87,8 +95,9 @@ def examples() -> dict[str, tuple[dict, dict, dict]]:
                   {"loss": "mse", "optimizer": adam(0.01), "batch_size": 16, "epochs": 150, "seed": 0}),
             _config(_playground("multi_gaussian", points=600, noise=0.05)),
             {"description": "Regression: a surface of six Gaussian bumps over the plane. A 2-32-32-1 GELU "
-                            "network with a linear output fits it; test R² ≥ 0.9.",
-             "target": {"metric": "r2", "split": "test", "at_least": 0.9}}),
+                            "network with a linear output fits it; test R² ≥ 0.8.",
+             # 20 seeds: R² 0.847–0.945 (seed 0: 0.911); 0.9 failed 7 of them, 0.8 is 0.047 below the worst.
+             "target": {"metric": "r2", "split": "test", "at_least": 0.8}}),
     }
 
 

@@ -6,6 +6,11 @@ as a heatmap, the points coloured by their true value on the same scale. 1-D reg
 (input vs prediction) through the points (input vs target). Training points are filled circles, validation
 points triangles, test points hollow squares. Predictions come from the worker's `GridPrediction` (a line of
 inputs for 1-D data); this widget never runs the network.
+
+Two toggles under the plot: "Discretize output" draws each cell in its predicted class's colour (regression:
+the surface in `REGRESSION_BANDS` flat bands), so the boundary is a sharp line; "Show test data" shows or hides
+the test points. For data the plot can't draw (more than two inputs) the plot gives way to a placeholder text,
+and the title always names the data shown now (never a step of a run on other data).
 """
 
 from __future__ import annotations
@@ -14,8 +19,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from studio.plots.plot_style import CLASS_COLOURS, style_axes, set_title
 from studio.plots.redraw_throttle import RedrawThrottle
@@ -29,6 +34,7 @@ if TYPE_CHECKING:
 SURFACE_MAP = "viridis"
 SYMBOL_TEXT = {"train": "●", "validation": "▼", "test": "□"}
 FIT_COLOUR = "#d62728"  # the fitted curve, red over the blue-green points
+REGRESSION_BANDS = 8  # flat colour bands of a discretized regression surface
 
 
 def class_rgb(count: int) -> np.ndarray:
@@ -50,6 +56,19 @@ def probability_image(probabilities: np.ndarray) -> np.ndarray:
     return (np.clip(rgb, 0, 1) * 255).astype(np.uint8)
 
 
+def discrete_class_image(probabilities: np.ndarray) -> np.ndarray:
+    """(rows, cols, k) probabilities → (rows, cols, 3) uint8: each cell in its predicted class's colour (light)."""
+    k = probabilities.shape[2]
+    classes = (probabilities[:, :, 0] >= 0.5).astype(int) if k == 1 else probabilities.argmax(axis=2)
+    rgb = 1.0 - 0.55 * (1.0 - class_rgb(max(k, 2))[classes])
+    return (rgb * 255).astype(np.uint8)
+
+
+def banded(scaled: np.ndarray, bands: int = REGRESSION_BANDS) -> np.ndarray:
+    """Values in 0..1 rounded to the middles of `bands` equal bands."""
+    return (np.minimum(np.floor(scaled * bands), bands - 1) + 0.5) / bands
+
+
 class DecisionBoundaryPlot(QWidget):
     def __init__(self, controller: TrainingController | None = None, document: Document | None = None,
                  parent: QWidget | None = None):
@@ -59,7 +78,7 @@ class DecisionBoundaryPlot(QWidget):
         self.prediction: GridPrediction | None = None
         self.task = "classification"
         self.one_d = False  # 1-D regression: a fitted curve instead of an image
-        self._data_shape: tuple[int, str] | None = None  # (features, task) the points were drawn for
+        self._data_shape: tuple[str, int, str] | None = None  # (name, features, task) the points were drawn for
         self.value_range = (0.0, 1.0)
         self._build()
         self.throttle = RedrawThrottle(self, self._redraw, max_per_second=4)
@@ -77,7 +96,7 @@ class DecisionBoundaryPlot(QWidget):
         self.key = QLabel("")  # the legend, outside the plot so it never covers points in a small dock
         self.key.setToolTip("Filled: training points; triangles: validation; hollow squares: test points")
         self.graphics = pg.GraphicsLayoutWidget()
-        self.plot = self.graphics.addPlot(title="Decision boundary")
+        self.plot = self.graphics.addPlot()
         self.plot.setAspectLocked(False)
         style_axes(self.plot, "x₁", "x₂")
         self.image = pg.ImageItem(axisOrder="col-major")
@@ -86,11 +105,33 @@ class DecisionBoundaryPlot(QWidget):
         self.points = {part: pg.ScatterPlotItem(size=8, pxMode=True) for part in ("train", "validation", "test")}
         for item in self.points.values():
             self.plot.addItem(item)
-        layout = QVBoxLayout(self)
+        self.discretize = QCheckBox("Discretize output")
+        self.discretize.setToolTip("Colour each point of the plane by the predicted class only (no shading by "
+                                   "confidence), so the boundary is a sharp line")
+        self.discretize.toggled.connect(self._on_option_changed)
+        self.show_test = QCheckBox("Show test data")
+        self.show_test.setChecked(True)
+        self.show_test.setToolTip("Show the held-out test points (hollow squares)")
+        self.show_test.toggled.connect(self._on_option_changed)
+        self.options = QWidget()
+        options = QHBoxLayout(self.options)
+        options.setContentsMargins(0, 0, 0, 0)
+        options.addWidget(self.discretize)
+        options.addWidget(self.show_test)
+        options.addStretch(1)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout = self._layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.message)
         layout.addWidget(self.graphics, 1)
+        layout.addWidget(self.options)
         layout.addWidget(self.key)
+        set_title(self.plot, "Decision boundary")
+
+    def _on_option_changed(self) -> None:
+        self.points["test"].setVisible(self.show_test.isChecked())
+        if self.prediction is not None:
+            self.throttle.request()
 
     # --- data points -------------------------------------------------------------------------------------------------
     def refresh_points(self) -> None:
@@ -100,29 +141,31 @@ class DecisionBoundaryPlot(QWidget):
             item.clear()
         self.key.setText("")
         if dataset is None:
-            self._say("No data set loaded.")
+            self._show_placeholder("No data set loaded.")
             return
         self.one_d = dataset.num_features == 1 and dataset.task == "regression"
-        if (dataset.num_features, dataset.task) != self._data_shape:  # an old prediction no longer fits
-            self._data_shape = (dataset.num_features, dataset.task)
+        shape = (dataset.name, dataset.num_features, dataset.task)
+        if shape != self._data_shape:  # an old prediction is of other data (an added point keeps it)
+            self._data_shape = shape
             self.clear_prediction()
+        self.task = dataset.task
         if dataset.num_features != 2 and not self.one_d:
-            self._say(f"The decision boundary is drawn for 2-D data (and the fitted curve for 1-D regression); "
-                      f"{dataset.name} has {dataset.num_features} features. The loss and confusion plots show how "
-                      "it learns.")
+            self._show_placeholder(
+                f"The decision boundary is drawn for data with two inputs (and the fitted curve for regression on "
+                f"one); {dataset.name} has {dataset.num_features}. The loss and confusion plots show how it learns.")
             return
         self._say("")
+        self._show_plot(True)
+        self._set_base_title()
         from core.data import split_indices
 
         config = document.data_config
         seed = document.spec["training"]["seed"]
         parts = split_indices(dataset.y, dataset.task, config["val_fraction"], config["test_fraction"], seed)
-        self.task = dataset.task
         names = dataset.feature_names
         if self.one_d:
             targets = dataset.target_names or ["target"]
             style_axes(self.plot, names[0], targets[0])
-            set_title(self.plot, "Fitted curve")
         else:
             style_axes(self.plot, names[0], names[1])
         if dataset.task == "regression":
@@ -163,11 +206,29 @@ class DecisionBoundaryPlot(QWidget):
         self.message.setText(text)
         self.message.setVisible(bool(text))
 
+    def _show_placeholder(self, text: str) -> None:
+        """Nothing to plot: the text alone, centred, without empty axes."""
+        self._say(text)
+        self._show_plot(False)
+        self.clear_prediction()
+
+    def _show_plot(self, shown: bool) -> None:
+        """The plot with its toggles, or (not shown) the message alone, centred in all the room."""
+        self.graphics.setVisible(shown)
+        self.options.setVisible(shown)
+        self._layout.setStretchFactor(self.message, 0 if shown else 1)
+
+    def _set_base_title(self, step: int | None = None) -> None:
+        name = "Fitted curve" if self.one_d else ("Decision boundary" if self.task == "classification"
+                                                  else "Fitted surface")
+        set_title(self.plot, name if step is None else f"{name} (step {step:,})")
+
     # --- the prediction -------------------------------------------------------------------------------------------
     def clear_prediction(self) -> None:
         self.prediction = None
         self.image.clear()
         self.curve.setData([], [])
+        self._set_base_title()  # no step: the title must not name a run whose prediction is gone
 
     def _on_update(self, update: WorkerUpdate) -> None:
         if update.prediction is not None:
@@ -179,7 +240,7 @@ class DecisionBoundaryPlot(QWidget):
 
     def _redraw(self) -> None:
         prediction = self.prediction
-        if prediction is None:
+        if prediction is None or self.graphics.isHidden():  # (a placeholder is shown instead)
             return
         outputs = prediction.outputs
         grid = prediction.grid
@@ -192,8 +253,12 @@ class DecisionBoundaryPlot(QWidget):
             cmap = pg.colormap.get(SURFACE_MAP)
             low, high = self.value_range
             scaled = np.clip((values - low) / (high - low if high > low else 1.0), 0, 1)
+            if self.discretize.isChecked():
+                scaled = banded(scaled)
             rgb = (cmap.map(scaled.ravel(), mode="float")[:, :3].reshape(values.shape + (3,)) * 255)
             rgb = (255 - 0.55 * (255 - rgb)).astype(np.uint8)  # lighter, so the points stay visible
+        elif self.discretize.isChecked():
+            rgb = discrete_class_image(outputs)
         else:
             rgb = probability_image(outputs)
         self.image.setImage(rgb.transpose(1, 0, 2), autoLevels=False)  # [y, x] rows → the item's [x, y]
@@ -201,9 +266,7 @@ class DecisionBoundaryPlot(QWidget):
         dy = (grid.y_max - grid.y_min) / max(1, grid.resolution - 1)
         self.image.setRect(QRectF(grid.x_min - dx / 2, grid.y_min - dy / 2, grid.x_max - grid.x_min + dx,
                                   grid.y_max - grid.y_min + dy))
-        set_title(self.plot, f"Decision boundary (step {prediction.step:,})" if self.task == "classification"
-                           else f"Fitted surface (step {prediction.step:,})")
-
+        self._set_base_title(prediction.step)
 
     def _draw_curve(self, prediction: GridPrediction) -> None:
         """1-D regression: the prediction along the input axis, over the points (input, target)."""
@@ -211,4 +274,4 @@ class DecisionBoundaryPlot(QWidget):
         xs = np.linspace(grid.x_min, grid.x_max, grid.resolution)
         self.image.clear()
         self.curve.setData(xs, prediction.outputs.reshape(grid.resolution, -1)[:, 0])
-        set_title(self.plot, f"Fitted curve (step {prediction.step:,})")
+        self._set_base_title(prediction.step)

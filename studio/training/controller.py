@@ -17,11 +17,12 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QMessageBox, QStyle, QWidget
 
+from core.spec import changed_paths, live_paths
 from core.training.snapshot import Snapshot
 from studio.training.dialogs import show_divergence, show_exception
 from studio.training.grid_prediction import GridPrediction, GridSpec
 from studio.training.history_replay import history_snapshots, with_confusion
-from studio.training.live_changes import live_changes, live_values
+from studio.training.speed import check_rate
 from studio.training.thread_budget import begin_run, end_run
 from studio.document import Document
 from studio.training.worker import TrainingJob, TrainingResult, TrainingWorker, WorkerUpdate, fraction_done
@@ -56,12 +57,14 @@ class TrainingController(QObject):
         self.show_dialogs = True
         self._thread: QThread | None = None
         self._worker: TrainingWorker | None = None
-        self._live_sent: dict[str, Any] = {}
+        self._live_sent: dict[str, Any] = {}  # the spec as the running Trainer has it, as far as live edits go
+        self._live_paths: frozenset[str] = frozenset()  # the run's live settings (core.spec.live_paths)
         self._reset_after_stop = False
         self._epochs_planned = 1
         # studio.startup's kernel warm-up: gate(spec, command) is True while the kernels still compile, and it
         # runs `command` once they are cached (compiling here would freeze the window: Numba holds the GIL).
         self.start_gate: Callable[[dict[str, Any], Callable[[], None]], bool] | None = None
+        self.epochs_per_second: float | None = None  # the training speed (None: maximum), see set_speed
         self.seconds_relaying = 0.0  # main-thread time in the slots of the relayed updates (benchmarks)
         self._build_actions()
         document.spec_changed.connect(self._on_spec_changed)
@@ -163,6 +166,12 @@ class TrainingController(QObject):
             self._worker.stop()
             self._set_state(STOPPING)
 
+    def set_speed(self, epochs_per_second: float | None) -> None:
+        """The training speed (epochs a second, None: maximum), for this run and the next ones."""
+        self.epochs_per_second = check_rate(epochs_per_second)
+        if self._worker is not None:
+            self._worker.set_speed(epochs_per_second)
+
     def reset(self) -> None:
         """Back to untrained weights (stopping a run first)."""
         if self.state in (RUNNING, PAUSED, STOPPING):
@@ -185,12 +194,13 @@ class TrainingController(QObject):
             return False
         document = self.document
         spec, data = document.spec, document.prepared()
-        job = TrainingJob(spec, data, weights=document.weights, start_paused=paused)
+        job = TrainingJob(spec, data, weights=document.weights, start_paused=paused,
+                          epochs_per_second=self.epochs_per_second)
         dataset = document.dataset
         if dataset is not None and dataset.num_features in (1, 2):  # a plane, or a line for 1-D data
             job.grid, job.preprocess = GridSpec.around(dataset.x), data.preprocess
         self._epochs_planned = max(1, int(spec["training"]["epochs"]))
-        self._live_sent = live_values(spec)
+        self._live_sent, self._live_paths = spec, frozenset(live_paths(spec))
         self.epoch_records.clear()
         self.latest, self.last_result = None, None
         self._launch(job)
@@ -322,8 +332,10 @@ class TrainingController(QObject):
     # --- live edits ----------------------------------------------------------------------------------------------
     def _on_spec_changed(self) -> None:
         if self._worker is not None and self.state in (RUNNING, PAUSED):
-            changes = live_changes(self._live_sent, self.document.spec)
+            spec = self.document.spec
+            changes = {path: new for path, (_, new) in changed_paths(self._live_sent, spec).items()
+                       if path in self._live_paths}
             if changes:
-                self._worker.set_live(**changes)
-                self._live_sent.update(changes)
+                self._worker.set_live(changes)
+            self._live_sent = spec
         self._update_actions()

@@ -2,7 +2,8 @@
 or along a line of inputs for 1-D data (the fitted curve of a 1-D regression).
 
 The worker computes one every ~200 ms while training, with the current weights, and sends it with its update;
-the decision-boundary plot and the activation maps draw from it. The main thread never runs the network.
+the decision-boundary plot, the activation maps and the network builder's neuron thumbnails and edges draw from
+it. The main thread never runs the network.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import numpy as np
 
 GRID_RESOLUTION = 64  # cells per side: 4,096 points, a forward pass of well under a millisecond for small nets
 LINE_RESOLUTION = 256  # points along the input axis of 1-D data
-MAX_NEURONS_FOR_MAPS = 64  # per-neuron maps only for narrow networks (as the playground draws them)
+MAX_NEURONS_FOR_MAPS = 128  # per-neuron maps only for narrow networks (up to ten hidden layers of 12 in the builder)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ class GridPrediction:
     outputs: np.ndarray
     activations: list[np.ndarray] | None  # per layer: (resolution, resolution, units); None for wide networks
     step: int  # the step whose weights produced it
+    params: np.ndarray | None = None  # a copy of the flat parameters (narrow networks only): the builder's edges
+    inputs: np.ndarray | None = None  # the network's inputs over the grid, (rows, resolution, features); shared
 
 
 class GridPredictor:
@@ -66,16 +69,20 @@ class GridPredictor:
     def __init__(self, grid: GridSpec, preprocess: Callable[[np.ndarray], np.ndarray]):
         self.grid = grid
         self.inputs = np.ascontiguousarray(preprocess(grid.points()))
+        rows = 1 if grid.dims == 1 else grid.resolution
+        self.input_maps = self.inputs.reshape(rows, grid.resolution, -1)
+        self.input_maps.flags.writeable = False  # sent with every prediction, never copied: nobody may write it
 
     def predict(self, network, step: int) -> GridPrediction:
         r = self.grid.resolution
         rows = 1 if self.grid.dims == 1 else r
-        outputs = np.asarray(network.predict(self.inputs), dtype=np.float32).reshape(rows, r, -1)
-        activations = None
-        if sum(int(b) for b in _layer_widths(network)) <= MAX_NEURONS_FOR_MAPS:
-            activations = [np.asarray(a, dtype=np.float32).reshape(rows, r, -1)
-                           for a in network.layer_activations(self.inputs)]
-        return GridPrediction(self.grid, outputs, activations, step)
+        if sum(int(b) for b in _layer_widths(network)) > MAX_NEURONS_FOR_MAPS:
+            outputs = np.asarray(network.predict(self.inputs), dtype=np.float32).reshape(rows, r, -1)
+            return GridPrediction(self.grid, outputs, None, step)
+        activations = [np.asarray(a, dtype=np.float32).reshape(rows, r, -1)
+                       for a in network.layer_activations(self.inputs)]  # the last one is the output
+        return GridPrediction(self.grid, activations[-1], activations, step, np.array(network.params, copy=True),
+                              self.input_maps)
 
 
 def _layer_widths(network) -> list[int]:

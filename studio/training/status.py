@@ -58,6 +58,9 @@ class TrainingStatus(QWidget):
             layout.addWidget(widget)
         self._latest: Snapshot | None = None
         self.throttle = RedrawThrottle(self, self._show_latest, max_per_second=REFRESH_PER_SECOND)
+        # The title follows every update with progress (`_on_update`), not the throttled redraws: those stop while
+        # the status bar is off screen (the window minimized), which is when the title is all the user sees.
+        # Cheap: it is set only when the whole percentage changes.
         controller.updated.connect(self._on_update)
         controller.finished.connect(self._on_finished)
         controller.state_changed.connect(self._on_state)
@@ -79,6 +82,7 @@ class TrainingStatus(QWidget):
         self.throttle.request()
         if first:
             self.throttle.flush()  # a run's first figures show at once; later ones at the throttle's pace
+        self._update_title()
 
     def _show_latest(self) -> None:
         s = self._latest
@@ -93,7 +97,11 @@ class TrainingStatus(QWidget):
         if self.controller.state == "paused":
             self.remaining.setText("paused")
         elif 0 < fraction < 1 and s.elapsed > 0:
-            self.remaining.setText(f"{format_duration(s.elapsed / fraction * (1 - fraction))} left")
+            left = s.elapsed / fraction * (1 - fraction)  # (the run's elapsed time leaves out the speed's waits)
+            rate = self.controller.epochs_per_second
+            if rate:  # a slow training speed: the epochs still to come take at least 1/rate seconds each
+                left = max(left, (1 - fraction) * planned / rate)
+            self.remaining.setText(f"{format_duration(left)} left")
         self._update_title()
 
     def _on_finished(self, s: Snapshot) -> None:
@@ -108,6 +116,7 @@ class TrainingStatus(QWidget):
         score = result.test_score if result is not None else None
         self.test_score.setText(test_score_text(s.metric_name, score) if score is not None else "")
         self.bar.setValue(int(self.controller.fraction_done * 1000))
+        self._update_title()
 
     def _on_run_started(self) -> None:
         self._latest = None  # so the new run's first snapshot shows at once

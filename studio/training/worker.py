@@ -9,7 +9,9 @@ the per-batch curve has every batch), the run's progress and, every ~200 ms, a `
 plots. A snapshot is never changed after the Trainer yields it: the update is built beside it. The worker
 also adapts the Trainer's `report_every` to about one snapshot per update however short a batch is (fewer
 snapshots let the Trainer run longer fused chunks; their losses still arrive), and asks for histograms ≤ 4 times
-a second. (The controller applies the `thread_budget` around a run: one BLAS thread, quick GIL hand-backs.)
+a second. At a slow training speed (`studio.training.speed`) the worker waits after each snapshot, on its
+condition variable, so pause, stop and a speed change end the wait at once. (The controller applies the
+`thread_budget` around a run: one BLAS thread, quick GIL hand-backs.)
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import threading
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +30,7 @@ from PySide6.QtCore import QObject, Signal
 from core.training.snapshot import Snapshot
 from studio.training.grid_prediction import GridPrediction, GridPredictor, GridSpec
 from studio.training.pending_losses import PendingLosses
+from studio.training.speed import Pacer
 
 if TYPE_CHECKING:  # imported on the worker thread when a run starts (they load the engine and its kernels)
     from core.data import PreparedData
@@ -57,6 +60,7 @@ class TrainingJob:
     grid: GridSpec | None = None  # the 2-D plane to predict on, for 2-D data sets
     preprocess: Callable[[np.ndarray], np.ndarray] | None = None  # raw grid points → network inputs
     start_paused: bool = False
+    epochs_per_second: float | None = None  # the training speed; None: as fast as possible
 
 
 def _no_losses() -> np.ndarray:
@@ -136,6 +140,9 @@ class TrainingWorker(QObject):
         self._last_epoch_histogram = float("-inf")
         self._last_epoch_time, self._epoch_seconds = 0.0, float("inf")  # when the last epoch ended, how long it took
         self._report_every = 1
+        self.pacer = Pacer(job.epochs_per_second)
+        self._paced_step = 0  # the step the pacer last counted up to
+        self._pace_changes = 0  # bumped by set_speed: ends a wait in progress
         self._predictor: GridPredictor | None = None
         # What the run cost the worker, counted (tests and benchmarks check the rates stay bounded):
         self.batch_snapshots = 0  # "batch" snapshots the Trainer made
@@ -147,6 +154,7 @@ class TrainingWorker(QObject):
     def play(self) -> None:
         with self._cond:
             self._paused = False
+            self.pacer.restart()  # the pace starts again from now, with no burst to catch up the pause
             self._cond.notify_all()
 
     def pause(self) -> None:
@@ -168,13 +176,21 @@ class TrainingWorker(QObject):
         if trainer is not None:
             trainer.stop()  # thread-safe: ends the run after the current batch
 
-    def set_live(self, **changes: Any) -> None:
-        """Queue live changes; they reach the Trainer (thread-safe `set_live`) before its next batch."""
+    def set_live(self, changes: Mapping[str, Any]) -> None:
+        """Queue live changes {spec path: value}; they reach the Trainer (thread-safe `set_live`) before its next
+        batch."""
         with self._cond:
             self._live.update(changes)
             trainer = self.trainer
         if trainer is not None:
             self._forward_live(trainer)
+
+    def set_speed(self, epochs_per_second: float | None) -> None:
+        """A new training speed (None: maximum); it applies from the next snapshot, and ends a wait in progress."""
+        with self._cond:
+            self.pacer.set_rate(epochs_per_second)
+            self._pace_changes += 1
+            self._cond.notify_all()
 
     @property
     def is_paused(self) -> bool:
@@ -191,7 +207,7 @@ class TrainingWorker(QObject):
         with self._cond:
             changes, self._live = self._live, {}
         if changes:
-            trainer.set_live(**changes)
+            trainer.set_live(changes)
 
     # --- the run (worker thread) ---------------------------------------------------------------------------------
     def run(self) -> None:
@@ -228,6 +244,7 @@ class TrainingWorker(QObject):
         trainer.request_histograms()
         self.histogram_requests += 1
         run = trainer.run()
+        self._paced_step = trainer.step
         target: str | None = None  # the step in progress: None (free running), "batch" or "epoch"
         snapshot: Snapshot | None = None
         while True:
@@ -241,8 +258,12 @@ class TrainingWorker(QObject):
             self._on_snapshot(trainer, snapshot)
             if snapshot.kind == "end":
                 break
-            if target is not None and snapshot.kind == target:
-                target = None  # the step is done; waiting while paused sends the update
+            if target is None:
+                self._pace(trainer, snapshot)
+            else:  # steps asked for by hand are never slowed down
+                self._paced_step = snapshot.step
+                if snapshot.kind == target:
+                    target = None  # the step is done; waiting while paused sends the update
         if snapshot is None:
             return None
         self._flush(trainer, paused=False, predict=True)
@@ -267,6 +288,29 @@ class TrainingWorker(QObject):
             if self._stop:
                 return None
             return self._steps.popleft() if self._steps else None
+
+    def _pace(self, trainer: Trainer, snapshot: Snapshot) -> None:
+        """At a slow speed: show this snapshot now, then wait out its share of the epoch's time."""
+        trained, self._paced_step = snapshot.step - self._paced_step, snapshot.step
+        with self._cond:
+            seconds = self.pacer.seconds_to_wait(trained / max(1, snapshot.batches_per_epoch))
+        if seconds <= 0:
+            return
+        if self._latest is not self._sent or self._epochs:  # the user watches this state during the wait
+            predict = time.perf_counter() - self._last_prediction >= min(seconds, PREDICTION_INTERVAL)
+            self._flush(trainer, paused=False, predict=predict)
+        self.wait_paced(seconds)
+
+    def wait_paced(self, seconds: float) -> None:
+        """Wait `seconds` on the condition variable; pause, stop, a step request or a new speed end it early."""
+        deadline = time.perf_counter() + seconds
+        with self._cond:
+            changes = self._pace_changes
+            while not (self._stop or self._paused or self._steps or self._pace_changes != changes):
+                remaining = deadline - time.perf_counter()
+                if remaining <= 0:
+                    return
+                self._cond.wait(remaining)
 
     def _on_snapshot(self, trainer: Trainer, snapshot: Snapshot) -> None:
         now = time.perf_counter()

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from core.data import PLAYGROUND_SETS, SKLEARN_SETS, DataError, Dataset
 from core.spec import SpecError
 from studio.document import Document, sentence
-from studio.widgets.csv_preview import CATEGORICAL_CHOICES, MISSING_CHOICES, TASK_CHOICES, FileSourcePage
+from studio.widgets.csv_preview import FileSourcePage
 from studio.widgets.data_preparation import DataPreparationBox
 from studio.widgets.error_label import ErrorLabel
 from studio.widgets.field_editors import LargeIntSpinBox
@@ -31,10 +31,6 @@ SKLEARN_LABELS = {"iris": "Iris: 150 flowers, 4 measurements, 3 species",
                   "digits": "Digits: 1,797 handwritten 8×8 digits, 10 classes",
                   "diabetes": "Diabetes: 442 patients, 10 features, disease progression (regression)"}
 PAGE_OF_KIND = {"playground": 0, "sklearn": 1, "file": 2}
-# The File page's fields, by the data layer's option names: its errors speak the API ("missing='drop'"); the
-# panel says which field to set and to what ('Missing cells: "Drop those rows"').
-FILE_FIELDS = (("Missing cells", "missing", MISSING_CHOICES), ("Text columns", "categorical", CATEGORICAL_CHOICES),
-               ("Task", "task", TASK_CHOICES))
 # The playground draws with numpy's default_rng(seed), which takes any non-negative integer; a 64-bit one is plenty.
 PLAYGROUND_SEED_MAX = 2**64 - 1
 
@@ -157,7 +153,7 @@ class DataPanel(QWidget):
         except (DataError, SpecError) as error:
             # Once, where the user acts on it: under the file's options for a file, else under the pages.
             from_file = source.get("kind") == "file"
-            message = in_panel_words(str(error)) if from_file else str(error)
+            message = str(error)  # core's data messages already use the File page's words
             self.error.show_text("" if from_file else message)
             self.file_page.error.show_text(message if from_file else "")
             self.refresh(keep_error=True)
@@ -230,13 +226,3 @@ class DataPanel(QWidget):
         dataset = self.document.dataset
         self.scatter.clicks_enabled = (not training and dataset is not None
                                        and self.document.data_config["source"].get("kind") == "playground")
-
-
-def in_panel_words(message: str) -> str:
-    """A data-layer message with its option names replaced by the File page's labels."""
-    for field, key, choices in FILE_FIELDS:
-        for label, value in choices:
-            if value is not None:
-                for quote in ("'", '"'):
-                    message = message.replace(f"{key}={quote}{value}{quote}", f'{field}: "{label}"')
-    return message

@@ -16,7 +16,7 @@ from typing import Any
 from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
 
 from core.spec.parameter_count import parameter_count
-from core.spec import ACTIVATIONS, INITIALIZERS, LAYER_FIELDS, SpecError, resolved_init, validate_spec
+from core.spec import ACTIVATIONS, INITIALIZERS, LAYER_FIELDS, SpecError, resolved_init, with_changes
 from studio.document import Document
 from studio.widgets.builder.selection import follow_layer
 from studio.widgets.builder.spec_edits import binary_output_state, is_binary_dataset, set_binary_output
@@ -35,7 +35,7 @@ OUTPUT_LOCKS = {"units": "The output layer's width follows the data set (one uni
 
 
 class LayerInspector(QWidget):
-    """The selected layer's options as a form; edits go through `Document.set_layer_field` / `set_units`."""
+    """The selected layer's options as a form; each edit is one `Document.set_settings({"layers[i].FIELD": v})`."""
 
     def __init__(self, document: Document, parent: QWidget | None = None):
         super().__init__(parent)
@@ -108,17 +108,11 @@ class LayerInspector(QWidget):
         """Grey out each activation that would make this spec invalid, with the validator's reason."""
         editor = self.form.editor("activation")
         for name in ACTIVATIONS:
-            trial = self._with_field(spec, "activation", name)
             try:
-                validate_spec(trial)
+                with_changes(spec, {f"layers[{self.index}].activation": name})
                 editor.set_choice_enabled(name, True)
             except SpecError as error:
                 editor.set_choice_enabled(name, False, str(error))
-
-    def _with_field(self, spec: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
-        trial = {**spec, "layers": [dict(layer) for layer in spec["layers"]]}
-        trial["layers"][self.index][key] = value
-        return trial
 
     def _apply_locks(self) -> None:
         training = self.document.is_training
@@ -135,10 +129,7 @@ class LayerInspector(QWidget):
     # -- editing --------------------------------------------------------------------------------------------
     def _on_field_edited(self, name: str, value: Any) -> None:
         try:
-            if name == "units":
-                self.document.set_units(self.index, value)
-            else:
-                self.document.set_layer_field(self.index, name, value)
+            self.document.set_settings({f"layers[{self.index}].{name}": value})
         except SpecError as error:
             self.form.set_error(name, f"Not applied: {error}")
 

@@ -5,6 +5,10 @@ circles for narrow layers. Blocks carry − / + (neurons) and × (remove) button
 layer" button and the palette strip (drag a layer kind into a gap) insert layers; dragging a hidden block sideways
 reorders it; the context menu adds, duplicates and removes. Every change goes through the Document's undoable edit
 methods; the drawing is rebuilt from the document's spec whenever it changes, so undo and redo redraw by themselves.
+
+Watching a run (`watch_training`, in `builder.watching`): with 2-D data each neuron shows its output over the
+input plane as a thumbnail, enlarged on hover, and the edges follow the weights live. Hovering an edge shows its
+weight; clicking it edits the weight as one undoable edit (`builder.weight_edits`).
 """
 
 from __future__ import annotations
@@ -17,23 +21,29 @@ from PySide6.QtCore import QPoint, QPointF, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QPen
 from PySide6.QtWidgets import QGraphicsScene, QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
 
+from core.network.layout import layer_views
 from core.spec.parameter_count import parameter_count
 from core.spec import SpecError, default_layer
 from studio.document import Document
+from studio.plots.redraw_throttle import RedrawThrottle
+from studio.training.grid_prediction import GridPrediction
 from studio.widgets.builder.button import ButtonItem
 from studio.widgets.builder.connections import EdgesItem, SkipArrowItem
-from studio.widgets.builder.items import InputColumnItem, LayerBlockItem, font, layer_badges, layer_title
-from studio.widgets.builder.layout import COLUMN_GAP, drop_index, gap_x, insert_index, layout_network
+from studio.widgets.builder.items import (InputColumnItem, LayerBlockItem, ThumbnailZoomItem, font, layer_badges,
+                                          layer_title)
+from studio.widgets.builder.layout import column_gap, drop_index, gap_x, insert_index, layout_network
 from studio.widgets.builder.palette import LAYER_PRESETS, LayerPalette
 from studio.widgets.builder.selection import follow_layer
 from studio.widgets.builder.spec_edits import binary_output_state, is_binary_dataset, set_binary_output
 from studio.widgets.builder.view import BuilderView
+from studio.widgets.builder.watching import THUMBNAIL_REFRESH, WatchesTraining
+from studio.widgets.builder.weight_edits import EditsEdgeWeights
 
 # What "Add layer" and the palette strip can insert (menu text → how the new hidden layer starts).
 PALETTE: dict[str, dict[str, Any]] = {preset.name: preset.layer for preset in LAYER_PRESETS}
 
 
-class NetworkBuilder(QWidget):
+class NetworkBuilder(WatchesTraining, EditsEdgeWeights, QWidget):
     """The central editor. `layer_selected(index)` on a click; `neuron_hovered(layer, unit)`, (-1, -1) off."""
 
     layer_selected = Signal(int)
@@ -45,6 +55,14 @@ class NetworkBuilder(QWidget):
         self.selected_index = 0
         self._layers_seen: list[dict[str, Any]] = document.spec["layers"]  # what `selected_index` refers to
         self.blocks: list[LayerBlockItem] = []
+        self.edges: EdgesItem | None = None
+        self.inputs_item: InputColumnItem | None = None
+        self.zoom: ThumbnailZoomItem | None = None
+        self.prediction: GridPrediction | None = None  # the newest grid prediction received
+        self.thumbnails: list[list[Any]] | None = None  # [input images, layer 0 images, …] of the shown prediction
+        self.live_weights: list[np.ndarray] | None = None  # the shown prediction's weight matrices (during a run)
+        self._zoomed: tuple[int, int] | None = None  # (layer, unit) enlarged; layer −1: an input
+        self._inputs_seen: tuple[Any, Any] = (None, None)  # (the grid's input array, its images)
         self._retired: list[Any] = []
         self.insert_buttons: dict[int, ButtonItem] = {}
         self.scene = QGraphicsScene(self)
@@ -91,6 +109,7 @@ class NetworkBuilder(QWidget):
         for changed in (document.spec_changed, document.data_changed, document.weights_changed):
             changed.connect(self.rebuild)
         document.training_changed.connect(lambda *_: self.rebuild())
+        self.throttle = RedrawThrottle(self, self._show_prediction, max_per_second=THUMBNAIL_REFRESH)
         self.rebuild()
 
     # -- keyboard -------------------------------------------------------------------------------------------
@@ -110,29 +129,32 @@ class NetworkBuilder(QWidget):
 
     # -- drawing --------------------------------------------------------------------------------------------
     def _feature_names(self, width: int) -> list[str]:
+        """The network's inputs by name: the feature transform's (x², sin x) when one is set, else the data set's
+        columns; x1, x2, … only when neither fits."""
         dataset = self.document.dataset
         names = list(dataset.feature_names) if dataset is not None else []
+        transform = self.document.data_config.get("feature_transform") or []
+        if transform:
+            from core.data.errors import DataError
+            from core.data.feature_transform import FeatureTransform
+            try:
+                names = FeatureTransform(list(transform)).names
+            except DataError:
+                pass
         return names if len(names) == width else [f"x{i + 1}" for i in range(width)]
 
-    def _edge_weights(self, spec: dict[str, Any]) -> list[Any] | None:
-        """Each layer's (fan_in, fan_out) weight matrix when trained weights exist and fit the spec, else None.
-
-        `Network.get_state()` is {"params": flat buffer, "buffers": …}; per block the buffer holds W (fan_in ×
-        units), b, then γ and β with batch norm (see core.network.layout).
-        """
-        state = self.document.weights
-        if not state or "params" not in state:
-            return None
-        flat = np.asarray(state["params"]).ravel()
-        widths = [spec["input_size"]] + [layer["units"] for layer in spec["layers"]]
-        matrices, offset = [], 0
-        for layer, fan_in in zip(spec["layers"], widths):
-            units = layer["units"]
-            if offset + fan_in * units > flat.size:
+    def _edge_weights(self, spec: dict[str, Any], flat: np.ndarray | None = None) -> list[np.ndarray] | None:
+        """Each layer's (fan_in, fan_out) weight matrix from a flat parameter buffer (default: the document's
+        trained weights) when it fits the spec, else None. Core owns the layout: `layer_views` cuts it."""
+        if flat is None:
+            state = self.document.weights
+            if not state or "params" not in state:
                 return None
-            matrices.append(flat[offset:offset + fan_in * units].reshape(fan_in, units))
-            offset += fan_in * units + units + (2 * units if layer["batch_norm"] else 0)
-        return matrices if offset == flat.size else None
+            flat = state["params"]
+        try:
+            return [view.weight for view in layer_views(spec, np.asarray(flat))]
+        except ValueError:
+            return None
 
     def rebuild(self) -> None:
         """Redraw the whole network from the document's spec (a handful of items: cheap); the selection follows
@@ -146,8 +168,17 @@ class NetworkBuilder(QWidget):
         self.insert_buttons = {}
         columns = layout_network(spec)
         self.columns = columns
-        self.scene.addItem(EdgesItem(columns, self._edge_weights(spec)))
-        self.scene.addItem(InputColumnItem(columns[0], self._feature_names(spec["input_size"])))
+        self.feature_names = self._feature_names(spec["input_size"])
+        self.edges = EdgesItem(columns, self._edge_weights(spec), describe=self.node_name)
+        self.edges.edge_clicked.connect(self.edit_edge_weight)
+        self.edges.set_cached(not self._is_training())
+        self.scene.addItem(self.edges)
+        self.inputs_item = InputColumnItem(columns[0], self.feature_names)
+        self.inputs_item.unit_hovered.connect(lambda unit: self._on_unit_hovered(-1, unit))
+        self.scene.addItem(self.inputs_item)
+        self.zoom = ThumbnailZoomItem()
+        self.scene.addItem(self.zoom)
+        self._zoomed = None
         editable = not self._is_training()
         for column, layer in zip(columns[1:], layers):
             is_output = column.index == len(layers) - 1
@@ -156,6 +187,7 @@ class NetworkBuilder(QWidget):
             block.drag_moved.connect(self._on_drag_moved)
             block.drag_finished.connect(self._on_drag_finished)
             block.unit_hovered.connect(self.neuron_hovered)
+            block.unit_hovered.connect(lambda layer, unit, index=column.index: self._on_unit_hovered(index, unit))
             index = column.index
             block.minus.clicked.connect(lambda index=index: self.change_units(index, -1))
             block.plus.clicked.connect(lambda index=index: self.change_units(index, +1))
@@ -173,7 +205,7 @@ class NetworkBuilder(QWidget):
         for left, right in zip(columns, columns[1:]):
             index = right.index  # inserting at the right-hand layer's index puts the new layer in this gap
             button = ButtonItem("+", "Insert a layer here", size=20, color=QColor("#2e7d32"))
-            button.setPos(left.right + COLUMN_GAP / 2, bottom + 22)
+            button.setPos((left.right + right.x) / 2, bottom + 22)
             button.clicked.connect(lambda index=index: self.insert_layer(index))
             button.set_enabled(editable, None if editable else "Pause training to change the network")
             self.scene.addItem(button)
@@ -188,6 +220,7 @@ class NetworkBuilder(QWidget):
         self.drop_label.hide()
         self.scene.setSceneRect(self.scene.itemsBoundingRect().adjusted(-24, -24, 24, 24))
         self.view.fit()
+        self._apply_thumbnails()
         self.add_button.setEnabled(editable)
         self.palette.set_editable(editable)
         self.view.accepts_layers = editable
@@ -290,7 +323,7 @@ class NetworkBuilder(QWidget):
             return
         hidden = [c for c in self.columns[1:] if c.index != index]
         before = hidden[destination]  # the layer the dragged one will precede (the output at the end)
-        self._show_drop_marker(before.x - COLUMN_GAP / 2)
+        self._show_drop_marker(before.x - column_gap(self.columns) / 2)
 
     def _show_drop_marker(self, x: float) -> float:
         """The green bar at scene x, as tall as the drawing; returns its top."""

@@ -15,8 +15,9 @@ from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QGroupBox, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from core.spec import (
-    BATCH_MODES, CLIPPING_FIELDS, CLIPPING_MODES, EARLY_STOPPING_FIELDS, LOOKAHEAD_FIELDS, LOSSES, OPTIMIZERS,
-    SCHEDULES, TRAINING_FIELDS, Field, SpecError, validate_spec,
+    BATCH_MODES, CLIPPING_FIELDS, CLIPPING_MODES, EARLY_STOPPING_FIELDS, LOOKAHEAD_FIELDS, LOSSES,
+    OPTIMIZER_NAME_FIELD, OPTIMIZERS, SCHEDULE_NAME_FIELD, SCHEDULES, TRAINING_FIELDS, Field, SpecError,
+    with_changes,
 )
 from studio.document import Document
 from studio.widgets.field_editors import FieldEditor, FieldForm
@@ -26,10 +27,6 @@ LOSS_LABELS = {"mse": "Mean squared error", "mae": "Mean absolute error", "huber
                "binary_cross_entropy": "Binary cross-entropy", "cross_entropy": "Cross-entropy"}
 BATCH_LABELS = {"full": "Full batch", "stochastic": "Stochastic (1 sample)", "mini": "Mini-batch"}
 CLIPPING_LABELS = {"none": "None", "value": "By value", "norm": "By global norm", "agc": "Adaptive (AGC)"}
-OPTIMIZER_FIELD = Field("name", "choice", "adam", "The update rule that turns gradients into weight changes.",
-                        label="Optimizer", choices=tuple(OPTIMIZERS))
-SCHEDULE_FIELD = Field("name", "choice", "constant", "How the learning rate changes from epoch to epoch.",
-                       label="Schedule", choices=tuple(SCHEDULES))
 
 
 def _pick(*names: str) -> tuple[Field, ...]:
@@ -54,14 +51,13 @@ class TrainingSettingsPanel(QWidget):
 
         self._add_form("loss", "Loss", "", _pick("loss", "huber_delta"),
                        labels={"loss": LOSS_LABELS}, helps={"loss": LOSSES})
-        self.optimizer_choice = self._choice_editor("optimizer", "Optimizer", OPTIMIZER_FIELD, OPTIMIZERS)
-        self.optimizer_choice.value_edited.connect(lambda name: self._call("set_optimizer", name,
-                                                                           self.optimizer_choice))
+        self.optimizer_choice = self._choice_editor("optimizer", "Optimizer", OPTIMIZER_NAME_FIELD, OPTIMIZERS)
+        self.optimizer_choice.value_edited.connect(self._on_optimizer_chosen)
         self._add_form("optimizer", None, "optimizer.", OPTIMIZERS["adam"].fields)
         self._add_form("optimizer", None, "lookahead.", LOOKAHEAD_FIELDS)
-        self.schedule_choice = self._choice_editor("schedule", "Learning-rate schedule", SCHEDULE_FIELD, SCHEDULES)
-        self.schedule_choice.value_edited.connect(lambda name: self._call("set_schedule", name,
-                                                                          self.schedule_choice))
+        self.schedule_choice = self._choice_editor("schedule", "Learning-rate schedule", SCHEDULE_NAME_FIELD,
+                                                   SCHEDULES)
+        self.schedule_choice.value_edited.connect(self._on_schedule_chosen)
         self._add_form("schedule", None, "schedule.", SCHEDULES["constant"].fields)
         self.lr_preview = LRPreview(inner)
         self._groups["schedule"].addWidget(self.lr_preview)
@@ -190,9 +186,8 @@ class TrainingSettingsPanel(QWidget):
         for path in ("loss", "batch_mode"):
             editor = self.editor(path)
             for name in editor.field.choices:
-                trial = {**spec, "training": {**spec["training"], path: name}}
                 try:
-                    validate_spec(trial)
+                    with_changes(spec, {f"training.{path}": name})
                     editor.set_choice_enabled(name, True)
                 except SpecError as error:
                     editor.set_choice_enabled(name, False, str(error))
@@ -209,15 +204,21 @@ class TrainingSettingsPanel(QWidget):
         self.optimizer_choice.set_locked(training, "Pause training to change the optimizer")
         self.schedule_choice.set_locked(training, "Pause training to change the learning-rate schedule")
 
-    # -- editing --------------------------------------------------------------------------------------------
+    # -- editing: each edit is one `Document.set_settings` by spec path -------------------------------------
     def _on_edited(self, form: FieldForm, prefix: str, name: str, value: Any) -> None:
         try:
-            self.document.set_training_field(prefix + name, value)
+            self.document.set_settings({f"training.{prefix}{name}": value})
         except SpecError as error:
             form.set_error(name, f"Not applied: {error}")
 
-    def _call(self, method: str, name: str, editor: FieldEditor) -> None:
+    def _on_optimizer_chosen(self, name: str) -> None:
         try:
-            getattr(self.document, method)(name)
+            self.document.set_optimizer(name)  # training.optimizer.name, keeping the learning rate
         except SpecError as error:
-            editor.set_error(f"Not applied: {error}")
+            self.optimizer_choice.set_error(f"Not applied: {error}")
+
+    def _on_schedule_chosen(self, name: str) -> None:
+        try:
+            self.document.set_schedule(name)  # training.schedule.name
+        except SpecError as error:
+            self.schedule_choice.set_error(f"Not applied: {error}")

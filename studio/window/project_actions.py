@@ -20,6 +20,21 @@ APP_TITLE = "Backprop Studio"
 PROJECT_FILTER = f"Backprop Studio projects (*{PROJECT_SUFFIX});;All files (*)"
 
 
+def open_document(path: str | Path) -> tuple[Document | None, str]:
+    """(document, "") for a project file, or (None, one line saying why it can't be opened).
+
+    A project file is untrusted input: core.project refuses what it can name (ProjectError). Anything else a
+    file still manages to raise is a bug, but it must not escape File → Open or stop the app starting, so it
+    is reported the same way, naming the file and the error type.
+    """
+    try:
+        return Document.open(path), ""
+    except ProjectError as error:
+        return None, str(error)
+    except (ValueError, TypeError, OverflowError, MemoryError, RecursionError, OSError) as error:
+        return None, f"{Path(path).name} can't be opened ({type(error).__name__}: {str(error)[:200]})"
+
+
 class ProjectActions:
     """File commands of the main window (a mixin: it uses the window's document, settings and autosaver)."""
 
@@ -94,10 +109,10 @@ class ProjectActions:
         """Open a project file; on any error show it and keep the current project untouched."""
         if ask_to_save and (self._refuse_while_training("opening another project") or not self.maybe_save()):
             return False
-        try:
-            opened = Document.open(path)
-        except ProjectError as error:
-            messages.show_error(self, "Can't open project", str(error))
+        opened, error = open_document(path)
+        if opened is None:
+            self.statusBar().showMessage(error, 10000)
+            messages.show_error(self, "Can't open project", error)
             return False
         self.document.replace_with(opened)
         self.autosaver.discard()

@@ -33,6 +33,16 @@ def test_val_metric_improves_upward():
     assert stopper.best_epoch == 2 and stopper.higher_is_better
 
 
+def test_min_delta_for_val_metric_asks_for_a_rise_of_at_least_min_delta():
+    """Upward monitor: an improvement must beat best + min_delta. With the sign flipped (best − min_delta) the
+    0.72 and 0.65 below would count as improvements."""
+    stopper = EarlyStopping({**ON, "monitor": "val_metric", "min_delta": 0.05, "patience": 3},
+                            has_validation=True)
+    results = feed(stopper, [0.70, 0.72, 0.65, 0.80])
+    assert [improved for improved, _ in results] == [True, False, False, True]
+    assert stopper.best_epoch == 4 and stopper.best_value == 0.80
+
+
 def test_without_validation_the_monitor_falls_back_to_train_loss():
     stopper = EarlyStopping({**ON, "monitor": "val_metric"}, has_validation=False)
     assert stopper.monitor_used == "train_loss" and not stopper.higher_is_better

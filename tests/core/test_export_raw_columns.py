@@ -41,6 +41,25 @@ def test_a_header_without_the_model_columns_is_refused_by_name(tmp_path):
         encode_csv_file(data, [RawColumn("age"), RawColumn("height")])
 
 
+def test_a_blank_header_cell_names_its_column_as_the_loader_does(tmp_path):
+    """`load_csv` calls the second column of "a,,label" "column 2"; predict picks that column by the same name."""
+    data = tmp_path / "blank.csv"
+    data.write_text("a,,label\n" + "".join(f"{i},{i * 3 % 5},{i % 2}\n" for i in range(12)), encoding="utf-8")
+    source = load_source({"kind": "file", "format": "csv", "path": str(data)}).source
+    columns, file_columns = fit_csv_layout(source)
+    assert [c.name for c in columns] == ["a", "column 2"]
+    np.testing.assert_array_equal(encode_csv_file(data, columns, file_columns=file_columns), load_source(source).x)
+
+
+def test_a_first_row_of_gaps_is_data_not_a_header_of_a_headerless_model(tmp_path):
+    """Without a header the model's columns are "column 1"..., which blank cells are named too: the row is kept."""
+    columns = [RawColumn("column 1", fill=(2.5,)), RawColumn("column 2", fill=(-1.0,))]
+    data = tmp_path / "gaps.csv"
+    data.write_text(",\n1,2\n", encoding="utf-8")
+    file_columns = ["column 1", "column 2", "column 3"]  # the third, the target, is not in predict's rows
+    np.testing.assert_array_equal(encode_csv_file(data, columns, file_columns=file_columns), [[2.5, -1.0], [1, 2]])
+
+
 def test_numeric_arrays_take_nan_for_gaps_where_a_fill_was_learned():
     columns = [RawColumn("a", fill=(2.5,)), RawColumn("b")]
     x = encode_matrix(np.array([[np.nan, 1.0], [4.0, 2.0]]), columns)

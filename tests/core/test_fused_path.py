@@ -6,11 +6,14 @@ import pytest
 
 from core.data import playground, prepare
 from core.network import Network
+from core.optimizers import fused_optimizer_names
 from core.spec import default_spec
 from core.training import Trainer
 
 ACTIVATIONS = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu", "softplus"]
-OPTIMIZERS = [
+# Every fused optimizer of the registry at its catalogue defaults (a new one is tested by registering it), then
+# settings that switch on each branch of their updates.
+OPTIMIZERS = [{"name": name} for name in fused_optimizer_names()] + [
     {"name": "adam", "lr": 0.01},
     {"name": "adam", "lr": 0.01, "amsgrad": True, "weight_decay": 0.01},
     {"name": "adamw", "lr": 0.01, "weight_decay": 0.1},

@@ -5,17 +5,25 @@ import numpy as np
 import pytest
 
 from core.network import Network
+from core.optimizers import OPTIMIZER_CLASSES, fused_optimizer_names
 from core.training import Trainer
 from core.training.fast_path import FUSED_MAX_MACS_PER_BATCH, fused_path_refusal
 from tests.core.test_fused_path import assert_same_run, circles, make_spec, plane, train_both  # noqa: F401
 
 
+def _unfused_optimizer(name):
+    """The change to a spec that trains with registered optimizer `name` (L-BFGS takes the whole batch)."""
+    full_batch = {"batch_mode": "full"} if name == "lbfgs" else {}
+    return lambda s: s["training"].update(optimizer={"name": name}, **full_batch)
+
+
+UNFUSED = [name for name in OPTIMIZER_CLASSES if name not in fused_optimizer_names()]
+
+
 @pytest.mark.parametrize("change, reason", [
     (lambda s: s["layers"][0].update(batch_norm=True), "batch norm"),
     (lambda s: s["layers"][1].update(residual=True, units=7), "residual skip"),
-    (lambda s: s["training"].update(optimizer={"name": "lbfgs"}, batch_mode="full"), "optimizer lbfgs"),
-    (lambda s: s["training"].update(optimizer={"name": "rmsprop"}), "optimizer rmsprop"),
-    (lambda s: s["training"].update(optimizer={"name": "nadam"}), "optimizer nadam"),
+    *[(_unfused_optimizer(name), f"optimizer {name} has no fused update") for name in UNFUSED],
     (lambda s: s["training"].update(lookahead={"enabled": True}), "Lookahead"),
     (lambda s: s["training"].update(clipping={"mode": "agc", "value": 0.1}), "clipping mode agc"),
     (lambda s: [s["layers"][0].update(units=1024), s["layers"][1].update(units=1024)], "compute-bound"),
@@ -94,7 +102,7 @@ def test_a_live_learning_rate_applies_from_the_next_chunk_as_in_the_general_path
         trainer = Trainer(net, circles, report_every=3, fast_path=fast)
         for snap in trainer.run():
             if snap.step == 3:
-                trainer.set_live(lr=0.002, l2=0.01)
+                trainer.set_live({"training.optimizer.lr": 0.002, "training.l2": 0.01})
         runs.append((net, trainer))
     (net_f, trainer_f), (net_g, trainer_g) = runs
     assert trainer_f.history[-1]["lr"] == 0.002

@@ -93,6 +93,33 @@ def test_the_fingerprint_follows_the_engine_sources():
     assert first == kernel_cache.kernel_fingerprint() and len(first) == 64
 
 
+def test_editing_a_kernels_contents_changes_the_fingerprint_and_cools_the_cache(tmp_path, monkeypatch):
+    """The fingerprint must read the sources' bytes: the edit below keeps the file's name, size and modification
+    time, so a fingerprint of names, sizes or mtimes alone would call the stale cache warm."""
+    engine = tmp_path / "core"
+    (engine / "kernels").mkdir(parents=True)
+    kernel = engine / "kernels" / "scale.py"
+    kernel.write_text("def scale(x):\n    return x * 2.0\n", encoding="utf-8")
+    (engine / "network.py").write_text("LAYERS = 1\n", encoding="utf-8")
+    monkeypatch.setattr(kernel_cache, "CORE_DIR", engine)
+    environ = {CACHE_ENV: str(tmp_path / "cache")}
+    mark_cache_warm(1.0, environ)
+    before = kernel_cache.kernel_fingerprint()
+    assert is_cache_warm(environ)
+
+    times = kernel.stat()
+    kernel.write_text("def scale(x):\n    return x * 3.0\n", encoding="utf-8")  # same length
+    os.utime(kernel, ns=(times.st_atime_ns, times.st_mtime_ns))
+    assert kernel.stat().st_size == times.st_size and kernel.stat().st_mtime_ns == times.st_mtime_ns
+    assert kernel_cache.kernel_fingerprint() != before
+    assert not is_cache_warm(environ)
+
+    kernel.write_text("def scale(x):\n    return x * 2.0\n", encoding="utf-8")  # the edit undone: warm again
+    assert kernel_cache.kernel_fingerprint() == before and is_cache_warm(environ)
+    (engine / "kernels" / "shift.py").write_text("", encoding="utf-8")  # a new (even empty) source file
+    assert kernel_cache.kernel_fingerprint() != before
+
+
 @pytest.mark.slow
 def test_the_cli_sets_the_cache_folder_before_numba_is_imported(tmp_path):
     """A read-only installation: `backprop-studio-cli train` compiles its kernels into the user cache folder."""
@@ -114,3 +141,26 @@ def test_the_cli_sets_the_cache_folder_before_numba_is_imported(tmp_path):
     expected = tmp_path / "xdg" / "backprop-studio" / "numba"
     assert f"CACHE_DIR={expected}" in result.stdout
     assert list(expected.rglob("*.nbi")), "no compiled kernel was written to the user cache folder"
+
+
+def test_an_unwritable_cache_dir_falls_back_to_a_temporary_one_with_one_warning(tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    environ = {CACHE_ENV: str(blocker / "numba")}  # a folder inside a regular file: unwritable even as root
+    chosen = configure_kernel_cache(environ)
+    assert chosen is not None and chosen != str(blocker / "numba") and environ[CACHE_ENV] == chosen
+    assert os.access(chosen, os.W_OK) and Path(chosen).is_dir()
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("warning:") and str(blocker / "numba") in lines[0]
+    configure_kernel_cache(environ)  # the fallback is writable: no second warning
+    assert capsys.readouterr().err == ""
+
+
+def test_cli_runs_with_an_unwritable_numba_cache_dir(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    env = {**os.environ, CACHE_ENV: str(blocker / "numba"), "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, "-m", "core.cli", "examples"], capture_output=True, text=True,
+                            env=env, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and result.stderr.count("warning:") == 1

@@ -196,5 +196,7 @@ def test_gradient_descent_learns_a_toy_problem(dtype):
         net.loss_and_grad(x, y)
         net.params -= 0.5 * net.grads
     loss, accuracy = net.evaluate(x, y)
+    # Over initial-weight seeds 0–19 (both dtypes): loss ratio ≤ 0.39, training accuracy ≥ 0.915. 0.85 keeps 13
+    # of the 200 points as margin (the old 0.9 was 3 points below the worst seed).
     assert loss < 0.5 * start
-    assert accuracy > 0.9
+    assert accuracy > 0.85

@@ -62,3 +62,24 @@ def test_loading_another_optimizers_state_is_refused() -> None:
         OPTIMIZER_CLASSES["rmsprop"](np.zeros(3)).load_state_dict(state)
     with pytest.raises(ValueError, match="saved exp_avg has shape"):
         Adam(np.zeros(4)).load_state_dict(state)
+
+
+@pytest.mark.parametrize("steps, max_iter", [(0, 20), (1, 1)])
+def test_lbfgs_state_before_any_curvature_pair_round_trips(steps: int, max_iter: int) -> None:
+    """Before the first step, and after a first step of max_iter=1, L-BFGS holds no (s, y) pair: its state must
+    still save (it raised "cannot reshape array of size 0") and a resumed copy must continue identically."""
+    x, labels = dataset()
+    params = initial_params()
+    original = LBFGS(params, max_iter=max_iter)
+    for _ in range(steps):
+        original.step(lambda: loss_and_grad(params, x, labels))
+    saved_params, saved_state = params.copy(), original.state_dict()
+    assert saved_state["state"]["old_dirs"].shape == (0, params.size)
+    original.step(lambda: loss_and_grad(params, x, labels))
+
+    resumed_params = saved_params.copy()
+    resumed = LBFGS(resumed_params, max_iter=max_iter)
+    resumed.load_state_dict(saved_state)
+    resumed.step(lambda: loss_and_grad(resumed_params, x, labels))
+    np.testing.assert_array_equal(resumed_params, params)
+    assert LBFGS(np.zeros(3)).state_dict()["state"]["old_stps"].shape == (0, 3)

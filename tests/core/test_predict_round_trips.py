@@ -13,6 +13,7 @@ import pytest
 
 from core.cli import run_cli
 from core.data import load_file, load_source
+from core.data.csv_rows import read_raw_rows
 from core.export import export_model
 from core.project import save_project
 from core.spec import default_spec
@@ -113,3 +114,25 @@ def test_a_cell_longer_than_the_csv_default_limit_is_read(odd_project, tmp_path)
     wide = write_rows(tmp_path / "wide.csv", [row + ["notes" if i == 0 else long_cell] for i, row in enumerate(rows)])
     assert_cli_and_script_give_the_engine(project, model, wide, engine, dataset.class_names, tmp_path)
 
+
+
+@pytest.mark.parametrize("note_chars,latin_row,in_sample", [(300, -1, False), (1000, 100, True)])
+def test_predict_reads_a_csv_that_turns_latin1_past_the_encoding_probe(odd_project, tmp_path, note_chars, latin_row,
+                                                                       in_sample):
+    """The first 64 KB are ASCII, so detection says UTF-8; the first non-ASCII byte comes past the layout's sample
+    (200 lines) or inside it. The shared reader (`core.data.csv_rows`) then reads the file as latin-1, as
+    `load_file` does, instead of refusing it as "not a text file"."""
+    _, data, project, _, engine, dataset = odd_project
+    with open(data, newline="", encoding="utf-8") as handle:
+        header, *rows = list(csv.reader(handle))
+    repeats = 4  # 320 rows
+    long_rows = [row + ["n" * note_chars] for row in rows * repeats]
+    long_rows[latin_row][-1] = "café"
+    latin = write_rows(tmp_path / "latin.csv", [header + ["notes"], *long_rows], encoding="latin-1")
+    offset = latin.read_bytes().index(b"\xe9")
+    assert offset > 64 * 1024 and (latin.read_bytes()[:offset].count(b"\n") < 200) == in_sample
+    assert read_raw_rows(latin).encoding == "latin-1" and read_raw_rows(latin).rows[latin_row][-1] == "café"
+    out = tmp_path / "out.csv"
+    assert run_cli(["predict", str(project), str(latin), "-o", str(out)]) == 0
+    probabilities, _ = read_predictions(out, dataset.class_names)
+    np.testing.assert_allclose(probabilities, np.tile(engine, (repeats, 1)), atol=1e-5)

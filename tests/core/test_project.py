@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import zipfile
 
 import numpy as np
@@ -16,9 +17,12 @@ DATA_CONFIG = {"source": {"kind": "playground", "name": "circles", "num_points":
                "val_fraction": 0.25, "test_fraction": 0.0, "scaling": "standard", "feature_transform": []}
 
 
-def _weights() -> dict[str, np.ndarray]:
-    rng = np.random.default_rng(0)
-    return {"layer0.W": rng.normal(size=(2, 8)).astype(np.float32), "layer0.b": np.zeros(8, np.float32)}
+def _weights(spec: dict | None = None) -> dict[str, np.ndarray]:
+    """A trained-looking state of the spec's network (default_spec's): what Network.get_state() saves."""
+    from core.network import Network
+    state = Network.from_spec(spec or default_spec(), seed=5).get_state()
+    state["params"] += np.random.default_rng(0).normal(size=state["params"].shape).astype(np.float32)
+    return state
 
 
 def test_round_trip_keeps_spec_data_weights_history(tmp_path):
@@ -69,11 +73,13 @@ def test_invalid_spec_is_refused_on_save(tmp_path):
     assert not (tmp_path / "bad.bps").exists()
 
 
+V0_NETWORK = {"input_size": 2, "layers": [{"units": 4, "activation": "relu"}, {"units": 2, "activation": "softmax"}]}
+
+
 def _write_v0(path, weights=None):
     """A project as the early drafts (version 0) wrote it: spec under "network", split beside the data."""
     manifest = {"format": "backprop-studio-project", "version": 0,
-                "network": {"input_size": 2, "layers": [{"units": 4, "activation": "relu"},
-                                                        {"units": 2, "activation": "softmax"}]},
+                "network": V0_NETWORK,
                 "data": {"source": {"kind": "sklearn", "name": "iris"}},
                 "split": {"val_fraction": 0.3}, "data_sha256": "feed", "history": [{"epoch": 1, "train_loss": 1.0}],
                 "has_weights": weights is not None}
@@ -88,7 +94,7 @@ def _write_v0(path, weights=None):
 
 def test_version_0_is_migrated(tmp_path):
     path = tmp_path / "old.bps"
-    _write_v0(path, _weights())
+    _write_v0(path, _weights(V0_NETWORK))
     project = load_project(path)
     assert project.file_version == 0
     assert [layer["units"] for layer in project.spec["layers"]] == [4, 2]
@@ -97,7 +103,8 @@ def test_version_0_is_migrated(tmp_path):
     assert project.data_config["val_fraction"] == 0.3 and project.data_config["test_fraction"] == 0.2
     assert project.data_hash == "feed"
     assert project.history == [{"epoch": 1, "train_loss": 1.0}]
-    np.testing.assert_array_equal(project.weights["layer0.W"], _weights()["layer0.W"])
+    np.testing.assert_array_equal(project.weights["params"], _weights(V0_NETWORK)["params"])
+    assert project.warnings == []
 
 
 @pytest.mark.parametrize("make, message", [
@@ -143,3 +150,34 @@ def test_missing_file_and_folder(tmp_path):
         load_project(tmp_path / "nope.bps")
     with pytest.raises(ProjectError, match="is a folder"):
         load_project(tmp_path)
+
+
+def test_save_removes_temporaries_a_killed_save_left_but_nothing_else(tmp_path):
+    path = tmp_path / "keep.bps"
+    stale = tmp_path / ".keep.bps.k1ll3d_x.tmp"  # mkstemp's pattern for this project, from a killed save
+    stale.write_bytes(b"half a zip")
+    os.utime(stale, (1_000_000, 1_000_000))
+    running = tmp_path / ".keep.bps.c0ncurr.tmp"  # a save in another process, newer than ours: not ours to delete
+    running.write_bytes(b"being written")
+    os.utime(running, (4_000_000_000, 4_000_000_000))
+    others = [tmp_path / ".other.bps.abc.tmp", tmp_path / "keep.bps.abc.tmp", tmp_path / ".keep.bps.a.b.tmp"]
+    for other in others:
+        other.write_bytes(b"not ours")
+        os.utime(other, (1_000_000, 1_000_000))
+    link = tmp_path / ".keep.bps.l1nk.tmp"
+    link.symlink_to(others[0])
+    save_project(path, default_spec(), DATA_CONFIG, None, [])
+    assert not stale.exists()
+    assert running.exists() and link.is_symlink() and all(other.exists() for other in others)
+    assert load_project(path).spec == default_spec()
+
+
+def test_history_may_keep_a_confusion_matrix_but_not_deeper_nesting():
+    """The studio keeps the last epoch's confusion matrix (rows of counts) in the history; deeper lists are refused."""
+    from core.project_errors import ManifestError
+    from core.project_manifest import check_history
+
+    history = [{"epoch": 1, "train_loss": 0.5, "confusion": [[3, 1], [0, 4]]}]
+    assert check_history(history) == history
+    with pytest.raises(ManifestError, match="record 1"):
+        check_history([{"epoch": 1, "deep": [[[1]]]}])

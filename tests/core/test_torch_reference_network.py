@@ -82,15 +82,17 @@ def torch_loss(name: str, output, y, delta: float):
 
 
 def compare(net: Network, x: np.ndarray, y: np.ndarray, training: bool) -> None:
-    """Run both networks on the same batch (same dropout masks) and compare everything."""
+    """Run both networks on the same batch (the same units dropped) and compare everything."""
     model = torch_twin(net)
     model.train(training)
     out = net.forward(x, training=training, rng=np.random.default_rng(4)).copy()
     loss, grad = net.loss.value_and_grad(out, y)
     net.backward(grad)
     for block, twin in zip(net.blocks, model.layers):
+        # Which units the engine dropped comes from its mask; the 1/(1−p) scaling of the kept ones is computed
+        # here, so an engine that forgot to scale (or scaled wrongly) no longer agrees with its own mask.
         mask = block.last_mask
-        twin.mask = None if mask is None else torch.tensor(mask)
+        twin.mask = None if mask is None else torch.tensor((mask != 0) / (1.0 - block.dropout))
     h = torch.tensor(x)
     for twin in model.layers:
         h = twin(h)

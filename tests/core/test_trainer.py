@@ -10,6 +10,8 @@ from core.data import playground, prepare
 from core.network import Network
 from core.spec import SpecError, default_spec
 from core.training import Trainer, fit
+from core.training.clock import RunClock
+from tests.core.test_trainer_clock import FakeTime
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +118,7 @@ def test_set_live_lr_takes_effect_at_the_next_batch(xor_data):
     trainer = make_trainer(xor_data, epochs=1)
     run = trainer.run()
     assert next(run).lr == pytest.approx(0.01)
-    trainer.set_live(lr=0.5, l2=0.001)
+    trainer.set_live({"training.optimizer.lr": 0.5, "training.l2": 0.001})
     snap = next(run)
     assert snap.lr == 0.5 and trainer.steps.optimizer.hyper["lr"] == 0.5
     assert trainer.training["optimizer"]["lr"] == 0.5 and trainer.training["l2"] == 0.001
@@ -125,11 +127,20 @@ def test_set_live_lr_takes_effect_at_the_next_batch(xor_data):
 def test_set_live_refuses_bad_values_with_the_setting_named(xor_data):
     trainer = make_trainer(xor_data)
     with pytest.raises(SpecError, match="lr must be > 0, got -1"):
-        trainer.set_live(lr=-1)
-    with pytest.raises(SpecError, match="adam: has no momentum"):
-        trainer.set_live(momentum=0.9)
-    with pytest.raises(SpecError, match="'epochs' cannot change"):
-        trainer.set_live(epochs=3)
+        trainer.set_live("training.optimizer.lr", -1)
+    with pytest.raises(SpecError, match="optimizer adam: unknown setting 'momentum'"):
+        trainer.set_live("training.optimizer.momentum", 0.9)
+    with pytest.raises(SpecError, match="training.epochs can't change while training") as info:
+        trainer.set_live({"training.epochs": 3})
+    assert info.value.where == "training.epochs"
+    with pytest.raises(SpecError, match=r"^layers\[0\].units can't change while training; the live settings are "
+                                        r"training.l1, .*training.optimizer.lr"):
+        trainer.set_live("layers[0].units", 16)
+    with pytest.raises(SpecError, match="not a setting path"):
+        trainer.set_live("training..lr", 0.1)
+    with pytest.raises(TypeError, match="value is missing"):
+        trainer.set_live("training.optimizer.lr")
+    assert trainer._pending == {}  # nothing refused was queued
 
 
 def test_requested_histograms_count_every_weight(xor_data):
@@ -154,12 +165,16 @@ def test_histograms_every_n_epochs(xor_data):
 
 
 def test_elapsed_time_excludes_pauses(xor_data):
+    """A fake time source: each reading advances it by 1 ms, and the caller's pause by 1,000 s. No wall-clock
+    timing, so neither a busy machine nor kernel loading on a cold cache can make it fail."""
+    now = FakeTime(tick=0.001)
     trainer = make_trainer(xor_data, epochs=1)
+    trainer.clock = RunClock(now=now)
     run = trainer.run()
     next(run)
-    time.sleep(0.3)  # the caller "pauses"
+    now.seconds += 1000.0  # the caller "pauses"
     snaps = list(run)
-    assert snaps[-1].elapsed < 0.25 and snaps[-1].samples_per_second > 0
+    assert 0 < snaps[-1].elapsed < 1.0 and snaps[-1].samples_per_second > 80
 
 
 def test_fit_trains_to_the_end(xor_data):
@@ -199,7 +214,8 @@ def test_live_momentum_weight_decay_and_clipping_reach_the_step(xor_data):
     trainer = make_trainer(xor_data, optimizer={"name": "momentum", "lr": 0.01})
     run = trainer.run()
     next(run)
-    trainer.set_live(momentum=0.5, weight_decay=0.01, clipping_value=0.1, decoupled_weight_decay=0.2)
+    trainer.set_live({"training.optimizer.momentum": 0.5, "training.optimizer.weight_decay": 0.01,
+                      "training.clipping.value": 0.1, "training.decoupled_weight_decay": 0.2})
     next(run)
     assert trainer.steps.optimizer.hyper["momentum"] == 0.5 and trainer.steps.optimizer.hyper["weight_decay"] == 0.01
     assert trainer.training["clipping"]["value"] == 0.1 and trainer.training["decoupled_weight_decay"] == 0.2
@@ -210,7 +226,7 @@ def test_a_live_clipping_threshold_limits_the_very_next_step(xor_data):
                            clipping={"mode": "value", "value": 1e6})
     run = trainer.run()
     next(run)
-    trainer.set_live(clipping_value=1e-6)
+    trainer.set_live("training.clipping.value", 1e-6)
     before = trainer.network.params.copy()
     next(run)
     change = np.abs(trainer.network.params - before).max()
@@ -265,6 +281,32 @@ def test_a_live_learning_rate_is_the_schedules_new_base(xor_data):
                                                                           "gamma": 0.5})
     run = trainer.run()
     assert next(run).lr == 0.01
-    trainer.set_live(lr=0.2)
+    trainer.set_live("training.optimizer.lr", 0.2)
     trainer.report_every = 1
     assert next(run).lr == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize("fast_path", [True, False])
+def test_a_live_learning_rate_by_path_replays_a_run_that_had_it_from_that_epoch(xor_data, fast_path):
+    # Live: lr 0.01 for the first epoch, then set_live by path. Replayed: the first epoch's checkpoint continued by
+    # a Trainer whose spec has the new rate. Both must end with the same weights, bit for bit.
+    spec = small_spec(epochs=3, optimizer={"name": "adam", "lr": 0.01}, l2=0.0)
+    live_net = Network.from_spec(spec)
+    live = Trainer(live_net, xor_data, report_every=0, fast_path=fast_path)
+    run = live.run()
+    next(run)  # the first epoch
+    live.set_live("training.optimizer.lr", 0.05)
+    live.set_live({"training.l2": 0.001})
+    list(run)
+
+    first = Trainer(Network.from_spec(spec), xor_data, report_every=0, fast_path=fast_path)
+    next(first.run())
+    state = first.state_dict()
+    changed = dict(spec["training"], optimizer={"name": "adam", "lr": 0.05}, l2=0.001)
+    replay_net = Network.from_spec(spec)
+    replay = Trainer(replay_net, xor_data, changed, report_every=0, fast_path=fast_path)
+    replay.load_state_dict(state, keep_settings=True)
+    list(replay.run())
+    np.testing.assert_array_equal(live_net.params, replay_net.params)
+    assert live.history[-1]["lr"] == replay.history[-1]["lr"] == 0.05
+    assert live.state_dict()["training"] == replay.training  # the checkpoint carries the live changes

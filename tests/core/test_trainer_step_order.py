@@ -1,5 +1,11 @@
-"""The Trainer's step equals a hand-written loop of the documented order, bit for bit:
-data loss and gradient → L1/L2 → clipping → optimizer step → decoupled weight decay, with seeded shuffling."""
+"""The Trainer's step equals a hand-written loop of the documented order:
+data loss and gradient → L1/L2 → clipping → optimizer step → decoupled weight decay, with seeded shuffling.
+
+Equal up to round-off, not bit for bit: the Trainer takes the fused kernel where it can, the hand-written loop the
+BLAS path, and the two may round differently (the fused kernel's docstring says so; under OPENBLAS_CORETYPE=
+Sandybridge or NUMBA_CPU_NAME=generic they do). A step in the wrong order is far larger than round-off: swapping
+clipping and L2, or dropping the decoupled decay, moves some weight by ~0.1 after these 12 steps (round-off:
+1.2e-7 under Sandybridge)."""
 
 import numpy as np
 
@@ -44,5 +50,6 @@ def test_trainer_matches_the_documented_loop():
             apply_decoupled_weight_decay(net.params, mask, 0.05, 0.1)
             total += loss * len(rows)
         expected_losses.append(total / len(x))
-    np.testing.assert_array_equal(trained.params, net.params)
-    assert losses == expected_losses
+    # float32 round-off after 12 Adam steps: ~1e-7; a wrong order moves a weight by ~0.1 (see the docstring).
+    np.testing.assert_allclose(trained.params, net.params, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(losses, expected_losses, rtol=1e-5)

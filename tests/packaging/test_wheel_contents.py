@@ -1,6 +1,10 @@
 """`pip install .` ships the whole app: every module of core/ and studio/, every file under resources/ (icons,
 example projects, the desktop entry) and both launchers. Builds the wheel from a copy of the source tree, so
-the repository's own build/ folder (and its stale files) can't leak in."""
+the repository's own build/ folder (and its stale files) can't leak in.
+
+The build is isolated, as `pip install .` does for a user: pip fetches the build backend that pyproject's
+[build-system] asks for (setuptools>=77, which understands `license = "MIT"`) instead of using whatever old
+setuptools the test venv happens to hold (a Python 3.11 venv ships 65.5, which rejects the SPDX license)."""
 
 from __future__ import annotations
 
@@ -30,7 +34,7 @@ def wheel(tmp_path_factory) -> zipfile.ZipFile:
     for folder in SHIPPED:
         shutil.copytree(REPO / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     out = tmp_path_factory.mktemp("wheel")
-    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
                              "--wheel-dir", str(out), str(source)], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     (built,) = out.glob("backprop_studio-*.whl")

@@ -106,3 +106,15 @@ def make_window(qtbot, tmp_path):
 def main_window(make_window):
     """A shown main window around the default document."""
     return make_window()
+
+
+@pytest.fixture
+def builder(qtbot, document):
+    """A shown network builder around the default document (2-8-8-2 on circles)."""
+    from studio.widgets.network_builder import NetworkBuilder
+    widget = NetworkBuilder(document)
+    qtbot.addWidget(widget)
+    widget.resize(1100, 620)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 from studio.widgets.builder.layout import gap_x, insert_index, layout_network
 from studio.widgets.builder.palette import LAYER_PRESETS, layer_from_mime_data, layer_mime_data
 from studio.widgets.network_builder import PALETTE
-from tests.studio.test_network_builder import builder, widths  # noqa: F401 (the fixture)
+from tests.studio.test_network_builder import widths
 
 NO_BUTTONS, NO_KEYS, COPY = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, Qt.DropAction.CopyAction
 

@@ -90,7 +90,7 @@ def test_csv_file_preview_target_and_load(panel, document, qtbot, tmp_path, monk
     table = panel.file_page.table
     assert table.rowCount() == 6 and table.columnCount() == 4
     assert table.horizontalHeaderItem(2).text() == "kind\ncategorical"
-    assert panel.file_page.target.currentText() == "score"  # the last column is suggested
+    assert panel.file_page.target.currentText() == "kind"  # the only text column is suggested (issue 11 §3)
     panel.file_page.target.setCurrentText("kind")
     panel.file_page.categorical.setCurrentIndex(0)
     qtbot.mouseClick(panel.file_page.load_button, Qt.MouseButton.LeftButton)
@@ -176,19 +176,9 @@ def test_a_failed_load_is_said_once_and_goes_after_a_good_one(panel, document, q
     qtbot.mouseClick(panel.file_page.load_button, Qt.MouseButton.LeftButton)
     errors = visible_errors(panel)
     assert len(errors) == 1 and "colour" in errors[0]
-    assert 'Text columns: "One-hot encode"' in errors[0] and "one_hot" not in errors[0]  # the panel's words
+    assert '"One-hot encode" for text columns' in errors[0] and "one_hot" not in errors[0]  # the panel's words
     assert document.undo_stack.count() == 0
     _choose(qtbot, panel.file_page.categorical, "one_hot")
     qtbot.mouseClick(panel.file_page.load_button, Qt.MouseButton.LeftButton)
     assert document.data_config["source"]["kind"] == "file"
     assert visible_errors(panel) == []
-
-
-def test_data_layer_option_names_become_the_file_pages_labels():
-    from studio.widgets.data_panel import in_panel_words
-
-    message = in_panel_words("x.csv: rows 3, 5 have empty cells: choose missing='drop' to drop those rows or "
-                             "missing='mean' to fill them; use task='regression' for a numeric target")
-    assert message == ('x.csv: rows 3, 5 have empty cells: choose Missing cells: "Drop those rows" to drop those '
-                       'rows or Missing cells: "Fill with column mean" to fill them; use Task: "Regression" for '
-                       'a numeric target')

@@ -3,29 +3,17 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
 from studio.widgets.builder.connections import EdgesItem, SkipArrowItem
 from studio.widgets.builder.items import InputColumnItem, layer_badges, layer_title
 from studio.widgets.builder.layout import MAX_NODES, drop_index, layout_network
-from studio.widgets.network_builder import NetworkBuilder
 
 
 def widths(document) -> list[int]:
     spec = document.spec
     return [spec["input_size"]] + [layer["units"] for layer in spec["layers"]]
-
-
-@pytest.fixture
-def builder(qtbot, document):
-    widget = NetworkBuilder(document)
-    qtbot.addWidget(widget)
-    widget.resize(1100, 620)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
 
 
 def view_point(builder, item) -> QPoint:

@@ -1,7 +1,9 @@
 """The network builder's scene items: layer blocks with their buttons and the input column.
 
 Items only draw and report what the mouse did (through signals); the `NetworkBuilder` turns that into Document
-edits. Neurons are painted by their block (not one item each) and found by position on hover.
+edits. Neurons are painted by their block (not one item each) and found by position on hover. With 2-D data a
+trained (or training) network's neurons show thumbnails of their output over the input plane (`thumbnails`,
+set by the builder); `ThumbnailZoomItem` shows the hovered one enlarged.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QGraphicsSceneMouseEvent, QStyleOptionGraphicsItem
 
 from studio.widgets.builder.button import ButtonItem
@@ -23,6 +25,27 @@ HOVER_NODE = QColor("#ffca28")
 TEXT = QColor("#1f2933")
 MUTED = QColor("#6b7785")
 DRAG_THRESHOLD = 6.0
+SMALLEST_TEXT_PT = 8.0  # no builder text is smaller; the view never shrinks it below MIN_TEXT_PIXELS on screen
+MIN_TEXT_PIXELS = 9.0
+THUMBNAIL_SIZE = 28.0  # a neuron thumbnail: a square that fills most of the node pitch
+ZOOM_SIZE = 132.0  # the hovered thumbnail, enlarged (screen pixels: it ignores the view's zoom)
+
+
+def paint_thumbnail_node(painter: QPainter, center: QPointF, image: QImage, border: QColor, hovered: bool) -> None:
+    """A neuron drawn as its output heatmap in a small square, framed (highlighted when hovered)."""
+    half = THUMBNAIL_SIZE / 2
+    rect = QRectF(center.x() - half, center.y() - half, THUMBNAIL_SIZE, THUMBNAIL_SIZE)
+    painter.drawImage(rect, image)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.setPen(QPen(HOVER_NODE, 2.4) if hovered else QPen(border, 1.0))
+    painter.drawRect(rect)
+
+
+def min_readable_scale() -> float:
+    """The smallest view scale at which the builder's smallest text is still MIN_TEXT_PIXELS tall on screen."""
+    from PySide6.QtGui import QFontInfo
+    pixels = QFontInfo(font(SMALLEST_TEXT_PT)).pixelSize()
+    return min(1.0, MIN_TEXT_PIXELS / pixels) if pixels > 0 else 1.0
 
 
 def font(size: float, bold: bool = False) -> QFont:
@@ -53,7 +76,38 @@ def layer_badges(layer: dict[str, Any], is_output: bool = False) -> list[str]:
     return badges
 
 
-class LayerBlockItem(QGraphicsObject):
+class NodeHover:
+    """Hover over a column's nodes (a mixin for its item): `unit_at` finds the node under the mouse; a change is
+    painted and announced through the item's `_announce_hover(unit)`, −1 when the mouse leaves the nodes."""
+
+    column: ColumnGeometry
+    hovered_unit: int
+
+    def unit_at(self, pos: QPointF) -> int:
+        """The neuron under `pos` (item coordinates), or -1."""
+        if not self.column.narrow:
+            return -1
+        reach = THUMBNAIL_SIZE / 2 + 2
+        for unit in range(self.column.units):
+            center = self.node_center(unit)
+            if abs(pos.x() - center.x()) <= reach and abs(pos.y() - center.y()) <= reach:
+                return unit
+        return -1
+
+    def _hover(self, unit: int) -> None:
+        if unit != self.hovered_unit:
+            self.hovered_unit = unit
+            self.update()
+            self._announce_hover(unit)
+
+    def hoverMoveEvent(self, event: Any) -> None:  # noqa: N802
+        self._hover(self.unit_at(event.pos()))
+
+    def hoverLeaveEvent(self, event: Any) -> None:  # noqa: N802
+        self._hover(-1)
+
+
+class LayerBlockItem(NodeHover, QGraphicsObject):
     """One layer as a rounded block: title, badges, neurons (or a count), and its −, +, × buttons.
 
     Press-and-release selects it (`clicked`); dragging a hidden layer sideways moves it and, on release,
@@ -74,6 +128,7 @@ class LayerBlockItem(QGraphicsObject):
         self.is_output = is_output
         self.selected = selected
         self.hovered_unit = -1
+        self.thumbnails: list[QImage] | None = None  # one per unit, set by the builder (2-D data only)
         self._press_x: float | None = None
         self._dragging = False
         self.setAcceptHoverEvents(True)
@@ -139,7 +194,7 @@ class LayerBlockItem(QGraphicsObject):
 
     def _paint_badges(self, painter: QPainter) -> None:
         c = self.column
-        painter.setFont(font(7.5))
+        painter.setFont(font(SMALLEST_TEXT_PT))
         metrics = QFontMetricsF(painter.font())
         x = c.x + 6
         for badge in layer_badges(self.layer, self.is_output):
@@ -153,6 +208,11 @@ class LayerBlockItem(QGraphicsObject):
             x += width + 4
 
     def _paint_nodes(self, painter: QPainter, border: QColor) -> None:
+        thumbnails = self.thumbnails
+        if thumbnails is not None and len(thumbnails) == self.column.units:
+            for unit, image in enumerate(thumbnails):
+                paint_thumbnail_node(painter, self.node_center(unit), image, border, unit == self.hovered_unit)
+            return
         for unit in range(self.column.units):
             painter.setPen(QPen(border, 1.2))
             painter.setBrush(HOVER_NODE if unit == self.hovered_unit else QColor("white"))
@@ -172,28 +232,8 @@ class LayerBlockItem(QGraphicsObject):
         painter.drawText(body.adjusted(0, 30, 0, 0), Qt.AlignmentFlag.AlignCenter, "neurons")
 
     # -- mouse ----------------------------------------------------------------------------------------------
-    def unit_at(self, pos: QPointF) -> int:
-        """The neuron under `pos` (item coordinates), or -1."""
-        c = self.column
-        if not c.narrow or abs(pos.x() - c.center_x) > NODE_RADIUS + 2:
-            return -1
-        for unit, y in enumerate(c.node_y):
-            if abs(pos.y() - y) <= NODE_RADIUS + 2:
-                return unit
-        return -1
-
-    def hoverMoveEvent(self, event: Any) -> None:  # noqa: N802
-        unit = self.unit_at(event.pos())
-        if unit != self.hovered_unit:
-            self.hovered_unit = unit
-            self.update()
-            self.unit_hovered.emit(self.index if unit >= 0 else -1, unit)
-
-    def hoverLeaveEvent(self, event: Any) -> None:  # noqa: N802
-        if self.hovered_unit >= 0:
-            self.hovered_unit = -1
-            self.update()
-            self.unit_hovered.emit(-1, -1)
+    def _announce_hover(self, unit: int) -> None:
+        self.unit_hovered.emit(self.index if unit >= 0 else -1, unit)
 
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
         self._press_x = event.scenePos().x()
@@ -225,14 +265,23 @@ class LayerBlockItem(QGraphicsObject):
             self.clicked.emit(self.index)
 
 
-class InputColumnItem(QGraphicsItem):
-    """The input column: one labelled node per feature when few, else a block "784 inputs"."""
+class InputColumnItem(NodeHover, QGraphicsObject):
+    """The input column: one labelled node per feature when few, else a block "784 inputs". Hovering a node
+    reports `unit_hovered(unit)`, leaving it `unit_hovered(-1)`."""
+
+    unit_hovered = Signal(int)
 
     def __init__(self, column: ColumnGeometry, feature_names: list[str]):
         super().__init__()
         self.column = column
         self.feature_names = feature_names
+        self.thumbnails: list[QImage] | None = None  # each input over the plane, set by the builder
+        self.hovered_unit = -1
+        self.setAcceptHoverEvents(True)
         self.setToolTip(f"{column.units} input features (set by the data set)")
+
+    def _announce_hover(self, unit: int) -> None:
+        self.unit_hovered.emit(unit)
 
     def boundingRect(self) -> QRectF:  # noqa: N802
         c = self.column
@@ -259,16 +308,63 @@ class InputColumnItem(QGraphicsItem):
             painter.setFont(font(8.5))
             painter.drawText(body.adjusted(0, 30, 0, 0), Qt.AlignmentFlag.AlignCenter, "inputs")
             return
-        painter.setFont(font(8))
+        painter.setFont(font(SMALLEST_TEXT_PT))
         metrics = QFontMetricsF(painter.font())
+        thumbnails = self.thumbnails if self.thumbnails is not None and len(self.thumbnails) == c.units else None
         for unit in range(c.units):
             center = self.node_center(unit)
-            painter.setPen(QPen(border, 1.2))
-            painter.setBrush(QColor("white"))
-            painter.drawEllipse(center, NODE_RADIUS, NODE_RADIUS)
+            if thumbnails is not None:
+                paint_thumbnail_node(painter, center, thumbnails[unit], border, unit == self.hovered_unit)
+            else:
+                painter.setPen(QPen(border, 1.2))
+                painter.setBrush(QColor("white"))
+                painter.drawEllipse(center, NODE_RADIUS, NODE_RADIUS)
             name = self.feature_names[unit] if unit < len(self.feature_names) else f"x{unit + 1}"
             label_width = c.width - 38
             painter.setPen(TEXT)
             painter.drawText(QRectF(c.x + 6, center.y() - 9, label_width, 18),
                              Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                              metrics.elidedText(name, Qt.TextElideMode.ElideRight, label_width))
+
+
+class ThumbnailZoomItem(QGraphicsItem):
+    """The hovered neuron's thumbnail, enlarged, with its name: drawn at a fixed screen size beside the node
+    (it ignores the view's zoom, so it stays readable when a large network is shown small)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.image: QImage | None = None
+        self.caption = ""
+        self.setZValue(30)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.hide()
+
+    def show_at(self, anchor: QPointF, image: QImage, caption: str) -> None:
+        self.prepareGeometryChange()
+        self.image, self.caption = image, caption
+        self.setPos(anchor)
+        self.show()
+        self.update()
+
+    def set_image(self, image: QImage) -> None:
+        self.image = image
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return QRectF(14, -ZOOM_SIZE / 2 - 22, ZOOM_SIZE + 8, ZOOM_SIZE + 30)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: Any = None) -> None:
+        if self.image is None:
+            return
+        frame = QRectF(18, -ZOOM_SIZE / 2, ZOOM_SIZE, ZOOM_SIZE)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(255, 255, 255, 235))
+        painter.drawRoundedRect(frame.adjusted(-4, -22, 4, 4), 6, 6)
+        painter.drawImage(frame, self.image)
+        painter.setPen(QPen(QColor("#1f2933"), 1.0))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(frame)
+        painter.setFont(font(9))
+        painter.drawText(QRectF(frame.x(), frame.y() - 20, frame.width(), 18), Qt.AlignmentFlag.AlignCenter,
+                         self.caption)

@@ -12,7 +12,11 @@ from typing import Any
 MAX_NODES = 12  # layers up to this width are drawn neuron by neuron
 COLUMN_WIDTH = 150.0
 COLUMN_GAP = 76.0
-NODE_PITCH = 26.0
+# Deep networks (more than COMPACT_AFTER layers) are drawn tighter, so more of them shows at a readable size:
+COMPACT_AFTER = 5
+COMPACT_COLUMN_WIDTH = 140.0  # room for "Dense 16 · tanh"; longer titles are elided
+COMPACT_COLUMN_GAP = 44.0
+NODE_PITCH = 32.0  # room for a 28 px neuron thumbnail (2-D data) between neighbours
 NODE_RADIUS = 9.0
 HEADER_HEIGHT = 46.0  # title line + badge line
 FOOTER_HEIGHT = 30.0  # − count + buttons
@@ -67,11 +71,13 @@ def _column(index: int, x: float, width: float, units: int) -> ColumnGeometry:
 
 def layout_network(spec: dict[str, Any]) -> list[ColumnGeometry]:
     """The input column followed by one column per layer of `spec` (the output layer last)."""
+    compact = len(spec["layers"]) > COMPACT_AFTER
+    width, gap = (COMPACT_COLUMN_WIDTH, COMPACT_COLUMN_GAP) if compact else (COLUMN_WIDTH, COLUMN_GAP)
     columns = [_column(-1, 0.0, INPUT_WIDTH, int(spec["input_size"]))]
-    x = INPUT_WIDTH + COLUMN_GAP
+    x = INPUT_WIDTH + gap
     for i, layer in enumerate(spec["layers"]):
-        columns.append(_column(i, x, COLUMN_WIDTH, int(layer["units"])))
-        x += COLUMN_WIDTH + COLUMN_GAP
+        columns.append(_column(i, x, width, int(layer["units"])))
+        x += width + gap
     return columns
 
 
@@ -100,4 +106,9 @@ def insert_index(columns: list[ColumnGeometry], x: float) -> int:
 
 def gap_x(columns: list[ColumnGeometry], index: int) -> float:
     """The middle of the gap just before layer `index` (where an inserted layer would appear)."""
-    return columns[index + 1].x - COLUMN_GAP / 2
+    return columns[index + 1].x - column_gap(columns) / 2
+
+
+def column_gap(columns: list[ColumnGeometry]) -> float:
+    """The space between two columns of this drawing (narrower for deep networks)."""
+    return columns[1].x - columns[0].right if len(columns) > 1 else COLUMN_GAP

@@ -1,14 +1,21 @@
 """The builder's graphics view: antialiased, a large network shrinks to fit while a small one keeps its size, and
-layers dragged in from the palette are accepted (where they would land is the builder's business)."""
+layers dragged in from the palette are accepted (where they would land is the builder's business).
+
+A network shrinks only as far as its smallest text stays readable (`min_readable_scale`: ≥ 9 px on screen);
+a deeper one scrolls instead, starting at its inputs, and keeps its scroll position when it is redrawn (an
+edit, a training update). The mouse wheel scrolls sideways when there is nothing to scroll up and down.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent, QPainter, QResizeEvent
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import (QColor, QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent, QPainter,
+                           QResizeEvent, QWheelEvent)
 from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QWidget
 
+from studio.widgets.builder.items import min_readable_scale
 from studio.widgets.builder.palette import layer_from_mime_data
 
 
@@ -36,10 +43,32 @@ class BuilderView(QGraphicsView):
         view = self.viewport().rect()
         if rect.isEmpty() or view.isEmpty():
             return
-        scale = min(1.0, view.width() / rect.width(), view.height() / rect.height())
+        scrolled = self._scrolled_center()
+        scale = max(min_readable_scale(), min(1.0, view.width() / rect.width(), view.height() / rect.height()))
         self.resetTransform()
         self.scale(scale, scale)
-        self.centerOn(rect.center())
+        if rect.width() * scale <= view.width():
+            self.centerOn(rect.center())
+        elif scrolled is not None:
+            self.centerOn(QPointF(scrolled.x(), rect.center().y()))  # where the user had scrolled to
+        else:
+            self.centerOn(QPointF(rect.left() + view.width() / scale / 2, rect.center().y()))  # the inputs first
+
+    def _scrolled_center(self) -> QPointF | None:
+        """The scene point at the viewport's centre when the drawing is wider than the view, else None."""
+        bar = self.horizontalScrollBar()
+        if bar.maximum() <= bar.minimum():
+            return None
+        return self.mapToScene(self.viewport().rect().center())
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 (Qt's name)
+        vertical, horizontal = self.verticalScrollBar(), self.horizontalScrollBar()
+        only_sideways = vertical.maximum() <= vertical.minimum() and horizontal.maximum() > horizontal.minimum()
+        if only_sideways and not event.angleDelta().x():
+            horizontal.setValue(horizontal.value() - event.angleDelta().y())  # nothing to scroll up and down
+            event.accept()
+            return
+        super().wheelEvent(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
