@@ -19,7 +19,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from core.data import DataError, add_point, load_source
+from core.data import DataError, Dataset, PreparedData, add_point, load_source
 from core.project import DEFAULT_SPLIT, Project, load_project, save_project
 from core.spec import (
     OPTIMIZERS, SCHEDULES, SpecError, check_setting, default_layer, default_spec, field_for, fit_spec_to_data,
@@ -61,7 +61,7 @@ class Document(QObject):
         self._dirty_outside_undo = False
         self._was_dirty = False
         self._prepared_key: tuple | None = None
-        self._prepared: Any = None
+        self._prepared: PreparedData | None = None
         self.warnings: list[str] = []  # problems found while opening, for the window to show once
         self.undo_stack.cleanChanged.connect(self._update_dirty)
 
@@ -75,7 +75,7 @@ class Document(QObject):
         return copy.deepcopy(self._data_config)
 
     @property
-    def dataset(self):
+    def dataset(self) -> Dataset | None:
         return self._dataset
 
     @property
@@ -114,7 +114,7 @@ class Document(QObject):
         transform = self._data_config.get("feature_transform") or []
         return len(transform) if transform else self._dataset.num_features
 
-    def prepared(self):
+    def prepared(self) -> PreparedData:
         """The split, scaled data for training (core.data.PreparedData), cached until data or seed change."""
         if self._dataset is None:
             raise DataError(f"no data set is loaded: {self._data_error or 'pick one in the Data panel'}")
@@ -359,14 +359,14 @@ class Document(QObject):
     def _push_spec(self, spec: dict, text: str, merge: Hashable | None = None) -> None:
         self._push_state(spec, self._data_config, self._dataset, self._data_error, text, merge)
 
-    def _push_state(self, spec: dict, config: dict, dataset: Any, data_error: str | None, text: str,
+    def _push_state(self, spec: dict, config: dict, dataset: Dataset | None, data_error: str | None, text: str,
                     merge: Hashable | None = None) -> None:
         spec = validate_spec(spec)  # SpecError leaves everything as it was
         states = self._edit_states(spec, (config, dataset, data_error))
         if states is not None:
             self.undo_stack.push(StateCommand(self, *states, text, merge))
 
-    def _edit_states(self, spec: dict, data: tuple[dict, Any, str | None] | None = None
+    def _edit_states(self, spec: dict, data: tuple[dict, Dataset | None, str | None] | None = None
                      ) -> tuple[DocumentState, DocumentState] | None:
         """The states before and after an edit to a VALID spec and to data (config, data set, error; the current
         ones when None); trained weights are reset when the shapes change. None when nothing would change."""
@@ -420,14 +420,14 @@ def _architecture(spec: dict) -> tuple:
     return spec["input_size"], tuple((layer["units"], layer["batch_norm"]) for layer in spec["layers"])
 
 
-def _binary_sigmoid(spec: dict, dataset: Any) -> bool:
+def _binary_sigmoid(spec: dict, dataset: Dataset) -> bool:
     """A 2-class set trained with one sigmoid unit and binary cross-entropy (the user's explicit choice)."""
     out = spec["layers"][-1]
     return (dataset.task == "classification" and dataset.num_classes == 2 and out["units"] == 1
             and out["activation"] == "sigmoid" and spec["training"]["loss"] == "binary_cross_entropy")
 
 
-def _fit_spec(spec: dict, dataset: Any, width: int) -> tuple[dict, list[str]]:
+def _fit_spec(spec: dict, dataset: Dataset, width: int) -> tuple[dict, list[str]]:
     if _binary_sigmoid(spec, dataset):  # keep the 1-unit sigmoid output; only the input may change
         fitted = copy.deepcopy(spec)
         changes = [] if spec["input_size"] == width else [f"input size {spec['input_size']} → {width}"]
@@ -436,7 +436,7 @@ def _fit_spec(spec: dict, dataset: Any, width: int) -> tuple[dict, list[str]]:
     return fit_spec_to_data(spec, width, dataset.output_size, dataset.task)
 
 
-def _check_data_config(config: dict, dataset: Any) -> None:
+def _check_data_config(config: dict, dataset: Dataset | None) -> None:
     for key in ("val_fraction", "test_fraction"):
         value = config[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
@@ -463,7 +463,7 @@ def sentence(text: str | None) -> str:
     return text if not text or text[-1] in ".!?" else text + "."
 
 
-def _try_load(source: dict) -> tuple[Any, str | None]:
+def _try_load(source: dict) -> tuple[Dataset | None, str | None]:
     """The data set, or None and why not. A project file's source reaches here after core.project's type
     checks; ValueError (e.g. the memory budget) and TypeError still mean "this data can't be used", never a
     project that fails to open."""

@@ -1,11 +1,12 @@
 """The frame: the network builder in the middle, movable docks around it, menus, toolbar and status bar.
 
 The window owns layout only; its other ideas live in `studio.window`: the dock registry (`docks`), the menus and
-their actions (`menus`), the project file commands (`project_actions`). Panels are built around the one
-`Document` (New and Open replace its contents, so every panel keeps observing the same object). A dock that starts
-behind a tab builds its panel when first shown (`studio.window.lazy_panels`), which keeps panels nobody sees yet
-out of the warm start. A panel that can't be built is left out and listed in `unavailable_panels`, so the frame always
-opens. The dock layout is remembered between starts (QSettings, with a layout version).
+their actions (`menus`), the project file commands (`project_actions`). Panels are built by the registry's
+factories around the one `Document` and the one `TrainingController` (New and Open replace the document's contents,
+so every panel keeps observing the same object). A dock that starts behind a tab builds its panel when first shown
+(`studio.window.lazy_panels`), which keeps panels nobody sees yet out of the warm start. A panel that fails to build
+raises: there is no silently missing dock. The dock layout is remembered between starts (QSettings, with a layout
+version).
 """
 
 from __future__ import annotations
@@ -13,16 +14,18 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from studio.autosave import Autosaver
 from studio.document import Document
 from studio.settings import LAYOUT_VERSION, StudioSettings
-from studio.window.docks import (
-    DOCKS, FRONT_DOCKS, LEFT, RIGHT, DockSpec, build_part, missing_module, restore_dock_layout,
-)
+from studio.training.controller import TrainingController
+from studio.training.status import TrainingStatus
+from studio.training.toolbar import TrainingToolBar
+from studio.widgets.network_builder import NetworkBuilder
+from studio.window.docks import DOCKS, FRONT_DOCKS, LEFT, RIGHT, DockSpec, restore_dock_layout
 from studio.window.lazy_panels import LazyPanels
 from studio.window.menus import WindowMenus
 from studio.window.project_actions import APP_TITLE, ProjectActions
@@ -39,15 +42,11 @@ class MainWindow(ProjectActions, WindowMenus, QMainWindow):
         self.document = document if document is not None else Document()
         self.document.setParent(self)
         self.settings = settings if settings is not None else StudioSettings()
-        self.unavailable_panels: dict[str, str] = {}
         self.docks: dict[str, QDockWidget] = {}
         self.panels = LazyPanels(self._on_panel_built)
-        self.controller: QObject | None = build_part(self.unavailable_panels, "controller",
-                                                     "studio.training.controller", "TrainingController",
-                                                     self.document, self)
+        self.controller = TrainingController(self.document, self)
         self._build_central()
-        if self.builder is not None and self.controller is not None:
-            self.builder.watch_training(self.controller)  # live neuron thumbnails and edges
+        self.builder.watch_training(self.controller)  # live neuron thumbnails and edges
         self._build_docks()
         self._build_actions()
         self._build_menus()
@@ -63,14 +62,8 @@ class MainWindow(ProjectActions, WindowMenus, QMainWindow):
 
     # ---- building ---------------------------------------------------------------------------------------
     def _build_central(self) -> None:
-        self.builder = build_part(self.unavailable_panels, "builder", "studio.widgets.network_builder",
-                                  "NetworkBuilder", self.document)
-        if self.builder is None:
-            placeholder = QLabel("The network builder is not available:\n" + self.unavailable_panels["builder"])
-            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            self.setCentralWidget(placeholder)
-        else:
-            self.setCentralWidget(self.builder)
+        self.builder = NetworkBuilder(self.document)
+        self.setCentralWidget(self.builder)
 
     def _build_docks(self) -> None:
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks
@@ -78,16 +71,12 @@ class MainWindow(ProjectActions, WindowMenus, QMainWindow):
         self.setCorner(Qt.Corner.BottomLeftCorner, LEFT)
         self.setCorner(Qt.Corner.BottomRightCorner, RIGHT)
         for spec in DOCKS:
-            if "controller" in spec.needs and self.controller is None:
-                self.unavailable_panels.setdefault(spec.name, "the training controller is not available")
-                continue
             if spec.tab_with in self.docks:  # it starts behind a tab: build its panel when first shown
                 self._add_waiting_dock(spec)
                 continue
             panel = self._build_panel(spec)
-            if panel is not None:
-                self._place_dock(spec, panel)
-                self.panels.add(spec.name, panel)
+            self._place_dock(spec, panel)
+            self.panels.add(spec.name, panel)
         self._raise_front_docks()
         sizes = [(name, width) for name, width in (("data_dock", 340), ("layer_inspector_dock", 320),
                                                     ("decision_boundary_dock", 320)) if name in self.docks]
@@ -101,10 +90,8 @@ class MainWindow(ProjectActions, WindowMenus, QMainWindow):
         if len(bottom) == 2:
             self.resizeDocks([self.docks[n] for n in bottom], [400, 560], Qt.Orientation.Horizontal)
 
-    def _build_panel(self, spec: DockSpec) -> QWidget | None:
-        args = {"document": (self.document,), "controller": (self.controller,),
-                "controller+document": (self.controller, self.document)}[spec.needs]
-        return build_part(self.unavailable_panels, spec.name, spec.module, spec.cls, *args)
+    def _build_panel(self, spec: DockSpec) -> QWidget:
+        return spec.build(self.document, self.controller)
 
     def _place_dock(self, spec: DockSpec, widget: QWidget) -> QDockWidget:
         dock = QDockWidget(spec.title, self)
@@ -119,20 +106,14 @@ class MainWindow(ProjectActions, WindowMenus, QMainWindow):
         return dock
 
     def _add_waiting_dock(self, spec: DockSpec) -> None:
-        missing = missing_module(spec.module)
-        if missing is not None:  # left out at once, as a panel built up front would be
-            self.unavailable_panels[spec.name] = missing
-            return
         dock = self._place_dock(spec, QWidget())
         self.panels.add_later(spec.name, lambda: self._fill_waiting_dock(spec, dock))
         dock.visibilityChanged.connect(lambda visible: visible and self.panels.build(spec.name))
 
-    def _fill_waiting_dock(self, spec: DockSpec, dock: QDockWidget) -> QWidget | None:
+    def _fill_waiting_dock(self, spec: DockSpec, dock: QDockWidget) -> QWidget:
         placeholder, panel = dock.widget(), self._build_panel(spec)
-        shown = panel if panel is not None else QLabel(f"{spec.title} is not available:\n"
-                                                       + self.unavailable_panels[spec.name])
-        dock.setWidget(shown)
-        shown.show()  # a widget set on a dock that is already visible must be shown explicitly
+        dock.setWidget(panel)
+        panel.show()  # a widget set on a dock that is already visible must be shown explicitly
         placeholder.deleteLater()
         return panel
 
@@ -142,23 +123,14 @@ class MainWindow(ProjectActions, WindowMenus, QMainWindow):
                 self.docks[name].raise_()
 
     def _build_toolbar_and_status(self) -> None:
-        self.training_toolbar = None
-        if self.controller is not None:
-            self.training_toolbar = build_part(self.unavailable_panels, "toolbar", "studio.training.toolbar",
-                                               "TrainingToolBar", self.controller)
-            if self.training_toolbar is not None:
-                self.training_toolbar.setObjectName("training_toolbar")
-                self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.training_toolbar)
-            status = build_part(self.unavailable_panels, "status", "studio.training.status", "TrainingStatus",
-                                self.controller)
-            if status is not None:
-                self.statusBar().addPermanentWidget(status)
+        self.training_toolbar = TrainingToolBar(self.controller)
+        self.training_toolbar.setObjectName("training_toolbar")
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.training_toolbar)
+        self.statusBar().addPermanentWidget(TrainingStatus(self.controller))
         self.statusBar().showMessage("Ready", 3000)
 
     def _on_panel_built(self, name: str, panel: QWidget) -> None:
         """Wire a panel to the network builder, whenever it is built."""
-        if self.builder is None:
-            return
         if name == "activation_map_dock":
             self.builder.neuron_hovered.connect(panel.show_neuron)
         elif name == "layer_inspector_dock":
@@ -192,8 +164,7 @@ class MainWindow(ProjectActions, WindowMenus, QMainWindow):
         if not self.maybe_save():
             event.ignore()
             return
-        if self.controller is not None and hasattr(self.controller, "shutdown"):
-            self.controller.shutdown()
+        self.controller.shutdown()
         self.save_layout()
         self.autosaver.timer.stop()
         self.autosaver.discard()

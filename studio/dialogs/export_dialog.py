@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, QUrl, Qt
 from PySide6.QtGui import QDesktopServices
@@ -22,8 +22,12 @@ from PySide6.QtWidgets import (
 )
 
 from core.data import DataError
-from core.export import FORMATS, ExportError, export_model, export_model_from_parts
+from core.export import FORMATS, ExportError, ExportModel, export_model, export_model_from_parts
 from studio.dialogs import messages
+
+if TYPE_CHECKING:
+    from studio.document import Document
+    from studio.main_window import MainWindow
 
 # What each format produces and who reads it, one line each (the full description is the tooltip).
 SUMMARIES = {
@@ -46,7 +50,7 @@ def planned_files(fmt: str, folder: Path, base: str) -> list[Path]:
     return [main, *companions]
 
 
-def default_base_name(document: Any) -> str:
+def default_base_name(document: Document) -> str:
     """The project's name as a file (and Python module) name; "model" for an unsaved project."""
     if document.path is None:
         return "model"
@@ -80,7 +84,7 @@ def ask_export_untrained(parent: QWidget | None) -> bool:
     return box.clickedButton() is export_button
 
 
-def build_export_model(document: Any) -> Any:
+def build_export_model(document: Document) -> ExportModel:
     """The document's network as a `core.export.ExportModel` (None weights: its initial ones)."""
     return export_model_from_parts(document.spec, document.data_config, document.weights, document.prepared())
 
@@ -88,7 +92,7 @@ def build_export_model(document: Any) -> Any:
 class ExportDialog(QDialog):
     """The choices of one export; `export()` (the Export button) writes the files and accepts the dialog."""
 
-    def __init__(self, document: Any, folder: str, parent: QWidget | None = None):
+    def __init__(self, document: Document, folder: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("export_dialog")
         self.setWindowTitle("Export network")
@@ -214,7 +218,7 @@ class ExportDialog(QDialog):
         return self.written
 
 
-def open_export_dialog(window: Any) -> list[Path] | None:
+def open_export_dialog(window: MainWindow) -> list[Path] | None:
     """File → Export… for a main window: the dialog, then a status-bar notice naming what was written."""
     settings, document = window.settings, window.document
     folder = settings.export_folder()

@@ -8,7 +8,7 @@ diverging around zero (blue negative, orange positive) on each neuron's own scal
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
@@ -18,6 +18,11 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from studio.plots.plot_style import ElidedLabel, show_axes
 from studio.plots.redraw_throttle import RedrawThrottle
 from studio.training.grid_prediction import MAX_NEURONS_FOR_MAPS, GridPrediction
+
+if TYPE_CHECKING:
+    from studio.document import Document
+    from studio.training.controller import TrainingController
+    from studio.training.worker import WorkerUpdate
 
 MAX_SMALL_ROWS = 8  # neurons shown per layer column
 HINT = ("Train a network on a 2-D data set, then hover a neuron in the network to see the input region it "
@@ -35,7 +40,8 @@ def symmetric_levels(values: np.ndarray) -> tuple[float, float]:
 
 
 class NeuronActivationMap(QWidget):
-    def __init__(self, controller: Any = None, document: Any = None, parent: QWidget | None = None):
+    def __init__(self, controller: TrainingController | None = None, document: Document | None = None,
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("NeuronActivationMap")
         self.document = document
@@ -74,7 +80,7 @@ class NeuronActivationMap(QWidget):
             document.data_changed.connect(self._on_data_changed)
             self._on_data_changed()
         if controller is not None:
-            controller.prediction.connect(self.set_prediction)
+            controller.updated.connect(self._on_update)
             controller.weights_reset.connect(self.clear)
             if controller.latest_prediction is not None:  # built mid-run (a dock first shown late): catch up
                 self.set_prediction(controller.latest_prediction)
@@ -90,7 +96,7 @@ class NeuronActivationMap(QWidget):
 
     def _on_data_changed(self) -> None:
         """Maps exist only over the plane of 2-D data: for other data, a sentence in place of empty plots."""
-        dataset = getattr(self.document, "dataset", None)
+        dataset = self.document.dataset if self.document is not None else None
         plane = dataset is None or dataset.num_features == 2
         self.graphics.setVisible(plane)
         if not plane:
@@ -108,8 +114,12 @@ class NeuronActivationMap(QWidget):
         self.selected = (layer, unit)
         self._draw_big()
 
+    def _on_update(self, update: WorkerUpdate) -> None:
+        if update.prediction is not None:
+            self.set_prediction(update.prediction)
+
     def set_prediction(self, prediction: GridPrediction) -> None:
-        if getattr(prediction.grid, "dims", 2) != 2:
+        if prediction.grid.dims != 2:
             return  # a line of inputs (1-D data): the maps are for the 2-D plane; the message already says so
         self.prediction = prediction
         self.throttle.request()
@@ -160,7 +170,8 @@ class NeuronActivationMap(QWidget):
         self.big_image.setImage(values.T, autoLevels=False, levels=symmetric_levels(values))
         grid = prediction.grid
         self.big_image.setRect(QRectF(grid.x_min, grid.y_min, grid.x_max - grid.x_min, grid.y_max - grid.y_min))
-        names = getattr(getattr(self.document, "dataset", None), "feature_names", None)
+        dataset = self.document.dataset if self.document is not None else None
+        names = dataset.feature_names if dataset is not None else None
         if names and len(names) == 2:
             self.big_plot.setLabel("bottom", names[0])
             self.big_plot.setLabel("left", names[1])

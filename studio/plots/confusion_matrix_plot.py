@@ -6,7 +6,7 @@ its row (the recall), so a good network shows a dark diagonal whatever the class
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
@@ -17,12 +17,18 @@ from core.training.snapshot import Snapshot
 from studio.plots.plot_style import set_title, show_axes, style_axes
 from studio.plots.redraw_throttle import RedrawThrottle
 
+if TYPE_CHECKING:
+    from studio.document import Document
+    from studio.training.controller import TrainingController
+    from studio.training.worker import WorkerUpdate
+
 MAX_LABELLED_CELLS = 400  # beyond 20 × 20 the counts are too small to read
 DARK_SHARE = 0.55  # a cell shaded darker than this (its share of the row) gets a white count
 
 
 class ConfusionMatrixPlot(QWidget):
-    def __init__(self, controller: Any = None, document: Any = None, parent: QWidget | None = None):
+    def __init__(self, controller: TrainingController | None = None, document: Document | None = None,
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("ConfusionMatrixPlot")
         self.document = document
@@ -54,7 +60,7 @@ class ConfusionMatrixPlot(QWidget):
         if controller is not None:
             controller.run_started.connect(self.clear)
             controller.weights_reset.connect(self.clear)
-            controller.epochs_recorded.connect(self._on_epochs)
+            controller.updated.connect(self._on_update)
             latest = controller.latest  # built mid-run (a dock first shown late): catch up
             self._on_epochs(controller.epoch_records + ([latest] if latest is not None and latest.kind != "batch"
                                                         else []))
@@ -74,6 +80,9 @@ class ConfusionMatrixPlot(QWidget):
     def _forget_cells(self) -> None:
         """No cell text is known to be shown (each is set at the next draw)."""
         self._cell_counts = self._cell_dark = None
+
+    def _on_update(self, update: WorkerUpdate) -> None:
+        self._on_epochs(update.epochs)
 
     def _on_epochs(self, snapshots: list[Snapshot]) -> None:
         for snapshot in reversed(snapshots):
@@ -97,8 +106,8 @@ class ConfusionMatrixPlot(QWidget):
                 self.cell_texts.append(text)
 
     def class_names(self, count: int) -> list[str]:
-        dataset = getattr(self.document, "dataset", None)
-        names = getattr(dataset, "class_names", None)
+        dataset = self.document.dataset if self.document is not None else None
+        names = dataset.class_names if dataset is not None else None
         if names and len(names) == count:
             return [str(n) for n in names]
         return [str(i) for i in range(count)]

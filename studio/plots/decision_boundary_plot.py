@@ -15,7 +15,7 @@ and the title always names the data shown now (never a step of a run on other da
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
@@ -25,6 +25,11 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from studio.plots.plot_style import CLASS_COLOURS, style_axes, set_title
 from studio.plots.redraw_throttle import RedrawThrottle
 from studio.training.grid_prediction import GridPrediction
+
+if TYPE_CHECKING:
+    from studio.document import Document
+    from studio.training.controller import TrainingController
+    from studio.training.worker import WorkerUpdate
 
 SURFACE_MAP = "viridis"
 SYMBOL_TEXT = {"train": "●", "validation": "▼", "test": "□"}
@@ -65,7 +70,8 @@ def banded(scaled: np.ndarray, bands: int = REGRESSION_BANDS) -> np.ndarray:
 
 
 class DecisionBoundaryPlot(QWidget):
-    def __init__(self, controller: Any = None, document: Any = None, parent: QWidget | None = None):
+    def __init__(self, controller: TrainingController | None = None, document: Document | None = None,
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("DecisionBoundaryPlot")
         self.document = document
@@ -77,7 +83,7 @@ class DecisionBoundaryPlot(QWidget):
         self._build()
         self.throttle = RedrawThrottle(self, self._redraw, max_per_second=4)
         if controller is not None:
-            controller.prediction.connect(self.set_prediction)
+            controller.updated.connect(self._on_update)
             controller.weights_reset.connect(self.clear_prediction)
         if document is not None:
             document.data_changed.connect(self.refresh_points)
@@ -130,7 +136,7 @@ class DecisionBoundaryPlot(QWidget):
     # --- data points -------------------------------------------------------------------------------------------------
     def refresh_points(self) -> None:
         document = self.document
-        dataset = getattr(document, "dataset", None)
+        dataset = document.dataset if document is not None else None
         for item in self.points.values():
             item.clear()
         self.key.setText("")
@@ -158,7 +164,7 @@ class DecisionBoundaryPlot(QWidget):
         parts = split_indices(dataset.y, dataset.task, config["val_fraction"], config["test_fraction"], seed)
         names = dataset.feature_names
         if self.one_d:
-            targets = getattr(dataset, "target_names", None) or ["target"]
+            targets = dataset.target_names or ["target"]
             style_axes(self.plot, names[0], targets[0])
         else:
             style_axes(self.plot, names[0], names[1])
@@ -224,6 +230,10 @@ class DecisionBoundaryPlot(QWidget):
         self.curve.setData([], [])
         self._set_base_title()  # no step: the title must not name a run whose prediction is gone
 
+    def _on_update(self, update: WorkerUpdate) -> None:
+        if update.prediction is not None:
+            self.set_prediction(update.prediction)
+
     def set_prediction(self, prediction: GridPrediction) -> None:
         self.prediction = prediction
         self.throttle.request()
@@ -234,7 +244,7 @@ class DecisionBoundaryPlot(QWidget):
             return
         outputs = prediction.outputs
         grid = prediction.grid
-        if getattr(grid, "dims", 2) == 1:
+        if grid.dims == 1:
             self._draw_curve(prediction)
             return
         self.curve.setData([], [])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyqtgraph as pg
@@ -26,6 +26,10 @@ from studio.plots.adaptive_layout import AdaptiveLayout
 from studio.plots.log_axis import readable_axes
 from studio.plots.redraw_throttle import RedrawThrottle
 from studio.plots.series_buffer import SeriesBuffer
+
+if TYPE_CHECKING:
+    from studio.training.controller import TrainingController
+    from studio.training.worker import WorkerUpdate
 
 VANISHING_FACTOR = 1e-2  # two orders of magnitude below the strongest (non-exploding) layer
 EXPLODING_FACTOR = 1e2  # two orders above the median layer …
@@ -60,7 +64,8 @@ def _log10(values: np.ndarray) -> np.ndarray:
 class GradientFlowPlot(QWidget):
     QUANTITIES = {"Gradient norm ‖∇‖": "grad_norms", "Mean |gradient|": "grad_mean_abs"}
 
-    def __init__(self, controller: Any = None, parent: QWidget | None = None, capacity: int = 5_000):
+    def __init__(self, controller: TrainingController | None = None, parent: QWidget | None = None,
+                 capacity: int = 5_000):
         super().__init__(parent)
         self.setObjectName("GradientFlowPlot")
         self.capacity = capacity
@@ -75,8 +80,7 @@ class GradientFlowPlot(QWidget):
         if controller is not None:
             controller.run_started.connect(self.clear)
             controller.weights_reset.connect(self.clear)
-            controller.epochs_recorded.connect(self.add_snapshots)  # at least one point per epoch
-            controller.snapshot.connect(self.add_snapshot)
+            controller.updated.connect(self.add_update)
 
     def _build(self) -> None:
         self.quantity = QComboBox()
@@ -143,6 +147,10 @@ class GradientFlowPlot(QWidget):
         for key in self.history:
             self.history[key] = []
         self._redraw()
+
+    def add_update(self, update: WorkerUpdate) -> None:
+        """A worker update's snapshots in order: every epoch's (at least one point per epoch), then the newest."""
+        self.add_snapshots([*update.epochs, *([update.latest] if update.latest is not None else [])])
 
     def add_snapshots(self, snapshots: list[Snapshot]) -> None:
         """Take snapshots in: kept aside (a list append each) and added to the histories in one go when the plot

@@ -10,7 +10,7 @@ Every series is one curve over a bounded `SeriesBuffer`, so 100,000 steps cost n
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyqtgraph as pg
@@ -29,6 +29,10 @@ from studio.plots.plot_style import (
 from studio.plots.redraw_throttle import RedrawThrottle
 from studio.plots.series_buffer import SeriesBuffer
 
+if TYPE_CHECKING:
+    from studio.training.controller import TrainingController
+    from studio.training.worker import WorkerUpdate
+
 # Points kept of the per-batch series (every batch arrives; the buffers decimate evenly beyond this): more than a
 # point per pixel of a wide dock. Drawing two 10,000-point batch curves made a 600-px loss plot's redraw ~1.5
 # times as long as with 2,000 (measured); the per-epoch curves keep `capacity`.
@@ -39,9 +43,10 @@ KEY_TIP = ("Thin line: training loss per batch (smoothed; the faint line is raw)
 
 
 class LossPlot(QWidget):
-    """Loss, metric and learning-rate curves of the current run, fed by the controller's snapshots."""
+    """Loss, metric and learning-rate curves of the current run, fed by the controller's ordered updates."""
 
-    def __init__(self, controller: Any = None, parent: QWidget | None = None, capacity: int = 10_000):
+    def __init__(self, controller: TrainingController | None = None, parent: QWidget | None = None,
+                 capacity: int = 10_000):
         super().__init__(parent)
         self.setObjectName("LossPlot")
         batch_capacity = min(capacity, BATCH_CAPACITY)
@@ -66,8 +71,7 @@ class LossPlot(QWidget):
         if controller is not None:
             controller.run_started.connect(self.clear)
             controller.weights_reset.connect(self.clear)
-            controller.snapshot.connect(self.add_snapshot)
-            controller.epochs_recorded.connect(self.add_epochs)
+            controller.updated.connect(self.add_update)
             controller.finished.connect(self._on_run_finished)
 
     # -- layout -------------------------------------------------------------------------------------------------
@@ -158,9 +162,18 @@ class LossPlot(QWidget):
             line.setVisible(False)
         self._redraw()
 
-    def add_snapshot(self, snapshot: Snapshot) -> None:
-        """Add one snapshot's batch losses and learning rate; epoch points come through `add_epochs`."""
-        self.add_batch_point(snapshot)
+    def add_update(self, update: WorkerUpdate) -> None:
+        """Add what a worker update brings, in its order: the epoch points, then the newest snapshot with every
+        step's loss since the previous update."""
+        self.add_epochs(update.epochs)
+        if update.latest is not None:
+            self.add_snapshot(update.latest, update.batch_losses, update.batch_loss_steps())
+
+    def add_snapshot(self, snapshot: Snapshot, losses: np.ndarray | None = None,
+                     steps: np.ndarray | None = None) -> None:
+        """Add one snapshot's batch losses (`losses` at `steps`, by default its own) and learning rate; epoch
+        points come through `add_epochs`."""
+        self.add_batch_point(snapshot, losses, steps)
         self.latest = snapshot
         self._mark(snapshot)
         self.throttle.request()
@@ -178,16 +191,17 @@ class LossPlot(QWidget):
             self.diverged_line.label.setFormat(f"diverged ({snapshot.diverged_layer or 'loss'})")
             self.diverged_line.setVisible(True)
 
-    def add_batch_point(self, snapshot: Snapshot) -> None:
-        """Add the loss of every step the snapshot carries (`batch_losses`: each step since the previous snapshot
-        sent, whatever its kind), each at its own step; a snapshot without them adds its newest batch's loss."""
-        losses = snapshot.batch_losses
-        if losses is not None:
-            steps = snapshot.batch_loss_steps()
-        elif snapshot.kind == "batch" and snapshot.step > 0:
+    def add_batch_point(self, snapshot: Snapshot, losses: np.ndarray | None = None,
+                        steps: np.ndarray | None = None) -> None:
+        """Add the loss of every step given (`losses` at `steps`: a worker update's, each step since the previous
+        update, whatever the snapshot's kind; by default the snapshot's own `batch_losses`), each at its own step;
+        without any, the snapshot's newest batch's loss."""
+        if losses is None or steps is None:
+            losses, steps = snapshot.batch_losses, snapshot.batch_loss_steps()
+        if losses is None:
+            if snapshot.kind != "batch" or snapshot.step <= 0:
+                return
             losses, steps = np.array([snapshot.train_loss], np.float64), np.array([snapshot.step])
-        else:
-            return
         finite = np.isfinite(losses)
         if not finite.all():
             losses, steps = losses[finite], steps[finite]
@@ -199,8 +213,9 @@ class LossPlot(QWidget):
             self._add_learning_rate(_epoch_position(snapshot), snapshot.lr)
 
     def _add_learning_rate(self, x: float, lr: float) -> None:
-        """The learning rate comes with batch and epoch snapshots, which may arrive out of step order (an update's
-        newest batch after its epochs): a point behind the newest would draw the line back over itself."""
+        """The learning rate comes with batch and epoch snapshots, in step order (each update: its epochs, then its
+        newest snapshot); a point not past the newest (an epoch's end after a batch snapshot at its last step) is
+        skipped, so the line never draws back over itself."""
         last = self.learning_rate.last()
         if math.isfinite(lr) and (last is None or x > last[0]):
             self.learning_rate.append(x, float(lr))
@@ -224,7 +239,7 @@ class LossPlot(QWidget):
             self.throttle.request()
 
     def _on_run_finished(self, _snapshot: Snapshot) -> None:
-        result = getattr(self._controller, "last_result", None)
+        result = self._controller.last_result if self._controller is not None else None
         self.set_test_score(result.test_score if result is not None else None)
 
     def set_test_score(self, score: tuple[float, float] | None) -> None:

@@ -8,7 +8,7 @@ side by side, stacked, or one at a time, as the dock allows.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
@@ -20,11 +20,15 @@ from studio.plots.histogram_history import HistogramHistory
 from studio.plots.plot_style import TRAIN_COLOUR, faded, set_title, show_axes, style_axes
 from studio.plots.redraw_throttle import RedrawThrottle
 
+if TYPE_CHECKING:
+    from studio.training.controller import TrainingController
+    from studio.training.worker import WorkerUpdate
+
 
 class WeightHistogramPlot(QWidget):
     KINDS = {"Weights": "weight_histograms", "Gradients": "grad_histograms"}
 
-    def __init__(self, controller: Any = None, parent: QWidget | None = None):
+    def __init__(self, controller: TrainingController | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("WeightHistogramPlot")
         self.layer_names: list[str] = []
@@ -38,8 +42,7 @@ class WeightHistogramPlot(QWidget):
         if controller is not None:
             controller.run_started.connect(self.clear)
             controller.weights_reset.connect(self.clear)
-            controller.epochs_recorded.connect(self.add_snapshots)
-            controller.snapshot.connect(self.add_snapshot)
+            controller.updated.connect(self.add_update)
             self.add_snapshots(controller.epoch_records)  # built mid-run (a dock first shown late): catch up
             if controller.latest is not None:
                 self.add_snapshot(controller.latest)
@@ -95,6 +98,10 @@ class WeightHistogramPlot(QWidget):
         self.layer_box.clear()
         self.layer_box.blockSignals(False)
         self._redraw()
+
+    def add_update(self, update: WorkerUpdate) -> None:
+        """A worker update's snapshots in order: every epoch's (the heatmap's columns), then the newest."""
+        self.add_snapshots([*update.epochs, *([update.latest] if update.latest is not None else [])])
 
     def add_snapshots(self, snapshots: list[Snapshot]) -> None:
         for snapshot in snapshots:

@@ -22,14 +22,12 @@ def start_kernel_warmup(window, warmup: KernelWarmup | None = None) -> KernelWar
     status = WarmupStatus(warmup, window.statusBar())
     window.statusBar().insertPermanentWidget(0, status)
     window.warmup_status = status
-    controller = getattr(window, "controller", None)
-    if controller is not None and hasattr(controller, "start_gate"):
-        def gate(spec: dict[str, Any], command) -> bool:
-            held = warmup.hold_until_ready(spec, command)
-            if held:
-                status.note_held_run()
-            return held
-        controller.start_gate = gate
+    def gate(spec: dict[str, Any], command) -> bool:
+        held = warmup.hold_until_ready(spec, command)
+        if held:
+            status.note_held_run()
+        return held
+    window.controller.start_gate = gate
     app = QApplication.instance()
     if app is not None:
         app.aboutToQuit.connect(warmup.stop)

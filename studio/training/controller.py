@@ -2,19 +2,20 @@
 
 It owns the QActions (Train/Pause with Space, step one batch, step one epoch, stop, reset weights), starts a
 `TrainingWorker` on a QThread from the document's spec and prepared data, relays the worker's coalesced updates
-as signals the plots subscribe to, keeps every epoch's snapshot, forwards live-changeable edits to the running
-Trainer, and writes the trained (or last finite) weights back to the document. The GUI never calls into the
-trainer itself: commands go through the worker's thread-safe methods.
+in order as ONE signal the plots subscribe to (`updated`), keeps every epoch's snapshot, forwards live-changeable
+edits to the running Trainer, and writes the trained (or last finite) weights back to the document. The GUI never
+calls into the trainer itself: commands go through the worker's thread-safe methods.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QStyle, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QStyle, QWidget
 
 from core.spec import changed_paths, live_paths
 from core.training.snapshot import Snapshot
@@ -23,7 +24,8 @@ from studio.training.grid_prediction import GridPrediction, GridSpec
 from studio.training.history_replay import history_snapshots, with_confusion
 from studio.training.speed import check_rate
 from studio.training.thread_budget import begin_run, end_run
-from studio.training.worker import TrainingJob, TrainingResult, TrainingWorker, WorkerUpdate
+from studio.document import Document
+from studio.training.worker import TrainingJob, TrainingResult, TrainingWorker, WorkerUpdate, fraction_done
 from studio.qt_threads import collect_garbage_on_gui_thread
 
 IDLE, RUNNING, PAUSED, STOPPING = "idle", "running", "paused", "stopping"
@@ -31,18 +33,17 @@ SHUTDOWN_TIMEOUT_MS = 1000
 
 
 class TrainingController(QObject):
-    snapshot = Signal(object)  # the newest Snapshot, ≤ 20 per second
-    epochs_recorded = Signal(object)  # list[Snapshot]: every epoch/end snapshot since the last update
-    prediction = Signal(object)  # GridPrediction over the 2-D input plane (2-D data sets only)
+    # WorkerUpdate, ≤ 20 per second, in order: the epochs since the last one, the newest snapshot with every step's
+    # loss up to it, the progress, a GridPrediction (2-D data sets only). A saved history replayed: epochs only.
+    updated = Signal(object)
     run_started = Signal()  # a new run began: plots clear
     weights_reset = Signal()  # weights went back to untrained: plots clear
     finished = Signal(object)  # the final Snapshot of a run (completed, stopped, early-stopped or diverged)
     diverged = Signal(object)  # the final Snapshot when the run diverged
     failed = Signal(str, str)  # message, traceback: an exception inside the worker
     state_changed = Signal(str)  # "idle", "running", "paused" or "stopping"
-    progress = Signal(float)  # fraction of the planned epochs done, 0..1
 
-    def __init__(self, document, parent: QObject | None = None):
+    def __init__(self, document: Document, parent: QObject | None = None):
         super().__init__(parent)
         collect_garbage_on_gui_thread()  # never let the training thread collect (and destroy) Qt objects
         self.document = document
@@ -51,7 +52,7 @@ class TrainingController(QObject):
         self.latest: Snapshot | None = None
         self.latest_prediction: GridPrediction | None = None
         self.last_result: TrainingResult | None = None
-        self.last_dialog = None
+        self.last_dialog: QMessageBox | None = None
         self.dialog_parent: QWidget | None = None
         self.show_dialogs = True
         self._thread: QThread | None = None
@@ -62,7 +63,7 @@ class TrainingController(QObject):
         self._epochs_planned = 1
         # studio.startup's kernel warm-up: gate(spec, command) is True while the kernels still compile, and it
         # runs `command` once they are cached (compiling here would freeze the window: Numba holds the GIL).
-        self.start_gate = None
+        self.start_gate: Callable[[dict[str, Any], Callable[[], None]], bool] | None = None
         self.epochs_per_second: float | None = None  # the training speed (None: maximum), see set_speed
         self.seconds_relaying = 0.0  # main-thread time in the slots of the relayed updates (benchmarks)
         self._build_actions()
@@ -157,7 +158,7 @@ class TrainingController(QObject):
             self._worker.step_batch() if kind == "batch" else self._worker.step_epoch()
             self._set_state(PAUSED)
 
-    def _held_back(self, command) -> bool:
+    def _held_back(self, command: Callable[[], None]) -> bool:
         return self.start_gate is not None and not self.blockers() and self.start_gate(self.document.spec, command)
 
     def stop(self) -> None:
@@ -255,11 +256,7 @@ class TrainingController(QObject):
 
     @property
     def fraction_done(self) -> float:
-        if self.latest is None:
-            return 0.0
-        s = self.latest
-        done = s.epoch + (s.batch_in_epoch / s.batches_per_epoch if s.batches_per_epoch and s.kind == "batch" else 0)
-        return min(1.0, done / self._epochs_planned)
+        return fraction_done(self.latest, self._epochs_planned)
 
     @property
     def epochs_planned(self) -> int:
@@ -274,17 +271,13 @@ class TrainingController(QObject):
         self.seconds_relaying += time.perf_counter() - started
 
     def _relay(self, update: WorkerUpdate) -> None:
-        epochs = [s for s in update.epochs if s.kind == "epoch"]
-        self.epoch_records.extend(epochs)
-        if update.epochs:
-            self.epochs_recorded.emit(list(update.epochs))
+        self.epoch_records.extend(s for s in update.epochs if s.kind == "epoch")
         if update.latest is not None:
             self.latest = update.latest
-            self.snapshot.emit(update.latest)
-            self.progress.emit(self.fraction_done)
         if update.prediction is not None:
             self.latest_prediction = update.prediction
-            self.prediction.emit(update.prediction)
+        if update.epochs or update.latest is not None or update.prediction is not None:
+            self.updated.emit(update)
 
     def _on_finished(self, result: TrainingResult) -> None:
         self.last_result = result
@@ -292,7 +285,6 @@ class TrainingController(QObject):
         self.document.set_training(False)
         if not self._reset_after_stop:
             self.document.set_weights(result.weights, with_confusion(result.history, result.snapshot.confusion))
-        self.progress.emit(self.fraction_done)
         self.finished.emit(result.snapshot)
         if self._reset_after_stop:  # after `finished`, so the views end on "untrained", not "Finished: stopped"
             self._reset_weights()
@@ -335,7 +327,7 @@ class TrainingController(QObject):
             self.epoch_records = history_snapshots(document.history, document.spec,
                                                    "r2" if task == "regression" else "accuracy")
             if self.epoch_records:
-                self.epochs_recorded.emit(list(self.epoch_records))
+                self.updated.emit(WorkerUpdate(None, list(self.epoch_records)))
 
     # --- live edits ----------------------------------------------------------------------------------------------
     def _on_spec_changed(self) -> None:

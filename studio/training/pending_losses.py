@@ -2,8 +2,9 @@
 
 The worker sends at most one snapshot per update however many the Trainer made; each snapshot carries the
 losses of the steps since the previous one (`Snapshot.batch_losses`). The worker adds every snapshot here and,
-when it sends one, `attach` gives it the losses of every step up to its own, concatenated: the GUI then receives
-every step's loss exactly once. Bounded: past `limit` pending losses, the oldest are dropped.
+when it sends one, `take(step)` gives the update the losses of every step up to the sent snapshot's, concatenated
+(the snapshot itself is left as the Trainer made it): the GUI then receives every step's loss exactly once.
+Bounded: past `limit` pending losses, the oldest are dropped.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ PENDING_LIMIT = 100_000  # losses held between two sends at most (a GUI stalled 
 
 
 class PendingLosses:
-    """Losses of consecutive steps ending at `end_step`, taken out by the snapshot that is sent."""
+    """Losses of consecutive steps ending at `end_step`, taken out for the snapshot that is sent."""
 
     def __init__(self, limit: int = PENDING_LIMIT):
         if limit < 1:
@@ -45,16 +46,17 @@ class PendingLosses:
             self._parts[0] = self._parts[0][extra:]
             self._count, self.dropped = self.limit, self.dropped + extra
 
-    def attach(self, snapshot: Snapshot) -> None:
-        """Set `snapshot.batch_losses` to the pending losses of the steps up to `snapshot.step` (a new array);
+    def take(self, step: int) -> np.ndarray:
+        """The pending losses of the steps up to `step` (a new float64 array, the last one at `step`), taken out;
         the losses of later steps stay pending for the next snapshot sent."""
-        later = max(0, self.end_step - snapshot.step)
+        later = max(0, self.end_step - step)
         count = max(0, self._count - later)
         merged = np.concatenate(self._parts) if len(self._parts) > 1 else (
             self._parts[0] if self._parts else np.empty(0, np.float64))
-        snapshot.batch_losses = np.array(merged[:count], dtype=np.float64)
+        taken = np.array(merged[:count], dtype=np.float64)
         rest = merged[count:]
         self._parts, self._count = ([rest] if len(rest) else []), len(rest)
+        return taken
 
     def clear(self) -> None:
         self._parts, self._count, self.end_step = [], 0, 0

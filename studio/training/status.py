@@ -8,12 +8,18 @@ figures can't be read, and each refresh costs the GUI thread (QProgressBar repai
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
 from core.training.snapshot import Snapshot
 from studio.plots.loss_summary import test_score_text
 from studio.plots.plot_style import fix_label_size
 from studio.plots.redraw_throttle import RedrawThrottle
+
+if TYPE_CHECKING:
+    from studio.training.controller import TrainingController
+    from studio.training.worker import WorkerUpdate
 
 REFRESH_PER_SECOND = 5
 
@@ -26,7 +32,7 @@ def format_duration(seconds: float) -> str:
 
 
 class TrainingStatus(QWidget):
-    def __init__(self, controller, parent: QWidget | None = None):
+    def __init__(self, controller: TrainingController, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("TrainingStatus")
         self.controller = controller
@@ -52,11 +58,10 @@ class TrainingStatus(QWidget):
             layout.addWidget(widget)
         self._latest: Snapshot | None = None
         self.throttle = RedrawThrottle(self, self._show_latest, max_per_second=REFRESH_PER_SECOND)
-        controller.snapshot.connect(self._on_snapshot)
-        # The title follows every progress report, not the throttled redraws: those stop while the status bar is
-        # off screen (the window minimized), which is when the title is all the user sees. Cheap: it is set
-        # only when the whole percentage changes.
-        controller.progress.connect(self._update_title)
+        # The title follows every update with progress (`_on_update`), not the throttled redraws: those stop while
+        # the status bar is off screen (the window minimized), which is when the title is all the user sees.
+        # Cheap: it is set only when the whole percentage changes.
+        controller.updated.connect(self._on_update)
         controller.finished.connect(self._on_finished)
         controller.state_changed.connect(self._on_state)
         controller.run_started.connect(self._on_run_started)
@@ -68,12 +73,16 @@ class TrainingStatus(QWidget):
             return ""
         return f"[{self.controller.fraction_done * 100:.0f}%] "
 
-    def _on_snapshot(self, s: Snapshot) -> None:
+    def _on_update(self, update: WorkerUpdate) -> None:
+        s = update.latest
+        if s is None:
+            return
         first = self._latest is None
         self._latest = s
         self.throttle.request()
         if first:
             self.throttle.flush()  # a run's first figures show at once; later ones at the throttle's pace
+        self._update_title()
 
     def _show_latest(self) -> None:
         s = self._latest
@@ -89,7 +98,7 @@ class TrainingStatus(QWidget):
             self.remaining.setText("paused")
         elif 0 < fraction < 1 and s.elapsed > 0:
             left = s.elapsed / fraction * (1 - fraction)  # (the run's elapsed time leaves out the speed's waits)
-            rate = getattr(self.controller, "epochs_per_second", None)
+            rate = self.controller.epochs_per_second
             if rate:  # a slow training speed: the epochs still to come take at least 1/rate seconds each
                 left = max(left, (1 - fraction) * planned / rate)
             self.remaining.setText(f"{format_duration(left)} left")
@@ -103,10 +112,11 @@ class TrainingStatus(QWidget):
         # The run's own rate (every sample over the whole run), not the first snapshot's: a short run ends
         # before the throttle shows a second figure, and the first includes loading the kernels.
         self.speed.setText(f"{s.samples_per_second:,.0f} samples/s" if s.samples_per_second else "")
-        result = getattr(self.controller, "last_result", None)
+        result = self.controller.last_result
         score = result.test_score if result is not None else None
         self.test_score.setText(test_score_text(s.metric_name, score) if score is not None else "")
         self.bar.setValue(int(self.controller.fraction_done * 1000))
+        self._update_title()
 
     def _on_run_started(self) -> None:
         self._latest = None  # so the new run's first snapshot shows at once
@@ -138,7 +148,7 @@ class TrainingStatus(QWidget):
         self.test_score.setText("")
         self.bar.setValue(0)
 
-    def _update_title(self, *_args) -> None:
+    def _update_title(self) -> None:
         """Show progress in the window title: replace our own earlier prefix, keep the rest of the title."""
         window = self.window()
         if window is self:

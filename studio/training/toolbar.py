@@ -3,16 +3,23 @@ the training speed (maximum … 1 epoch/s), which is remembered between starts."
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QToolBar, QWidget
 
 from studio.training.speed import SPEEDS, speed_named
 
+if TYPE_CHECKING:
+    from studio.settings import StudioSettings
+    from studio.training.controller import TrainingController
+
 
 class TrainingToolBar(QToolBar):
     """A movable toolbar; the controller keeps the actions' enabled state, text and tooltips current."""
 
-    def __init__(self, controller, parent: QWidget | None = None, settings=None):
+    def __init__(self, controller: TrainingController, parent: QWidget | None = None,
+                 settings: StudioSettings | None = None):
         super().__init__("Training", parent)
         self.setObjectName("TrainingToolBar")  # saveState/restoreState find it by name
         self.controller = controller

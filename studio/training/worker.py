@@ -2,10 +2,11 @@
 
 The GUI talks to the worker through thread-safe commands (`play`, `pause`, `step_batch`, `step_epoch`, `stop`,
 `set_live`) that set state under a condition variable; the worker checks them between snapshots and, when
-paused, sleeps on the condition without spinning. It coalesces the Trainer's snapshots and emits an `update`
-at most 20 times a second carrying the newest snapshot, every epoch snapshot since the last update (so no epoch
-point is lost), every step's loss since the last update (`PendingLosses`: in the sent snapshot's `batch_losses`,
-so the per-batch curve has every batch) and, every ~200 ms, a `GridPrediction` for the 2-D plots. The worker
+paused, sleeps on the condition without spinning. It coalesces the Trainer's snapshots and emits ONE ordered
+`update` signal at most 20 times a second: a `WorkerUpdate` carrying the newest snapshot, every epoch snapshot
+since the last update (so no epoch point is lost), every step's loss since the last update (`PendingLosses`, so
+the per-batch curve has every batch), the run's progress and, every ~200 ms, a `GridPrediction` for the 2-D
+plots. A snapshot is never changed after the Trainer yields it: the update is built beside it. The worker
 also adapts the Trainer's `report_every` to about one snapshot per update however short a batch is (fewer
 snapshots let the Trainer run longer fused chunks; their losses still arrive), and asks for histograms ≤ 4 times
 a second. At a slow training speed (`studio.training.speed`) the worker waits after each snapshot, on its
@@ -21,7 +22,7 @@ import traceback
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
@@ -30,6 +31,10 @@ from core.training.snapshot import Snapshot
 from studio.training.grid_prediction import GridPrediction, GridPredictor, GridSpec
 from studio.training.pending_losses import PendingLosses
 from studio.training.speed import Pacer
+
+if TYPE_CHECKING:  # imported on the worker thread when a run starts (they load the engine and its kernels)
+    from core.data import PreparedData
+    from core.training.trainer import Trainer
 
 # Seconds between updates sent to the GUI: 20 a second is smooth for the curves (the plots redraw ≤ 6 times a
 # second anyway); measured against 30 a second, it spares the GUI thread a third of its per-update work.
@@ -50,7 +55,7 @@ class TrainingJob:
     """Everything a run needs, handed to the worker before its thread starts (the worker never reads the GUI)."""
 
     spec: dict[str, Any]
-    data: Any  # core.data.PreparedData
+    data: PreparedData
     weights: dict[str, np.ndarray] | None = None  # continue from these; None = fresh initial weights
     grid: GridSpec | None = None  # the 2-D plane to predict on, for 2-D data sets
     preprocess: Callable[[np.ndarray], np.ndarray] | None = None  # raw grid points → network inputs
@@ -58,14 +63,39 @@ class TrainingJob:
     epochs_per_second: float | None = None  # the training speed; None: as fast as possible
 
 
-@dataclass
-class WorkerUpdate:
-    """What crosses the thread boundary ≤ 20 times a second."""
+def _no_losses() -> np.ndarray:
+    return np.empty(0, np.float64)
 
-    latest: Snapshot | None  # its batch_losses: every step's loss since the previous update's, up to its step
+
+@dataclass(frozen=True)
+class WorkerUpdate:
+    """What crosses the thread boundary ≤ 20 times a second: everything since the previous update, in order
+    (the epochs, then the newest snapshot with every step's loss up to it, then the prediction).
+
+    `batch_losses` holds every step's loss since the previous update in step order, the last one at `latest.step`
+    (float64; empty without a `latest`): the newest snapshot's own `batch_losses` are only its last ones.
+    """
+
+    latest: Snapshot | None  # the newest snapshot, as the Trainer yielded it
     epochs: list[Snapshot] = field(default_factory=list)  # every "epoch"/"end" snapshot since the last update
+    batch_losses: np.ndarray = field(default_factory=_no_losses)
+    progress: float | None = None  # the fraction of the planned epochs done at `latest` (None without one)
     prediction: GridPrediction | None = None
     paused: bool = False
+
+    def batch_loss_steps(self) -> np.ndarray:
+        """The (1-based) step of each entry of `batch_losses`: the last one is `latest.step`."""
+        end = self.latest.step if self.latest is not None else 0
+        return np.arange(end - len(self.batch_losses) + 1, end + 1, dtype=np.int64)
+
+
+def fraction_done(snapshot: Snapshot | None, epochs_planned: int) -> float:
+    """How much of a run of `epochs_planned` epochs is done at `snapshot`, 0..1 (0 before the first)."""
+    if snapshot is None:
+        return 0.0
+    s = snapshot
+    done = s.epoch + (s.batch_in_epoch / s.batches_per_epoch if s.batches_per_epoch and s.kind == "batch" else 0)
+    return min(1.0, done / max(1, epochs_planned))
 
 
 @dataclass
@@ -96,7 +126,7 @@ class TrainingWorker(QObject):
     def __init__(self, job: TrainingJob):
         super().__init__()
         self.job = job
-        self.trainer = None  # set on the worker thread once built
+        self.trainer: Trainer | None = None  # set on the worker thread once built
         self._cond = threading.Condition()
         self._paused = job.start_paused
         self._steps: deque[str] = deque()  # queued "batch"/"epoch" step requests
@@ -173,7 +203,7 @@ class TrainingWorker(QObject):
             self._steps.append(kind)
             self._cond.notify_all()
 
-    def _forward_live(self, trainer) -> None:
+    def _forward_live(self, trainer: Trainer) -> None:
         with self._cond:
             changes, self._live = self._live, {}
         if changes:
@@ -190,7 +220,7 @@ class TrainingWorker(QObject):
         finally:
             self.done.emit()
 
-    def _build(self):
+    def _build(self) -> Trainer:
         from core.network import Network
         from core.training.trainer import Trainer
 
@@ -259,7 +289,7 @@ class TrainingWorker(QObject):
                 return None
             return self._steps.popleft() if self._steps else None
 
-    def _pace(self, trainer, snapshot: Snapshot) -> None:
+    def _pace(self, trainer: Trainer, snapshot: Snapshot) -> None:
         """At a slow speed: show this snapshot now, then wait out its share of the epoch's time."""
         trained, self._paced_step = snapshot.step - self._paced_step, snapshot.step
         with self._cond:
@@ -282,7 +312,7 @@ class TrainingWorker(QObject):
                     return
                 self._cond.wait(remaining)
 
-    def _on_snapshot(self, trainer, snapshot: Snapshot) -> None:
+    def _on_snapshot(self, trainer: Trainer, snapshot: Snapshot) -> None:
         now = time.perf_counter()
         self._adapt_report_every(now, snapshot)
         self._latest = snapshot
@@ -303,7 +333,7 @@ class TrainingWorker(QObject):
         if now - self._last_emit >= UPDATE_INTERVAL:
             self._flush(trainer, paused=False, predict=now - self._last_prediction >= PREDICTION_INTERVAL)
 
-    def _schedule_epoch_histograms(self, trainer, snapshot: Snapshot, now: float) -> None:
+    def _schedule_epoch_histograms(self, trainer: Trainer, snapshot: Snapshot, now: float) -> None:
         """Ask for histograms at the next epoch's end while in the first EXACT_HISTOGRAM_EPOCHS epochs or when the
         last epoch-end histograms are EPOCH_HISTOGRAM_INTERVAL old (the Trainer reads `histogram_every` on this
         thread, between batches)."""
@@ -336,7 +366,7 @@ class TrainingWorker(QObject):
         elif interval > high and self._report_every > 1:
             self._report_every //= 2
 
-    def _flush(self, trainer, paused: bool, predict: bool = False) -> None:
+    def _flush(self, trainer: Trainer | None, paused: bool, predict: bool = False) -> None:
         prediction = None
         if predict and self._predictor is not None and trainer is not None:
             prediction = self._predictor.predict(trainer.network, trainer.step)
@@ -345,9 +375,9 @@ class TrainingWorker(QObject):
         latest = self._latest if self._latest is not self._sent else None  # never send a snapshot twice
         if latest is None and not self._epochs and prediction is None and not paused:
             return
-        if latest is not None:
-            self._pending_losses.attach(latest)
-        update = WorkerUpdate(latest, self._epochs, prediction, paused)
+        losses = self._pending_losses.take(latest.step) if latest is not None else _no_losses()
+        progress = fraction_done(latest, int(self.job.spec["training"]["epochs"])) if latest is not None else None
+        update = WorkerUpdate(latest, self._epochs, losses, progress, prediction, paused)
         self._sent = self._latest
         self._epochs = []
         self._last_emit = time.perf_counter()

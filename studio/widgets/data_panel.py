@@ -8,17 +8,15 @@ redraws from the document's `data_changed`, so undo and redo show here too.
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QScrollArea, QSpinBox, QTabWidget,
     QVBoxLayout, QWidget,
 )
 
-from core.data import PLAYGROUND_SETS, SKLEARN_SETS, DataError
+from core.data import PLAYGROUND_SETS, SKLEARN_SETS, DataError, Dataset
 from core.spec import SpecError
-from studio.document import sentence
+from studio.document import Document, sentence
 from studio.widgets.csv_preview import FileSourcePage
 from studio.widgets.data_preparation import DataPreparationBox
 from studio.widgets.error_label import ErrorLabel
@@ -38,7 +36,7 @@ PLAYGROUND_SEED_MAX = 2**64 - 1
 
 
 class DataPanel(QWidget):
-    def __init__(self, document: Any, parent: QWidget | None = None):
+    def __init__(self, document: Document, parent: QWidget | None = None):
         super().__init__(parent)
         self.document = document
         self.tabs = QTabWidget()
@@ -200,7 +198,7 @@ class DataPanel(QWidget):
         self.summary.setText(dataset.summary().describe() if dataset is not None else "No data set loaded.")
         self._refresh_scatter(dataset, source)
 
-    def _refresh_scatter(self, dataset: Any, source: dict) -> None:
+    def _refresh_scatter(self, dataset: Dataset | None, source: dict) -> None:
         two_d = dataset is not None and dataset.num_features == 2
         self.scatter_box.setVisible(two_d)
         if not two_d:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 
 from core.data import FEATURE_TRANSFORM_NAMES, DataError
 from core.spec import SpecError
+from studio.document import Document
 from studio.widgets.error_label import ErrorLabel
 
 SCALING_LABELS = {"standard": "Standardise (mean 0, std 1)", "minmax": "Min-max to [0, 1]", "none": "None"}
@@ -22,7 +23,7 @@ IDENTITY_FEATURES = ["x", "y"]
 
 
 class DataPreparationBox(QGroupBox):
-    def __init__(self, document: Any, parent: QWidget | None = None):
+    def __init__(self, document: Document, parent: QWidget | None = None):
         super().__init__("Preparation", parent)
         self.document = document
         self.val_percent = self._percent_box("val_percent", "Share of the samples held out to watch for "

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
 
 from core.spec.parameter_count import parameter_count
 from core.spec import ACTIVATIONS, INITIALIZERS, LAYER_FIELDS, SpecError, resolved_init, with_changes
+from studio.document import Document
 from studio.widgets.builder.selection import follow_layer
 from studio.widgets.builder.spec_edits import binary_output_state, is_binary_dataset, set_binary_output
 from studio.widgets.field_editors import FieldForm
@@ -36,7 +37,7 @@ OUTPUT_LOCKS = {"units": "The output layer's width follows the data set (one uni
 class LayerInspector(QWidget):
     """The selected layer's options as a form; each edit is one `Document.set_settings({"layers[i].FIELD": v})`."""
 
-    def __init__(self, document: Any, parent: QWidget | None = None):
+    def __init__(self, document: Document, parent: QWidget | None = None):
         super().__init__(parent)
         self.document = document
         self.index = 0
@@ -67,8 +68,7 @@ class LayerInspector(QWidget):
         self.setMinimumWidth(260)
         document.spec_changed.connect(self.refresh)
         document.data_changed.connect(self.refresh)
-        if hasattr(document, "training_changed"):
-            document.training_changed.connect(lambda *_: self._apply_locks())
+        document.training_changed.connect(lambda *_: self._apply_locks())
         self.refresh()
 
     # -- showing --------------------------------------------------------------------------------------------
@@ -115,7 +115,7 @@ class LayerInspector(QWidget):
                 editor.set_choice_enabled(name, False, str(error))
 
     def _apply_locks(self) -> None:
-        training = bool(getattr(self.document, "is_training", False))
+        training = self.document.is_training
         is_output = self.index == len(self.document.spec["layers"]) - 1
         for name, editor in self.form.editors.items():
             if training:

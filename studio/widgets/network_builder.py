@@ -13,6 +13,7 @@ weight; clicking it edits the weight as one undoable edit (`builder.weight_edits
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,9 @@ from PySide6.QtWidgets import QGraphicsScene, QHBoxLayout, QLabel, QMenu, QToolB
 from core.network.layout import layer_views
 from core.spec.parameter_count import parameter_count
 from core.spec import SpecError, default_layer
+from studio.document import Document
 from studio.plots.redraw_throttle import RedrawThrottle
+from studio.training.grid_prediction import GridPrediction
 from studio.widgets.builder.button import ButtonItem
 from studio.widgets.builder.connections import EdgesItem, SkipArrowItem
 from studio.widgets.builder.items import (InputColumnItem, LayerBlockItem, ThumbnailZoomItem, font, layer_badges,
@@ -46,7 +49,7 @@ class NetworkBuilder(WatchesTraining, EditsEdgeWeights, QWidget):
     layer_selected = Signal(int)
     neuron_hovered = Signal(int, int)
 
-    def __init__(self, document: Any, parent: QWidget | None = None):
+    def __init__(self, document: Document, parent: QWidget | None = None):
         super().__init__(parent)
         self.document = document
         self.selected_index = 0
@@ -55,9 +58,9 @@ class NetworkBuilder(WatchesTraining, EditsEdgeWeights, QWidget):
         self.edges: EdgesItem | None = None
         self.inputs_item: InputColumnItem | None = None
         self.zoom: ThumbnailZoomItem | None = None
-        self.prediction: Any = None  # the newest GridPrediction received (studio.training.grid_prediction)
+        self.prediction: GridPrediction | None = None  # the newest grid prediction received
         self.thumbnails: list[list[Any]] | None = None  # [input images, layer 0 images, …] of the shown prediction
-        self.live_weights: list[Any] | None = None  # the shown prediction's weight matrices (during a run)
+        self.live_weights: list[np.ndarray] | None = None  # the shown prediction's weight matrices (during a run)
         self._zoomed: tuple[int, int] | None = None  # (layer, unit) enlarged; layer −1: an input
         self._inputs_seen: tuple[Any, Any] = (None, None)  # (the grid's input array, its images)
         self._retired: list[Any] = []
@@ -103,11 +106,9 @@ class NetworkBuilder(WatchesTraining, EditsEdgeWeights, QWidget):
         layout.addWidget(self.view, 1)
         layout.addLayout(bottom)
         self._actions()
-        document.spec_changed.connect(self.rebuild)
-        for name in ("data_changed", "weights_changed"):
-            getattr(document, name).connect(self.rebuild)
-        if hasattr(document, "training_changed"):
-            document.training_changed.connect(lambda *_: self.rebuild())
+        for changed in (document.spec_changed, document.data_changed, document.weights_changed):
+            changed.connect(self.rebuild)
+        document.training_changed.connect(lambda *_: self.rebuild())
         self.throttle = RedrawThrottle(self, self._show_prediction, max_per_second=THUMBNAIL_REFRESH)
         self.rebuild()
 
@@ -130,8 +131,9 @@ class NetworkBuilder(WatchesTraining, EditsEdgeWeights, QWidget):
     def _feature_names(self, width: int) -> list[str]:
         """The network's inputs by name: the feature transform's (x², sin x) when one is set, else the data set's
         columns; x1, x2, … only when neither fits."""
-        names = list(getattr(getattr(self.document, "dataset", None), "feature_names", []) or [])
-        transform = (getattr(self.document, "data_config", None) or {}).get("feature_transform") or []
+        dataset = self.document.dataset
+        names = list(dataset.feature_names) if dataset is not None else []
+        transform = self.document.data_config.get("feature_transform") or []
         if transform:
             from core.data.errors import DataError
             from core.data.feature_transform import FeatureTransform
@@ -141,11 +143,11 @@ class NetworkBuilder(WatchesTraining, EditsEdgeWeights, QWidget):
                 pass
         return names if len(names) == width else [f"x{i + 1}" for i in range(width)]
 
-    def _edge_weights(self, spec: dict[str, Any], flat: Any = None) -> list[Any] | None:
+    def _edge_weights(self, spec: dict[str, Any], flat: np.ndarray | None = None) -> list[np.ndarray] | None:
         """Each layer's (fan_in, fan_out) weight matrix from a flat parameter buffer (default: the document's
         trained weights) when it fits the spec, else None. Core owns the layout: `layer_views` cuts it."""
         if flat is None:
-            state = getattr(self.document, "weights", None)
+            state = self.document.weights
             if not state or "params" not in state:
                 return None
             flat = state["params"]
@@ -250,7 +252,7 @@ class NetworkBuilder(WatchesTraining, EditsEdgeWeights, QWidget):
         self.summary.setText(f"{'-'.join(map(str, widths))}  ·  {parameters:,} parameters")
 
     def _is_training(self) -> bool:
-        return bool(getattr(self.document, "is_training", False))
+        return self.document.is_training
 
     # -- selection and hover --------------------------------------------------------------------------------
     def select_layer(self, index: int) -> None:
@@ -262,10 +264,11 @@ class NetworkBuilder(WatchesTraining, EditsEdgeWeights, QWidget):
         self.layer_selected.emit(index)
 
     # -- edits (each one Document call = one undo step) ------------------------------------------------------
-    def _edit(self, method: str, *args: Any) -> bool:
-        """Call a Document edit; show a refusal (SpecError) above the drawing instead of raising."""
+    def _edit(self, edit: Callable[[], object]) -> bool:
+        """Make a Document edit (`edit()`, e.g. `lambda: document.set_units(i, 8)`); show a refusal (SpecError)
+        above the drawing instead of raising."""
         try:
-            getattr(self.document, method)(*args)
+            edit()
         except SpecError as error:
             self.error_label.setText(str(error))
             self.error_label.show()
@@ -283,37 +286,33 @@ class NetworkBuilder(WatchesTraining, EditsEdgeWeights, QWidget):
             return
         units = layers[index]["units"] + delta
         if units >= 1:
-            self._edit("set_units", index, units)
+            self._edit(lambda: self.document.set_units(index, units))
 
     def _change_output_units(self, spec: dict[str, Any], delta: int) -> None:
         """The output follows the data; on a two-class set − / + switch to one sigmoid unit and back."""
         state = binary_output_state(spec)
         if is_binary_dataset(self.document) and (state, delta) in (("softmax", -1), ("sigmoid", +1)):
-            try:
-                set_binary_output(self.document, sigmoid=delta < 0)
-            except SpecError as error:
-                self.error_label.setText(str(error))
-                self.error_label.show()
+            self._edit(lambda: set_binary_output(self.document, sigmoid=delta < 0))
 
     def add_layer(self, layer: dict[str, Any] | None = None) -> None:
         """Insert a hidden layer just before the output layer and select it."""
         self.insert_layer(len(self.document.spec["layers"]) - 1, layer)
 
     def insert_layer(self, index: int, layer: dict[str, Any] | None = None) -> None:
-        if self._edit("insert_layer", index, dict(layer) if layer else None):
+        if self._edit(lambda: self.document.insert_layer(index, dict(layer) if layer else None)):
             self.select_layer(index)
 
     def remove_layer(self, index: int) -> None:
         if 0 <= index < len(self.document.spec["layers"]) - 1:
-            self._edit("remove_layer", index)
+            self._edit(lambda: self.document.remove_layer(index))
             self.select_layer(min(index, len(self.document.spec["layers"]) - 1))
 
     def duplicate_layer(self, index: int) -> None:
-        if self._edit("duplicate_layer", index):
+        if self._edit(lambda: self.document.duplicate_layer(index)):
             self.select_layer(index + 1)
 
     def move_layer(self, source: int, destination: int) -> None:
-        if source != destination and self._edit("move_layer", source, destination):
+        if source != destination and self._edit(lambda: self.document.move_layer(source, destination)):
             self.select_layer(destination)
 
     def _on_drag_moved(self, index: int, center_x: float) -> None:

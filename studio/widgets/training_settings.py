@@ -19,6 +19,7 @@ from core.spec import (
     OPTIMIZER_NAME_FIELD, OPTIMIZERS, SCHEDULE_NAME_FIELD, SCHEDULES, TRAINING_FIELDS, Field, SpecError,
     with_changes,
 )
+from studio.document import Document
 from studio.widgets.field_editors import FieldEditor, FieldForm
 from studio.widgets.lr_preview import LRPreview
 
@@ -36,7 +37,7 @@ def _pick(*names: str) -> tuple[Field, ...]:
 class TrainingSettingsPanel(QWidget):
     """All training settings of the document's spec, grouped, in a scroll area."""
 
-    def __init__(self, document: Any, parent: QWidget | None = None):
+    def __init__(self, document: Document, parent: QWidget | None = None):
         super().__init__(parent)
         self.document = document
         self.forms: dict[str, FieldForm] = {}  # path prefix ("" for top-level fields, "optimizer.", …) per form
@@ -79,8 +80,7 @@ class TrainingSettingsPanel(QWidget):
         self.setMinimumWidth(300)  # the forms' labels and spin boxes need this much; docks otherwise squeeze it
         document.spec_changed.connect(self.refresh)
         document.data_changed.connect(self.refresh)
-        if hasattr(document, "training_changed"):
-            document.training_changed.connect(lambda *_: self._apply_locks())
+        document.training_changed.connect(lambda *_: self._apply_locks())
         self.refresh()
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
@@ -193,12 +193,12 @@ class TrainingSettingsPanel(QWidget):
                     editor.set_choice_enabled(name, False, str(error))
 
     def _update_blockers(self) -> None:
-        blockers = getattr(self.document, "training_blockers", lambda: [])()
+        blockers = self.document.training_blockers()
         self.blockers.setText("Training can't start: " + " ".join(blockers) if blockers else "")
         self.blockers.setVisible(bool(blockers))
 
     def _apply_locks(self) -> None:
-        training = bool(getattr(self.document, "is_training", False))
+        training = self.document.is_training
         for form in self.forms.values():
             form.set_training_lock(training)
         self.optimizer_choice.set_locked(training, "Pause training to change the optimizer")

@@ -1,80 +1,91 @@
-"""The dock registry: which panels the frame docks, what each is built from, and where it starts.
+"""The dock registry: which panels the frame docks, the factory that builds each one, and where it starts.
 
-Panels are found by import path, so a part of the studio that is missing or broken leaves its dock out instead
-of keeping the window from opening (`build_part` notes why in the window's `unavailable_panels`).
+A dock names its panel's factory: a callable that builds the panel around the window's `Document` and
+`TrainingController`. The panels in front are built at start, so their classes are imported here; a panel that
+starts behind a tab has a small factory function that imports its module when called, so it costs the warm start
+nothing until the dock is first shown. PyInstaller finds both (its scan follows imports inside functions, and the
+spec collects every studio module anyway). A factory that fails raises: a broken panel is an error in its test
+and in the self-test, never a silently missing dock.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtWidgets import QMainWindow, QTabBar
+from PySide6.QtWidgets import QMainWindow, QTabBar, QWidget
 
-log = logging.getLogger(__name__)
+from studio.plots.decision_boundary_plot import DecisionBoundaryPlot
+from studio.plots.gradient_flow_plot import GradientFlowPlot
+from studio.plots.loss_plot import LossPlot
+from studio.widgets.data_panel import DataPanel
+from studio.widgets.layer_inspector import LayerInspector
+
+if TYPE_CHECKING:
+    from studio.document import Document
+    from studio.training.controller import TrainingController
+
 LEFT, RIGHT, BOTTOM = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
                        Qt.DockWidgetArea.BottomDockWidgetArea)
+PanelFactory = Callable[["Document", "TrainingController"], QWidget]
 
 
+# ---- the factories of the panels behind a tab: each imports its panel's module when the dock is first shown ----
+def training_settings(document: Document, controller: TrainingController) -> QWidget:
+    from studio.widgets.training_settings import TrainingSettingsPanel
+    return TrainingSettingsPanel(document)
+
+
+def undo_history(document: Document, controller: TrainingController) -> QWidget:
+    from studio.widgets.undo_history import UndoHistoryPanel
+    return UndoHistoryPanel(document)
+
+
+def activation_map(document: Document, controller: TrainingController) -> QWidget:
+    from studio.plots.activation_map import NeuronActivationMap
+    return NeuronActivationMap(controller, document)
+
+
+def weight_histograms(document: Document, controller: TrainingController) -> QWidget:
+    from studio.plots.weight_histogram_plot import WeightHistogramPlot
+    return WeightHistogramPlot(controller)
+
+
+def confusion_matrix(document: Document, controller: TrainingController) -> QWidget:
+    from studio.plots.confusion_matrix_plot import ConfusionMatrixPlot
+    return ConfusionMatrixPlot(controller)
+
+
+# ---- the registry ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class DockSpec:
-    """One dockable panel: where its class lives, what it is built from, where it starts."""
+    """One dockable panel: its dock, the factory of its panel, where it starts."""
 
     name: str  # the dock's objectName (the key of the saved layout)
     title: str
-    module: str
-    cls: str
-    needs: str  # "document" | "controller" | "controller+document"
+    build: PanelFactory
     area: Qt.DockWidgetArea
-    tab_with: str | None = None  # start as a tab behind this dock
+    tab_with: str | None = None  # start as a tab behind this dock (its panel is built when first shown)
 
 
-DOCKS: tuple[DockSpec, ...] = (
-    DockSpec("data_dock", "Data", "studio.widgets.data_panel", "DataPanel", "document", LEFT),
-    DockSpec("training_settings_dock", "Training settings", "studio.widgets.training_settings",
-             "TrainingSettingsPanel", "document", LEFT, tab_with="data_dock"),
-    DockSpec("layer_inspector_dock", "Layer", "studio.widgets.layer_inspector", "LayerInspector", "document",
-             RIGHT),
-    DockSpec("undo_history_dock", "History", "studio.widgets.undo_history", "UndoHistoryPanel", "document", RIGHT,
-             tab_with="layer_inspector_dock"),
-    DockSpec("decision_boundary_dock", "Decision boundary", "studio.plots.decision_boundary_plot",
-             "DecisionBoundaryPlot", "controller+document", RIGHT),
-    DockSpec("activation_map_dock", "Neuron activation", "studio.plots.activation_map", "NeuronActivationMap",
-             "controller+document", RIGHT, tab_with="decision_boundary_dock"),
-    DockSpec("loss_dock", "Loss", "studio.plots.loss_plot", "LossPlot", "controller", BOTTOM),
-    DockSpec("gradient_flow_dock", "Gradient flow", "studio.plots.gradient_flow_plot", "GradientFlowPlot",
-             "controller", BOTTOM),
-    DockSpec("weight_histogram_dock", "Weight histograms", "studio.plots.weight_histogram_plot",
-             "WeightHistogramPlot", "controller", BOTTOM, tab_with="gradient_flow_dock"),
-    DockSpec("confusion_dock", "Confusion matrix", "studio.plots.confusion_matrix_plot", "ConfusionMatrixPlot",
-             "controller", BOTTOM, tab_with="gradient_flow_dock"),
+DOCKS: tuple[DockSpec, ...] = (  # the panels in front are built at start: their classes are imported above
+    DockSpec("data_dock", "Data", lambda document, _controller: DataPanel(document), LEFT),
+    DockSpec("training_settings_dock", "Training settings", training_settings, LEFT, tab_with="data_dock"),
+    DockSpec("layer_inspector_dock", "Layer", lambda document, _controller: LayerInspector(document), RIGHT),
+    DockSpec("undo_history_dock", "History", undo_history, RIGHT, tab_with="layer_inspector_dock"),
+    DockSpec("decision_boundary_dock", "Decision boundary",
+             lambda document, controller: DecisionBoundaryPlot(controller, document), RIGHT),
+    DockSpec("activation_map_dock", "Neuron activation", activation_map, RIGHT, tab_with="decision_boundary_dock"),
+    DockSpec("loss_dock", "Loss", lambda _document, controller: LossPlot(controller), BOTTOM),
+    DockSpec("gradient_flow_dock", "Gradient flow", lambda _document, controller: GradientFlowPlot(controller),
+             BOTTOM),
+    DockSpec("weight_histogram_dock", "Weight histograms", weight_histograms, BOTTOM,
+             tab_with="gradient_flow_dock"),
+    DockSpec("confusion_dock", "Confusion matrix", confusion_matrix, BOTTOM, tab_with="gradient_flow_dock"),
 )
 FRONT_DOCKS = ("data_dock", "layer_inspector_dock", "decision_boundary_dock", "gradient_flow_dock")  # tabs on top
-
-
-def build_part(unavailable: dict[str, str], name: str, module: str, cls: str, *args: Any) -> Any:
-    """An instance of another part's class, or None (with the reason in `unavailable`) if it can't be built."""
-    try:
-        return getattr(importlib.import_module(module), cls)(*args)
-    except Exception as error:  # a missing or broken panel must not keep the studio from opening
-        unavailable[name] = f"{type(error).__name__}: {error}"
-        if not isinstance(error, ModuleNotFoundError):
-            log.exception("could not build %s.%s", module, cls)
-        return None
-
-
-def missing_module(module: str) -> str | None:
-    """Why `module` can't be imported without importing it (None when it is there): a dock that builds its panel
-    later still leaves out, at once, a panel whose module the installation lacks."""
-    try:
-        found = importlib.util.find_spec(module) is not None
-    except ImportError as error:  # a parent package is missing
-        return f"{type(error).__name__}: {error}"
-    return None if found else f"ModuleNotFoundError: No module named {module!r}"
 
 
 def restore_dock_layout(window: QMainWindow, state: QByteArray, version: int) -> bool:

@@ -2,8 +2,9 @@
 
 Building every plot up front was about half of a warm start; a dock behind a tab holds a light placeholder until
 it is first shown (or its panel is asked for), and only then builds its panel. Reading `panels[name]` builds a
-waiting panel and walking the mapping builds them all, so callers always get real ones. A panel that can't be built is dropped from the mapping (the
-window shows why in its dock and lists it in `unavailable_panels`).
+waiting panel and walking the mapping builds them all, so callers always get real ones. A panel whose factory
+raises lets the error through (to the reader, or to the dock's first showing) and stays waiting: asked for again,
+it raises again.
 """
 
 from __future__ import annotations
@@ -18,15 +19,15 @@ class LazyPanels(Mapping[str, QWidget]):
         self._on_built = on_built  # wires a new panel to the rest of the window
         self._order: list[str] = []  # the docks' order, built or not
         self._built: dict[str, QWidget] = {}
-        self._waiting: dict[str, Callable[[], QWidget | None]] = {}
+        self._waiting: dict[str, Callable[[], QWidget]] = {}
 
     def add(self, name: str, panel: QWidget) -> None:
         self._order.append(name)
         self._built[name] = panel
         self._on_built(name, panel)
 
-    def add_later(self, name: str, build: Callable[[], QWidget | None]) -> None:
-        """`build()` makes the panel (None when it can't) the first time it is needed."""
+    def add_later(self, name: str, build: Callable[[], QWidget]) -> None:
+        """`build()` makes the panel the first time it is needed."""
         self._order.append(name)
         self._waiting[name] = build
 
@@ -34,13 +35,11 @@ class LazyPanels(Mapping[str, QWidget]):
         return name in self._built
 
     def build(self, name: str) -> QWidget | None:
-        """The panel, built now if it was waiting; None when there is none."""
-        build = self._waiting.pop(name, None)
+        """The panel, built now if it was waiting; None when there is no such dock."""
+        build = self._waiting.get(name)
         if build is not None:
-            panel = build()
-            if panel is None:
-                self._order.remove(name)
-                return None
+            panel = build()  # raises for a broken panel, which stays waiting
+            del self._waiting[name]
             self._built[name] = panel
             self._on_built(name, panel)
         return self._built.get(name)

@@ -14,10 +14,6 @@ from PySide6.QtWidgets import QMenu
 from studio.dialogs.about import AboutDialog
 from studio.dialogs.shortcuts import ShortcutsDialog
 
-TRAINING_ACTION_NAMES = ("action_play_pause", "action_step_batch", "action_step_epoch", "action_stop",
-                         "action_reset")
-
-
 class WindowMenus:
     """Actions and menus of the main window (a mixin: it uses the window's document, controller and docks)."""
 
@@ -70,15 +66,13 @@ class WindowMenus:
         file_menu.addAction(self.action_quit)
         edit_menu = bar.addMenu("&Edit")
         edit_menu.addActions([self.action_undo, self.action_redo])
-        if "undo_history_dock" in self.docks:
-            self.action_show_history = self.docks["undo_history_dock"].toggleViewAction()
-            self.action_show_history.setText("Undo &history")
-            self.action_show_history.setShortcut(QKeySequence("Ctrl+H"))
-            edit_menu.addSeparator()
-            edit_menu.addAction(self.action_show_history)
-        if self.controller is not None:
-            training_menu = bar.addMenu("&Training")
-            training_menu.addActions(self._training_actions())
+        self.action_show_history = self.docks["undo_history_dock"].toggleViewAction()
+        self.action_show_history.setText("Undo &history")
+        self.action_show_history.setShortcut(QKeySequence("Ctrl+H"))
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.action_show_history)
+        training_menu = bar.addMenu("&Training")
+        training_menu.addActions(self.controller.actions)
         view_menu = bar.addMenu("&View")
         self.dock_actions: list[QAction] = []
         for number, dock in enumerate(self.docks.values(), start=1):
@@ -92,9 +86,6 @@ class WindowMenus:
         help_menu = bar.addMenu("&Help")
         help_menu.addActions([self.action_shortcuts, self.action_about])
 
-    def _training_actions(self) -> list[QAction]:
-        found = (getattr(self.controller, name, None) for name in TRAINING_ACTION_NAMES)
-        return [action for action in found if isinstance(action, QAction)]
 
     # ---- undo ---------------------------------------------------------------------------------------------
     def _update_undo_actions(self, *_args: Any) -> None:
@@ -116,9 +107,8 @@ class WindowMenus:
     def shortcut_groups(self) -> dict[str, list[QAction]]:
         return {"File": [self.action_new, self.action_open, self.action_examples, self.action_save,
                          self.action_save_as, self.action_export, self.action_quit],
-                "Edit": [self.action_undo, self.action_redo] + (
-                    [self.action_show_history] if hasattr(self, "action_show_history") else []),
-                "Training": self._training_actions() if self.controller is not None else [],
+                "Edit": [self.action_undo, self.action_redo, self.action_show_history],
+                "Training": list(self.controller.actions),
                 "View": self.dock_actions + [self.action_reset_layout],
                 "Help": [self.action_shortcuts, self.action_about]}
 

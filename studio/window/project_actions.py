@@ -133,7 +133,7 @@ class ProjectActions:
 
     def _save_to(self, path: Path) -> bool:
         # The weights and history reach the document when a run ends: end it first, or the file gets neither.
-        stopped = getattr(self.controller, "finish_now", lambda: False)()
+        stopped = self.controller.finish_now()
         try:
             self.document.save(path)
         except ProjectError as error:

@@ -1,11 +1,11 @@
 """Docks that start behind a tab build their panel when first shown: a placeholder until then, a real panel on
-`window.panels[name]`, the saved layout restored, plots shown late catch up on the run so far, a broken panel
-explained in its dock."""
+`window.panels[name]`, the saved layout restored, plots shown late catch up on the run so far, a panel that
+fails to build fails loudly."""
 
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtWidgets import QLabel
+import pytest
 
 from studio.plots.weight_histogram_plot import WeightHistogramPlot
 from studio.window.docks import DOCKS, DockSpec, RIGHT
@@ -81,17 +81,67 @@ def test_plots_first_shown_after_a_run_catch_up(document, make_window, qtbot):
     assert activation.prediction is controller.latest_prediction is not None
 
 
-def test_a_broken_late_panel_is_explained_in_its_dock(monkeypatch, make_window, qtbot):
-    broken = DockSpec("broken_dock", "Broken", "studio.widgets.undo_history", "NoSuchPanel", "document", RIGHT,
-                      tab_with="layer_inspector_dock")
-    missing = DockSpec("missing_dock", "Missing", "studio.no_such_module", "Panel", "document", RIGHT,
-                       tab_with="layer_inspector_dock")
-    monkeypatch.setattr("studio.main_window.DOCKS", DOCKS + (broken, missing))
+def broken_panel(document, controller):
+    raise RuntimeError("this panel is broken")
+
+
+def test_a_panel_whose_factory_raises_fails_loudly_not_as_a_missing_dock(monkeypatch, make_window, qtbot):
+    in_front = DockSpec("broken_dock", "Broken", broken_panel, RIGHT)
+    monkeypatch.setattr("studio.main_window.DOCKS", DOCKS + (in_front,))
+    with pytest.raises(RuntimeError, match="this panel is broken"):
+        make_window()
+
+    behind_a_tab = DockSpec("broken_dock", "Broken", broken_panel, RIGHT, tab_with="layer_inspector_dock")
+    monkeypatch.setattr("studio.main_window.DOCKS", DOCKS + (behind_a_tab,))
     window = make_window()
-    assert "missing_dock" not in window.docks and "No module named" in window.unavailable_panels["missing_dock"]
-    assert "broken_dock" in window.docks and "broken_dock" not in window.unavailable_panels
-    window.docks["broken_dock"].raise_()
-    qtbot.waitUntil(lambda: "broken_dock" in window.unavailable_panels, timeout=2000)
-    label = window.docks["broken_dock"].widget()
-    assert isinstance(label, QLabel) and "NoSuchPanel" in label.text() and label.isVisible()
-    assert "broken_dock" not in window.panels and window.panels.get("broken_dock") is None
+    assert "broken_dock" in window.docks and not window.panels.is_built("broken_dock")
+    with pytest.raises(RuntimeError, match="this panel is broken"):
+        window.panels["broken_dock"]
+    with pytest.raises(RuntimeError, match="this panel is broken"):
+        window.panels.build_all()  # as the self-test does: a broken panel fails it
+    with qtbot.captureExceptions() as exceptions:
+        window.docks["broken_dock"].raise_()  # shown: its build fails in the dock's slot, and says so
+        qtbot.waitUntil(lambda: bool(exceptions), timeout=2000)
+    assert "this panel is broken" in str(exceptions[0][1])
+    assert "broken_dock" in window.panels and not window.panels.is_built("broken_dock")
+
+
+def test_every_dock_names_a_factory_that_builds_its_panel(document, qtbot):
+    """The registry holds callables (no import paths as strings): each builds a widget around the document and
+    controller, importing its module only when called."""
+    from studio.training.controller import TrainingController
+
+    controller = TrainingController(document)
+    for spec in DOCKS:
+        panel = spec.build(document, controller)
+        qtbot.addWidget(panel)
+        assert panel.parent() is None and type(panel).__module__.startswith("studio.")
+    controller.shutdown()
+
+
+def test_the_panels_behind_a_tab_are_not_even_imported_at_start(tmp_path):
+    """The warm start imports no module of a panel behind a tab: its factory imports it when first shown."""
+    import os
+    import subprocess
+    import sys
+
+    assert {spec.build.__module__ for spec in DOCKS if spec.tab_with} == {"studio.window.docks"}  # factories
+    script = """
+import os, sys
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from studio.main_window import MainWindow
+window = MainWindow()
+print(sorted(m for m in sys.modules if m.startswith(("studio.widgets.", "studio.plots."))), flush=True)
+window.controller.shutdown()
+os._exit(0)  # no teardown of the Qt objects at exit
+"""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "config"),
+           "BACKPROP_STUDIO_DATA_DIR": str(tmp_path / "data")}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    imported = out.stdout.strip()
+    assert imported.startswith("["), out.stderr
+    for module in ("studio.widgets.training_settings", "studio.widgets.undo_history", "studio.plots.activation_map",
+                   "studio.plots.weight_histogram_plot", "studio.plots.confusion_matrix_plot"):
+        assert f"'{module}'" not in imported
+    assert "'studio.plots.loss_plot'" in imported  # a panel in front is built (and imported) at start

@@ -43,6 +43,27 @@ def test_train_runs_to_finished_and_stores_weights(controller, document, qtbot):
     assert controller.action_reset.isEnabled()
 
 
+def test_one_ordered_update_signal_carries_the_run(controller, document, qtbot):
+    """The plots get one `updated` signal per worker update, in step order, and a replayed history as one
+    epochs-only update."""
+    set_epochs(document, 4)
+    updates = []
+    controller.updated.connect(updates.append)
+    with qtbot.waitSignal(controller.finished, timeout=30_000):
+        controller.start()
+    qtbot.waitUntil(lambda: controller.state == IDLE, timeout=5_000)
+    steps = [u.latest.step for u in updates if u.latest is not None]
+    assert steps == sorted(set(steps)) and steps[-1] == controller.latest.step
+    assert [s.epoch for u in updates for s in u.epochs if s.kind == "epoch"] == [1, 2, 3, 4]
+    assert sum(len(u.batch_losses) for u in updates) == controller.latest.step  # every batch's loss, once
+    updates.clear()
+    weights, history = document.weights, document.history
+    document.set_weights(None, [])
+    document.set_weights(weights, history)  # as when a trained project is opened: the history is replayed
+    (replayed,) = updates
+    assert replayed.latest is None and [s.epoch for s in replayed.epochs] == [1, 2, 3, 4]
+
+
 def test_pause_holds_the_step_count_and_resume_continues(controller, document, qtbot):
     set_epochs(document, 100_000)
     controller.action_play_pause.trigger()

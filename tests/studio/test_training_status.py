@@ -9,6 +9,11 @@ from PySide6.QtWidgets import QMainWindow
 from core.training.snapshot import Snapshot
 from studio.training.controller import TrainingController
 from studio.training.status import TrainingStatus
+from studio.training.worker import WorkerUpdate
+
+
+def update(step: int, **extra) -> WorkerUpdate:
+    return WorkerUpdate(snapshot(step, **extra))
 
 
 def snapshot(step: int, kind: str = "batch", **extra) -> Snapshot:
@@ -34,7 +39,7 @@ def test_a_burst_of_snapshots_shows_the_first_at_once_and_the_newest_soon_after(
     controller, widget = status
     controller.run_started.emit()
     for step in range(1, 101):
-        controller.snapshot.emit(snapshot(step))
+        controller.updated.emit(update(step))
     assert "step 1" in widget.label.text()  # the first, synchronously
     qtbot.waitUntil(lambda: "step 100" in widget.label.text(), timeout=5_000)
     assert widget.throttle.draws <= 3  # 100 snapshots, a handful of refreshes
@@ -44,8 +49,8 @@ def test_a_burst_of_snapshots_shows_the_first_at_once_and_the_newest_soon_after(
 def test_the_final_figures_are_not_overwritten_by_a_waiting_refresh(status, qtbot):
     controller, widget = status
     controller.run_started.emit()
-    controller.snapshot.emit(snapshot(1))
-    controller.snapshot.emit(snapshot(2))  # waits for the throttle
+    controller.updated.emit(update(1))
+    controller.updated.emit(update(2))  # waits for the throttle
     assert widget.throttle.pending
     controller.finished.emit(snapshot(20, kind="end", finished=True, stop_reason="completed"))
     qtbot.wait(400)  # longer than the refresh interval
@@ -57,7 +62,7 @@ def test_the_final_rate_is_the_runs_own_not_the_first_snapshots(status, qtbot):
     """Issue 11 §2.3: a short run ended before a second refresh, leaving the first snapshot's 52 samples/s."""
     controller, widget = status
     controller.run_started.emit()
-    controller.snapshot.emit(snapshot(1, samples_per_second=52.0))
+    controller.updated.emit(update(1, samples_per_second=52.0))
     assert "52 samples/s" in widget.speed.text()
     controller.finished.emit(snapshot(20, kind="end", finished=True, stop_reason="completed",
                                       samples_per_second=270_000.0))

@@ -32,7 +32,7 @@ def test_clicking_train_runs_and_status_reports(document, qtbot):
     button = toolbar.button_for(controller.action_play_pause)
     assert button.text() == "Train"
     titles = []
-    controller.snapshot.connect(lambda _s: titles.append(window.windowTitle()))
+    controller.updated.connect(lambda _update: titles.append(window.windowTitle()))
     with qtbot.waitSignal(controller.finished, timeout=30_000):
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: controller.state == "idle", timeout=5_000)

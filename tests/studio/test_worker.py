@@ -221,9 +221,9 @@ def test_epoch_histograms_every_epoch_at_first_then_at_a_bounded_rate(running, c
 
 def received_losses(updates: list) -> tuple[np.ndarray, np.ndarray]:
     """(steps, losses) of every batch loss the GUI received, in arrival order."""
-    sent = [u.latest for u in updates if u.latest is not None]
-    return (np.concatenate([s.batch_loss_steps() for s in sent]),
-            np.concatenate([s.batch_losses for s in sent]))
+    sent = [u for u in updates if u.latest is not None]
+    return (np.concatenate([u.batch_loss_steps() for u in sent]),
+            np.concatenate([u.batch_losses for u in sent]))
 
 
 def test_every_steps_loss_reaches_the_gui_exactly_once(running, circles):
@@ -242,6 +242,25 @@ def test_every_steps_loss_reaches_the_gui_exactly_once(running, circles):
     headless = Trainer(Network.from_spec(spec), data, report_every=1)
     per_batch = [s.train_loss for s in headless.run() if s.kind == "batch"]
     np.testing.assert_array_equal(losses, per_batch)
+
+
+def test_updates_carry_the_losses_beside_snapshots_left_as_the_trainer_made_them(running, circles):
+    """The worker builds each update around the newest snapshot and never rewrites it: the snapshot keeps only its
+    own steps' losses (the update's last ones), and every update is in step order with its epochs before it."""
+    _, data = circles
+    r = running(TrainingJob(make_spec(epochs=20), data))
+    r.wait_done()
+    sent = [u for u in r.updates if u.latest is not None]
+    assert sent
+    previous = 0
+    for u in sent:
+        own = u.latest.batch_losses
+        assert own is not None and len(own) <= len(u.batch_losses)
+        np.testing.assert_array_equal(u.batch_losses[len(u.batch_losses) - len(own):], own)
+        assert all(previous < s.step <= u.latest.step for s in u.epochs)
+        assert u.latest.step > previous and 0.0 < u.progress <= 1.0
+        previous = u.latest.step
+    assert sent[-1].progress == 1.0
 
 
 def test_stepping_then_playing_delivers_every_steps_loss_once(running, circles, qtbot):
@@ -274,13 +293,10 @@ def test_pending_losses_split_at_the_sent_step_and_keep_the_newest_past_the_limi
     first, second = snap(2, [1.0, 2.0]), snap(4, [3.0, 4.0])
     pending.add(first)
     pending.add(second)
-    pending.attach(first)  # sent first while a newer snapshot waits: only the steps up to its own
-    assert first.batch_losses.tolist() == [1.0, 2.0] and len(pending) == 2
-    pending.attach(second)
-    assert second.batch_losses.tolist() == [3.0, 4.0] and len(pending) == 0
+    assert pending.take(first.step).tolist() == [1.0, 2.0] and len(pending) == 2  # sent first while a newer
+    # snapshot waits: only the steps up to its own
+    assert pending.take(second.step).tolist() == [3.0, 4.0] and len(pending) == 0
+    assert first.batch_losses.tolist() == [1.0, 2.0]  # the snapshots stay as the Trainer made them
     for step in range(6, 15, 2):  # ten losses for a limit of five: the newest five stay
         pending.add(snap(step, [step - 1.0, float(step)]))
-    newest = snap(14, [])
-    pending.attach(newest)
-    assert newest.batch_losses.tolist() == [10.0, 11.0, 12.0, 13.0, 14.0]
-    assert newest.batch_loss_steps().tolist() == [10, 11, 12, 13, 14] and pending.dropped == 5
+    assert pending.take(14).tolist() == [10.0, 11.0, 12.0, 13.0, 14.0] and pending.dropped == 5

@@ -8,11 +8,14 @@ passes validation on the way, so it is applied as one whole-spec edit.
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from studio.document import Document
 
 
-def is_binary_dataset(document: Any) -> bool:
-    dataset = getattr(document, "dataset", None)
+def is_binary_dataset(document: Document) -> bool:
+    dataset = document.dataset
     return dataset is not None and dataset.task == "classification" and dataset.num_classes == 2
 
 
@@ -35,12 +38,12 @@ def with_binary_output(spec: dict[str, Any], sigmoid: bool) -> dict[str, Any]:
     return spec
 
 
-def apply_spec(document: Any, spec: dict[str, Any], text: str) -> None:
+def apply_spec(document: Document, spec: dict[str, Any], text: str) -> None:
     """Replace the document's spec as one undoable step (validated first; SpecError leaves it unchanged)."""
     document.set_spec(spec, text)
 
 
-def set_binary_output(document: Any, sigmoid: bool) -> None:
+def set_binary_output(document: Document, sigmoid: bool) -> None:
     """Switch a two-class output between one sigmoid unit and two softmax units, and tell the user."""
     apply_spec(document, with_binary_output(document.spec, sigmoid),
                "Use one sigmoid output unit" if sigmoid else "Use two softmax output units")

@@ -9,25 +9,35 @@ enlarged (`ThumbnailZoomItem`), at the grid's full resolution.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from studio.training.grid_prediction import GridPrediction
 from studio.widgets.builder.layout import MAX_NODES
 from studio.widgets.builder.thumbnails import layer_images
+
+if TYPE_CHECKING:
+    from studio.training.controller import TrainingController
+    from studio.training.worker import WorkerUpdate
 
 THUMBNAIL_REFRESH = 5  # thumbnail and live-edge redraws a second at most (predictions come ≤ 5 a second anyway)
 
 
 class WatchesTraining:
-    """Needs the builder's document, blocks, inputs_item, edges, zoom, throttle and `_edge_weights`."""
+    """Needs the builder's document, blocks, inputs_item, feature_names, edges, zoom, throttle and `_edge_weights`."""
 
-    def watch_training(self, controller: Any) -> None:
-        """Follow a training controller's grid predictions: live thumbnails and edges."""
-        controller.prediction.connect(self.set_prediction)
+    def watch_training(self, controller: TrainingController) -> None:
+        """Follow a training controller's grid predictions (the `prediction` of its ordered updates): live
+        thumbnails and edges."""
+        controller.updated.connect(self._on_update)
         controller.weights_reset.connect(self.clear_prediction)
 
-    def set_prediction(self, prediction: Any) -> None:
+    def _on_update(self, update: WorkerUpdate) -> None:
+        if update.prediction is not None:
+            self.set_prediction(update.prediction)
+
+    def set_prediction(self, prediction: GridPrediction) -> None:
         """A new grid prediction from the worker: stored now, drawn at the throttle's pace."""
         self.prediction = prediction
         self.throttle.request()
@@ -40,7 +50,7 @@ class WatchesTraining:
     def _show_prediction(self) -> None:
         """Turn the newest prediction into thumbnails (and, during a run, edge weights) and repaint the items."""
         prediction, spec = self.prediction, self.document.spec
-        activations = getattr(prediction, "activations", None)
+        activations = prediction.activations if prediction is not None else None
         if prediction is None or activations is None or prediction.grid.dims != 2 or \
                 [a.shape[2] for a in activations] != [layer["units"] for layer in spec["layers"]]:
             self.thumbnails = None  # no maps (wide network, 1-D data) or maps of another network
@@ -49,7 +59,7 @@ class WatchesTraining:
             self.thumbnails = [self._input_images(prediction.inputs)] + [
                 layer_images(maps, layer["activation"], i == len(layers) - 1) if layer["units"] <= MAX_NODES else None
                 for i, (maps, layer) in enumerate(zip(activations, layers))]
-        params = getattr(prediction, "params", None)
+        params = prediction.params if prediction is not None else None
         self.live_weights = self._edge_weights(spec, params) if params is not None and self._is_training() else None
         self._apply_thumbnails()
 
@@ -66,8 +76,8 @@ class WatchesTraining:
         (a weight edited by hand, a reset or another project makes them stale until the next prediction)."""
         if self._is_training():
             return True
-        weights = getattr(self.document, "weights", None)
-        params = getattr(self.prediction, "params", None)
+        weights = self.document.weights
+        params = self.prediction.params if self.prediction is not None else None
         return bool(weights) and params is not None and np.array_equal(np.asarray(weights.get("params")), params)
 
     def _apply_thumbnails(self) -> None:
@@ -94,7 +104,7 @@ class WatchesTraining:
 
     def _thumbnail(self, layer: int, unit: int) -> Any:
         item = self.inputs_item if layer < 0 else (self.blocks[layer] if layer < len(self.blocks) else None)
-        images = getattr(item, "thumbnails", None)
+        images = item.thumbnails if item is not None else None
         return images[unit] if images is not None and 0 <= unit < len(images) else None
 
     def _zoom_image(self, layer: int, unit: int) -> Any:
@@ -123,7 +133,7 @@ class WatchesTraining:
     def node_name(self, layer: int, unit: int) -> str:
         """How a node is called in tooltips and undo texts: an input by its feature name, else its layer."""
         if layer < 0:
-            names = getattr(self, "feature_names", [])
+            names = self.feature_names
             return f"input {names[unit]}" if unit < len(names) else f"input {unit + 1}"
         layers = self.document.spec["layers"]
         where = "output" if layer == len(layers) - 1 else f"layer {layer + 1}"
