@@ -6,7 +6,7 @@ imports numba; the app (studio.app.main), the command line (core.cli.main) and t
 first thing. A user's own `NUMBA_CACHE_DIR` always wins; a frozen app, or an installation whose sources can't be
 written, gets the per-user cache folder (e.g. ~/.cache/backprop-studio/numba).
 
-Warmth is a stamp file in the cache folder, written by `core.kernels.warmup` after it has compiled every kernel.
+Warmth is a stamp file in the cache folder, written by `core.warmup` after it has compiled every kernel.
 The stamp holds a fingerprint of the numba version and the engine's sources, so an upgrade or an edited kernel
 makes the cache cold again. Nothing here imports numba: the check costs milliseconds at start-up.
 """
