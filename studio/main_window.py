@@ -147,7 +147,7 @@ class MainWindow(ProjectActions, WindowMenus, QMainWindow):
             if self.training_toolbar is not None:
                 self.training_toolbar.setObjectName("training_toolbar")
                 self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.training_toolbar)
-            status = build_part(self.unavailable_panels, "status", "studio.training.status", "TrainingStatus",
+            status = build_part(self.unavailable_panels, "status", "studio.window.training_status", "TrainingStatus",
                                 self.controller)
             if status is not None:
                 self.statusBar().addPermanentWidget(status)
