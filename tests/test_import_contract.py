@@ -37,6 +37,7 @@ def test_the_contracts_say_what_the_architecture_says():
     found = contracts()
     assert {"core-without-qt", "core-layers", "cli-on-top", "studio-layers", "no-cycles"} <= set(found)
     core = found["core-layers"]["layers"]
+    assert found["core-layers"]["exhaustive"] is True  # every module of core has its place
     order = [layer_of(core, name) for name in ("cli", "export", "training", "network", "kernels")]
     assert order == sorted(order) and len(set(order)) == 5, core
     assert layer_of(core, "warmup") < layer_of(core, "training")  # the warm-up lives above what it warms
