@@ -8,7 +8,7 @@ Definitions (matching PyTorch):
 - elu: z if z > 0 else e^z − 1 (α = 1);
 - gelu: the TANH APPROXIMATION 0.5·z·(1 + tanh(√(2/π)·(z + 0.044715·z³))), PyTorch's `approximate="tanh"`;
 - softplus: log(1 + e^z), computed stably (PyTorch switches to z above 20; the difference is < 3e-9);
-- softmax: output layer only, always fused with cross-entropy during training (see `core.losses`).
+- softmax: output layer only, always fused with cross-entropy during training (see `core.network.losses`).
 """
 
 from __future__ import annotations

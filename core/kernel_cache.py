@@ -8,7 +8,7 @@ written, gets the per-user cache folder (e.g. ~/.cache/backprop-studio/numba). A
 written (a read-only or bogus NUMBA_CACHE_DIR) is replaced by a private temporary one, with one warning line:
 Numba would otherwise fail on the first cached kernel.
 
-Warmth is a stamp file in the cache folder, written by `core.kernels.warmup` after it has compiled every kernel.
+Warmth is a stamp file in the cache folder, written by `core.warmup` after it has compiled every kernel.
 The stamp holds a fingerprint of the numba version and the engine's sources, so an upgrade or an edited kernel
 makes the cache cold again. Nothing here imports numba: the check costs milliseconds at start-up.
 """

@@ -29,7 +29,7 @@ def dispatch(argv: Sequence[str]) -> int | None:
         from studio.self_test import run_self_test
         return run_self_test(argv[1:])
     if argv and argv[0] == WARM_KERNELS_FLAG:
-        from core.kernels.warmup import main as warm_kernels
+        from core.warmup import main as warm_kernels
         return warm_kernels(argv[1:])
     from core.cli.main import run_cli
     return run_cli(argv)

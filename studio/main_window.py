@@ -22,7 +22,7 @@ from studio.autosave import Autosaver
 from studio.document import Document
 from studio.settings import LAYOUT_VERSION, StudioSettings
 from studio.training.controller import TrainingController
-from studio.training.status import TrainingStatus
+from studio.window.training_status import TrainingStatus
 from studio.training.toolbar import TrainingToolBar
 from studio.widgets.network_builder import NetworkBuilder
 from studio.window.docks import DOCKS, FRONT_DOCKS, LEFT, RIGHT, DockSpec, restore_dock_layout

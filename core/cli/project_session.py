@@ -46,7 +46,7 @@ class ProjectSession:
         return self.project.weights is not None
 
     def prepared(self) -> Any:
-        from core.export import prepare_from_config
+        from core.project_parts import prepare_from_config
         with user_errors(f"{self.path.name}: can't load its data: "):
             prepared = prepare_from_config(self.project.data_config, self.spec)
         saved_hash = self.project.data_hash
@@ -56,7 +56,7 @@ class ProjectSession:
         return prepared
 
     def network(self, use_weights: bool = True) -> Any:
-        from core.export import network_with_weights
+        from core.project_parts import network_with_weights
         with user_errors(f"{self.path.name}: "):
             return network_with_weights(self.spec, self.project.weights if use_weights else None)
 

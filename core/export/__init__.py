@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from core.export.common import ExportError, atomic_write_bytes, atomic_write_text, check_writable_folder
-from core.export.from_project import export_model_from_parts, network_with_weights, prepare_from_config
+from core.export.from_project import export_model_from_parts
 from core.export.model import MODEL_FORMAT, MODEL_FORMAT_VERSION, ExportModel
 from core.export.npz_json import export_npz_json
 from core.export.numpy_script import export_numpy_script
@@ -66,5 +66,4 @@ def export_model(model: ExportModel, fmt: str, path: str | os.PathLike[str]) -> 
 
 
 __all__ = ["ExportError", "ExportFormat", "ExportModel", "FORMATS", "MODEL_FORMAT", "MODEL_FORMAT_VERSION",
-           "atomic_write_bytes", "atomic_write_text", "export_model", "export_model_from_parts",
-           "network_with_weights", "prepare_from_config"]
+           "atomic_write_bytes", "atomic_write_text", "export_model", "export_model_from_parts"]

@@ -18,7 +18,7 @@ import numpy as np
 from core.activations import apply_output_activation
 from core.initializers import initialize_into
 from core.layers.dense_block import DenseBlock
-from core.losses import Loss, make_loss
+from core.network.losses import Loss, make_loss
 from core.network.errors import NetworkError
 from core.network.inputs import as_float_dtype, check_input
 from core.network.layout import build_layout

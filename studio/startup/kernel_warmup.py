@@ -2,7 +2,7 @@
 
 Numba holds the GIL while it compiles, so compiling in the studio's own process (even on a worker thread) would
 freeze the window for the seconds it takes. On a cold cache (core.kernel_cache's stamp missing or stale) the
-warm-up program runs as a QProcess instead: ``python -m core.kernels.warmup``, or the frozen app's own executable
+warm-up program runs as a QProcess instead: ``python -m core.warmup``, or the frozen app's own executable
 with ``--warm-kernels``. Its output lines become `progress` signals; each "warm-up ready: <dtype>" line makes
 that precision trainable; `finished` reports the end. A failed warm-up is not fatal: Train is released and the
 worker compiles what it needs on first use.
@@ -22,7 +22,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
 
 from core.kernel_cache import is_cache_warm
-from core.kernels.warmup import WARMUP_DTYPES, parse_progress, parse_ready
+from core.warmup import WARMUP_DTYPES, parse_progress, parse_ready
 
 IDLE, RUNNING, DONE, FAILED = "idle", "running", "done", "failed"
 SOURCE_ROOT = Path(__file__).resolve().parents[2]  # the folder holding core/ and studio/
@@ -34,7 +34,7 @@ def warmup_command() -> list[str]:
     if getattr(sys, "frozen", False):
         from studio.cli_entry import WARM_KERNELS_FLAG
         return [sys.executable, WARM_KERNELS_FLAG]
-    return [sys.executable, "-m", "core.kernels.warmup"]
+    return [sys.executable, "-m", "core.warmup"]
 
 
 class KernelWarmup(QObject):
@@ -65,7 +65,7 @@ class KernelWarmup(QObject):
             return False
         process = QProcess(self)
         environment = QProcessEnvironment.systemEnvironment()
-        if not getattr(sys, "frozen", False):  # `-m core.kernels.warmup` must find this very source tree
+        if not getattr(sys, "frozen", False):  # `-m core.warmup` must find this very source tree
             paths = [str(SOURCE_ROOT), environment.value("PYTHONPATH")]
             environment.insert("PYTHONPATH", os.pathsep.join(p for p in paths if p))
         process.setProcessEnvironment(environment)

@@ -16,8 +16,9 @@ import numpy as np
 
 from core.cli import run_cli
 from core.data import load_source
-from core.export import export_model_from_parts, network_with_weights, prepare_from_config
+from core.export import export_model_from_parts
 from core.project import load_project, save_project
+from core.project_parts import network_with_weights, prepare_from_config
 from core.spec import default_spec
 
 HEADER = ["sex", "age", "port", "fare", "survived"]

@@ -88,7 +88,7 @@ def test_resume_continues_from_the_saved_weights(tmp_path, trained_project):
 
 
 def test_predict_writes_probabilities_and_class_names(trained_project, tmp_path, capsys):
-    from core.export import network_with_weights, prepare_from_config
+    from core.project_parts import network_with_weights, prepare_from_config
     data = tmp_path / "points.csv"
     data.write_text("label,y,x\n0,0.0,0.2\n1,4.0,-3.5\n", encoding="utf-8")  # columns picked by name
     assert run_cli(["predict", str(trained_project), str(data)]) == 0

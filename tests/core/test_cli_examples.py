@@ -11,7 +11,7 @@ import pytest
 
 from core.cli import run_cli
 from core.cli.resources import example_paths
-from core.export import network_with_weights, prepare_from_config
+from core.project_parts import network_with_weights, prepare_from_config
 from core.project import load_project
 
 EXPECTED = {"xor", "spiral", "circles_vanishing", "iris", "digits", "regression_bumps"}

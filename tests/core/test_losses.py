@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.losses import Loss, make_loss, r2_score
+from core.network.losses import Loss, make_loss, r2_score
 from core.network import NetworkError
 from core.spec import LOSSES, default_spec
 from tests.core.gradcheck_helpers import numeric_gradient, relative_error

@@ -39,7 +39,7 @@ def test_reopened_project_draws_its_saved_history(make_window, tmp_path, qtbot):
     np.testing.assert_allclose(flow.latest.grad_norms, history[-1]["grad_norms"])
     assert all(len(buffer) == 6 for buffer in flow.history["grad_norms"])
     np.testing.assert_array_equal(second.panels["confusion_dock"].matrix, confusion)
-    from studio.training.status import TrainingStatus
+    from studio.window.training_status import TrainingStatus
     assert second.findChild(TrainingStatus).label.text().startswith("Trained 6 epochs")
 
     second.document.set_units(0, 5)  # an edit that drops the weights: the old run's curves go too

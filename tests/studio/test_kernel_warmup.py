@@ -153,16 +153,16 @@ def test_stop_kills_a_running_warmup(window, qtbot, tmp_path):
 
 
 def test_the_warmup_command_runs_this_python_or_the_frozen_app(monkeypatch):
-    assert warmup_command() == [sys.executable, "-m", "core.kernels.warmup"]
+    assert warmup_command() == [sys.executable, "-m", "core.warmup"]
     monkeypatch.setattr(kernel_warmup.sys, "frozen", True, raising=False)
     assert warmup_command() == [sys.executable, "--warm-kernels"]
 
 
 def test_the_app_flag_runs_the_warmup_program(monkeypatch):
-    import core.kernels.warmup
+    import core.warmup
     from studio.cli_entry import dispatch
     seen: list[list[str]] = []
-    monkeypatch.setattr(core.kernels.warmup, "main", lambda argv: seen.append(list(argv)) or 0)
+    monkeypatch.setattr(core.warmup, "main", lambda argv: seen.append(list(argv)) or 0)
     assert dispatch(["--warm-kernels", "--dtype", "float32"]) == 0
     assert seen == [["--dtype", "float32"]]
 

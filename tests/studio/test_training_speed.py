@@ -200,7 +200,7 @@ def test_time_left_counts_the_speeds_waits(document, qtbot):
     from core.training.snapshot import Snapshot
     from PySide6.QtWidgets import QMainWindow
     from studio.training.controller import TrainingController
-    from studio.training.status import TrainingStatus
+    from studio.window.training_status import TrainingStatus
 
     document.set_training_field("epochs", 100)
     window = QMainWindow()

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QMainWindow
 
 from core.training.snapshot import Snapshot
 from studio.training.controller import TrainingController
-from studio.training.status import TrainingStatus
+from studio.window.training_status import TrainingStatus
 from studio.training.worker import WorkerUpdate
 
 

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow
 
 from studio.training.controller import TrainingController
-from studio.training.status import TrainingStatus, format_duration
+from studio.window.training_status import TrainingStatus, format_duration
 from studio.training.toolbar import TrainingToolBar
 
 

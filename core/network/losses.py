@@ -10,7 +10,7 @@ regression ones — and returns (mean loss, dLoss/d(output)):
   (MAE's gradient at zero error is 0, Huber is PyTorch's HuberLoss).
 
 Each loss also knows its metric: accuracy for classification, R² (averaged over outputs, like scikit-learn) for
-regression. Targets that cannot be used raise `core.network.NetworkError` naming the row and the problem.
+regression. Targets that cannot be used raise `NetworkError` naming the row and the problem.
 """
 
 from __future__ import annotations
@@ -20,14 +20,10 @@ from typing import Any
 import numpy as np
 
 from core.kernels import losses as k
+from core.network.errors import NetworkError
 
 _REGRESSION_CODES = {"mse": k.MSE, "mae": k.MAE, "huber": k.HUBER}
 _FUSED = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}
-
-
-def _network_error(message: str) -> Exception:
-    from core.network.errors import NetworkError  # imported late: core.network imports this module
-    return NetworkError(message)
 
 
 def _first_bad_row(bad: np.ndarray) -> int:
@@ -61,28 +57,28 @@ class Loss:
         try:
             y = np.asarray(y)
         except Exception as exc:  # ragged lists and the like
-            raise _network_error(f"targets could not be read as an array: {exc}") from None
+            raise NetworkError(f"targets could not be read as an array: {exc}") from None
         if y.ndim == 0 or len(y) != n_rows:
             got = "a single value" if y.ndim == 0 else f"{len(y)} rows"
-            raise _network_error(f"targets have {got} but the input has {n_rows} rows")
+            raise NetworkError(f"targets have {got} but the input has {n_rows} rows")
         if y.dtype.kind not in "biuf":
-            raise _network_error(f"targets must be numbers, got dtype {y.dtype}")
+            raise NetworkError(f"targets must be numbers, got dtype {y.dtype}")
         if self.name == "cross_entropy":
             return self._class_labels(y, n_outputs, check)
         if y.ndim == 1 and n_outputs == 1:
             y = y.reshape(-1, 1)
         if y.ndim != 2 or y.shape[1] != n_outputs:
-            raise _network_error(f"targets have shape {y.shape}, the network has {n_outputs} outputs; expected "
-                                 f"({n_rows}, {n_outputs})" + (f" or ({n_rows},)" if n_outputs == 1 else ""))
+            raise NetworkError(f"targets have shape {y.shape}, the network has {n_outputs} outputs; expected "
+                               f"({n_rows}, {n_outputs})" + (f" or ({n_rows},)" if n_outputs == 1 else ""))
         y = np.ascontiguousarray(y, dtype=dtype)
         if check:
             finite = np.isfinite(y)
             if not finite.all():
                 row = _first_bad_row(~finite)
-                raise _network_error(f"target row {row} contains {'NaN' if np.isnan(y[row]).any() else 'inf'}")
+                raise NetworkError(f"target row {row} contains {'NaN' if np.isnan(y[row]).any() else 'inf'}")
             if self.name == "binary_cross_entropy" and ((y < 0) | (y > 1)).any():
                 row = _first_bad_row((y < 0) | (y > 1))
-                raise _network_error(f"target row {row} has {y[row].tolist()}; binary cross-entropy needs "
+                raise NetworkError(f"target row {row} has {y[row].tolist()}; binary cross-entropy needs "
                                      f"targets between 0 and 1")
         return y
 
@@ -90,17 +86,17 @@ class Loss:
         if y.ndim == 2 and y.shape[1] == 1:
             y = y[:, 0]
         if y.ndim != 1:
-            raise _network_error(f"cross-entropy targets must be class indices of shape (n,), got shape {y.shape}")
+            raise NetworkError(f"cross-entropy targets must be class indices of shape (n,), got shape {y.shape}")
         if y.dtype.kind == "f":
             if not np.isfinite(y).all() or (y != np.round(y)).any():
                 row = int(np.flatnonzero(~np.isfinite(y) | (y != np.round(y)))[0])
-                raise _network_error(f"target row {row} is {y[row].item()!r}; cross-entropy targets must be whole "
+                raise NetworkError(f"target row {row} is {y[row].item()!r}; cross-entropy targets must be whole "
                                      f"class numbers 0–{n_classes - 1}")
         labels = np.ascontiguousarray(y, dtype=np.int64)
         if len(labels) and (labels.min() < 0 or labels.max() >= n_classes):  # checked always: kernels index
             row = int(np.flatnonzero((labels < 0) | (labels >= n_classes))[0])
-            raise _network_error(f"target row {row} is class {labels[row]}, but the network has {n_classes} "
-                                 f"outputs (classes 0–{n_classes - 1})")
+            raise NetworkError(f"target row {row} is class {labels[row]}, but the network has {n_classes} "
+                               f"outputs (classes 0–{n_classes - 1})")
         return labels
 
     # ------------------------------------------------------------------ value and gradient

@@ -1,6 +1,6 @@
 """Fill Numba's disk cache: train a tiny network of every kind through the engine's public API, then stamp it.
 
-`python -m core.kernels.warmup` (or the frozen app's `--warm-kernels`) runs in its own process, because Numba
+`python -m core.warmup` (or the frozen app's `--warm-kernels`) runs in its own process, because Numba
 compiles while holding the GIL: in the studio's process it would freeze the window for the whole compile. The
 plan is built from the spec catalogue, not from a list of kernels, so every activation, loss, optimizer,
 schedule, clipping mode, batch norm, dropout, residual skip, lookahead and early stopping is exercised (and any
@@ -141,7 +141,7 @@ def warm_up(dtypes: Sequence[str] = WARMUP_DTYPES, say=print) -> float:
 
 def main(argv: Sequence[str] | None = None) -> int:
     import argparse
-    parser = argparse.ArgumentParser(prog="python -m core.kernels.warmup",
+    parser = argparse.ArgumentParser(prog="python -m core.warmup",
                                      description="Compile every Numba kernel the engine uses into the disk cache.")
     parser.add_argument("--dtype", choices=WARMUP_DTYPES, action="append",
                         help="only this precision (repeatable; default: all)")

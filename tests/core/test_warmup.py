@@ -1,4 +1,4 @@
-"""core.kernels.warmup: the plan covers every spec choice, and the program fills an empty cache completely."""
+"""core.warmup: the plan covers every spec choice, and the program fills an empty cache completely."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from core.kernel_cache import CACHE_ENV, STAMP_NAME
-from core.kernels.warmup import parse_progress, parse_ready, warmup_plan
+from core.warmup import parse_progress, parse_ready, warmup_plan
 from core.spec.catalogue import CLIPPING_MODES, HIDDEN_ACTIVATIONS, LOSSES, OPTIMIZERS, SCHEDULES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 COUNT_COMPILES = """
 import gc
 from numba.core.registry import CPUDispatcher
-from core.kernels.warmup import _data, run_once, warmup_plan
+from core.warmup import _data, run_once, warmup_plan
 data = {task: _data(task) for task in ("classification", "regression")}
 for run in warmup_plan(["float32"]):
     run_once(run, data[run.task])
@@ -62,7 +62,7 @@ def test_progress_lines_parse_and_other_lines_do_not():
 def test_the_warmup_fills_an_empty_cache_so_a_new_process_compiles_nothing(tmp_path):
     cache = tmp_path / "numba-cache"
     env = {**os.environ, CACHE_ENV: str(cache), "PYTHONPATH": str(ROOT)}
-    warm = subprocess.run([sys.executable, "-m", "core.kernels.warmup", "--dtype", "float32"], env=env,
+    warm = subprocess.run([sys.executable, "-m", "core.warmup", "--dtype", "float32"], env=env,
                           cwd=tmp_path, capture_output=True, text=True, timeout=180)
     assert warm.returncode == 0, warm.stderr
     lines = warm.stdout.splitlines()
