@@ -38,18 +38,21 @@ class RunCounters:
 
     def batches_done(self, losses: Sequence[float] | np.ndarray, batch_sizes: Sequence[int]) -> None:
         """Completed optimizer steps, in order: each one's loss and its number of samples."""
-        values = np.asarray(losses, dtype=np.float64)
+        values = losses.tolist() if isinstance(losses, np.ndarray) else losses  # Python floats
         count = len(values)
         if count == 0:
             return
         loss_sum = self.epoch_loss_sum
-        for loss, samples in zip(values.tolist(), batch_sizes):  # batch by batch: the same sum in any chunking
+        for loss, samples in zip(values, batch_sizes):  # batch by batch: the same sum in any chunking
             loss_sum += loss * samples
         samples = sum(batch_sizes)
         if self.first_loss is None:
-            self.first_loss = float(values[0])
-        self.epoch_loss_sum, self.last_loss = loss_sum, float(values[count - 1])
-        self.step_losses.extend(values)
+            self.first_loss = values[0]
+        self.epoch_loss_sum, self.last_loss = loss_sum, values[-1]
+        if count == 1:  # the general path's one batch: a store, not an array assignment
+            self.step_losses.append(values[0])
+        else:
+            self.step_losses.extend(losses)
         self.step += count
         self.batch_in_epoch += count
         self.batches_since_report += count
