@@ -50,10 +50,11 @@ class Trainer:
                  histogram_every: int = 0, histogram_bins: int = 30, confusion: bool = True,
                  fast_path: bool = True):
         from core.spec import SpecError, validate_spec
-        spec = dict(network.spec)
-        if training is not None:
-            spec["training"] = training
-        self.spec: dict[str, Any] = validate_spec(spec)  # the run's spec: live changes are checked against it
+        if training is None:  # a Network's spec was validated when it was built: not again
+            spec = copy.deepcopy(network.spec)
+        else:  # the caller's own settings (e.g. a fork's): checked here, with the network's layers
+            spec = validate_spec({**network.spec, "training": training})
+        self.spec: dict[str, Any] = spec  # the run's spec: live changes are checked against it
         self.training: dict[str, Any] = self.spec["training"]  # the same dict: live changes are written here
         for name in ("loss", "huber_delta"):  # the network computes its own loss: the settings must agree
             if self.training[name] != network.spec["training"][name]:
