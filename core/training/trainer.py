@@ -18,7 +18,6 @@ next chunk, which is one batch when reporting every batch and never more than ~1
 from __future__ import annotations
 
 import copy
-import threading
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -34,6 +33,7 @@ from core.training.fused_steps import FusedSteps
 from core.training.live_settings import check_live_changes
 from core.training.reports import SnapshotReports
 from core.training.rng_streams import training_streams
+from core.training.run_controls import RunControls
 from core.training.run_counters import RunCounters
 from core.training.running_metric import RunningMetric
 from core.training.snapshot import Snapshot
@@ -87,17 +87,13 @@ class Trainer:
         self.best_state: dict[str, Any] | None = None
         self._last_confusion: np.ndarray | None = None
         self.clock = RunClock()
-        self._lock = threading.Lock()
-        self._pending: dict[str, Any] = {}
-        self._stop_requested = False
-        self._histograms_requested = False
+        self.controls = RunControls()  # requests from other threads, taken between batches
         self._caller_errors: dict[str, str] | None = None
 
     # --- thread-safe controls ---------------------------------------------------------------------------------
     def stop(self) -> None:
         """End the run after the current batch (stop_reason "stopped")."""
-        with self._lock:
-            self._stop_requested = True
+        self.controls.request_stop()
 
     def set_live(self, changes: str | Mapping[str, Any], value: Any = _NO_VALUE) -> None:
         """Change live settings by spec path: ``set_live("training.optimizer.lr", 0.01)`` or
@@ -110,14 +106,11 @@ class Trainer:
             changes = {changes: value}
         elif value is not _NO_VALUE:
             raise TypeError("set_live: give a path and a value, or one mapping of paths to values")
-        checked = check_live_changes(self.spec, changes)
-        with self._lock:
-            self._pending.update(checked)
+        self.controls.request_live(check_live_changes(self.spec, changes))
 
     def request_histograms(self) -> None:
         """Attach weight and gradient histograms to the next snapshot."""
-        with self._lock:
-            self._histograms_requested = True
+        self.controls.request_histograms()
 
     # --- the run ----------------------------------------------------------------------------------------------
     @property
@@ -180,8 +173,7 @@ class Trainer:
                 self._resume()
                 if should_stop:
                     stop_reason = "early stopping"
-            with self._lock:  # a stop that came too late to matter must not end the next run at once
-                self._stop_requested = False
+            self.controls.forget_stop()  # a stop that came too late to matter must not end the next run at once
             if self._restores_best(stop_reason):
                 self.network.set_state(copy.deepcopy(self.best_state))  # restore_best: the best epoch's weights
                 np.copyto(self.steps.previous_params, self.network.params)  # a restore is no update to report
@@ -250,9 +242,7 @@ class Trainer:
 
     def _take_controls(self) -> bool:
         """Apply pending live changes; True when a stop was requested."""
-        with self._lock:
-            pending, self._pending = self._pending, {}
-            stop, self._stop_requested = self._stop_requested, False  # a stop ends one run; run() again resumes
+        pending, stop = self.controls.take()  # a stop ends one run; run() again resumes
         if pending:
             self.steps.apply_live(pending, self.counters.epoch)
         return stop
@@ -289,8 +279,7 @@ class Trainer:
             confusion=confusion, histogram_bins=self.histogram_bins if self._wants_histograms(epoch_end) else None)
 
     def _wants_histograms(self, epoch_end: bool) -> bool:
-        with self._lock:
-            requested, self._histograms_requested = self._histograms_requested, False
+        requested = self.controls.take_histogram_request()
         periodic = epoch_end and self.histogram_every > 0 and self.counters.epoch % self.histogram_every == 0
         return requested or periodic
 
