@@ -23,7 +23,7 @@ from core.network.errors import NetworkError
 from core.network.inputs import as_float_dtype, check_input
 from core.network.layout import build_layout
 from core.network.memory import check_network_memory
-from core.spec import resolved_init, validate_spec
+from core.spec import check_setting, resolved_init, validate_spec
 
 # Dropout draws come from a stream of their own, so changing dropout never changes the initial weights.
 _DROPOUT_STREAM = 1
@@ -33,13 +33,15 @@ class Network:
     """A network described by a spec; build it with `Network.from_spec(spec)`."""
 
     def __init__(self, spec: dict[str, Any], *, seed: int | None = None, dtype: Any = None):
-        spec = validate_spec(spec)
+        spec = validate_spec(spec)  # the one check: code handed a Network (the Trainer) trusts its spec
         training = spec["training"]
         self.seed = int(training["seed"] if seed is None else seed)
         self.dtype = as_float_dtype(training["dtype"] if dtype is None else dtype)
+        if seed is not None:  # an override is checked like the spec's own seed: `spec` stays valid
+            check_setting(spec, "training.seed", self.seed)
         training["seed"] = self.seed
         training["dtype"] = self.dtype.name
-        self.spec = spec
+        self.spec = spec  # valid: the validated copy with this network's seed and dtype
         self.input_size: int = spec["input_size"]
         layers = spec["layers"]
         self.output_size: int = layers[-1]["units"]

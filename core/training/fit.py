@@ -9,7 +9,8 @@ from core.training.trainer import Trainer
 
 def fit(spec: dict[str, Any], data, **trainer_kwargs: Any):
     """Train `Network.from_spec(spec)` on `data`; return (network, history). Divergence is not an error here:
-    the history ends where the run stopped and the network keeps its last finite weights."""
+    the history ends where the run stopped and the network keeps its last finite weights. The spec is
+    validated once, by the Network; the Trainer takes the network's spec as it is."""
     from core.network import Network
     network = Network.from_spec(spec)
     trainer_kwargs.setdefault("report_every", 0)

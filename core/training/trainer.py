@@ -18,7 +18,6 @@ next chunk, which is one batch when reporting every batch and never more than ~1
 from __future__ import annotations
 
 import copy
-import threading
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -31,30 +30,31 @@ from core.training.early_stopping import EarlyStopping
 from core.training.epoch_end import EpochEvaluator
 from core.training.fast_path import fused_path_refusal
 from core.training.fused_steps import FusedSteps
-from core.training.layer_stats import slice_bounds
 from core.training.live_settings import check_live_changes
 from core.training.reports import SnapshotReports
 from core.training.rng_streams import training_streams
+from core.training.run_controls import RunControls
+from core.training.run_counters import RunCounters
 from core.training.running_metric import RunningMetric
 from core.training.snapshot import Snapshot
-from core.training.step_losses import StepLosses
 from core.training.step import StepOutcome, StepRunner
 from core.training.trainer_state import load_trainer_state, trainer_state
 
 _NO_VALUE = object()
 
 
-class Trainer(SnapshotReports):
+class Trainer:
     """Trains `network` on `data` with the spec's training settings (or `training`, e.g. for a fork)."""
 
     def __init__(self, network, data, training: dict[str, Any] | None = None, *, report_every: int = 1,
                  histogram_every: int = 0, histogram_bins: int = 30, confusion: bool = True,
                  fast_path: bool = True):
         from core.spec import SpecError, validate_spec
-        spec = dict(network.spec)
-        if training is not None:
-            spec["training"] = training
-        self.spec: dict[str, Any] = validate_spec(spec)  # the run's spec: live changes are checked against it
+        if training is None:  # a Network's spec was validated when it was built: not again
+            spec = copy.deepcopy(network.spec)
+        else:  # the caller's own settings (e.g. a fork's): checked here, with the network's layers
+            spec = validate_spec({**network.spec, "training": training})
+        self.spec: dict[str, Any] = spec  # the run's spec: live changes are checked against it
         self.training: dict[str, Any] = self.spec["training"]  # the same dict: live changes are written here
         for name in ("loss", "huber_delta"):  # the network computes its own loss: the settings must agree
             if self.training[name] != network.spec["training"][name]:
@@ -80,34 +80,20 @@ class Trainer(SnapshotReports):
         self.fused = (FusedSteps(network, self.training, self.steps, self.sampler, self.running_metric,
                                  streams["dropout"]) if self.fast_path_refusal is None else None)
         self.early_stopping = EarlyStopping(self.training["early_stopping"], self.evaluator.has_validation)
-        self._starts, self._stops = slice_bounds(network.layer_param_slices)
-        self.epoch = 0  # epochs completed
-        self.step = 0  # optimizer steps completed
-        self.batch_in_epoch = 0
-        self.epoch_started = False
-        self.epoch_loss_sum = 0.0  # Σ batch loss × batch size over the epoch in progress
-        self.epoch_samples = 0
-        self.samples_seen = 0
-        self.first_loss: float | None = None  # the first batch's loss: the yardstick for an exploding loss
-        self._last_loss = float("nan")  # the last completed batch's loss (what a "batch" snapshot reports)
+        self.counters = RunCounters()  # where the run stands: changed only through its event methods
+        self.reports = SnapshotReports(network, self.steps, self.counters, self.evaluator.metric_name)
         self.explosion_factor: float | None = EXPLOSION_FACTOR  # None: only inf/NaN count as divergence
-        self.batches_since_report = 0
-        self.step_losses = StepLosses()  # each step's loss since the last snapshot (its `batch_losses`)
         self.history: list[dict[str, Any]] = []
         self.best_state: dict[str, Any] | None = None
         self._last_confusion: np.ndarray | None = None
         self.clock = RunClock()
-        self._lock = threading.Lock()
-        self._pending: dict[str, Any] = {}
-        self._stop_requested = False
-        self._histograms_requested = False
+        self.controls = RunControls()  # requests from other threads, taken between batches
         self._caller_errors: dict[str, str] | None = None
 
     # --- thread-safe controls ---------------------------------------------------------------------------------
     def stop(self) -> None:
         """End the run after the current batch (stop_reason "stopped")."""
-        with self._lock:
-            self._stop_requested = True
+        self.controls.request_stop()
 
     def set_live(self, changes: str | Mapping[str, Any], value: Any = _NO_VALUE) -> None:
         """Change live settings by spec path: ``set_live("training.optimizer.lr", 0.01)`` or
@@ -120,14 +106,11 @@ class Trainer(SnapshotReports):
             changes = {changes: value}
         elif value is not _NO_VALUE:
             raise TypeError("set_live: give a path and a value, or one mapping of paths to values")
-        checked = check_live_changes(self.spec, changes)
-        with self._lock:
-            self._pending.update(checked)
+        self.controls.request_live(check_live_changes(self.spec, changes))
 
     def request_histograms(self) -> None:
         """Attach weight and gradient histograms to the next snapshot."""
-        with self._lock:
-            self._histograms_requested = True
+        self.controls.request_histograms()
 
     # --- the run ----------------------------------------------------------------------------------------------
     @property
@@ -138,17 +121,38 @@ class Trainer(SnapshotReports):
     def lr(self) -> float:
         return float(self.steps.optimizer.hyper["lr"])
 
+    # Read-only views of the counters (`trainer.counters` holds them all).
+    @property
+    def epoch(self) -> int:
+        """Epochs completed."""
+        return self.counters.epoch
+
+    @property
+    def step(self) -> int:
+        """Optimizer steps (batches) completed."""
+        return self.counters.step
+
+    @property
+    def samples_seen(self) -> int:
+        return self.counters.samples_seen
+
+    @property
+    def first_loss(self) -> float | None:
+        """The first batch's loss: the yardstick for an exploding loss (None before it)."""
+        return self.counters.first_loss
+
     def run(self) -> Iterator[Snapshot]:
         """Train until the epochs are done, early stopping, stop() or divergence; yield Snapshots on the way."""
+        counters = self.counters
         self._resume()
         try:
             stop_reason, diverged, diverged_layer = "completed", False, None
-            while self.epoch < self.epochs and stop_reason == "completed":
-                if not self.epoch_started:  # (a run stopped before an epoch's first batch keeps its order)
+            while counters.epoch < self.epochs and stop_reason == "completed":
+                if not counters.epoch_started:  # (a run stopped before an epoch's first batch keeps its order)
                     self.sampler.start_epoch()
-                    self.steps.set_epoch_lr(self.epoch)
-                    self.epoch_started = True
-                while self.batch_in_epoch < self.sampler.batches_per_epoch:
+                    self.steps.set_epoch_lr(counters.epoch)
+                    counters.start_epoch()
+                while counters.batch_in_epoch < self.sampler.batches_per_epoch:
                     if self._take_controls():
                         stop_reason = "stopped"
                         break
@@ -157,18 +161,19 @@ class Trainer(SnapshotReports):
                     if divergence is not None:
                         diverged, (stop_reason, diverged_layer) = True, divergence
                         break
-                    if self.report_every > 0 and self.batches_since_report >= self.report_every:
-                        yield self._paused(self._snapshot("batch", self._last_loss))
+                    if self.report_every > 0 and counters.batches_since_report >= self.report_every:
+                        yield self._paused(self._snapshot("batch", counters.last_loss))
                         self._resume()
-                if stop_reason != "completed" or self.batch_in_epoch < self.sampler.batches_per_epoch:
+                if stop_reason != "completed" or counters.batch_in_epoch < self.sampler.batches_per_epoch:
                     break
                 should_stop = self._end_epoch()
-                yield self._paused(self._snapshot("epoch", self.history[-1]["train_loss"], epoch_end=True))
+                record = self.history[-1]
+                yield self._paused(self._snapshot("epoch", record["train_loss"], epoch_end=True, record=record,
+                                                  confusion=self._last_confusion))
                 self._resume()
                 if should_stop:
                     stop_reason = "early stopping"
-            with self._lock:  # a stop that came too late to matter must not end the next run at once
-                self._stop_requested = False
+            self.controls.forget_stop()  # a stop that came too late to matter must not end the next run at once
             if self._restores_best(stop_reason):
                 self.network.set_state(copy.deepcopy(self.best_state))  # restore_best: the best epoch's weights
                 np.copyto(self.steps.previous_params, self.network.params)  # a restore is no update to report
@@ -197,98 +202,107 @@ class Trainer(SnapshotReports):
 
     def _train_batch(self) -> StepOutcome | None:
         """One batch through the general path; its outcome when it may have diverged, else None."""
-        x, y = self.sampler.batch(self.batch_in_epoch)
+        x, y = self.sampler.batch(self.counters.batch_in_epoch)
         outcome = self.steps.run_batch(x, y)
-        if outcome.diverged or has_exploded(outcome.loss, self.first_loss, self.explosion_factor):
+        if outcome.diverged or has_exploded(outcome.loss, self.counters.first_loss, self.explosion_factor):
             return outcome
-        if self.first_loss is None:
-            self.first_loss = outcome.loss
-        self._count_batch(outcome.loss, x.shape[0])
+        self.counters.batches_done((outcome.loss,), (x.shape[0],))
         self.running_metric.update(self.network.blocks[-1].last_output, y)
         return None
 
     def _train_chunk(self) -> StepOutcome | None:
         """Batches up to the next report point or the epoch's end (at most `fused.max_chunk`) in one fused call;
         the outcome of a batch that diverged, else None."""
-        count = self.sampler.batches_per_epoch - self.batch_in_epoch
+        counters = self.counters
+        count = self.sampler.batches_per_epoch - counters.batch_in_epoch
         if self.report_every > 0:
-            count = min(count, max(1, self.report_every - self.batches_since_report))
-        result = self.fused.run(self.batch_in_epoch, min(count, self.fused.max_chunk), self.first_loss,
+            count = min(count, max(1, self.report_every - counters.batches_since_report))
+        result = self.fused.run(counters.batch_in_epoch, min(count, self.fused.max_chunk), counters.first_loss,
                                 self.explosion_factor)
-        done = len(result.batch_sizes)
-        if done:
-            loss_sum = self.epoch_loss_sum  # batch by batch, as the general path adds them
-            for loss, samples in zip(result.losses.tolist(), result.batch_sizes):
-                loss_sum += loss * samples
-            samples = sum(result.batch_sizes)
-            self.epoch_loss_sum, self._last_loss = loss_sum, float(result.losses[done - 1])
-            self.step_losses.extend(result.losses)
-            self.step += done
-            self.batch_in_epoch += done
-            self.batches_since_report += done
-            self.samples_seen += samples
-            self.epoch_samples += samples
-        self.first_loss = result.first_loss
+        # The kernel's first loss is the first completed batch's, which batches_done records the same way.
+        counters.batches_done(result.losses, result.batch_sizes)
         return result.failed
 
     def _divergence(self, outcome) -> tuple[str, str | None] | None:
         """(reason, first broken layer) when this batch diverged (the step runner has already restored the last
         finite weights; an exploding loss is rolled back here), else None."""
-        epoch, step = self.epoch + 1, self.step + 1
+        epoch, step, first_loss = self.counters.epoch + 1, self.counters.step + 1, self.counters.first_loss
         if outcome.diverged:
-            layer = self._layer_name(outcome)
+            layer = self.reports.layer_name(outcome)
             return divergence_reason(epoch=epoch, step=step, loss=outcome.loss,
                                      gradient_finite=outcome.gradient_finite, layer=layer), layer
-        if has_exploded(outcome.loss, self.first_loss, self.explosion_factor):
+        if has_exploded(outcome.loss, first_loss, self.explosion_factor):
             # Nothing is non-finite yet: the layer to name is the one whose weights this step moved the most.
-            ratios = np.nan_to_num(self._layer_stats().update_ratios, nan=np.inf)
+            ratios = np.nan_to_num(self.reports.layer_stats().update_ratios, nan=np.inf)
             layer = self.network.layer_names[int(np.argmax(ratios))]
             self.steps.roll_back()
-            return explosion_reason(epoch=epoch, step=step, loss=outcome.loss, first_loss=self.first_loss,
+            return explosion_reason(epoch=epoch, step=step, loss=outcome.loss, first_loss=first_loss,
                                     layer=layer), layer
         return None
 
     def _take_controls(self) -> bool:
         """Apply pending live changes; True when a stop was requested."""
-        with self._lock:
-            pending, self._pending = self._pending, {}
-            stop, self._stop_requested = self._stop_requested, False  # a stop ends one run; run() again resumes
+        pending, stop = self.controls.take()  # a stop ends one run; run() again resumes
         if pending:
-            self.steps.apply_live(pending, self.epoch)
+            self.steps.apply_live(pending, self.counters.epoch)
         return stop
-
-    def _count_batch(self, loss: float, batch_samples: int) -> None:
-        self._last_loss = loss
-        self.step_losses.append(loss)
-        self.step += 1
-        self.batch_in_epoch += 1
-        self.batches_since_report += 1
-        self.samples_seen += batch_samples
-        self.epoch_loss_sum += loss * batch_samples
-        self.epoch_samples += batch_samples
 
     def _end_epoch(self) -> bool:
         """Evaluate, record history, feed early stopping and the schedule; True when early stopping says stop."""
-        train_loss = self.epoch_loss_sum / max(1, self.epoch_samples)
         results = self.evaluator.evaluate(self.running_metric.value())
-        stats = self._layer_stats()
-        self.epoch += 1
-        record = {"epoch": self.epoch, "train_loss": train_loss, "train_metric": results.train_metric,
+        stats = self.reports.layer_stats()
+        train_loss = self.counters.epoch_done()
+        epoch = self.counters.epoch
+        record = {"epoch": epoch, "train_loss": train_loss, "train_metric": results.train_metric,
                   "val_loss": results.val_loss, "val_metric": results.val_metric, "lr": self.lr,
                   "grad_norms": [float(v) for v in stats.grad_norms], "elapsed": self.clock.read()}
         self.history.append(record)
         self._last_confusion = results.confusion
-        improved, should_stop = self.early_stopping.update(self.epoch, self.early_stopping.monitored_value(record))
+        improved, should_stop = self.early_stopping.update(epoch, self.early_stopping.monitored_value(record))
         if improved and self.early_stopping.enabled and self.early_stopping.restore_best:
             self.best_state = copy.deepcopy(self.network.get_state())
         # Reduce-on-plateau watches a loss (it waits for a decrease): the monitored one, or val loss when the
         # monitor is a metric.
         use_train = self.early_stopping.monitor_used == "train_loss" or results.val_loss is None
-        self.steps.epoch_end(self.epoch - 1, train_loss if use_train else results.val_loss)
-        self.batch_in_epoch, self.epoch_loss_sum, self.epoch_samples = 0, 0.0, 0
-        self.epoch_started = False
+        self.steps.epoch_end(epoch - 1, train_loss if use_train else results.val_loss)
         self.running_metric.reset()
         return should_stop
+
+    # --- reports ----------------------------------------------------------------------------------------------
+    def _snapshot(self, kind: str, train_loss: float, *, epoch_end: bool = False, record: dict | None = None,
+                  confusion: np.ndarray | None = None) -> Snapshot:
+        stopper = self.early_stopping
+        return self.reports.snapshot(
+            kind, train_loss, lr=self.lr, elapsed=self.clock.read(),
+            best_epoch=stopper.best_epoch if stopper.enabled else None,
+            batches_per_epoch=self.sampler.batches_per_epoch, epoch_end=epoch_end, record=record,
+            confusion=confusion, histogram_bins=self.histogram_bins if self._wants_histograms(epoch_end) else None)
+
+    def _wants_histograms(self, epoch_end: bool) -> bool:
+        requested = self.controls.take_histogram_request()
+        periodic = epoch_end and self.histogram_every > 0 and self.counters.epoch % self.histogram_every == 0
+        return requested or periodic
+
+    def _restores_best(self, stop_reason: str) -> bool:
+        """Whether the run ends on the best epoch's weights: early stopping with restore_best, and the run
+        completed or was stopped early (a user's stop or a divergence keeps the weights as they are)."""
+        stopper = self.early_stopping
+        return (self.best_state is not None and stopper.enabled and stopper.restore_best
+                and stop_reason in ("completed", "early stopping"))
+
+    def _end_snapshot(self, stop_reason: str, diverged: bool, diverged_layer: str | None) -> Snapshot:
+        # After restoring the best weights, the end snapshot reports the best epoch's figures.
+        restored = self._restores_best(stop_reason)
+        record = (self.history[self.early_stopping.best_epoch - 1] if restored
+                  else self.history[-1] if self.history else None)
+        # Stopped or diverged in the first epoch: the mean over the batches done so far.
+        train_loss = record["train_loss"] if record else self.counters.partial_epoch_loss()
+        snap = self._snapshot("end", train_loss, record=record, confusion=self._last_confusion)
+        if record and restored:
+            snap.confusion = self.evaluator.confusion()
+        snap.finished, snap.stop_reason = True, stop_reason
+        snap.diverged, snap.diverged_layer = diverged, diverged_layer
+        return snap
 
     # --- checkpoints -------------------------------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
@@ -299,4 +313,3 @@ class Trainer(SnapshotReports):
         """Resume from `state_dict()`. keep_settings=True keeps this Trainer's training settings (a fork with
         other settings); otherwise the saved settings, live changes included, come back too."""
         load_trainer_state(self, state, keep_settings=keep_settings)
-        self.step_losses.clear()  # losses of steps before the restored point belong to no snapshot of this run

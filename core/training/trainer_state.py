@@ -15,8 +15,6 @@ import numpy as np
 from core.training.early_stopping import EarlyStopping
 
 STATE_VERSION = 1
-_COUNTERS = ("epoch", "step", "batch_in_epoch", "epoch_started", "epoch_loss_sum", "epoch_samples",
-             "samples_seen", "batches_since_report", "first_loss")
 
 
 def trainer_state(trainer) -> dict[str, Any]:
@@ -32,7 +30,7 @@ def trainer_state(trainer) -> dict[str, Any]:
         "training": copy.deepcopy(trainer.training),
         "rng": {name: copy.deepcopy(rng.bit_generator.state) for name, rng in trainer.rngs.items()},
         "order": trainer.sampler.order.copy(),
-        "counters": {name: getattr(trainer, name) for name in _COUNTERS},
+        "counters": trainer.counters.state(),
         "running_metric": trainer.running_metric.state(),
         "early_stopping": trainer.early_stopping.state_dict(),
         "best_state": copy.deepcopy(trainer.best_state),
@@ -58,16 +56,15 @@ def load_trainer_state(trainer, state: dict[str, Any], *, keep_settings: bool = 
     for name, rng in trainer.rngs.items():
         rng.bit_generator.state = copy.deepcopy(state["rng"][name])
     trainer.sampler.order = np.array(state["order"], dtype=np.int64, copy=True)
-    for name in _COUNTERS:
-        setattr(trainer, name, state["counters"][name])
+    trainer.counters.load_state(state["counters"])
     trainer.early_stopping = EarlyStopping(trainer.training["early_stopping"], trainer.evaluator.has_validation)
     trainer.early_stopping.load_state_dict(state["early_stopping"])
     trainer.running_metric.load_state(state["running_metric"])
     trainer.best_state = copy.deepcopy(state["best_state"])
     trainer.history = copy.deepcopy(state["history"])
     trainer.clock.elapsed = float(state["elapsed"])
-    if trainer.epoch_started and keep_settings:  # mid-epoch fork: this epoch's rate from the fork's schedule
-        steps.set_epoch_lr(trainer.epoch)
+    if trainer.counters.epoch_started and keep_settings:  # mid-epoch fork: this epoch's rate from the fork's
+        steps.set_epoch_lr(trainer.counters.epoch)  # schedule
     # The last batch's gradient and pre-step weights: the next epoch record's norms and update ratios use them.
     np.copyto(trainer.network.grads, state["grads"])
     np.copyto(steps.previous_params, state["previous_params"])

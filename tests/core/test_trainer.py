@@ -140,7 +140,7 @@ def test_set_live_refuses_bad_values_with_the_setting_named(xor_data):
         trainer.set_live("training..lr", 0.1)
     with pytest.raises(TypeError, match="value is missing"):
         trainer.set_live("training.optimizer.lr")
-    assert trainer._pending == {}  # nothing refused was queued
+    assert trainer.controls.pending_live == {}  # nothing refused was queued
 
 
 def test_requested_histograms_count_every_weight(xor_data):
