@@ -18,7 +18,7 @@ from PySide6.QtCore import QTimer, QUrl, Qt
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QButtonGroup, QDialog, QDialogButtonBox, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
-    QLineEdit, QMessageBox, QPushButton, QRadioButton, QStatusBar, QVBoxLayout, QWidget,
+    QLineEdit, QMainWindow, QMessageBox, QPushButton, QRadioButton, QStatusBar, QVBoxLayout, QWidget,
 )
 
 from core.data import DataError
@@ -27,7 +27,7 @@ from studio.dialogs import messages
 
 if TYPE_CHECKING:
     from studio.document import Document
-    from studio.main_window import MainWindow
+    from studio.settings import StudioSettings
 
 # What each format produces and who reads it, one line each (the full description is the tooltip).
 SUMMARIES = {
@@ -218,9 +218,10 @@ class ExportDialog(QDialog):
         return self.written
 
 
-def open_export_dialog(window: MainWindow) -> list[Path] | None:
-    """File → Export… for a main window: the dialog, then a status-bar notice naming what was written."""
-    settings, document = window.settings, window.document
+def open_export_dialog(window: QMainWindow, settings: StudioSettings, document: Document) -> list[Path] | None:
+    """File → Export… for a main window: the dialog, then a status-bar notice naming what was written.
+
+    The window comes as a plain QMainWindow (the dialogs sit below the main window in the studio's layers)."""
     folder = settings.export_folder()
     if folder is None or not Path(folder).is_dir():
         folder = str(document.path.parent if document.path is not None else Path.home())

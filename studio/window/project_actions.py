@@ -163,4 +163,4 @@ class ProjectActions:
         self.open_project(path)
 
     def export_network(self) -> None:
-        export_dialog.open_export_dialog(self)  # disabled while training: the weights arrive when a run ends
+        export_dialog.open_export_dialog(self, self.settings, self.document)  # disabled while training: the weights arrive when a run ends
