@@ -71,6 +71,10 @@ class TrainingController(QObject):
         self.seconds_relaying = 0.0  # main-thread time in the slots of the relayed updates (benchmarks)
         self.document_predictor = DocumentPredictor(self)  # the prediction of weights that come from no run
         self.document_predictor.ready.connect(self._on_document_prediction)
+        # studio.startup's kernel warm-up: kernels_ready(dtype) is False while they still compile in the child
+        # process; the document's prediction then waits for `kernels_became_ready()` (None: always ready).
+        self.kernels_ready: Callable[[str], bool] | None = None
+        self._prediction_waits_for_kernels = False
         self._build_actions()
         document.spec_changed.connect(self._on_spec_changed)
         document.data_changed.connect(self._update_actions)
@@ -340,13 +344,23 @@ class TrainingController(QObject):
         2-D data; it arrives (off the GUI thread) as an update carrying only a prediction. False when none is
         asked for (and any pending one is dropped)."""
         self.document_predictor.cancel()
+        self._prediction_waits_for_kernels = False
         document = self.document
         grid = prediction_grid(document)
         if self.state != IDLE or document.weights is None or grid is None or self.blockers():
             return False
+        dtype = str(document.spec["training"].get("dtype", "float32"))
+        if self.kernels_ready is not None and not self.kernels_ready(dtype):
+            self._prediction_waits_for_kernels = True  # compiling here would freeze the window (Numba holds the GIL)
+            return False
         step = self.epoch_records[-1].step if self.epoch_records else 0
         self.document_predictor.request(document.spec, document.weights, grid, document.prepared().preprocess, step)
         return True
+
+    def kernels_became_ready(self) -> None:
+        """The warm-up cached (some) kernels: ask for the document's prediction if it was waiting for them."""
+        if self._prediction_waits_for_kernels:
+            self.show_prediction_of_document()
 
     def _on_document_prediction(self, prediction: GridPrediction, request: int) -> None:
         if self.state == IDLE and self.document_predictor.is_current(request):  # else stale: newer weights or a run

@@ -144,3 +144,46 @@ def test_activation_maps_edges_and_thumbnails_colour_signs_alike(qtbot, value, e
     pen = _weight_pen(value, 1.0).color()  # full strength: the colour itself, barely faded into the background
     red, _green, blue = pen.red(), pen.green(), pen.blue()
     assert (red > blue) == (expected[0] > expected[2])
+
+
+def test_during_a_kernel_warmup_the_prediction_waits_for_the_kernels(qtbot, document, tmp_path):
+    from PySide6.QtWidgets import QMainWindow
+
+    from core.network import Network
+    from studio.startup import start_kernel_warmup
+    from studio.startup.kernel_warmup import KernelWarmup
+    from studio.training.controller import TrainingController
+    from tests.studio.test_kernel_warmup import fake_warmup
+
+    window = QMainWindow()
+    window.controller = controller = TrainingController(document)
+    window.statusBar()
+    qtbot.addWidget(window)
+    go = tmp_path / "go"
+    warmup = KernelWarmup(fake_warmup(go), cache_is_warm=lambda: False)
+    try:
+        with qtbot.waitSignal(warmup.progress, timeout=10_000):
+            start_kernel_warmup(window, warmup)
+        requests = controller.document_predictor.request_number
+        document.set_weights(Network.from_spec(document.spec).get_state(), [])  # as opening a trained project
+        assert controller._prediction_waits_for_kernels  # nothing compiles in this process meanwhile
+        assert controller.document_predictor.request_number == requests + 1  # (the cancel of older ones only)
+        go.touch()  # float32 is cached: the prediction follows by itself
+        prediction = wait_for_document_prediction(qtbot, controller)
+        np.testing.assert_array_equal(prediction.params, document.weights["params"])
+    finally:
+        warmup.stop()
+        controller.shutdown()
+
+
+def test_weights_that_do_not_fit_give_a_reason_and_no_prediction(qtbot, document):
+    from studio.training.document_prediction import DocumentPredictor
+    from studio.training.grid_prediction import GridSpec
+
+    predictor = DocumentPredictor()
+    received = []
+    predictor.ready.connect(lambda prediction, _number: received.append(prediction))
+    weights = {"params": np.zeros(3, np.float32), "buffers": np.zeros(0, np.float32)}
+    predictor.request(document.spec, weights, GridSpec.around(document.dataset.x), document.prepared().preprocess, 0)
+    qtbot.waitUntil(lambda: predictor.last_error is not None, timeout=WAIT_MS)
+    assert "params" in predictor.last_error and received == []
