@@ -10,7 +10,8 @@ Writes into docs/screenshots (or OUT_DIR):
 - main_window_vanishing.png: the window after training the vanishing deep-sigmoid example (gradient-flow warning),
 - main_window_switched_views.png: the window at its default size, Loss switched to Accuracy, Gradient flow to
   "Over time",
-- main_window_reopened.png: a trained project opened in a fresh window (its saved history drawn),
+- main_window_reopened.png: a trained project opened in a fresh window (its saved history drawn, its decision
+  boundary and neuron thumbnails predicted from the saved weights),
 - builder_neuron_thumbnails.png: the network builder mid-training at 10 epochs/s (neuron thumbnails, live
   edges, one node hovered and enlarged), and main_window_watching.png: the whole window at that moment,
 - builder_deep_network.png: an 8-hidden-layer network after a short run (readable text, scrolls sideways).
@@ -105,7 +106,7 @@ def window_switched_views(app, out: Path) -> None:
 
 def window_reopened(app, out: Path, scratch: Path) -> None:
     """A trained project saved, then opened in a fresh window: its curves, gradient flow and confusion matrix
-    come back from the saved history."""
+    come back from the saved history, its decision boundary and thumbnails from its weights."""
     from studio.document import Document
     from studio.main_window import MainWindow
     from studio.training.controller import TrainingController
@@ -122,10 +123,21 @@ def window_reopened(app, out: Path, scratch: Path) -> None:
     window.resize(*WINDOW_SIZE)
     window.show()
     window.open_project(path, ask_to_save=False)
+    wait_for_document_prediction(app, window.controller)  # the boundary and thumbnails of the saved weights
     window.docks["confusion_dock"].raise_()
     settle(app)
     window.grab().save(str(out))
     close_quietly(window)
+
+
+def wait_for_document_prediction(app, controller, seconds: float = 30.0) -> None:
+    """Spin the event loop until the grid prediction of an opened project's weights has arrived (off the GUI
+    thread), at most `seconds`."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while controller.latest_prediction is None and time.monotonic() < deadline:
+        spin(app, 0.05)
 
 
 def spin(app, seconds: float) -> None:

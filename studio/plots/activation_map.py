@@ -3,7 +3,8 @@
 Like the playground: a small map per neuron (layers as columns, neurons down each column), and a large map of
 the neuron hovered in the network builder (`show_neuron(layer, unit)`, connected to its `neuron_hovered`).
 Maps come from the worker's `GridPrediction.activations`; the widget never runs the network. Colours are
-diverging around zero (blue negative, orange positive) on each neuron's own scale.
+diverging around zero on each neuron's own scale, orange negative and blue positive like the builder's edges and
+thumbnails (`plot_style.diverging_colour_map`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from studio.plots.plot_style import ElidedLabel, show_axes
+from studio.plots.plot_style import ElidedLabel, diverging_colour_map, show_axes
 from studio.plots.redraw_throttle import RedrawThrottle
 from studio.training.grid_prediction import MAX_NEURONS_FOR_MAPS, GridPrediction
 
@@ -27,10 +28,6 @@ if TYPE_CHECKING:
 MAX_SMALL_ROWS = 8  # neurons shown per layer column
 HINT = ("Train a network on a 2-D data set, then hover a neuron in the network to see the input region it "
         "responds to.")
-
-
-def _diverging_map() -> pg.ColorMap:
-    return pg.ColorMap([0.0, 0.5, 1.0], [(31, 119, 180), (245, 245, 245), (255, 127, 14)])
 
 
 def symmetric_levels(values: np.ndarray) -> tuple[float, float]:
@@ -66,7 +63,7 @@ class NeuronActivationMap(QWidget):
         for side in ("bottom", "left"):
             self.big_plot.getAxis(side).setMinimumWidth(0)
         self.big_image = pg.ImageItem(axisOrder="col-major")
-        self.big_image.setColorMap(_diverging_map())
+        self.big_image.setColorMap(diverging_colour_map())
         self.big_plot.addItem(self.big_image)
         show_axes([self.big_plot], False)  # until a neuron's map is drawn
         layout = QVBoxLayout(self)
@@ -154,7 +151,7 @@ class NeuronActivationMap(QWidget):
             for unit in range(min(width, MAX_SMALL_ROWS)):
                 view = self.grid_layout.addViewBox(row=unit + 1, col=layer, lockAspect=True, enableMouse=False)
                 image = pg.ImageItem(axisOrder="col-major")
-                image.setColorMap(_diverging_map())
+                image.setColorMap(diverging_colour_map())
                 view.addItem(image)
                 self.small_images[(layer, unit)] = image
 

@@ -27,6 +27,17 @@ NORMAL_COLOUR = "#1f77b4"
 CLASS_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
                  "#bcbd22", "#17becf")
 LAYER_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+# THE diverging colours of signed values (weights, activations), as in TensorFlow Playground: orange below zero,
+# white at zero, blue above. The builder's edges and thumbnails and the neuron-activation maps all use these.
+NEGATIVE_RGB = (230, 126, 34)  # orange
+ZERO_RGB = (255, 255, 255)  # white
+POSITIVE_RGB = (33, 118, 204)  # blue
+
+
+def diverging_colour_map() -> pg.ColorMap:
+    """The signed-value map for pyqtgraph images: 0 → `NEGATIVE_RGB`, 0.5 → white, 1 → `POSITIVE_RGB` (use
+    levels symmetric around zero)."""
+    return pg.ColorMap([0.0, 0.5, 1.0], [NEGATIVE_RGB, ZERO_RGB, POSITIVE_RGB])
 
 
 def layer_colour(index: int) -> str:

@@ -28,6 +28,9 @@ def start_kernel_warmup(window, warmup: KernelWarmup | None = None) -> KernelWar
             status.note_held_run()
         return held
     window.controller.start_gate = gate
+    window.controller.kernels_ready = warmup.is_ready  # an opened project's prediction waits for them too
+    warmup.dtype_ready.connect(lambda _dtype: window.controller.kernels_became_ready())
+    warmup.finished.connect(lambda *_result: window.controller.kernels_became_ready())  # failed: compile on use
     app = QApplication.instance()
     if app is not None:
         app.aboutToQuit.connect(warmup.stop)

@@ -4,7 +4,9 @@ It owns the QActions (Train/Pause with Space, step one batch, step one epoch, st
 `TrainingWorker` on a QThread from the document's spec and prepared data, relays the worker's coalesced updates
 in order as ONE signal the plots subscribe to (`updated`), keeps every epoch's snapshot, forwards live-changeable
 edits to the running Trainer, and writes the trained (or last finite) weights back to the document. The GUI never
-calls into the trainer itself: commands go through the worker's thread-safe methods.
+calls into the trainer itself: commands go through the worker's thread-safe methods. Weights that come from
+elsewhere (a project opened, an undone weight edit) get ONE grid prediction (`DocumentPredictor`, off the GUI
+thread), relayed as an update carrying only that prediction, so the boundary and thumbnails show at once.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QStyle, QWidget
 from core.spec import changed_paths, live_paths
 from core.training.snapshot import Snapshot
 from studio.training.dialogs import show_divergence, show_exception
+from studio.training.document_prediction import DocumentPredictor
 from studio.training.grid_prediction import GridPrediction, GridSpec
 from studio.training.history_replay import history_snapshots, with_confusion
 from studio.training.speed import check_rate
@@ -66,6 +69,12 @@ class TrainingController(QObject):
         self.start_gate: Callable[[dict[str, Any], Callable[[], None]], bool] | None = None
         self.epochs_per_second: float | None = None  # the training speed (None: maximum), see set_speed
         self.seconds_relaying = 0.0  # main-thread time in the slots of the relayed updates (benchmarks)
+        self.document_predictor = DocumentPredictor(self)  # the prediction of weights that come from no run
+        self.document_predictor.ready.connect(self._on_document_prediction)
+        # studio.startup's kernel warm-up: kernels_ready(dtype) is False while they still compile in the child
+        # process; the document's prediction then waits for `kernels_became_ready()` (None: always ready).
+        self.kernels_ready: Callable[[str], bool] | None = None
+        self._prediction_waits_for_kernels = False
         self._build_actions()
         document.spec_changed.connect(self._on_spec_changed)
         document.data_changed.connect(self._update_actions)
@@ -196,9 +205,9 @@ class TrainingController(QObject):
         spec, data = document.spec, document.prepared()
         job = TrainingJob(spec, data, weights=document.weights, start_paused=paused,
                           epochs_per_second=self.epochs_per_second)
-        dataset = document.dataset
-        if dataset is not None and dataset.num_features in (1, 2):  # a plane, or a line for 1-D data
-            job.grid, job.preprocess = GridSpec.around(dataset.x), data.preprocess
+        job.grid = prediction_grid(document)
+        job.preprocess = data.preprocess if job.grid is not None else None
+        self.document_predictor.cancel()  # the run predicts from now on
         self._epochs_planned = max(1, int(spec["training"]["epochs"]))
         self._live_sent, self._live_paths = spec, frozenset(live_paths(spec))
         self.epoch_records.clear()
@@ -328,6 +337,34 @@ class TrainingController(QObject):
                                                    "r2" if task == "regression" else "accuracy")
             if self.epoch_records:
                 self.updated.emit(WorkerUpdate(None, list(self.epoch_records)))
+        self.show_prediction_of_document()
+
+    def show_prediction_of_document(self) -> bool:
+        """Ask for one grid prediction from the document's weights, when idle with trained weights and 1-D or
+        2-D data; it arrives (off the GUI thread) as an update carrying only a prediction. False when none is
+        asked for (and any pending one is dropped)."""
+        self.document_predictor.cancel()
+        self._prediction_waits_for_kernels = False
+        document = self.document
+        grid = prediction_grid(document)
+        if self.state != IDLE or document.weights is None or grid is None or self.blockers():
+            return False
+        dtype = str(document.spec["training"].get("dtype", "float32"))
+        if self.kernels_ready is not None and not self.kernels_ready(dtype):
+            self._prediction_waits_for_kernels = True  # compiling here would freeze the window (Numba holds the GIL)
+            return False
+        step = self.epoch_records[-1].step if self.epoch_records else 0
+        self.document_predictor.request(document.spec, document.weights, grid, document.prepared().preprocess, step)
+        return True
+
+    def kernels_became_ready(self) -> None:
+        """The warm-up cached (some) kernels: ask for the document's prediction if it was waiting for them."""
+        if self._prediction_waits_for_kernels:
+            self.show_prediction_of_document()
+
+    def _on_document_prediction(self, prediction: GridPrediction, request: int) -> None:
+        if self.state == IDLE and self.document_predictor.is_current(request):  # else stale: newer weights or a run
+            self._relay(WorkerUpdate(None, prediction=prediction))
 
     # --- live edits ----------------------------------------------------------------------------------------------
     def _on_spec_changed(self) -> None:
@@ -339,3 +376,11 @@ class TrainingController(QObject):
                 self._worker.set_live(changes)
             self._live_sent = spec
         self._update_actions()
+
+
+def prediction_grid(document: Document) -> GridSpec | None:
+    """The plane (2-D data) or line (1-D data) the plots draw the network's output over; None for other data."""
+    dataset = document.dataset
+    if dataset is not None and dataset.num_features in (1, 2):
+        return GridSpec.around(dataset.x)
+    return None

@@ -55,7 +55,7 @@ def weight_histograms(document: Document, controller: TrainingController) -> QWi
 
 def confusion_matrix(document: Document, controller: TrainingController) -> QWidget:
     from studio.plots.confusion_matrix_plot import ConfusionMatrixPlot
-    return ConfusionMatrixPlot(controller)
+    return ConfusionMatrixPlot(controller, document)  # the document names the classes on the axes
 
 
 # ---- the registry ---------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QGraphicsSceneMouseEvent, QStyleOptionGraphicsItem
 
+from studio.plots.plot_style import NEGATIVE_RGB, POSITIVE_RGB
 from studio.widgets.builder.items import MUTED, SMALLEST_TEXT_PT, font
 from studio.widgets.builder.layout import ColumnGeometry
 
@@ -32,7 +33,7 @@ def _weight_pen(weight: float | None, scale: float) -> QPen:
     if weight is None:
         return QPen(_faded((120, 134, 150), 0.43), 0.9)
     strength = min(abs(weight) / scale, 1.0) if scale > 0 else 0.0
-    rgb = (33, 118, 204) if weight >= 0 else (230, 126, 34)
+    rgb = POSITIVE_RGB if weight >= 0 else NEGATIVE_RGB
     return QPen(_faded(rgb, (60 + 170 * strength) / 255), 0.6 + 2.4 * strength)
 
 

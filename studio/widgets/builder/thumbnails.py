@@ -13,9 +13,11 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtGui import QImage
 
-NEGATIVE = np.array([230, 126, 34], dtype=np.float32)  # the edges' orange
-POSITIVE = np.array([33, 118, 204], dtype=np.float32)  # the edges' blue
-WHITE = np.array([255, 255, 255], dtype=np.float32)
+from studio.plots.plot_style import NEGATIVE_RGB, POSITIVE_RGB, ZERO_RGB
+
+NEGATIVE = np.array(NEGATIVE_RGB, dtype=np.float32)  # the edges' orange (one definition, in plot_style)
+POSITIVE = np.array(POSITIVE_RGB, dtype=np.float32)  # the edges' blue
+WHITE = np.array(ZERO_RGB, dtype=np.float32)
 PROBABILITY_ACTIVATIONS = ("softmax", "sigmoid")
 
 
