@@ -219,6 +219,8 @@ class DecisionBoundaryPlot(QWidget):
         self._layout.setStretchFactor(self.message, 0 if shown else 1)
 
     def _set_base_title(self, step: int | None = None) -> None:
+        # A prediction of saved weights (no run in this session: step 0) names no step: the file does not keep one.
+        step = step if step else None
         name = "Fitted curve" if self.one_d else ("Decision boundary" if self.task == "classification"
                                                   else "Fitted surface")
         set_title(self.plot, name if step is None else f"{name} (step {step:,})")

@@ -353,8 +353,8 @@ class TrainingController(QObject):
         if self.kernels_ready is not None and not self.kernels_ready(dtype):
             self._prediction_waits_for_kernels = True  # compiling here would freeze the window (Numba holds the GIL)
             return False
-        step = self.epoch_records[-1].step if self.epoch_records else 0
-        self.document_predictor.request(document.spec, document.weights, grid, document.prepared().preprocess, step)
+        # Step 0: these are the document's weights, not a step of a run (a reopened project keeps no step count).
+        self.document_predictor.request(document.spec, document.weights, grid, document.prepared().preprocess, 0)
         return True
 
     def kernels_became_ready(self) -> None:

@@ -92,3 +92,9 @@ def test_a_new_data_set_of_the_same_shape_drops_the_old_step_from_the_title(plot
 def test_digits_shows_the_placeholder_not_an_empty_surface(plot, document):
     document.set_data_source({"kind": "sklearn", "name": "digits"})
     assert plot.graphics.isHidden() and "64" in plot.message.text()
+
+
+def test_a_prediction_of_saved_weights_names_no_step(plot):
+    """A reopened project's boundary comes from its saved weights (step 0): the title must not claim a step."""
+    drawn(plot, prediction(step=0))
+    assert plot.plot.titleLabel.text == "Decision boundary"
