@@ -9,8 +9,8 @@ happened (an error or Ctrl+C included).
 
 The loss recorded is not the batch's own (as fastai records) but the loss on a fixed probe of up to 1,024
 training rows, in evaluation mode. With the small batches this project defaults to (10 rows) a batch's loss
-varies by ±20 % from batch to batch, so the curve's minimum was often at the very first rate, a pure accident
-of sampling; on a fixed probe the curve is flat where the rate is too small to matter, and every change in it is
+varies by 7–20 % (standard deviation, default project) from batch to batch, so the curve's minimum was often at
+the very first rate (seen at 2 of 6 seeds), a pure accident of sampling; on a fixed probe the curve is flat where the rate is too small to matter, and every change in it is
 the weights' doing. One forward pass over 1,024 rows costs about as much as a few training batches.
 
 Two suggestions are read off the smoothed curve, and one of them is marked as chosen:
@@ -18,8 +18,9 @@ Two suggestions are read off the smoothed curve, and one of them is marked as ch
   and the last point of the curve are skipped: the average is still warming up there, or already blowing up.
 - "minimum": the rate of the lowest loss ÷ 10 (fastai's `minimum` rule): at the minimum the rate is already
   near the edge of stability, a tenth of it is safely inside.
-`choose_rule` prefers "steepest" but falls back to "minimum" when the steepest point is not a real descent (the
-loss barely fell anywhere) or lies above the minimum's rate, so the choice is always said, never silent.
+`suggest` prefers "steepest" but falls back to "minimum" when the steepest point is not a real descent (the
+loss fell by less than 1 % of its start) or lies above the rate of the minimum itself, where the loss already
+rises again. Both rates are returned, the chosen one marked, so the choice is always said, never silent.
 """
 
 from __future__ import annotations
