@@ -11,7 +11,8 @@ The loss recorded is not the batch's own (as fastai records) but the loss on a f
 training rows, in evaluation mode. With the small batches this project defaults to (10 rows) a batch's loss
 varies by 7–20 % (standard deviation, default project) from batch to batch, so the curve's minimum was often at
 the very first rate (seen at 2 of 6 seeds), a pure accident of sampling; on a fixed probe the curve is flat
-where the rate is too small to matter, and every change in it is the weights' doing. One forward pass over 1,024 rows costs about as much as a few training batches.
+where the rate is too small to matter, and every change in it is the weights' doing. One forward pass over
+1,024 rows costs about as much as a few training batches.
 
 Two suggestions are read off the smoothed curve, and one of them is marked as chosen:
 - "steepest": the rate where the loss falls fastest against log(rate) (Lightning's default). The first 10 %
