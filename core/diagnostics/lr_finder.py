@@ -177,8 +177,19 @@ def find_learning_rate(network, data, *, optimizer=None, start_lr: float = DEFAU
     if training["optimizer"]["name"] == "lbfgs":
         raise LrFinderError("learning-rate range test: L-BFGS sets its own step length by line search; choose a "
                             "step-by-gradient optimizer (SGD, Adam, ...) to find a rate for")
+    if optimizer is not None and optimizer.params is not network.params:
+        raise LrFinderError("learning-rate range test: the optimizer given must step this network's parameter "
+                            "buffer (network.params)")
+    if len(data.x_train) == 0:
+        raise LrFinderError("learning-rate range test: the training set is empty; give the data set some rows")
     rates = sweep_rates(start_lr, end_lr, num_steps)
     streams = training_streams(training["seed"])
+    probe = _probe(network, data, probe_rows)
+    with np.errstate(over="ignore", invalid="ignore"):
+        start_loss = _probe_loss(network, *probe)
+    if not math.isfinite(start_loss):
+        raise LrFinderError(f"learning-rate range test: the loss is {start_loss} at the network's current weights, "
+                            f"before any step; check the data and the weights")
     saved = _SavedState(network, optimizer)
     errors = np.seterr(over="ignore", invalid="ignore")  # a diverging sweep is detected by the finite checks
     try:
@@ -186,14 +197,13 @@ def find_learning_rate(network, data, *, optimizer=None, start_lr: float = DEFAU
         if optimizer is not None:
             runner.optimizer = optimizer
         raw, stop_reason = _sweep(runner, _batches(network, data, training, streams["shuffle"]),
-                                  _probe(network, data, probe_rows), rates, divergence_factor, smoothing)
+                                  probe, rates, divergence_factor, smoothing)
     finally:
         np.seterr(**errors)
         saved.restore()
     if len(raw) < MIN_POINTS:
-        raise LrFinderError(f"learning-rate range test: the loss {stop_reason} after {len(raw)} step(s), from "
-                            f"{start_lr:g}; the network's loss at its current weights is not usable (check the "
-                            f"data and the weights), or start the sweep at a lower rate")
+        raise LrFinderError(f"learning-rate range test: the loss {stop_reason} after {len(raw)} step(s) from "
+                            f"{start_lr:g}; too few points to read a rate from: start the sweep at a lower rate")
     rates = rates[:len(raw)]
     raw_losses = np.asarray(raw, np.float64)
     losses = smooth_losses(raw_losses, smoothing)

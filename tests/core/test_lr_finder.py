@@ -129,9 +129,15 @@ def test_weights_whose_loss_is_already_non_finite_are_one_clear_error():
     network = Network.from_spec(spec)
     network.params[:] = 1e30  # outputs of ~1e31: the squared error overflows float32 at once
     before = network.params.copy()
-    with pytest.raises(LrFinderError, match="became non-finite after 0 step"):
+    with pytest.raises(LrFinderError, match="at the network's current weights, before any step"):
         find_learning_rate(network, data)
     np.testing.assert_array_equal(network.params, before)
+
+
+def test_a_sweep_that_blows_up_within_a_few_steps_says_to_start_lower():
+    spec, data = plane_regression()
+    with pytest.raises(LrFinderError, match="start the sweep at a lower rate"):
+        find_learning_rate(Network.from_spec(spec), data, start_lr=1e20, end_lr=1e30, num_steps=50)
 
 
 def test_lbfgs_and_bad_ranges_are_refused():
@@ -139,6 +145,9 @@ def test_lbfgs_and_bad_ranges_are_refused():
     lbfgs = with_changes(spec, {"training.optimizer.name": "lbfgs", "training.batch_mode": "full"})
     with pytest.raises(LrFinderError, match="L-BFGS"):
         find_learning_rate(Network.from_spec(lbfgs), data)
+    other = make_optimizer(spec["training"], np.zeros_like(Network.from_spec(spec).params))
+    with pytest.raises(LrFinderError, match="this network's parameter buffer"):
+        find_learning_rate(Network.from_spec(spec), data, optimizer=other)
     for start, end, steps in ((1.0, 0.1, 100), (0.0, 1.0, 100), (1e-7, math.inf, 100), (1e-7, 10.0, 2)):
         with pytest.raises(LrFinderError):
             sweep_rates(start, end, steps)
