@@ -198,3 +198,12 @@ def test_the_json_object_holds_the_curve_and_both_rules():
         document["rule"]]
     assert len(document["rates"]) == len(document["losses"]) == len(result.rates) <= 60
     assert all(isinstance(v, float) for v in document["rates"] + document["losses"])
+
+
+def test_the_same_weights_give_the_same_curve():
+    spec, data = default_project_with_sgd(3), circles(3)
+    network = Network.from_spec(spec)
+    first = find_learning_rate(network, data, num_steps=80)
+    second = find_learning_rate(network, data, num_steps=80)  # from the restored weights: the same sweep
+    np.testing.assert_array_equal(first.raw_losses, second.raw_losses)
+    assert first.suggestions == second.suggestions
