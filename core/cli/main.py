@@ -11,10 +11,10 @@ import argparse
 import sys
 from typing import Sequence
 
-from core.cli import export_command, predict_command, train_command
+from core.cli import export_command, gradcheck_command, lr_find_command, predict_command, train_command
 from core.cli.errors import EXIT_USAGE, CliError
 
-COMMANDS = ("train", "predict", "export", "examples")
+COMMANDS = ("train", "predict", "export", "examples", "lr-find", "gradcheck")
 PROGRAM = "backprop-studio"
 
 
@@ -34,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     train_command.add_parser(commands)
     predict_command.add_parser(commands)
     export_command.add_parser(commands)
+    lr_find_command.add_parser(commands)
+    gradcheck_command.add_parser(commands)
     examples = commands.add_parser("examples", help="list the example projects",
                                    description="List the example projects; pass a name wherever a PROJECT goes.")
     examples.set_defaults(run=_list_examples)
