@@ -15,6 +15,8 @@ factor `ROUNDOFF_ULPS` away from failing: floor = noise bound / tolerance.
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -95,7 +97,8 @@ def check_gradients(network, x: np.ndarray, y: np.ndarray, eps: float = 1e-6, ma
             params[i] = original
             numeric = (loss_plus - loss_minus) / (2.0 * eps)
             error = relative_error(float(analytic[i]), numeric, floor)
-            if error >= worst:
-                worst, worst_pair = float(error), (float(analytic[i]), float(numeric))
+            if error >= worst or math.isnan(error):  # a NaN error is a failure, never a pass (NaN >= x is False)
+                worst, worst_pair = (math.inf if math.isnan(error) else float(error)), (float(analytic[i]),
+                                                                                      float(numeric))
         results.append(LayerGradientCheck(name, worst, int(indices.size), worst < tolerance, *worst_pair))
     return results

@@ -70,3 +70,19 @@ def test_a_corrupted_layer_backward_is_caught(monkeypatch):
 def test_bad_arguments_are_refused():
     with pytest.raises(ValueError, match="eps"):
         check_gradients(network(), *batch(), eps=0.0)
+
+
+def test_a_nan_gradient_fails_its_layer(monkeypatch):
+    """NaN compares False with everything: a layer whose backprop gives NaN must fail, not pass with error 0."""
+    original = DenseBlock.backward
+
+    def nan_backward(self, grad_out, need_input_grad=True):
+        result = original(self, grad_out, need_input_grad)
+        if self.name == "layer 2 (tanh)":
+            self.views.grad_weight[...] = np.nan
+        return result
+
+    monkeypatch.setattr(DenseBlock, "backward", nan_backward)
+    results = check_gradients(network(), *batch(), max_entries_per_layer=40)
+    assert [r.passed for r in results] == [True, False, True]
+    assert results[1].max_relative_error == np.inf
