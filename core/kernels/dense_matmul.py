@@ -19,6 +19,15 @@ from numba import njit
 BLAS_MIN_MACS = 2_048  # below this many multiply-adds the loops beat a BLAS call
 
 
+# The inner loop of the two products that build their output a row at a time; each keeps its own loop order around
+# it. Inlined by Numba (inline="always"), so it compiles as the loop written out, with its caller's fastmath flags.
+@njit(cache=True, nogil=True, fastmath={"reassoc", "contract"}, inline="always")
+def _add_scaled_row(out, row, scale, b, b_row):
+    """out[row] += scale · b[b_row]."""
+    for j in range(b.shape[1]):
+        out[row, j] += scale * b[b_row, j]
+
+
 @njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
 def matmul_nn(a, b, out):
     """out = a · b."""
@@ -31,9 +40,7 @@ def matmul_nn(a, b, out):
         for j in range(m):
             out[i, j] = 0.0
         for p in range(k):
-            aip = a[i, p]
-            for j in range(m):
-                out[i, j] += aip * b[p, j]
+            _add_scaled_row(out, i, a[i, p], b, p)
 
 
 @njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
@@ -49,9 +56,7 @@ def matmul_tn(a, g, out):
             out[p, j] = 0.0
     for i in range(n):
         for p in range(k):
-            aip = a[i, p]
-            for j in range(m):
-                out[p, j] += aip * g[i, j]
+            _add_scaled_row(out, p, a[i, p], g, i)
 
 
 @njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
