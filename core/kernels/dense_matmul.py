@@ -20,7 +20,8 @@ BLAS_MIN_MACS = 2_048  # below this many multiply-adds the loops beat a BLAS cal
 
 
 # The inner loop of the two products that build their output a row at a time; each keeps its own loop order around
-# it. Inlined by Numba (inline="always"), so it compiles as the loop written out, with its caller's fastmath flags.
+# it (`matmul_nt` instead sums each entry as a dot product of two rows). Inlined by Numba (inline="always"), so it
+# compiles as the loop written out, with its caller's fastmath flags.
 @njit(cache=True, nogil=True, fastmath={"reassoc", "contract"}, inline="always")
 def _add_scaled_row(out, row, scale, b, b_row):
     """out[row] += scale · b[b_row]."""
@@ -46,6 +47,8 @@ def matmul_nn(a, b, out):
 @njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
 def matmul_tn(a, g, out):
     """out = aᵀ · g for a (n×k), g (n×m), out (k×m)."""
+    # Not `matmul_nn(a.T, g, out)`: that sums in the same order, but its loops walk a.T across rows, 10–45 % slower
+    # on small float32 products (measured); this order reads a and g row by row.
     n, k = a.shape
     m = g.shape[1]
     if n * k * m >= BLAS_MIN_MACS:
