@@ -20,8 +20,8 @@ from PySide6.QtWidgets import QComboBox, QWidget
 from core.training.snapshot import Snapshot
 from studio.plots.plot_style import (
     ElidedLabel,
-    EXPLODING_COLOUR, NORMAL_COLOUR, VANISHING_COLOUR, controls_row, layer_colour, make_live_curve, pen, show_axes,
-    stack_panel, style_axes,
+    EXPLODING_COLOUR, NORMAL_COLOUR, VANISHING_COLOUR, controls_row, follow_runs, layer_colour, make_live_curve, pen,
+    show_axes, stack_panel, style_axes,
 )
 from studio.plots.adaptive_layout import AdaptiveLayout
 from studio.plots.log_axis import readable_axes
@@ -79,9 +79,7 @@ class GradientFlowPlot(QWidget):
         self._build()
         self.throttle = RedrawThrottle(self, self._redraw, max_per_second=3)
         if controller is not None:
-            controller.run_started.connect(self.clear)
-            controller.weights_reset.connect(self.clear)
-            controller.updated.connect(self.add_update)
+            follow_runs(controller, self.clear, self.add_update)
 
     def _build(self) -> None:
         self.quantity = QComboBox()

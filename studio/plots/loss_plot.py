@@ -23,8 +23,8 @@ from studio.plots.adaptive_layout import AdaptiveLayout
 from studio.plots.log_axis import readable_axes
 from studio.plots.loss_summary import LEARNING_RATE, LOSS, METRIC, metric_title, summary_html
 from studio.plots.plot_style import (
-    BEST_COLOUR, DIVERGED_COLOUR, LR_COLOUR, TRAIN_COLOUR, VALIDATION_COLOUR, controls_row, faded, make_live_curve,
-    pen, show_axes, stack_panel, style_axes,
+    BEST_COLOUR, DIVERGED_COLOUR, LR_COLOUR, TRAIN_COLOUR, VALIDATION_COLOUR, controls_row, faded, follow_runs,
+    make_live_curve, pen, show_axes, stack_panel, style_axes,
 )
 from studio.plots.redraw_throttle import RedrawThrottle
 from studio.plots.series_buffer import SeriesBuffer
@@ -69,9 +69,7 @@ class LossPlot(QWidget):
         self._build()
         self.throttle = RedrawThrottle(self, self._redraw, max_per_second=6)
         if controller is not None:
-            controller.run_started.connect(self.clear)
-            controller.weights_reset.connect(self.clear)
-            controller.updated.connect(self.add_update)
+            follow_runs(controller, self.clear, self.add_update)
             controller.finished.connect(self._on_run_finished)
 
     # -- layout -------------------------------------------------------------------------------------------------

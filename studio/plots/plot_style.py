@@ -6,12 +6,17 @@ chosen to read on both a white and a dark background.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QSizePolicy, QVBoxLayout, QWidget
+
+if TYPE_CHECKING:
+    from studio.training.controller import TrainingController
+    from studio.training.worker import WorkerUpdate
 
 TRAIN_COLOUR = "#1f77b4"  # blue
 VALIDATION_COLOUR = "#ff7f0e"  # orange
@@ -63,6 +68,15 @@ def style_axes(plot: pg.PlotItem, bottom: str, left: str, bottom_units: str | No
     plot.setLabel("left", left, units=left_units)
     for side in ("bottom", "left"):
         plot.getAxis(side).enableAutoSIPrefix(False)  # "Loss (x0.001)" reads worse than plain numbers
+
+
+def follow_runs(controller: TrainingController, clear: Callable[[], None],
+                on_update: Callable[[WorkerUpdate], None]) -> None:
+    """Connect a live plot to the training: emptied when a run starts or the weights are reset, fed by every
+    worker update."""
+    controller.run_started.connect(clear)
+    controller.weights_reset.connect(clear)
+    controller.updated.connect(on_update)
 
 
 def controls_row(selector: QWidget) -> QHBoxLayout:

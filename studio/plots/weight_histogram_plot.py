@@ -17,7 +17,9 @@ from PySide6.QtWidgets import QComboBox, QWidget
 from core.training.snapshot import Histogram, Snapshot
 from studio.plots.adaptive_layout import AdaptiveLayout
 from studio.plots.histogram_history import HistogramHistory
-from studio.plots.plot_style import TRAIN_COLOUR, controls_row, faded, set_title, show_axes, stack_panel, style_axes
+from studio.plots.plot_style import (
+    TRAIN_COLOUR, controls_row, faded, follow_runs, set_title, show_axes, stack_panel, style_axes,
+)
 from studio.plots.redraw_throttle import RedrawThrottle
 
 if TYPE_CHECKING:
@@ -40,9 +42,7 @@ class WeightHistogramPlot(QWidget):
         show_axes(self.arrangement.plots, False)  # until there are histograms (see _redraw)
         self.throttle = RedrawThrottle(self, self._redraw, max_per_second=2)
         if controller is not None:
-            controller.run_started.connect(self.clear)
-            controller.weights_reset.connect(self.clear)
-            controller.updated.connect(self.add_update)
+            follow_runs(controller, self.clear, self.add_update)
             self.add_snapshots(controller.epoch_records)  # built mid-run (a dock first shown late): catch up
             if controller.latest is not None:
                 self.add_snapshot(controller.latest)
