@@ -44,6 +44,18 @@ def relative_error(analytic: float, numeric: float, floor: float) -> float:
     return abs(analytic - numeric) / max(abs(analytic) + abs(numeric), floor)
 
 
+def central_difference(f, values: np.ndarray, index: int, eps: float) -> float:
+    """(f(v + ε) − f(v − ε)) / 2ε for the entry `values[index]` of a flat array, perturbed in place and restored:
+    the finite difference the check compares backprop against."""
+    original = values[index]
+    values[index] = original + eps
+    loss_plus = f()
+    values[index] = original - eps
+    loss_minus = f()
+    values[index] = original
+    return (loss_plus - loss_minus) / (2.0 * eps)
+
+
 @dataclass
 class LayerGradientCheck:
     layer_name: str
@@ -89,13 +101,7 @@ def check_gradients(network, x: np.ndarray, y: np.ndarray, eps: float = 1e-6, ma
             indices = np.sort(pick.choice(indices, size=max_entries_per_layer, replace=False))
         worst, worst_pair = 0.0, (0.0, 0.0)
         for i in indices:
-            original = params[i]
-            params[i] = original + eps
-            loss_plus = loss_at()
-            params[i] = original - eps
-            loss_minus = loss_at()
-            params[i] = original
-            numeric = (loss_plus - loss_minus) / (2.0 * eps)
+            numeric = central_difference(loss_at, params, i, eps)
             error = relative_error(float(analytic[i]), numeric, floor)
             if error >= worst or math.isnan(error):  # a NaN error is a failure, never a pass (NaN >= x is False)
                 worst, worst_pair = (math.inf if math.isnan(error) else float(error)), (float(analytic[i]),

@@ -19,6 +19,16 @@ from numba import njit
 BLAS_MIN_MACS = 2_048  # below this many multiply-adds the loops beat a BLAS call
 
 
+# The inner loop of the two products that build their output a row at a time; each keeps its own loop order around
+# it (`matmul_nt` instead sums each entry as a dot product of two rows). Inlined by Numba (inline="always"), so it
+# compiles as the loop written out, with its caller's fastmath flags.
+@njit(cache=True, nogil=True, fastmath={"reassoc", "contract"}, inline="always")
+def _add_scaled_row(out, row, scale, b, b_row):
+    """out[row] += scale · b[b_row]."""
+    for j in range(b.shape[1]):
+        out[row, j] += scale * b[b_row, j]
+
+
 @njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
 def matmul_nn(a, b, out):
     """out = a · b."""
@@ -31,14 +41,14 @@ def matmul_nn(a, b, out):
         for j in range(m):
             out[i, j] = 0.0
         for p in range(k):
-            aip = a[i, p]
-            for j in range(m):
-                out[i, j] += aip * b[p, j]
+            _add_scaled_row(out, i, a[i, p], b, p)
 
 
 @njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
 def matmul_tn(a, g, out):
     """out = aᵀ · g for a (n×k), g (n×m), out (k×m)."""
+    # Not `matmul_nn(a.T, g, out)`: that sums in the same order, but its loops walk a.T across rows, 10–45 % slower
+    # on small float32 products (measured); this order reads a and g row by row.
     n, k = a.shape
     m = g.shape[1]
     if n * k * m >= BLAS_MIN_MACS:
@@ -49,9 +59,7 @@ def matmul_tn(a, g, out):
             out[p, j] = 0.0
     for i in range(n):
         for p in range(k):
-            aip = a[i, p]
-            for j in range(m):
-                out[p, j] += aip * g[i, j]
+            _add_scaled_row(out, p, a[i, p], g, i)
 
 
 @njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})

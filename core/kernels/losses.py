@@ -11,6 +11,8 @@ import math
 
 from numba import njit
 
+from core.kernels.activations import exp_shifted_row
+
 MSE, MAE, HUBER = range(3)
 
 
@@ -21,14 +23,7 @@ def softmax_cross_entropy(logits, labels, grad):
     total = 0.0
     inv_n = 1.0 / n
     for i in range(n):
-        top = logits[i, 0]
-        for j in range(1, m):
-            top = max(top, logits[i, j])
-        s = 0.0
-        for j in range(m):
-            e = math.exp(logits[i, j] - top)
-            grad[i, j] = e
-            s += e
+        top, s = exp_shifted_row(logits, i, grad)
         label = labels[i]
         total += top + math.log(s) - logits[i, label]
         inv_s = inv_n / s

@@ -41,6 +41,11 @@ def _playground(name: str, points: int = 400, noise: float = 0.1) -> dict:
     return {"kind": "playground", "name": name, "num_points": points, "noise": noise, "seed": 0}
 
 
+def _extra(description: str, metric: str = "accuracy", **bound: float) -> dict:
+    """An example's metadata: its description and its target on the test split (`at_least=` or `at_most=`)."""
+    return {"description": description, "target": {"metric": metric, "split": "test", **bound}}
+
+
 def examples() -> dict[str, tuple[dict, dict, dict]]:
     """name -> (spec, data config, extra)."""
     adam = lambda lr: {"name": "adam", "lr": lr}  # noqa: E731
@@ -49,55 +54,50 @@ def examples() -> dict[str, tuple[dict, dict, dict]]:
             _spec(2, [default_layer(8, "tanh"), default_layer(8, "tanh")], output_layer(2, "classification"),
                   {"loss": "cross_entropy", "optimizer": adam(0.01), "batch_size": 10, "epochs": 60, "seed": 0}),
             _config(_playground("xor")),
-            {"description": "XOR: the classic problem no single straight line can solve. A 2-8-8-2 tanh "
-                            "network bends its boundary around the four quadrants; test accuracy ≥ 0.9.",
-             "target": {"metric": "accuracy", "split": "test", "at_least": 0.9}}),
+            _extra("XOR: the classic problem no single straight line can solve. A 2-8-8-2 tanh network bends "
+                   "its boundary around the four quadrants; test accuracy ≥ 0.9.", at_least=0.9)),
         "spiral": (
             _spec(7, [default_layer(16, "tanh"), default_layer(16, "tanh")], output_layer(2, "classification"),
                   {"loss": "cross_entropy", "optimizer": adam(0.01), "batch_size": 10, "epochs": 150, "seed": 0}),
             _config(_playground("spiral", noise=0.05), ALL_PLAYGROUND_FEATURES),
-            {"description": "Two interleaved spirals, the hardest playground set. Extra input features (x², y², "
-                            "xy, sin x, sin y) make it learnable for a 7-16-16-2 tanh network; test accuracy ≥ "
-                            "0.9.",
-             # 20 seeds: 0.95–1.0 (worst 76/80); 0.9 is 4 test points below. The old 0.95 was the worst itself.
-             "target": {"metric": "accuracy", "split": "test", "at_least": 0.9}}),
+            _extra("Two interleaved spirals, the hardest playground set. Extra input features (x², y², xy, sin x, "
+                   "sin y) make it learnable for a 7-16-16-2 tanh network; test accuracy ≥ 0.9.",
+                   # 20 seeds: 0.95–1.0 (worst 76/80); 0.9 is 4 test points below. The old 0.95 was the worst itself.
+                   at_least=0.9)),
         "circles_vanishing": (
             _spec(2, [{**default_layer(8, "sigmoid"), "init": "xavier_normal"} for _ in range(8)],
                   output_layer(2, "classification"),
                   {"loss": "cross_entropy", "optimizer": {"name": "sgd", "lr": 0.05}, "batch_size": 10,
                    "epochs": 20, "seed": 0}),
             _config(_playground("circles")),
-            {"description": "Vanishing gradients on purpose: eight sigmoid layers trained with plain SGD. Each "
-                            "sigmoid shrinks the gradient by at least 4×, so the first layers hardly move and "
-                            "test accuracy stays near chance (≤ 0.65) after 20 epochs. Watch the gradient-flow "
-                            "plot, then cure it: ReLU + He init, batch norm, residual skips or Adam.",
-             "target": {"metric": "accuracy", "split": "test", "at_most": 0.65}}),
+            _extra("Vanishing gradients on purpose: eight sigmoid layers trained with plain SGD. Each sigmoid "
+                   "shrinks the gradient by at least 4×, so the first layers hardly move and test accuracy stays "
+                   "near chance (≤ 0.65) after 20 epochs. Watch the gradient-flow plot, then cure it: ReLU + He "
+                   "init, batch norm, residual skips or Adam.", at_most=0.65)),
         "iris": (
             _spec(4, [default_layer(16, "relu")], output_layer(3, "classification"),
                   {"loss": "cross_entropy", "optimizer": adam(0.01), "batch_size": 16, "epochs": 80, "l2": 0.01,
                    "seed": 0}),
             _config({"kind": "sklearn", "name": "iris"}),
-            {"description": "Fisher's iris flowers: 4 measurements, 3 species. A 4-16-3 ReLU network with a "
-                            "little L2 separates them; test accuracy ≥ 0.8 (the 30 test flowers include the "
-                            "few that overlap).",
-             # 20 seeds: 0.867–1.0 (worst 26/30); 0.8 (24/30) is 2 flowers below. The old 0.85 was 1 away.
-             "target": {"metric": "accuracy", "split": "test", "at_least": 0.8}}),
+            _extra("Fisher's iris flowers: 4 measurements, 3 species. A 4-16-3 ReLU network with a little L2 "
+                   "separates them; test accuracy ≥ 0.8 (the 30 test flowers include the few that overlap).",
+                   # 20 seeds: 0.867–1.0 (worst 26/30); 0.8 (24/30) is 2 flowers below. The old 0.85 was 1 away.
+                   at_least=0.8)),
         "digits": (
             _spec(64, [{**default_layer(64, "relu"), "dropout": 0.1}], output_layer(10, "classification"),
                   {"loss": "cross_entropy", "optimizer": adam(0.003), "batch_size": 32, "epochs": 30,
                    "seed": 0}),
             _config({"kind": "sklearn", "name": "digits"}),
-            {"description": "Handwritten digits, 8×8 pixels (scikit-learn's small MNIST). A 64-64-10 ReLU "
-                            "network with a little dropout reads them; test accuracy ≥ 0.93.",
-             "target": {"metric": "accuracy", "split": "test", "at_least": 0.93}}),
+            _extra("Handwritten digits, 8×8 pixels (scikit-learn's small MNIST). A 64-64-10 ReLU network with a "
+                   "little dropout reads them; test accuracy ≥ 0.93.", at_least=0.93)),
         "regression_bumps": (
             _spec(2, [default_layer(32, "gelu"), default_layer(32, "gelu")], output_layer(1, "regression"),
                   {"loss": "mse", "optimizer": adam(0.01), "batch_size": 16, "epochs": 150, "seed": 0}),
             _config(_playground("multi_gaussian", points=600, noise=0.05)),
-            {"description": "Regression: a surface of six Gaussian bumps over the plane. A 2-32-32-1 GELU "
-                            "network with a linear output fits it; test R² ≥ 0.8.",
-             # 20 seeds: R² 0.847–0.945 (seed 0: 0.911); 0.9 failed 7 of them, 0.8 is 0.047 below the worst.
-             "target": {"metric": "r2", "split": "test", "at_least": 0.8}}),
+            _extra("Regression: a surface of six Gaussian bumps over the plane. A 2-32-32-1 GELU network with a "
+                   "linear output fits it; test R² ≥ 0.8.", "r2",
+                   # 20 seeds: R² 0.847–0.945 (seed 0: 0.911); 0.9 failed 7 of them, 0.8 is 0.047 below the worst.
+                   at_least=0.8)),
     }
 
 

@@ -14,7 +14,7 @@ from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from core.training.snapshot import Snapshot
-from studio.plots.plot_style import set_title, show_axes, style_axes
+from studio.plots.plot_style import follow_runs, set_title, show_axes, style_axes
 from studio.plots.redraw_throttle import RedrawThrottle
 
 if TYPE_CHECKING:
@@ -58,9 +58,7 @@ class ConfusionMatrixPlot(QWidget):
         layout.addWidget(self.graphics, 1)
         self.throttle = RedrawThrottle(self, self._redraw, max_per_second=2)
         if controller is not None:
-            controller.run_started.connect(self.clear)
-            controller.weights_reset.connect(self.clear)
-            controller.updated.connect(self._on_update)
+            follow_runs(controller, self.clear, self._on_update)
             latest = controller.latest  # built mid-run (a dock first shown late): catch up
             self._on_epochs(controller.epoch_records + ([latest] if latest is not None and latest.kind != "batch"
                                                         else []))

@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QWidget
 
 from core.training.snapshot import Snapshot
 from studio.plots.plot_style import (
     ElidedLabel,
-    EXPLODING_COLOUR, NORMAL_COLOUR, VANISHING_COLOUR, layer_colour, make_live_curve, pen, show_axes, style_axes,
+    EXPLODING_COLOUR, NORMAL_COLOUR, VANISHING_COLOUR, controls_row, follow_runs, layer_colour, make_live_curve, pen,
+    show_axes, stack_panel, style_axes,
 )
 from studio.plots.adaptive_layout import AdaptiveLayout
 from studio.plots.log_axis import readable_axes
@@ -78,9 +79,7 @@ class GradientFlowPlot(QWidget):
         self._build()
         self.throttle = RedrawThrottle(self, self._redraw, max_per_second=3)
         if controller is not None:
-            controller.run_started.connect(self.clear)
-            controller.weights_reset.connect(self.clear)
-            controller.updated.connect(self.add_update)
+            follow_runs(controller, self.clear, self.add_update)
 
     def _build(self) -> None:
         self.quantity = QComboBox()
@@ -99,9 +98,7 @@ class GradientFlowPlot(QWidget):
                   "Each layer's update-to-weight ratio ‖Δw‖/‖w‖ of the last step (10⁻³ is typical)"])
         self.arrangement.mode_changed.connect(self._on_arrangement_changed)  # the selector's choice included
         self.verdict = ElidedLabel()
-        controls = QHBoxLayout()
-        controls.setSpacing(6)
-        controls.addWidget(self.arrangement.selector)
+        controls = controls_row(self.arrangement.selector)
         controls.addWidget(self.quantity)
         controls.addStretch(1)
         style_axes(self.bars_plot, "Layer", "size (log)")
@@ -121,14 +118,9 @@ class GradientFlowPlot(QWidget):
                                                 label="10⁻³", labelOpts={"position": 0.95, "color": "#7f7f7f"}))
         self.bar_texts: list[pg.TextItem] = []
         self.curves: list[pg.PlotDataItem] = []
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(2, 2, 2, 2)
-        layout.setSpacing(2)
-        layout.addLayout(controls)
         # The finding on a line of its own: beside the selector, a dock of the default size left it no width at
         # all. Shortened to the dock's width; in full, with the advice, in its tooltip.
-        layout.addWidget(self.verdict)
-        layout.addWidget(self.graphics, 1)
+        stack_panel(self, controls, self.verdict, graphics=self.graphics)
 
     @property
     def quantity_key(self) -> str:

@@ -16,15 +16,15 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QSlider, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QLabel, QSizePolicy, QSlider, QWidget
 
 from core.training.snapshot import Snapshot
 from studio.plots.adaptive_layout import AdaptiveLayout
 from studio.plots.log_axis import readable_axes
 from studio.plots.loss_summary import LEARNING_RATE, LOSS, METRIC, metric_title, summary_html
 from studio.plots.plot_style import (
-    BEST_COLOUR, DIVERGED_COLOUR, LR_COLOUR, TRAIN_COLOUR, VALIDATION_COLOUR, faded, make_live_curve, pen,
-    show_axes, style_axes,
+    BEST_COLOUR, DIVERGED_COLOUR, LR_COLOUR, TRAIN_COLOUR, VALIDATION_COLOUR, controls_row, faded, follow_runs,
+    make_live_curve, pen, show_axes, stack_panel, style_axes,
 )
 from studio.plots.redraw_throttle import RedrawThrottle
 from studio.plots.series_buffer import SeriesBuffer
@@ -69,9 +69,7 @@ class LossPlot(QWidget):
         self._build()
         self.throttle = RedrawThrottle(self, self._redraw, max_per_second=6)
         if controller is not None:
-            controller.run_started.connect(self.clear)
-            controller.weights_reset.connect(self.clear)
-            controller.updated.connect(self.add_update)
+            follow_runs(controller, self.clear, self.add_update)
             controller.finished.connect(self._on_run_finished)
 
     # -- layout -------------------------------------------------------------------------------------------------
@@ -116,9 +114,7 @@ class LossPlot(QWidget):
         self.smoothing.setMaximumWidth(140)
         self.smoothing.valueChanged.connect(self._on_smoothing_changed)
         self.smoothing_label = QLabel("Smooth")
-        controls = QHBoxLayout()
-        controls.setSpacing(6)
-        controls.addWidget(self.arrangement.selector)
+        controls = controls_row(self.arrangement.selector)
         controls.addStretch(1)
         controls.addWidget(self.log_scale)
         controls.addWidget(self.smoothing_label)
@@ -129,12 +125,7 @@ class LossPlot(QWidget):
         # Fixed height, width from the dock: a label that resized with its text would re-lay out the window.
         self.key.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.key.setFixedHeight(self.key.fontMetrics().height() + 2)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(2, 2, 2, 2)
-        layout.setSpacing(2)
-        layout.addLayout(controls)
-        layout.addWidget(self.key)
-        layout.addWidget(self.graphics, 1)
+        stack_panel(self, controls, self.key, graphics=self.graphics)
         self._on_smoothing_changed(self.smoothing.value())
 
     @staticmethod

@@ -6,12 +6,17 @@ chosen to read on both a white and a dark background.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel, QSizePolicy
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QSizePolicy, QVBoxLayout, QWidget
+
+if TYPE_CHECKING:
+    from studio.training.controller import TrainingController
+    from studio.training.worker import WorkerUpdate
 
 TRAIN_COLOUR = "#1f77b4"  # blue
 VALIDATION_COLOUR = "#ff7f0e"  # orange
@@ -74,6 +79,37 @@ def style_axes(plot: pg.PlotItem, bottom: str, left: str, bottom_units: str | No
     plot.setLabel("left", left, units=left_units)
     for side in ("bottom", "left"):
         plot.getAxis(side).enableAutoSIPrefix(False)  # "Loss (x0.001)" reads worse than plain numbers
+
+
+def follow_runs(controller: TrainingController, clear: Callable[[], None],
+                on_update: Callable[[WorkerUpdate], None]) -> None:
+    """Connect a live plot to the training: emptied when a run starts or the weights are reset, fed by every
+    worker update."""
+    controller.run_started.connect(clear)
+    controller.weights_reset.connect(clear)
+    controller.updated.connect(on_update)
+
+
+def controls_row(selector: QWidget) -> QHBoxLayout:
+    """The row of controls above a plot's graphics, starting with its arrangement selector; the plot adds its own
+    controls after it."""
+    controls = QHBoxLayout()
+    controls.setSpacing(6)
+    controls.addWidget(selector)
+    return controls
+
+
+def stack_panel(owner: QWidget, controls: QLayout, *lines: QWidget, graphics: QWidget) -> QVBoxLayout:
+    """Lay out a plot panel: its row of controls on top, any `lines` (a key, a verdict) each on a line of its own
+    below, and the graphics taking the rest of the height."""
+    layout = QVBoxLayout(owner)
+    layout.setContentsMargins(2, 2, 2, 2)
+    layout.setSpacing(2)
+    layout.addLayout(controls)
+    for line in lines:
+        layout.addWidget(line)
+    layout.addWidget(graphics, 1)
+    return layout
 
 
 def fix_label_size(label: Any, sample: str) -> None:

@@ -12,12 +12,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QWidget
 
 from core.training.snapshot import Histogram, Snapshot
 from studio.plots.adaptive_layout import AdaptiveLayout
 from studio.plots.histogram_history import HistogramHistory
-from studio.plots.plot_style import TRAIN_COLOUR, faded, set_title, show_axes, style_axes
+from studio.plots.plot_style import (
+    TRAIN_COLOUR, controls_row, faded, follow_runs, set_title, show_axes, stack_panel, style_axes,
+)
 from studio.plots.redraw_throttle import RedrawThrottle
 
 if TYPE_CHECKING:
@@ -40,9 +42,7 @@ class WeightHistogramPlot(QWidget):
         show_axes(self.arrangement.plots, False)  # until there are histograms (see _redraw)
         self.throttle = RedrawThrottle(self, self._redraw, max_per_second=2)
         if controller is not None:
-            controller.run_started.connect(self.clear)
-            controller.weights_reset.connect(self.clear)
-            controller.updated.connect(self.add_update)
+            follow_runs(controller, self.clear, self.add_update)
             self.add_snapshots(controller.epoch_records)  # built mid-run (a dock first shown late): catch up
             if controller.latest is not None:
                 self.add_snapshot(controller.latest)
@@ -70,16 +70,10 @@ class WeightHistogramPlot(QWidget):
         self.image.setColorMap(pg.colormap.get("viridis"))
         self.image.setToolTip("Each column: one epoch's distribution, scaled to its own peak (yellow)")
         self.time_plot.addItem(self.image)
-        controls = QHBoxLayout()
-        controls.setSpacing(6)
-        controls.addWidget(self.arrangement.selector)
+        controls = controls_row(self.arrangement.selector)
         controls.addWidget(self.layer_box, 1)
         controls.addWidget(self.kind_box)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(2, 2, 2, 2)
-        layout.setSpacing(2)
-        layout.addLayout(controls)
-        layout.addWidget(self.graphics, 1)
+        stack_panel(self, controls, graphics=self.graphics)
 
     @property
     def kind_key(self) -> str:

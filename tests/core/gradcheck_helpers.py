@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.diagnostics.gradient_check import central_difference
 from core.network import Network
 from core.spec import default_layer
 
@@ -42,15 +43,7 @@ def loss_at(net: Network, x: np.ndarray, y: np.ndarray, training: bool, mask_see
 def numeric_gradient(f, values: np.ndarray, h: float = 1e-5) -> np.ndarray:
     """Central differences of f() with respect to every entry of `values` (perturbed in place, restored)."""
     flat = values.reshape(-1)
-    grad = np.empty(flat.size)
-    for i in range(flat.size):
-        keep = flat[i]
-        flat[i] = keep + h
-        up = f()
-        flat[i] = keep - h
-        down = f()
-        flat[i] = keep
-        grad[i] = (up - down) / (2 * h)
+    grad = np.array([central_difference(f, flat, i, h) for i in range(flat.size)], dtype=np.float64)
     return grad.reshape(values.shape)
 
 

@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 
 from core.diagnostics import check_gradients
-from core.diagnostics.gradient_check import DEFAULT_TOLERANCE, relative_error, relative_error_floor
+from core.diagnostics.gradient_check import (
+    DEFAULT_TOLERANCE, central_difference, relative_error, relative_error_floor,
+)
 from core.layers.dense_block import DenseBlock
 from core.network import Network
 from core.spec import default_spec
@@ -43,6 +45,15 @@ def test_finite_difference_round_off_on_a_zero_gradient_is_not_an_error():
     assert relative_error(0.0, 10 * ulp_noise, floor) < DEFAULT_TOLERANCE
     assert relative_error(0.0, 1e-7, floor) > DEFAULT_TOLERANCE
     assert relative_error(2e-3, 2.001e-3, floor) > DEFAULT_TOLERANCE  # a 0.05 % error on a normal-size entry
+
+
+def test_central_difference_matches_a_hand_derivative_and_restores_the_entry():
+    """The finite difference on its own (the network tests' reference gradients use it too): d/dv₁ of v₀·v₁³ at
+    (2, 3) is 2·3·3² = 54, exact up to the O(ε²) term 2ε² = 2e-8."""
+    values = np.array([2.0, 3.0])
+    derivative = central_difference(lambda: values[0] * values[1] ** 3, values, 1, 1e-4)
+    assert derivative == pytest.approx(54.0, abs=1e-6)
+    np.testing.assert_array_equal(values, [2.0, 3.0])
 
 
 def test_the_floor_follows_the_loss_and_the_step():
