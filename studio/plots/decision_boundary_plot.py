@@ -25,11 +25,11 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from studio.plots.plot_style import CLASS_COLOURS, style_axes, set_title
 from studio.plots.redraw_throttle import RedrawThrottle
 from studio.training.grid_prediction import GridPrediction
+from studio.training.prediction_views import FollowsPredictions
 
 if TYPE_CHECKING:
     from studio.document import Document
     from studio.training.controller import TrainingController
-    from studio.training.worker import WorkerUpdate
 
 SURFACE_MAP = "viridis"
 SYMBOL_TEXT = {"train": "●", "validation": "▼", "test": "□"}
@@ -69,7 +69,7 @@ def banded(scaled: np.ndarray, bands: int = REGRESSION_BANDS) -> np.ndarray:
     return (np.minimum(np.floor(scaled * bands), bands - 1) + 0.5) / bands
 
 
-class DecisionBoundaryPlot(QWidget):
+class DecisionBoundaryPlot(FollowsPredictions, QWidget):
     def __init__(self, controller: TrainingController | None = None, document: Document | None = None,
                  parent: QWidget | None = None):
         super().__init__(parent)
@@ -231,14 +231,6 @@ class DecisionBoundaryPlot(QWidget):
         self.image.clear()
         self.curve.setData([], [])
         self._set_base_title()  # no step: the title must not name a run whose prediction is gone
-
-    def _on_update(self, update: WorkerUpdate) -> None:
-        if update.prediction is not None:
-            self.set_prediction(update.prediction)
-
-    def set_prediction(self, prediction: GridPrediction) -> None:
-        self.prediction = prediction
-        self.throttle.request()
 
     def _redraw(self) -> None:
         prediction = self.prediction

@@ -13,18 +13,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from studio.training.grid_prediction import GridPrediction
+from studio.training.prediction_views import FollowsPredictions
 from studio.widgets.builder.layout import MAX_NODES
 from studio.widgets.builder.thumbnails import layer_images
 
 if TYPE_CHECKING:
     from studio.training.controller import TrainingController
-    from studio.training.worker import WorkerUpdate
 
 THUMBNAIL_REFRESH = 5  # thumbnail and live-edge redraws a second at most (predictions come ≤ 5 a second anyway)
 
 
-class WatchesTraining:
+class WatchesTraining(FollowsPredictions):
     """Needs the builder's document, blocks, inputs_item, feature_names, edges, zoom, throttle and `_edge_weights`."""
 
     def watch_training(self, controller: TrainingController) -> None:
@@ -32,15 +31,6 @@ class WatchesTraining:
         thumbnails and edges."""
         controller.updated.connect(self._on_update)
         controller.weights_reset.connect(self.clear_prediction)
-
-    def _on_update(self, update: WorkerUpdate) -> None:
-        if update.prediction is not None:
-            self.set_prediction(update.prediction)
-
-    def set_prediction(self, prediction: GridPrediction) -> None:
-        """A new grid prediction from the worker: stored now, drawn at the throttle's pace."""
-        self.prediction = prediction
-        self.throttle.request()
 
     def clear_prediction(self) -> None:
         self.throttle.cancel()
