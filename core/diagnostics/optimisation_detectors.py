@@ -1,0 +1,115 @@
+"""Detectors of the optimisation going wrong as a whole: a learning rate too high, exploding gradients, a plateau
+and slow convergence. Each is a pure function of the run's history returning (layer, evidence, message) or None.
+
+What must not be confused:
+- a rate too high moves every layer too far at once (large Δw/w) and the loss jumps or sits far above its start;
+  its gradients are not ordered by depth;
+- an exploding net grows its gradients through depth (early layers ≫ the last) or from epoch to epoch, whatever
+  the rate; a diverged run is "exploding" only when its gradients show that depth order.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.diagnostics.run_history import RunHistory
+
+FAR_ABOVE_START = 2.0  # an epoch's mean loss at least this many times the first step's loss
+LARGE_UPDATE_RATIO = 0.1  # ‖Δw‖/‖w‖ of one step: healthy runs sit near 1e-3
+DEPTH_EXPLOSION = 10.0  # the first layer's mean |gradient| this many times the last layer's
+GROWTH_PER_EPOCH = 10.0
+FLAT_WINDOW = 5  # epochs
+FLAT_RANGE = 0.02  # relative range of the train loss over the window that counts as flat
+NO_PROGRESS = 0.8  # a loss at least this share of the first loss has learnt little
+SMALL_GRADIENT = 1e-3  # median over layers of the mean |gradient|
+USEFUL_SHARE = 0.25  # a useful loss: a quarter of the first
+
+
+def depth_ratio(grad_mean_abs: np.ndarray) -> float:
+    """The first layer's mean |gradient| over the last layer's (nan when the last is 0)."""
+    last = float(grad_mean_abs[-1])
+    return float(grad_mean_abs[0]) / last if last > 0.0 else float("nan")
+
+
+def lr_too_high(history: RunHistory):
+    first = history.first_loss
+    if first is None or first <= 0.0:
+        return None
+    if history.diverged and not _exploded_by_depth(history):
+        return None, {"first_loss": first}, (
+            f"The run diverged ({history.stop_reason}) without gradients growing through depth: the learning rate "
+            f"is too high for this network.")
+    losses = history.train_losses()
+    if len(losses) >= 2 and np.all(losses[-2:] >= FAR_ABOVE_START * first):
+        ratio = float(history.epochs[-1].update_ratios.max())
+        return None, {"first_loss": first, "loss": float(losses[-1]), "loss_over_first": float(losses[-1] / first),
+                      "max_update_ratio": ratio}, (
+            f"The loss stays far above where it started ({losses[-1]:.3g} against {first:.3g}): each step jumps "
+            f"past the valley, the learning rate is too high.")
+    if len(losses) >= 3 and np.all(losses[-3:] >= 0.9 * first):
+        ratios = np.array([record.update_ratios.max() for record in history.epochs[-3:]])
+        if np.all(ratios >= LARGE_UPDATE_RATIO):
+            return None, {"first_loss": first, "loss": float(losses[-1]), "min_update_ratio": float(ratios.min())}, (
+                f"The loss makes no progress while every step changes the weights by {ratios.min():.0%} or more: "
+                f"the learning rate is too high.")
+    return None
+
+
+def _exploded_by_depth(history: RunHistory) -> bool:
+    grads = history.end_grad_mean_abs
+    return grads is not None and len(grads) >= 2 and depth_ratio(grads) >= DEPTH_EXPLOSION
+
+
+def exploding_gradients(history: RunHistory):
+    if history.diverged and _exploded_by_depth(history):
+        ratio = depth_ratio(history.end_grad_mean_abs)
+        return history.diverged_layer, {"first_over_last_gradient": ratio}, (
+            f"The run diverged with the first layer's gradients {ratio:.3g}× the last layer's: gradients explode "
+            f"through the depth of the network.")
+    if len(history.epochs) < 3:
+        return None
+    grads = np.array([record.grad_mean_abs for record in history.epochs[-3:]])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        growth = grads[1:] / grads[:-1]
+    growing = np.all(growth >= GROWTH_PER_EPOCH, axis=0)
+    if growing.any():
+        layer = int(np.argmax(np.where(growing, growth.min(axis=0), 0.0)))
+        return history.layer_names[layer] if layer < len(history.layer_names) else None, {
+            "growth_per_epoch": float(growth[:, layer].min()), "mean_abs_gradient": float(grads[-1, layer])}, (
+            f"The gradients grow {growth[:, layer].min():.3g}× or more every epoch: they are exploding.")
+    return None
+
+
+def plateau(history: RunHistory):
+    first = history.first_loss
+    if first is None or len(history.epochs) < FLAT_WINDOW:
+        return None
+    window = history.train_losses()[-FLAT_WINDOW:]
+    spread = float((window.max() - window.min()) / max(window.mean(), 1e-12))
+    gradient = float(np.median(history.epochs[-1].grad_mean_abs))
+    if spread < FLAT_RANGE and window[-1] >= NO_PROGRESS * first and gradient < SMALL_GRADIENT:
+        return None, {"loss": float(window[-1]), "first_loss": first, "relative_spread": spread,
+                      "median_mean_abs_gradient": gradient}, (
+            f"The loss has been flat near its start ({window[-1]:.3g}) for {FLAT_WINDOW} epochs while the gradients "
+            f"are tiny: the run is stuck on a plateau or saddle.")
+    return None
+
+
+def slow_convergence(history: RunHistory, planned_epochs: int | None):
+    first = history.first_loss
+    if first is None or planned_epochs is None or len(history.epochs) < FLAT_WINDOW:
+        return None
+    window = history.train_losses()[-FLAT_WINDOW:]
+    slope = float(np.polyfit(np.arange(FLAT_WINDOW, dtype=np.float64), window, 1)[0])
+    falls = int(np.sum(np.diff(window) < 0.0))
+    if (slope >= 0.0 or falls < FLAT_WINDOW - 2 or window[-1] < NO_PROGRESS * first
+            or window[-1] >= FAR_ABOVE_START * first):  # falling steadily, from near its start
+        return None
+    left = max(planned_epochs - history.last_epoch, 0)
+    projected = float(window[-1] + slope * left)  # optimistic: a loss's fall slows down, it doesn't speed up
+    if projected > USEFUL_SHARE * first:
+        return None, {"loss": float(window[-1]), "loss_change_per_epoch": slope, "epochs_left": float(left),
+                      "projected_loss": projected, "first_loss": first}, (
+            f"The loss falls by only {-slope:.3g} an epoch: even at that pace it would end near {projected:.3g} "
+            f"after the {left} epochs left, far from a useful value.")
+    return None
