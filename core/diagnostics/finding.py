@@ -8,6 +8,7 @@ accepts, so applying it is one undoable edit.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import math
 from typing import Any
 
 PROBLEMS = ("lr_too_high", "exploding_gradients", "vanishing_gradients", "saturation", "dead_relu", "plateau",
@@ -37,7 +38,9 @@ class Finding:
             raise ValueError(f"unknown problem {self.problem!r}; choose one of {', '.join(PROBLEMS)}")
 
     def as_json_dict(self) -> dict[str, Any]:
-        """The CLI's --json line: problem, epoch, layer, evidence, cures (the message is printed in text mode)."""
+        """The CLI's --json line: problem, epoch, layer, evidence, cures (the message is printed in text mode).
+        A non-finite figure becomes null: strict JSON has no NaN or Infinity."""
         return {"problem": self.problem, "epoch": int(self.epoch), "layer": self.layer,
-                "evidence": {name: float(value) for name, value in self.evidence.items()},
+                "evidence": {name: float(value) if math.isfinite(value) else None
+                             for name, value in self.evidence.items()},
                 "cures": [cure.as_json_dict() for cure in self.cures]}

@@ -16,6 +16,8 @@ VANISHING_RATIO = 1e-3  # an early layer's mean |gradient| over the last layer's
 SUSTAINED_EPOCHS = 3
 MIN_HIDDEN_FOR_DEPTH = 3
 SATURATED_SHARE = 0.5  # share of a layer's outputs in the flat tails
+SATURATION_HURTS = 0.5  # ... named only while the loss is still above this share of the first (a confident,
+#                         well-trained tanh net saturates too, harmlessly)
 DEAD_SHARE = 0.5  # share of a layer's ReLU units silent on every probe row
 UNIT_EPOCHS = 2  # epochs in a row a saturation or dead share must hold
 
@@ -63,7 +65,8 @@ def _held_share(history: RunHistory, attribute: str, threshold: float):
 
 def saturation(history: RunHistory):
     held = _held_share(history, "saturation", SATURATED_SHARE)
-    if held is None:
+    first = history.first_loss
+    if held is None or first is None or history.epochs[-1].train_loss < SATURATION_HURTS * first:
         return None
     layer, share = held
     return _name(history, layer), {"saturated_share": share, "epochs": float(UNIT_EPOCHS)}, (

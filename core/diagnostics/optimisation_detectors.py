@@ -4,8 +4,9 @@ and slow convergence. Each is a pure function of the run's history returning (la
 What must not be confused:
 - a rate too high moves every layer too far at once (large Δw/w) and the loss jumps or sits far above its start;
   its gradients are not ordered by depth;
-- an exploding net grows its gradients through depth (early layers ≫ the last) or from epoch to epoch, whatever
-  the rate; a diverged run is "exploding" only when its gradients show that depth order.
+- an exploding net has huge gradients (the forward signal and the backward signal grow layer by layer), or
+  gradients that grow through depth (early layers ≫ the last) or from epoch to epoch, whatever the rate. A
+  diverged run is "exploding" only when its last gradients show that; otherwise its rate was too high.
 """
 
 from __future__ import annotations
@@ -14,15 +15,19 @@ import numpy as np
 
 from core.diagnostics.run_history import RunHistory
 
-FAR_ABOVE_START = 2.0  # an epoch's mean loss at least this many times the first step's loss
+FAR_ABOVE_START = 3.0  # an epoch's mean loss at least this many times the first step's loss
+FAR_EPOCHS = 3  # epochs in a row
 LARGE_UPDATE_RATIO = 0.1  # ‖Δw‖/‖w‖ of one step: healthy runs sit near 1e-3
+HUGE_GRADIENT = 1e3  # a mean |gradient| no healthy layer reaches (healthy runs: below ~1)
 DEPTH_EXPLOSION = 10.0  # the first layer's mean |gradient| this many times the last layer's
 GROWTH_PER_EPOCH = 10.0
+LARGE_GRADIENT = 1.0  # a growing gradient counts once it is this large (near a minimum a tiny one jumps about)
 FLAT_WINDOW = 5  # epochs
 FLAT_RANGE = 0.02  # relative range of the train loss over the window that counts as flat
 NO_PROGRESS = 0.8  # a loss at least this share of the first loss has learnt little
 SMALL_GRADIENT = 1e-3  # median over layers of the mean |gradient|
 USEFUL_SHARE = 0.25  # a useful loss: a quarter of the first
+SLOW_AFTER_SHARE = 0.25  # judge the pace only after this share of the planned epochs (a fall often speeds up)
 
 
 def depth_ratio(grad_mean_abs: np.ndarray) -> float:
@@ -35,12 +40,12 @@ def lr_too_high(history: RunHistory):
     first = history.first_loss
     if first is None or first <= 0.0:
         return None
-    if history.diverged and not _exploded_by_depth(history):
+    if history.diverged and not _exploded(history):
         return None, {"first_loss": first}, (
             f"The run diverged ({history.stop_reason}) without gradients growing through depth: the learning rate "
             f"is too high for this network.")
     losses = history.train_losses()
-    if len(losses) >= 2 and np.all(losses[-2:] >= FAR_ABOVE_START * first):
+    if len(losses) >= FAR_EPOCHS and np.all(losses[-FAR_EPOCHS:] >= FAR_ABOVE_START * first):
         ratio = float(history.epochs[-1].update_ratios.max())
         return None, {"first_loss": first, "loss": float(losses[-1]), "loss_over_first": float(losses[-1] / first),
                       "max_update_ratio": ratio}, (
@@ -55,28 +60,36 @@ def lr_too_high(history: RunHistory):
     return None
 
 
-def _exploded_by_depth(history: RunHistory) -> bool:
+def _exploded(history: RunHistory) -> bool:
+    """The last gradients before the end were huge, or ordered by depth (the first layer's ≫ the last's)."""
     grads = history.end_grad_mean_abs
-    return grads is not None and len(grads) >= 2 and depth_ratio(grads) >= DEPTH_EXPLOSION
+    if grads is None or not len(grads):
+        return False
+    with np.errstate(invalid="ignore"):
+        huge = not np.all(np.isfinite(grads)) or float(np.max(grads)) >= HUGE_GRADIENT
+    return huge or (len(grads) >= 2 and depth_ratio(grads) >= DEPTH_EXPLOSION)
 
 
 def exploding_gradients(history: RunHistory):
-    if history.diverged and _exploded_by_depth(history):
-        ratio = depth_ratio(history.end_grad_mean_abs)
-        return history.diverged_layer, {"first_over_last_gradient": ratio}, (
-            f"The run diverged with the first layer's gradients {ratio:.3g}× the last layer's: gradients explode "
-            f"through the depth of the network.")
+    if history.diverged and _exploded(history):
+        grads = history.end_grad_mean_abs
+        return history.diverged_layer, {"max_mean_abs_gradient": float(np.nan_to_num(np.max(grads), nan=np.inf)),
+                                        "first_over_last_gradient": depth_ratio(grads)}, (
+            f"The run diverged with gradients of {np.max(grads):.3g} on average per weight: they explode on their "
+            f"way through the network (a healthy gradient is below 1).")
     if len(history.epochs) < 3:
         return None
     grads = np.array([record.grad_mean_abs for record in history.epochs[-3:]])
     with np.errstate(divide="ignore", invalid="ignore"):
         growth = grads[1:] / grads[:-1]
-    growing = np.all(growth >= GROWTH_PER_EPOCH, axis=0)
+    losses = history.train_losses()[-3:]
+    growing = np.all(growth >= GROWTH_PER_EPOCH, axis=0) & (grads[-1] >= LARGE_GRADIENT) & (losses[-1] > losses[0])
     if growing.any():
         layer = int(np.argmax(np.where(growing, growth.min(axis=0), 0.0)))
         return history.layer_names[layer] if layer < len(history.layer_names) else None, {
             "growth_per_epoch": float(growth[:, layer].min()), "mean_abs_gradient": float(grads[-1, layer])}, (
-            f"The gradients grow {growth[:, layer].min():.3g}× or more every epoch: they are exploding.")
+            f"The gradients grow {growth[:, layer].min():.3g}× or more every epoch while the loss rises: they are "
+            f"exploding.")
     return None
 
 
@@ -97,7 +110,8 @@ def plateau(history: RunHistory):
 
 def slow_convergence(history: RunHistory, planned_epochs: int | None):
     first = history.first_loss
-    if first is None or planned_epochs is None or len(history.epochs) < FLAT_WINDOW:
+    if (first is None or planned_epochs is None or len(history.epochs) < FLAT_WINDOW
+            or history.last_epoch < SLOW_AFTER_SHARE * planned_epochs):
         return None
     window = history.train_losses()[-FLAT_WINDOW:]
     slope = float(np.polyfit(np.arange(FLAT_WINDOW, dtype=np.float64), window, 1)[0])

@@ -22,6 +22,7 @@ class EpochRecord:
     batch_loss_max: float  # the largest batch loss of the epoch (nan when none was recorded)
     saturation: np.ndarray | None = None  # per hidden layer: share of tanh/sigmoid outputs in the flat tails
     dead: np.ndarray | None = None  # per hidden layer: share of ReLU units silent on every probe row
+    val_metric: float | None = None  # accuracy or R² on the validation set (higher is better)
 
 
 class RunHistory:
@@ -59,7 +60,8 @@ class RunHistory:
             int(snapshot.epoch), float(snapshot.train_loss),
             None if snapshot.val_loss is None else float(snapshot.val_loss),
             np.asarray(snapshot.grad_mean_abs, dtype=np.float64).copy(),
-            np.asarray(snapshot.update_ratios, dtype=np.float64).copy(), self._batch_loss_max, saturation, dead))
+            np.asarray(snapshot.update_ratios, dtype=np.float64).copy(), self._batch_loss_max, saturation, dead,
+            None if snapshot.val_metric is None else float(snapshot.val_metric)))
         self._batch_loss_max = float("nan")
         return True
 
