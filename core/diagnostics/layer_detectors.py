@@ -18,7 +18,7 @@ MIN_HIDDEN_FOR_DEPTH = 3
 SATURATED_SHARE = 0.5  # share of a layer's outputs in the flat tails
 SATURATION_HURTS = 0.5  # ... named only while the loss is still above this share of the first (a confident,
 #                         well-trained tanh net saturates too, harmlessly)
-DEAD_SHARE = 0.5  # share of a layer's ReLU units silent on every probe row
+DEAD_SHARE = 0.6  # share of a layer's ReLU units silent on every probe row (half of a small layer dead is common)
 UNIT_EPOCHS = 2  # epochs in a row a saturation or dead share must hold
 
 
