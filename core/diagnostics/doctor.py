@@ -13,6 +13,7 @@ loss that won't fall.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Iterator
 
 from core.diagnostics import generalisation_detectors, layer_detectors, optimisation_detectors as optimisation
@@ -30,7 +31,9 @@ class Doctor:
         self.spec = spec
         self.planned_epochs = planned_epochs if planned_epochs is not None else int(spec["training"]["epochs"])
         self.probe = probe
-        self.history = RunHistory()
+        output = spec["layers"][-1]
+        classes = max(int(output["units"]), 2)
+        self.history = RunHistory(math.log(classes) if spec["training"]["loss"] == "cross_entropy" else None)
         self._findings: dict[str, Finding] = {}
 
     def observe(self, snapshot) -> list[Finding]:

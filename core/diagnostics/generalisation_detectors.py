@@ -40,9 +40,9 @@ def _overfit_at(train: np.ndarray, val: np.ndarray, min_rise: float) -> dict[str
 def overfitting(history: RunHistory):
     val = history.val_losses()
     train = history.train_losses()
-    if len(val) < SMOOTHING + SUSTAINED_EPOCHS or np.isnan(val).any() or history.first_loss is None:
+    if len(val) < SMOOTHING + SUSTAINED_EPOCHS or np.isnan(val).any() or history.start_loss is None:
         return None
-    min_rise = MIN_RISE * history.first_loss
+    min_rise = MIN_RISE * history.start_loss
     evidence = None
     for end in range(len(val) - SUSTAINED_EPOCHS + 1, len(val) + 1):
         evidence = _overfit_at(train[:end], val[:end], min_rise)

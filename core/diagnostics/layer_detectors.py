@@ -65,7 +65,7 @@ def _held_share(history: RunHistory, attribute: str, threshold: float):
 
 def saturation(history: RunHistory):
     held = _held_share(history, "saturation", SATURATED_SHARE)
-    first = history.first_loss
+    first = history.start_loss
     if held is None or first is None or history.epochs[-1].train_loss < SATURATION_HURTS * first:
         return None
     layer, share = held

@@ -37,24 +37,24 @@ def depth_ratio(grad_mean_abs: np.ndarray) -> float:
 
 
 def lr_too_high(history: RunHistory):
-    first = history.first_loss
+    first = history.start_loss
     if first is None or first <= 0.0:
         return None
     if history.diverged and not _exploded(history):
-        return None, {"first_loss": first}, (
+        return None, {"start_loss": first}, (
             f"The run diverged ({history.stop_reason}) without gradients growing through depth: the learning rate "
             f"is too high for this network.")
     losses = history.train_losses()
     if len(losses) >= FAR_EPOCHS and np.all(losses[-FAR_EPOCHS:] >= FAR_ABOVE_START * first):
         ratio = float(history.epochs[-1].update_ratios.max())
-        return None, {"first_loss": first, "loss": float(losses[-1]), "loss_over_first": float(losses[-1] / first),
+        return None, {"start_loss": first, "loss": float(losses[-1]), "loss_over_start": float(losses[-1] / first),
                       "max_update_ratio": ratio}, (
             f"The loss stays far above where it started ({losses[-1]:.3g} against {first:.3g}): each step jumps "
             f"past the valley, the learning rate is too high.")
     if len(losses) >= 3 and np.all(losses[-3:] >= 0.9 * first):
         ratios = np.array([record.update_ratios.max() for record in history.epochs[-3:]])
         if np.all(ratios >= LARGE_UPDATE_RATIO):
-            return None, {"first_loss": first, "loss": float(losses[-1]), "min_update_ratio": float(ratios.min())}, (
+            return None, {"start_loss": first, "loss": float(losses[-1]), "min_update_ratio": float(ratios.min())}, (
                 f"The loss makes no progress while every step changes the weights by {ratios.min():.0%} or more: "
                 f"the learning rate is too high.")
     return None
@@ -94,14 +94,14 @@ def exploding_gradients(history: RunHistory):
 
 
 def plateau(history: RunHistory):
-    first = history.first_loss
+    first = history.start_loss
     if first is None or len(history.epochs) < FLAT_WINDOW:
         return None
     window = history.train_losses()[-FLAT_WINDOW:]
     spread = float((window.max() - window.min()) / max(window.mean(), 1e-12))
     gradient = float(np.median(history.epochs[-1].grad_mean_abs))
     if spread < FLAT_RANGE and window[-1] >= NO_PROGRESS * first and gradient < SMALL_GRADIENT:
-        return None, {"loss": float(window[-1]), "first_loss": first, "relative_spread": spread,
+        return None, {"loss": float(window[-1]), "start_loss": first, "relative_spread": spread,
                       "median_mean_abs_gradient": gradient}, (
             f"The loss has been flat near its start ({window[-1]:.3g}) for {FLAT_WINDOW} epochs while the gradients "
             f"are tiny: the run is stuck on a plateau or saddle.")
@@ -109,7 +109,7 @@ def plateau(history: RunHistory):
 
 
 def slow_convergence(history: RunHistory, planned_epochs: int | None):
-    first = history.first_loss
+    first = history.start_loss
     if (first is None or planned_epochs is None or len(history.epochs) < FLAT_WINDOW
             or history.last_epoch < SLOW_AFTER_SHARE * planned_epochs):
         return None
@@ -123,7 +123,7 @@ def slow_convergence(history: RunHistory, planned_epochs: int | None):
     projected = float(window[-1] + slope * left)  # optimistic: a loss's fall slows down, it doesn't speed up
     if projected > USEFUL_SHARE * first:
         return None, {"loss": float(window[-1]), "loss_change_per_epoch": slope, "epochs_left": float(left),
-                      "projected_loss": projected, "first_loss": first}, (
+                      "projected_loss": projected, "start_loss": first}, (
             f"The loss falls by only {-slope:.3g} an epoch: even at that pace it would end near {projected:.3g} "
             f"after the {left} epochs left, far from a useful value.")
     return None

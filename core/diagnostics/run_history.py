@@ -28,7 +28,8 @@ class EpochRecord:
 class RunHistory:
     """Feed every Snapshot to `add`; `epochs` holds one EpochRecord per finished epoch."""
 
-    def __init__(self) -> None:
+    def __init__(self, chance_loss: float | None = None) -> None:
+        self.chance_loss = chance_loss  # cross-entropy of a uniform guess (ln C); None for regression
         self.epochs: list[EpochRecord] = []
         self.layer_names: list[str] = []
         self.first_loss: float | None = None  # the first step's loss: the yardstick of "far above its start"
@@ -64,6 +65,14 @@ class RunHistory:
             None if snapshot.val_metric is None else float(snapshot.val_metric)))
         self._batch_loss_max = float("nan")
         return True
+
+    @property
+    def start_loss(self) -> float | None:
+        """Where the loss started: the first step's loss, but never below a uniform guess's (one small first
+        batch may happen to score far better than the net does on average)."""
+        if self.first_loss is None:
+            return None
+        return max(self.first_loss, self.chance_loss or 0.0)
 
     @property
     def last_epoch(self) -> int:

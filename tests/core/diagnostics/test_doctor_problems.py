@@ -15,7 +15,7 @@ def test_sgd_at_rate_1000_on_the_default_project_is_a_rate_too_high_not_vanishin
     found, last = doctor_run(spec_with({"training.optimizer.name": "sgd", "training.optimizer.lr": 1000.0}), data, 8)
     assert last.stop_reason == "completed"  # the Trainer itself sees nothing wrong
     assert "lr_too_high" in found and found["lr_too_high"].epoch <= 5
-    assert found["lr_too_high"].evidence["loss_over_first"] > 100  # it sits in the thousands; it started at ~0.7
+    assert found["lr_too_high"].evidence["loss_over_start"] > 100  # it sits in the thousands; it started at ~0.7
     # Its tanh layers are saturated (and so pass no gradient): that is saturation, not vanishing from depth.
     assert "saturation" in found
     assert not {"vanishing_gradients", "exploding_gradients", "plateau", "slow_convergence"} & set(found)
