@@ -84,12 +84,13 @@ def _auto_init(spec: dict[str, Any]) -> Cure:
 
 
 # Clipping is no cure for a rate too high (a clipped step at η = 1000 is still 1000 times too long), nor Adam for
-# vanishing gradients (it rescales the steps, the gradients still vanish), nor batch norm for dead ReLUs.
+# vanishing gradients (it rescales the steps, the gradients still vanish), nor batch norm for dead ReLUs, nor a
+# lower rate for units saturated by their initial weights.
 _CURES: dict[str, tuple[Callable[[dict[str, Any]], Cure], ...]] = {
     "lr_too_high": (_lower_rate, _adam),
     "exploding_gradients": (_clipping, _batch_norm, _lower_rate),
     "vanishing_gradients": (_relu_he, _batch_norm),
-    "saturation": (_relu_he, _lower_rate, _batch_norm),
+    "saturation": (_batch_norm, _relu_he),  # from a high rate: the rate's own finding lowers it
     "dead_relu": (_leaky_relu, _lower_rate),
     "plateau": (_adam, _warm_restarts),
     "slow_convergence": (_raise_rate, _brisk_adam),

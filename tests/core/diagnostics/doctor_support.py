@@ -33,9 +33,35 @@ def doctor_run(spec: dict[str, Any], data, epochs: int, before: Callable[[Networ
 
 
 def scale_weights(factor: float) -> Callable[[Network], None]:
-    """Multiply every weight matrix (not the biases) by `factor`: a net whose signal grows layer by layer."""
+    """Multiply every dense weight matrix (not the biases, nor batch norm's scale) by `factor`: initial weights
+    `factor` times too large, as a bad initialiser would draw them."""
     def scale(network: Network) -> None:
         for name, values in network.parameters():
-            if name.endswith(".weight"):
+            if name.endswith(".weight") and ".bn." not in name:
                 values *= factor
     return scale
+
+
+def tiny_circles(seed: int = 1):
+    """60 noisy points, half of them for validation: too few for a big net."""
+    return circles(num_points=60, noise=0.3, seed=seed, val_fraction=0.5)
+
+
+# problem -> (spec, data maker, epochs, initial-weights change): a small run that really shows the problem.
+SCENARIOS: dict[str, tuple[dict[str, Any], Callable[[], Any], int, Callable[[Network], None] | None]] = {
+    "lr_too_high": (spec_with({"training.optimizer.name": "sgd", "training.optimizer.lr": 1000.0}), circles, 8, None),
+    "exploding_gradients": (spec_with({"training.optimizer.name": "sgd", "training.optimizer.lr": 0.01},
+                                      hidden=(32,) * 8, activation="relu"), circles, 6, scale_weights(2.0)),
+    "vanishing_gradients": (spec_with({"layers[*].init": "xavier_normal", "training.optimizer.name": "sgd",
+                                       "training.optimizer.lr": 0.05}, hidden=(8,) * 8, activation="sigmoid"),
+                            circles, 8, None),
+    "saturation": (spec_with({"training.optimizer.name": "sgd", "training.optimizer.lr": 0.01}, hidden=(32,) * 3),
+                   circles, 10, scale_weights(10.0)),
+    "dead_relu": (spec_with({"layers[*].activation": "relu", "training.optimizer.name": "sgd",
+                             "training.optimizer.lr": 3.0}), circles, 8, None),
+    "plateau": (spec_with({"layers[*].init": "zeros"}), circles, 10, None),
+    "slow_convergence": (spec_with({"training.optimizer.name": "momentum", "training.optimizer.lr": 1e-4}),
+                         circles, 12, None),
+    "overfitting": (spec_with({"training.batch_size": 8, "training.seed": 1}, hidden=(128, 128), activation="relu"),
+                    tiny_circles, 80, None),
+}
