@@ -27,7 +27,7 @@ def _name(history: RunHistory, layer: int) -> str | None:
 
 
 def vanishing_gradients(history: RunHistory):
-    records = history.epochs[-SUSTAINED_EPOCHS:]
+    records = history.recent(SUSTAINED_EPOCHS)
     if len(records) < SUSTAINED_EPOCHS or len(records[-1].grad_mean_abs) - 1 < MIN_HIDDEN_FOR_DEPTH:
         return None
     early = (len(records[-1].grad_mean_abs) - 1) // 2  # the first half of the hidden layers
@@ -53,7 +53,7 @@ def vanishing_gradients(history: RunHistory):
 
 def _held_share(history: RunHistory, attribute: str, threshold: float):
     """(layer, smallest share over the last UNIT_EPOCHS) of the layer whose share held above threshold."""
-    records = history.epochs[-UNIT_EPOCHS:]
+    records = history.recent(UNIT_EPOCHS)
     if len(records) < UNIT_EPOCHS or any(getattr(r, attribute) is None for r in records):
         return None
     shares = np.nan_to_num(np.array([getattr(r, attribute) for r in records]), nan=0.0).min(axis=0)
@@ -66,7 +66,7 @@ def _held_share(history: RunHistory, attribute: str, threshold: float):
 def saturation(history: RunHistory):
     held = _held_share(history, "saturation", SATURATED_SHARE)
     first = history.start_loss
-    if held is None or first is None or history.epochs[-1].train_loss < SATURATION_HURTS * first:
+    if held is None or first is None or history.recent(1)[0].train_loss < SATURATION_HURTS * first:
         return None
     layer, share = held
     return _name(history, layer), {"saturated_share": share, "epochs": float(UNIT_EPOCHS)}, (

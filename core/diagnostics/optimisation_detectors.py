@@ -44,15 +44,15 @@ def lr_too_high(history: RunHistory):
         return None, {"start_loss": first}, (
             f"The run diverged ({history.stop_reason}) without gradients growing through depth: the learning rate "
             f"is too high for this network.")
-    losses = history.train_losses()
-    if len(losses) >= FAR_EPOCHS and np.all(losses[-FAR_EPOCHS:] >= FAR_ABOVE_START * first):
-        ratio = float(history.epochs[-1].update_ratios.max())
+    losses = history.train_losses(FAR_EPOCHS)
+    if len(losses) >= FAR_EPOCHS and np.all(losses >= FAR_ABOVE_START * first):
+        ratio = float(history.recent(1)[0].update_ratios.max())
         return None, {"start_loss": first, "loss": float(losses[-1]), "loss_over_start": float(losses[-1] / first),
                       "max_update_ratio": ratio}, (
             f"The loss stays far above where it started ({losses[-1]:.3g} against {first:.3g}): each step jumps "
             f"past the valley, the learning rate is too high.")
-    if len(losses) >= 3 and np.all(losses[-3:] >= 0.9 * first):
-        ratios = np.array([record.update_ratios.max() for record in history.epochs[-3:]])
+    if len(losses) >= FAR_EPOCHS and np.all(losses >= 0.9 * first):
+        ratios = np.array([record.update_ratios.max() for record in history.recent(FAR_EPOCHS)])
         if np.all(ratios >= LARGE_UPDATE_RATIO):
             return None, {"start_loss": first, "loss": float(losses[-1]), "min_update_ratio": float(ratios.min())}, (
                 f"The loss makes no progress while every step changes the weights by {ratios.min():.0%} or more: "
@@ -77,12 +77,13 @@ def exploding_gradients(history: RunHistory):
                                         "first_over_last_gradient": depth_ratio(grads)}, (
             f"The run diverged with gradients of {np.max(grads):.3g} on average per weight: they explode on their "
             f"way through the network (a healthy gradient is below 1).")
-    if len(history.epochs) < 3:
+    records = history.recent(3)
+    if len(records) < 3:
         return None
-    grads = np.array([record.grad_mean_abs for record in history.epochs[-3:]])
+    grads = np.array([record.grad_mean_abs for record in records])
     with np.errstate(divide="ignore", invalid="ignore"):
         growth = grads[1:] / grads[:-1]
-    losses = history.train_losses()[-3:]
+    losses = history.train_losses(3)
     growing = np.all(growth >= GROWTH_PER_EPOCH, axis=0) & (grads[-1] >= LARGE_GRADIENT) & (losses[-1] > losses[0])
     if growing.any():
         layer = int(np.argmax(np.where(growing, growth.min(axis=0), 0.0)))
@@ -95,11 +96,11 @@ def exploding_gradients(history: RunHistory):
 
 def plateau(history: RunHistory):
     first = history.start_loss
-    if first is None or len(history.epochs) < FLAT_WINDOW:
+    window = history.train_losses(FLAT_WINDOW)
+    if first is None or len(window) < FLAT_WINDOW:
         return None
-    window = history.train_losses()[-FLAT_WINDOW:]
     spread = float((window.max() - window.min()) / max(window.mean(), 1e-12))
-    gradient = float(np.median(history.epochs[-1].grad_mean_abs))
+    gradient = float(np.median(history.recent(1)[0].grad_mean_abs))
     if spread < FLAT_RANGE and window[-1] >= NO_PROGRESS * first and gradient < SMALL_GRADIENT:
         return None, {"loss": float(window[-1]), "start_loss": first, "relative_spread": spread,
                       "median_mean_abs_gradient": gradient}, (
@@ -110,10 +111,10 @@ def plateau(history: RunHistory):
 
 def slow_convergence(history: RunHistory, planned_epochs: int | None):
     first = history.start_loss
-    if (first is None or planned_epochs is None or len(history.epochs) < FLAT_WINDOW
+    window = history.train_losses(FLAT_WINDOW)
+    if (first is None or planned_epochs is None or len(window) < FLAT_WINDOW
             or history.last_epoch < SLOW_AFTER_SHARE * planned_epochs):
         return None
-    window = history.train_losses()[-FLAT_WINDOW:]
     slope = float(np.polyfit(np.arange(FLAT_WINDOW, dtype=np.float64), window, 1)[0])
     falls = int(np.sum(np.diff(window) < 0.0))
     if (slope >= 0.0 or falls < FLAT_WINDOW - 2 or window[-1] < NO_PROGRESS * first

@@ -1,15 +1,21 @@
-"""What the doctor remembers of a run: one small record per finished epoch, kept as Snapshots arrive.
+"""What the doctor remembers of a run: a small record for each of the last `KEEP_EPOCHS` finished epochs, kept as
+Snapshots arrive, and a few running figures (the first loss, the validation trend).
 
-Only epoch-end figures are kept (losses, per-layer mean |gradient| and Δw/w, the spread of the epoch's batch
-losses, and the activation probe's shares when a probe is attached), so the memory is a few numbers per epoch
-whatever the run's length.
+A record holds epoch-end figures only (losses, per-layer mean |gradient| and Δw/w, the largest batch loss, the
+activation probe's shares when a probe is attached, the validation trend), so memory and the work per epoch stay
+the same whatever the run's length.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
+
+from core.diagnostics.validation_trend import TrendPoint, ValidationTrend
+
+KEEP_EPOCHS = 8  # the detectors look back 5 epochs at most
 
 
 @dataclass(frozen=True)
@@ -23,14 +29,17 @@ class EpochRecord:
     saturation: np.ndarray | None = None  # per hidden layer: share of tanh/sigmoid outputs in the flat tails
     dead: np.ndarray | None = None  # per hidden layer: share of ReLU units silent on every probe row
     val_metric: float | None = None  # accuracy or R² on the validation set (higher is better)
+    trend: TrendPoint | None = None  # the smoothed losses and the best smoothed validation loss so far
 
 
 class RunHistory:
-    """Feed every Snapshot to `add`; `epochs` holds one EpochRecord per finished epoch."""
+    """Feed every Snapshot to `add`; `recent(n)` gives the EpochRecords of the last n finished epochs."""
 
     def __init__(self, chance_loss: float | None = None) -> None:
         self.chance_loss = chance_loss  # cross-entropy of a uniform guess (ln C); None for regression
-        self.epochs: list[EpochRecord] = []
+        self._records: deque[EpochRecord] = deque(maxlen=KEEP_EPOCHS)
+        self._trend = ValidationTrend()
+        self.epoch_count = 0  # epochs finished
         self.layer_names: list[str] = []
         self.first_loss: float | None = None  # the first step's loss: the yardstick of "far above its start"
         self.diverged = False
@@ -57,12 +66,15 @@ class RunHistory:
             return True
         if snapshot.kind != "epoch" or snapshot.grad_mean_abs is None:
             return False
-        self.epochs.append(EpochRecord(
-            int(snapshot.epoch), float(snapshot.train_loss),
-            None if snapshot.val_loss is None else float(snapshot.val_loss),
+        epoch, train_loss = int(snapshot.epoch), float(snapshot.train_loss)
+        val_loss = None if snapshot.val_loss is None else float(snapshot.val_loss)
+        self.epoch_count += 1
+        self._records.append(EpochRecord(
+            epoch, train_loss, val_loss,
             np.asarray(snapshot.grad_mean_abs, dtype=np.float64).copy(),
             np.asarray(snapshot.update_ratios, dtype=np.float64).copy(), self._batch_loss_max, saturation, dead,
-            None if snapshot.val_metric is None else float(snapshot.val_metric)))
+            None if snapshot.val_metric is None else float(snapshot.val_metric),
+            self._trend.update(epoch, train_loss, val_loss)))
         self._batch_loss_max = float("nan")
         return True
 
@@ -76,11 +88,14 @@ class RunHistory:
 
     @property
     def last_epoch(self) -> int:
-        return self.epochs[-1].epoch if self.epochs else 0
+        return self._records[-1].epoch if self._records else 0
 
-    def train_losses(self) -> np.ndarray:
-        return np.array([record.train_loss for record in self.epochs], dtype=np.float64)
+    def recent(self, count: int) -> list[EpochRecord]:
+        """The records of the last `count` finished epochs (fewer early in a run), oldest first."""
+        if count > KEEP_EPOCHS:
+            raise ValueError(f"the history keeps {KEEP_EPOCHS} epochs, {count} were asked for")
+        return list(self._records)[-count:]
 
-    def val_losses(self) -> np.ndarray:
-        """Validation losses (nan where an epoch had none)."""
-        return np.array([np.nan if r.val_loss is None else r.val_loss for r in self.epochs], dtype=np.float64)
+    def train_losses(self, count: int) -> np.ndarray:
+        """The training losses of the last `count` finished epochs."""
+        return np.array([record.train_loss for record in self.recent(count)], dtype=np.float64)
