@@ -14,7 +14,7 @@ loss that won't fall.
 from __future__ import annotations
 
 import math
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from core.diagnostics import generalisation_detectors, layer_detectors, optimisation_detectors as optimisation
 from core.diagnostics.activation_probe import ActivationProbe
@@ -44,8 +44,11 @@ class Doctor:
         if not self.history.add(snapshot, *shares):
             return []
         new = []
-        for problem, verdict in self._verdicts():
-            if problem in self._findings or verdict is None:
+        for problem, detect in self._detectors():
+            if problem in self._findings:  # named once: its detector no longer runs
+                continue
+            verdict = detect()
+            if verdict is None:
                 continue
             layer, evidence, message = verdict
             finding = Finding(problem, max(self.history.last_epoch, 1), layer, evidence, message,
@@ -58,18 +61,20 @@ class Doctor:
         """Every finding so far, in the order they were made."""
         return list(self._findings.values())
 
-    def _verdicts(self) -> Iterator[tuple[str, Any]]:
+    def _detectors(self) -> Iterator[tuple[str, Callable[[], Any]]]:
+        """(problem, its detector) in the order they are consulted; the generator reads `_findings` as it goes,
+        so a finding made a moment ago already silences the detectors that must yield to it."""
         history = self.history
-        yield "lr_too_high", optimisation.lr_too_high(history)
-        yield "exploding_gradients", optimisation.exploding_gradients(history)
-        yield "saturation", layer_detectors.saturation(history)
-        yield "dead_relu", layer_detectors.dead_relu(history)
-        yield "vanishing_gradients", layer_detectors.vanishing_gradients(history)
+        yield "lr_too_high", lambda: optimisation.lr_too_high(history)
+        yield "exploding_gradients", lambda: optimisation.exploding_gradients(history)
+        yield "saturation", lambda: layer_detectors.saturation(history)
+        yield "dead_relu", lambda: layer_detectors.dead_relu(history)
+        yield "vanishing_gradients", lambda: layer_detectors.vanishing_gradients(history)
         if not any(problem in self._findings for problem in _EXPLAINS_A_FLAT_LOSS):
-            yield "plateau", optimisation.plateau(history)
+            yield "plateau", lambda: optimisation.plateau(history)
             if "plateau" not in self._findings:
-                yield "slow_convergence", optimisation.slow_convergence(history, self.planned_epochs)
-        yield "overfitting", generalisation_detectors.overfitting(history)
+                yield "slow_convergence", lambda: optimisation.slow_convergence(history, self.planned_epochs)
+        yield "overfitting", lambda: generalisation_detectors.overfitting(history)
 
 
 def diagnose(network, data, *, epochs: int | None = None) -> tuple[list[Finding], Any]:

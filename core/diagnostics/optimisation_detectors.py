@@ -109,13 +109,19 @@ def plateau(history: RunHistory):
     return None
 
 
+def _slope(values: np.ndarray) -> float:
+    """The least-squares slope of `values` against 0, 1, 2, … (per epoch)."""
+    steps = np.arange(len(values), dtype=np.float64) - (len(values) - 1) / 2.0
+    return float(np.dot(steps, values - values.mean()) / np.dot(steps, steps))
+
+
 def slow_convergence(history: RunHistory, planned_epochs: int | None):
     first = history.start_loss
     window = history.train_losses(FLAT_WINDOW)
     if (first is None or planned_epochs is None or len(window) < FLAT_WINDOW
             or history.last_epoch < SLOW_AFTER_SHARE * planned_epochs):
         return None
-    slope = float(np.polyfit(np.arange(FLAT_WINDOW, dtype=np.float64), window, 1)[0])
+    slope = _slope(window)
     falls = int(np.sum(np.diff(window) < 0.0))
     if (slope >= 0.0 or falls < FLAT_WINDOW - 2 or window[-1] < NO_PROGRESS * first
             or window[-1] >= FAR_ABOVE_START * first):  # falling steadily, from near its start
