@@ -16,8 +16,8 @@ VANISHING_RATIO = 1e-3  # an early layer's mean |gradient| over the last layer's
 SUSTAINED_EPOCHS = 3
 MIN_HIDDEN_FOR_DEPTH = 3
 SATURATED_SHARE = 0.5  # share of a layer's outputs in the flat tails
-SATURATION_HURTS = 0.5  # ... named only while the loss is still above this share of the first (a confident,
-#                         well-trained tanh net saturates too, harmlessly)
+SATURATION_HURTS = 0.5  # ... named only while the loss is above this share of a uniform guess's (of the start
+#                         loss for regression): a confident, well-trained tanh net saturates too, harmlessly
 DEAD_SHARE = 0.6  # share of a layer's ReLU units silent on every probe row (half of a small layer dead is common)
 UNIT_EPOCHS = 2  # epochs in a row a saturation or dead share must hold
 
@@ -65,8 +65,8 @@ def _held_share(history: RunHistory, attribute: str, threshold: float):
 
 def saturation(history: RunHistory):
     held = _held_share(history, "saturation", SATURATED_SHARE)
-    first = history.start_loss
-    if held is None or first is None or history.recent(1)[0].train_loss < SATURATION_HURTS * first:
+    untrained = history.chance_loss or history.start_loss  # too-large weights inflate the start loss itself
+    if held is None or untrained is None or history.recent(1)[0].train_loss < SATURATION_HURTS * untrained:
         return None
     layer, share = held
     return _name(history, layer), {"saturated_share": share, "epochs": float(UNIT_EPOCHS)}, (

@@ -27,6 +27,7 @@ FLAT_RANGE = 0.02  # relative range of the train loss over the window that count
 NO_PROGRESS = 0.8  # a loss at least this share of the first loss has learnt little
 SMALL_GRADIENT = 1e-3  # median over layers of the mean |gradient|
 USEFUL_SHARE = 0.25  # a useful loss: a quarter of the first
+SLOW_MIN_FALL = 0.005  # a slow descent: lower every epoch of the window, by this share of the loss in all
 SLOW_AFTER_SHARE = 0.25  # judge the pace only after this share of the planned epochs (a fall often speeds up)
 
 
@@ -122,8 +123,10 @@ def slow_convergence(history: RunHistory, planned_epochs: int | None):
             or history.last_epoch < SLOW_AFTER_SHARE * planned_epochs):
         return None
     slope = _slope(window)
-    falls = int(np.sum(np.diff(window) < 0.0))
-    if (slope >= 0.0 or falls < FLAT_WINDOW - 2 or window[-1] < NO_PROGRESS * first
+    spread = float((window.max() - window.min()) / max(window.mean(), 1e-12))
+    if spread < SLOW_MIN_FALL or float(np.median(history.recent(1)[0].grad_mean_abs)) < SMALL_GRADIENT:
+        return None  # a flat loss or flat gradients: a plateau or saddle, not a slow descent
+    if (slope >= 0.0 or np.any(np.diff(window) >= 0.0) or window[-1] < NO_PROGRESS * first
             or window[-1] >= FAR_ABOVE_START * first):  # falling steadily, from near its start
         return None
     left = max(planned_epochs - history.last_epoch, 0)
