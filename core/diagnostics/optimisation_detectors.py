@@ -28,6 +28,7 @@ NO_PROGRESS = 0.8  # a loss at least this share of the first loss has learnt lit
 SMALL_GRADIENT = 1e-3  # median over layers of the mean |gradient|
 USEFUL_SHARE = 0.25  # a useful loss: a quarter of the first
 SLOW_MIN_FALL = 0.005  # a slow descent: lower every epoch of the window, by this share of the loss in all
+ACCELERATING = 1.5  # the window's last fall this many times its first: the fall is speeding up
 SLOW_AFTER_SHARE = 0.25  # judge the pace only after this share of the planned epochs (a fall often speeds up)
 
 
@@ -129,8 +130,11 @@ def slow_convergence(history: RunHistory, planned_epochs: int | None):
     if (slope >= 0.0 or np.any(np.diff(window) >= 0.0) or window[-1] < NO_PROGRESS * first
             or window[-1] >= FAR_ABOVE_START * first):  # falling steadily, from near its start
         return None
+    falls = -np.diff(window)  # all > 0 here
+    if falls[-1] >= ACCELERATING * falls[0]:
+        return None  # the fall is speeding up (a tanh net leaving its start often does): no verdict on its pace yet
     left = max(planned_epochs - history.last_epoch, 0)
-    projected = float(window[-1] + slope * left)  # optimistic: a loss's fall slows down, it doesn't speed up
+    projected = float(window[-1] + slope * left)  # a steady or slowing fall: a straight line is optimistic
     if projected > USEFUL_SHARE * first:
         return None, {"loss": float(window[-1]), "loss_change_per_epoch": slope, "epochs_left": float(left),
                       "projected_loss": projected, "start_loss": first}, (
