@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 import math
-from typing import Any
+from typing import Any, Optional
+
+# What a detector returns: (layer or None, evidence, one-sentence message), or None when it sees nothing.
+Verdict = Optional[tuple[Optional[str], dict[str, float], str]]
 
 PROBLEMS = ("lr_too_high", "exploding_gradients", "vanishing_gradients", "saturation", "dead_relu", "plateau",
             "slow_convergence", "overfitting")

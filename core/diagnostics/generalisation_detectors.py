@@ -6,6 +6,7 @@ is no verdict), and the pattern must hold for `SUSTAINED_EPOCHS` epochs in a row
 
 from __future__ import annotations
 
+from core.diagnostics.finding import Verdict
 from core.diagnostics.run_history import RunHistory
 from core.diagnostics.validation_trend import TrendPoint
 
@@ -23,7 +24,7 @@ def _overfit(point: TrendPoint | None, min_rise: float) -> bool:
     return rises and point.train < point.train_at_best and gap_grows
 
 
-def overfitting(history: RunHistory):
+def overfitting(history: RunHistory) -> Verdict:
     records = history.recent(SUSTAINED_EPOCHS)
     if len(records) < SUSTAINED_EPOCHS or history.start_loss is None:
         return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.diagnostics.finding import Verdict
 from core.diagnostics.run_history import RunHistory
 
 VANISHING_RATIO = 1e-3  # an early layer's mean |gradient| over the last layer's
@@ -26,7 +27,7 @@ def _name(history: RunHistory, layer: int) -> str | None:
     return history.layer_names[layer] if layer < len(history.layer_names) else None
 
 
-def vanishing_gradients(history: RunHistory):
+def vanishing_gradients(history: RunHistory) -> Verdict:
     records = history.recent(SUSTAINED_EPOCHS)
     if len(records) < SUSTAINED_EPOCHS or len(records[-1].grad_mean_abs) - 1 < MIN_HIDDEN_FOR_DEPTH:
         return None
@@ -63,7 +64,7 @@ def _held_share(history: RunHistory, attribute: str, threshold: float):
     return layer, float(shares[layer])
 
 
-def saturation(history: RunHistory):
+def saturation(history: RunHistory) -> Verdict:
     held = _held_share(history, "saturation", SATURATED_SHARE)
     untrained = history.chance_loss or history.start_loss  # too-large weights inflate the start loss itself
     if held is None or untrained is None or history.recent(1)[0].train_loss < SATURATION_HURTS * untrained:
@@ -74,7 +75,7 @@ def saturation(history: RunHistory):
         f"activation, where it passes almost no gradient: the units are saturated.")
 
 
-def dead_relu(history: RunHistory):
+def dead_relu(history: RunHistory) -> Verdict:
     held = _held_share(history, "dead", DEAD_SHARE)
     if held is None:
         return None

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.diagnostics.finding import Verdict
 from core.diagnostics.run_history import RunHistory
 
-FAR_ABOVE_START = 3.0  # an epoch's mean loss at least this many times the first step's loss
+FAR_ABOVE_START = 3.0  # an epoch's mean loss at least this many times the start loss (RunHistory.start_loss)
 FAR_EPOCHS = 3  # epochs in a row
 LARGE_UPDATE_RATIO = 0.1  # ‖Δw‖/‖w‖ of one step: healthy runs sit near 1e-3
 HUGE_GRADIENT = 1e3  # a mean |gradient| no healthy layer reaches (healthy runs: below ~1)
@@ -24,10 +25,10 @@ GROWTH_PER_EPOCH = 10.0
 LARGE_GRADIENT = 1.0  # a growing gradient counts once it is this large (near a minimum a tiny one jumps about)
 FLAT_WINDOW = 5  # epochs
 FLAT_RANGE = 0.02  # relative range of the train loss over the window that counts as flat
-NO_PROGRESS = 0.8  # a loss at least this share of the first loss has learnt little
+NO_PROGRESS = 0.8  # a loss at least this share of the start loss has learnt little
 SMALL_GRADIENT = 1e-3  # median over layers of the mean |gradient|
-USEFUL_SHARE = 0.25  # a useful loss: a quarter of the first
-SLOW_MIN_FALL = 0.005  # a slow descent: lower every epoch of the window, by this share of the loss in all
+USEFUL_SHARE = 0.25  # a useful loss: a quarter of the start loss
+SLOW_MIN_FALL = 0.005  # a slow descent: lower every epoch of the window, and by this share of its mean in all
 ACCELERATING = 1.5  # the window's last fall this many times its first: the fall is speeding up
 SLOW_AFTER_SHARE = 0.25  # judge the pace only after this share of the planned epochs (a fall often speeds up)
 
@@ -38,14 +39,16 @@ def depth_ratio(grad_mean_abs: np.ndarray) -> float:
     return float(grad_mean_abs[0]) / last if last > 0.0 else float("nan")
 
 
-def lr_too_high(history: RunHistory):
+def lr_too_high(history: RunHistory) -> Verdict:
     first = history.start_loss
     if first is None or first <= 0.0:
         return None
     if history.diverged and not _exploded(history):
-        return None, {"start_loss": first}, (
-            f"The run diverged ({history.stop_reason}) without gradients growing through depth: the learning rate "
-            f"is too high for this network.")
+        grads = history.end_grad_mean_abs
+        return None, {"start_loss": first, "max_mean_abs_gradient": float(np.max(grads)) if grads is not None
+                      and len(grads) else float("nan")}, (
+            "The run diverged with gradients of ordinary size: the steps, not the gradients, were too large, so "
+            "the learning rate is too high for this network.")
     losses = history.train_losses(FAR_EPOCHS)
     if len(losses) >= FAR_EPOCHS and np.all(losses >= FAR_ABOVE_START * first):
         ratio = float(history.recent(1)[0].update_ratios.max())
@@ -72,7 +75,7 @@ def _exploded(history: RunHistory) -> bool:
     return huge or (len(grads) >= 2 and depth_ratio(grads) >= DEPTH_EXPLOSION)
 
 
-def exploding_gradients(history: RunHistory):
+def exploding_gradients(history: RunHistory) -> Verdict:
     if history.diverged and _exploded(history):
         grads = history.end_grad_mean_abs
         return history.diverged_layer, {"max_mean_abs_gradient": float(np.nan_to_num(np.max(grads), nan=np.inf)),
@@ -96,7 +99,7 @@ def exploding_gradients(history: RunHistory):
     return None
 
 
-def plateau(history: RunHistory):
+def plateau(history: RunHistory) -> Verdict:
     first = history.start_loss
     window = history.train_losses(FLAT_WINDOW)
     if first is None or len(window) < FLAT_WINDOW:
@@ -117,7 +120,7 @@ def _slope(values: np.ndarray) -> float:
     return float(np.dot(steps, values - values.mean()) / np.dot(steps, steps))
 
 
-def slow_convergence(history: RunHistory, planned_epochs: int | None):
+def slow_convergence(history: RunHistory, planned_epochs: int | None) -> Verdict:
     first = history.start_loss
     window = history.train_losses(FLAT_WINDOW)
     if (first is None or planned_epochs is None or len(window) < FLAT_WINDOW
