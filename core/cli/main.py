@@ -1,4 +1,4 @@
-"""The command line: `backprop-studio train | predict | export | examples`, and `run_cli` for the app's entry.
+"""The command line: `backprop-studio train | predict | export | examples | doctor`, and `run_cli` for the app's entry.
 
 `run_cli(argv)` returns an exit code when argv (without the program name) is a command, and None otherwise, so
 `studio.app.main` can start the window. Errors go to stderr as one line and a non-zero exit code; a traceback
@@ -11,10 +11,11 @@ import argparse
 import sys
 from typing import Sequence
 
-from core.cli import export_command, gradcheck_command, lr_find_command, predict_command, train_command
+from core.cli import (doctor_command, export_command, gradcheck_command, lr_find_command, predict_command,
+                      train_command)
 from core.cli.errors import EXIT_USAGE, CliError
 
-COMMANDS = ("train", "predict", "export", "examples", "lr-find", "gradcheck")
+COMMANDS = ("train", "predict", "export", "examples", "doctor", "lr-find", "gradcheck")
 PROGRAM = "backprop-studio"
 
 
@@ -34,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     train_command.add_parser(commands)
     predict_command.add_parser(commands)
     export_command.add_parser(commands)
+    doctor_command.add_parser(commands)
     lr_find_command.add_parser(commands)
     gradcheck_command.add_parser(commands)
     examples = commands.add_parser("examples", help="list the example projects",
