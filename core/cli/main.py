@@ -1,4 +1,5 @@
-"""The command line: `backprop-studio train | predict | export | examples | doctor`, and `run_cli` for the app's entry.
+"""The command line: `backprop-studio train | predict | export | examples | doctor | lr-find | gradcheck`, and `run_cli`
+for the app's entry.
 
 `run_cli(argv)` returns an exit code when argv (without the program name) is a command, and None otherwise, so
 `studio.app.main` can start the window. Errors go to stderr as one line and a non-zero exit code; a traceback
