@@ -36,13 +36,16 @@ def default_output(project_path: Path, fmt: str) -> Path:
     stem = re.sub(r"\W", "_", project_path.stem) or "model"
     if fmt == "torch":
         return Path(f"{stem}_model.py")
+    if fmt == "torch-train":  # train.py takes model.py and its data files beside it: a folder of its own
+        return Path(f"{stem}_torch_train") / "train.py"
     return Path(f"{stem}{FORMATS[fmt].suffix}")
 
 
 def run(args: argparse.Namespace) -> int:
     from core.export import export_model, export_model_from_parts
     session = open_project(args.project)
-    if not session.trained and not args.allow_untrained:
+    # torch-train's train.py starts from the initial weights: it needs no trained ones
+    if not session.trained and not args.allow_untrained and args.format != "torch-train":
         raise CliError(f"{session.path.name} has no trained weights; train it first (backprop-studio train "
                        f"{args.project}) or pass --allow-untrained to export its initial weights")
     output = Path(args.output) if args.output else default_output(session.path, args.format)
@@ -51,6 +54,8 @@ def run(args: argparse.Namespace) -> int:
         model = export_model_from_parts(session.spec, session.project.data_config, session.project.weights,
                                         prepared)
     with user_errors():
+        if args.format == "torch-train" and not args.output:
+            output.parent.mkdir(exist_ok=True)
         written = export_model(model, args.format, output)
     for path in written:
         print(path)

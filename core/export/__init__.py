@@ -26,6 +26,7 @@ from core.export.numpy_script import export_numpy_script
 from core.export.onnx_export import export_onnx
 from core.export.safetensors_export import export_safetensors
 from core.export.torch_export import export_torch
+from core.export.torch_train import export_torch_train
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,10 @@ FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
                  "safetensors, the description in its metadata", export_safetensors),
     ExportFormat("torch", "PyTorch (model.py + state dict)", ".py", "model.py", "a readable model.py "
                  "(nn.Module) and its state dict, to keep training in PyTorch", export_torch),
+    ExportFormat("torch-train", "PyTorch training script (train.py + model.py + data)", ".py", "train.py",
+                 "train.py, which trains the network in PyTorch exactly as the studio does (same initial weights, "
+                 "rows, batch order, optimizer, schedule, clipping, early stopping), on CPU, GPU or under torchrun "
+                 "(DDP); with model.py and the data beside it", export_torch_train),
 )}
 
 

@@ -40,6 +40,8 @@ class ExportModel:
     class_names: list[str] | None = None
     target_names: list[str] = field(default_factory=list)
     trained: bool = True
+    # the PreparedData the network was trained on (from_network's `prepared`): the torch-train export's rows
+    training_data: Any = field(default=None, repr=False, compare=False)
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -75,7 +77,7 @@ class ExportModel:
             raw_feature_names = ["x", "y"] if transform else list(prepared.feature_names)
         model = cls(spec, arrays, preprocessing, list(raw_feature_names),
                     list(prepared.class_names) if prepared.class_names else None,
-                    list(prepared.target_names), trained)
+                    list(prepared.target_names), trained, training_data=prepared)
         model.check()
         return model
 

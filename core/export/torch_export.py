@@ -84,14 +84,20 @@ def model_source(model: ExportModel, state_file: str) -> str:
 
 def torch_state_arrays(model: ExportModel) -> dict[str, np.ndarray]:
     """The engine's arrays under PyTorch's names: layers.{i}.dense.weight is W transposed to (out, in)."""
+    return engine_arrays_as_torch_state(model.arrays, model.layers, np.float32)
+
+
+def engine_arrays_as_torch_state(arrays: dict[str, np.ndarray], layers: list[dict],
+                                 dtype: type) -> dict[str, np.ndarray]:
+    """Engine-named arrays ("layers.{i}.weight" (in, out), ...) renamed and laid out as model.py's state dict."""
     state: dict[str, np.ndarray] = {}
-    for i, layer in enumerate(model.layers):
-        a = model.arrays
-        state[f"layers.{i}.dense.weight"] = np.ascontiguousarray(a[f"layers.{i}.weight"].T, dtype=np.float32)
-        state[f"layers.{i}.dense.bias"] = np.asarray(a[f"layers.{i}.bias"], dtype=np.float32)
+    for i, layer in enumerate(layers):
+        a = arrays
+        state[f"layers.{i}.dense.weight"] = np.ascontiguousarray(a[f"layers.{i}.weight"].T, dtype=dtype)
+        state[f"layers.{i}.dense.bias"] = np.asarray(a[f"layers.{i}.bias"], dtype=dtype)
         if layer["batch_norm"]:
             for part in ("weight", "bias", "running_mean", "running_var"):
-                state[f"layers.{i}.bn.{part}"] = np.asarray(a[f"layers.{i}.bn.{part}"], dtype=np.float32)
+                state[f"layers.{i}.bn.{part}"] = np.asarray(a[f"layers.{i}.bn.{part}"], dtype=dtype)
             state[f"layers.{i}.bn.num_batches_tracked"] = np.array(0, dtype=np.int64)
     return state
 
