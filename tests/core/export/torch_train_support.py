@@ -19,9 +19,10 @@ from core.spec import default_spec, with_changes
 from core.training import Trainer
 
 
-def small_problem(changes: dict[str, Any] | None = None, *, task: str = "classification"):
+def small_problem(changes: dict[str, Any] | None = None, *, task: str = "classification",
+                  name: str | None = None):
     """(prepared data, float64 spec with `changes` at their dotted paths); a regression task fits a plane."""
-    name = "spiral" if task == "classification" else "plane"
+    name = name or ("spiral" if task == "classification" else "plane")
     data = prepare(playground(name, num_points=100, noise=0.1, seed=1), val_fraction=0.2, test_fraction=0.2,
                    seed=4)
     spec = default_spec(2, 2 if task == "classification" else 1, task)
@@ -44,6 +45,7 @@ def _leaf_paths(changes: dict[str, Any]) -> dict[str, Any]:
 
 def export_training(spec: dict[str, Any], data: Any, folder: Path) -> Path:
     """Export `spec` (its initial weights) and `data` as torch-train into `folder`; the path of train.py."""
+    folder.mkdir(parents=True, exist_ok=True)
     model = ExportModel.from_network(Network.from_spec(spec), data, trained=False)
     return export_model(model, "torch-train", folder / "train.py")[0]
 
