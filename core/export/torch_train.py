@@ -28,6 +28,7 @@ MODEL_FILE = "model.py"
 MODEL_STATE_FILE = "model_state_dict.npz"
 DATA_FILE = "train_data.npz"
 INITIAL_STATE_FILE = "initial_state_dict.npz"
+COMPANION_FILES = (MODEL_FILE, MODEL_STATE_FILE, DATA_FILE, INITIAL_STATE_FILE)  # beside train.py, in this order
 
 
 def export_torch_train(model: ExportModel, path: str | os.PathLike[str]) -> list[Path]:
@@ -35,8 +36,7 @@ def export_torch_train(model: ExportModel, path: str | os.PathLike[str]) -> list
     script = Path(path)
     if script.suffix.lower() != ".py":
         script = script.with_name(script.name + ".py")
-    companions = {name: script.with_name(name) for name in (MODEL_FILE, MODEL_STATE_FILE, DATA_FILE,
-                                                            INITIAL_STATE_FILE)}
+    companions = {name: script.with_name(name) for name in COMPANION_FILES}
     if script.name in companions:
         raise ExportError(f"can't export the training script as {script.name}: that name is taken by one of its "
                           f"companion files ({', '.join(companions)}); name it e.g. train.py", script)
@@ -60,4 +60,4 @@ def export_torch_train(model: ExportModel, path: str | os.PathLike[str]) -> list
     with atomic_files() as stage:
         for target, data in files.items():
             stage(target, data)
-    return [script, *(companions[name] for name in (MODEL_FILE, MODEL_STATE_FILE, DATA_FILE, INITIAL_STATE_FILE))]
+    return [script, *companions.values()]

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from core.data import DataError
 from core.export import FORMATS, ExportError, ExportModel, export_model, export_model_from_parts
+from core.export.torch_train import COMPANION_FILES as TORCH_TRAIN_FILES
 from studio.dialogs import messages
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ SUMMARIES = {
     "numpy": "the .npz + .json and a predict.py that needs only NumPy: run it on raw CSV rows",
     "safetensors": "the named weights, the description in its metadata: for Hugging Face and Rust/JS loaders",
     "torch": "a readable model.py (nn.Module) + its state dict: keep training in PyTorch, on GPUs",
+    "torch-train": "a train.py (+ model.py and the data) that trains as the studio does: GPUs, torchrun",
 }
 NOTICE_SECONDS = 30
 _WARNING_STYLE = "color: #b35900;"
@@ -46,7 +48,8 @@ def planned_files(fmt: str, folder: Path, base: str) -> list[Path]:
     main = folder / f"{base}{FORMATS[fmt].suffix}"
     companions = {"npz": [main.with_suffix(".json")],
                   "numpy": [main.with_suffix(".json"), folder / "predict.py"],
-                  "torch": [folder / f"{base}_state_dict.npz"]}.get(fmt, [])
+                  "torch": [folder / f"{base}_state_dict.npz"],
+                  "torch-train": [folder / name for name in TORCH_TRAIN_FILES]}.get(fmt, [])
     return [main, *companions]
 
 
@@ -67,6 +70,8 @@ def name_problem(fmt: str, folder: str, base: str) -> str | None:
         return "Give the files a name."
     if "/" in base or "\\" in base or base.startswith("."):
         return "The name can't contain / or \\ or start with a dot; choose the folder above."
+    if fmt == "torch-train" and f"{base}.py" in TORCH_TRAIN_FILES:
+        return f"train.py's companion is called {base}.py: choose another name for the script (e.g. train)."
     if fmt == "torch" and not base.isidentifier():
         return "PyTorch's model.py is imported by its name: use letters, digits and _ only (e.g. model)."
     return None
@@ -206,7 +211,9 @@ class ExportDialog(QDialog):
         if problem is not None:
             messages.show_error(self, "Can't export", problem)
             return None
-        if self._document.weights is None and not ask_export_untrained(self):
+        # train.py trains from the initial weights anyway: no need to ask before a torch-train export
+        starts_over = self.chosen_format == "torch-train"
+        if self._document.weights is None and not starts_over and not ask_export_untrained(self):
             return None
         try:
             model = build_export_model(self._document)

@@ -233,3 +233,14 @@ def test_a_folder_under_home_may_be_written_with_a_tilde(document, make_dialog, 
     dialog = make_dialog(document, "~/models")
     assert dialog.export_button.isEnabled()
     assert dialog.planned() == [tmp_path / "models" / "circles.onnx"]
+
+
+def test_an_untrained_network_exports_its_training_script_without_asking(document, make_dialog, tmp_path,
+                                                                          monkeypatch):
+    """train.py starts from the initial weights: no "export an untrained network?" question for torch-train."""
+    monkeypatch.setattr(export_dialog, "ask_export_untrained", lambda parent: pytest.fail("asked"))
+    dialog = make_dialog(document, tmp_path, name="train", fmt="torch-train")
+    dialog.export_button.click()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert (tmp_path / "train.py").is_file() and (tmp_path / "train_data.npz").is_file()
+    assert export_dialog.name_problem("torch-train", str(tmp_path), "model") is not None  # model.py is taken
