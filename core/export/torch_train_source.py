@@ -506,11 +506,23 @@ class Run:
             for buffer in self.net.buffers():
                 dist.broadcast(buffer, 0)
 
+    def check_batch_norm_shares(self, rows, batch_size):
+        """torch's BatchNorm1d refuses to train on one row (the studio's gives beta): say so before training."""
+        if all(block.bn is None for block in self.net.layers):
+            return
+        last = rows % batch_size or batch_size
+        shares = [size // self.world for size in (batch_size, last) if size >= self.world]
+        if shares and min(shares) == 1:
+            processes = f" shared by {self.world} processes" if self.world > 1 else ""
+            raise TrainError(f"batch norm can't train on a single row in PyTorch, and batches of {batch_size} of "
+                             f"{rows} rows{processes} leave one; change the project's batch size or process count")
+
     def train(self, splits):
         x_train, y_train = splits["train"]
         val = splits["val"] if len(splits["val"][0]) > 0 else None
         rows = len(x_train)
         batch_size = batch_size_for(rows)
+        self.check_batch_norm_shares(rows, batch_size)
         order = BatchOrder(rows, batch_size)
         schedule = Schedule(TRAINING["optimizer"]["lr"], self.epochs)
         stopper = EarlyStopping(val is not None)
@@ -599,7 +611,8 @@ def summary(history, stop_reason, best_epoch, output):
 def parse_arguments(argv):
     parser = argparse.ArgumentParser(description="Train the exported network in PyTorch as Backprop Studio does "
                                                  "(under torchrun: DistributedDataParallel).")
-    parser.add_argument("--epochs", type=int, help="epochs to train (default: the project's)")
+    parser.add_argument("--epochs", type=int, help="epochs to train (default: the project's); the schedule is "
+                                                   "planned over them, as the studio would")
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu", help="where to train (default cpu)")
     parser.add_argument("--dtype", choices=tuple(DTYPES), help="precision (default: the project's)")
     parser.add_argument("--backend", choices=("gloo", "nccl"),

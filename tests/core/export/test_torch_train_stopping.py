@@ -67,3 +67,13 @@ def test_with_dropout_train_py_uses_torch_s_masks_and_still_learns(tmp_path):
     without = export_training(small_problem(settings, name="circles")[1], data, tmp_path / "plain")
     assert run_train_script(without) == 0
     assert np.abs(trained_engine_arrays(script)["params"] - trained_engine_arrays(without)["params"]).max() > 1e-3
+
+
+def test_a_batch_norm_batch_of_one_row_is_refused_in_one_line(tmp_path, capsys):
+    pytest.importorskip("torch")
+    data, spec = small_problem({"training.batch_size": 59, "layers[0].batch_norm": True})  # 60 rows: 59 + 1
+    script = export_training(spec, data, tmp_path)
+    assert run_train_script(script) == 1
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "batch norm can't train on a single row" in error
+    assert not (tmp_path / "trained_state_dict.npz").exists()
