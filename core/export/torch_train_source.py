@@ -5,10 +5,19 @@
 project string (file, feature or class name) reaches the code except as a literal. The template itself holds no
 project string at all: train.py imports model.py for the network and reads the rows and weights from .npz files.
 
-The loop mirrors `core.training` (see `core/training/step.py` for the order of one step): the batch order is the
-engine's shuffle stream re-created with NumPy, the schedule and early stopping are the engine's rules written
-out, Lookahead, AGC clipping and decoupled weight decay are implemented from the engine's documented updates,
-and every other optimizer is the torch.optim class the engine's follows (`torch_train_config`).
+The loop mirrors the engine; each rule it writes out again comes from one place, and a change there must be
+made here too (the tests in tests/core/export/test_torch_train_*.py fail until it is):
+
+- the order of one step and the divergence rules: `core/training/step.py`, `core/training/divergence.py`;
+- the batch size and row order (the first of two streams spawned from the seed): `core/training/batching.py`,
+  `core/training/rng_streams.py`;
+- the warm-up and every schedule, reduce-on-plateau included: `core/schedules/`;
+- L1/L2 as loss terms on weights only, decoupled weight decay: `core/regularizers.py`;
+- clipping by value, norm and AGC: `core/clipping.py`; Lookahead: `core/optimizers/lookahead.py`;
+- epoch-end evaluation, early stopping and restore-best: `core/training/epoch_end.py`,
+  `core/training/early_stopping.py`, `core/training/trainer.py` (`_end_epoch`, `_restores_best`).
+
+Every other optimizer is the torch.optim class the engine's follows (`torch_train_config`).
 '''
 
 from __future__ import annotations

@@ -38,10 +38,16 @@ CASES = {
     "nadam": {"training.optimizer": {"name": "nadam"}},
     "lbfgs_full_batch": {"training.optimizer": {"name": "lbfgs", "max_iter": 5}, "training.batch_mode": "full"},
     "no_shuffle": {"training.shuffle": False},
+    "sgd_dampening_weight_decay": {"training.optimizer": {"name": "sgd", "lr": 0.1, "momentum": 0.5,
+                                                          "dampening": 0.2, "weight_decay": 0.01}},
+    "binary_cross_entropy": {"training.loss": "binary_cross_entropy", "layers[2].units": 1,
+                             "layers[2].activation": "sigmoid", "training.optimizer": {"name": "adam", "lr": 0.02}},
+    "regression_mae_elu": {"training.loss": "mae", "layers[0].activation": "elu",
+                           "layers[1].activation": "gelu"},
     "regression_huber_batch_norm": {"training.loss": "huber", "training.huber_delta": 0.5,
                                     "layers[1].batch_norm": True},
 }
-REGRESSION = {"regression_huber_batch_norm"}
+REGRESSION = {"regression_huber_batch_norm", "regression_mae_elu"}
 
 
 @pytest.mark.parametrize("case", list(CASES))
