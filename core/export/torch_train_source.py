@@ -431,8 +431,14 @@ class Run:
         lookahead = TRAINING["lookahead"]
         self.lookahead = (Lookahead(self.parameters, lookahead["k"], lookahead["alpha"])
                           if lookahead["enabled"] else None)
-        self.last_finite = copy_state(self.net)
+        self.last_finite = copy_state(self.net)  # the last weights whose loss was finite: refilled in place
         self.first_loss = None
+
+    @torch.no_grad()
+    def save_last_finite(self):
+        """Copy the weights and statistics into the saved ones (no allocation: this runs every step)."""
+        for name, value in self.net.state_dict().items():
+            self.last_finite[name].copy_(value)
 
     def set_lr(self, lr):
         for group in self.optimizer.param_groups:
@@ -452,7 +458,7 @@ class Run:
     def step(self, x, y, total_rows):
         """One update; (loss, failure) where failure names what went non-finite, or None."""
         if self.lbfgs:
-            self.last_finite = copy_state(self.net)
+            self.save_last_finite()
 
             def closure():
                 self.optimizer.zero_grad()
@@ -472,7 +478,7 @@ class Run:
                 return loss, f"the loss became {loss}"
             if not all_finite(p.grad for p in self.parameters):
                 return loss, "the gradient became non-finite"
-            self.last_finite = copy_state(self.net)
+            self.save_last_finite()
             clip_gradients(self.parameters, self.unit_weights)
             self.optimizer.step()
             if self.lookahead is not None:

@@ -77,3 +77,16 @@ def test_a_batch_norm_batch_of_one_row_is_refused_in_one_line(tmp_path, capsys):
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "batch norm can't train on a single row" in error
     assert not (tmp_path / "trained_state_dict.npz").exists()
+
+
+@pytest.mark.parametrize("lr", [1.0, 50.0])
+def test_a_diverging_run_stops_on_the_same_last_finite_weights(tmp_path, capsys, lr):
+    pytest.importorskip("torch")
+    data, spec = small_problem({"training.optimizer": {"name": "sgd", "lr": lr}, "training.epochs": 10,
+                                "layers[0].activation": "relu", "layers[1].activation": "relu"}, task="regression")
+    script = export_training(spec, data, tmp_path)
+    network, trainer = engine_run(spec, data)
+    assert trainer.step < 10 * 5  # the engine stopped it
+    assert run_train_script(script, "--dtype", "float64") == 0
+    assert "(diverged: the loss exploded" in capsys.readouterr().out
+    np.testing.assert_allclose(trained_engine_arrays(script)["params"], network.params, rtol=1e-10, atol=1e-8)
