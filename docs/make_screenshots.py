@@ -14,7 +14,8 @@ Writes into docs/screenshots (or OUT_DIR):
   boundary and neuron thumbnails predicted from the saved weights),
 - builder_neuron_thumbnails.png: the network builder mid-training at 10 epochs/s (neuron thumbnails, live
   edges, one node hovered and enlarged), and main_window_watching.png: the whole window at that moment,
-- builder_deep_network.png: an 8-hidden-layer network after a short run (readable text, scrolls sideways).
+- builder_deep_network.png: an 8-hidden-layer network after a short run (readable text, scrolls sideways),
+- export_dialog.png: File → Export… on the trained iris example, the PyTorch training script chosen.
 Settings and autosaves go to a temporary folder, never the user's.
 """
 
@@ -253,7 +254,32 @@ def main(out_dir: Path) -> None:
     window_reopened(app, out_dir / "main_window_reopened.png", scratch)
     builder_mid_training(app, out_dir)
     builder_deep(app, out_dir / "builder_deep_network.png")
+    export_dialog_shot(app, out_dir / "export_dialog.png", scratch)
     print(f"screenshots written to {out_dir}")
+
+
+def export_dialog_shot(app, out: Path, scratch: Path) -> None:
+    """The Export dialog on the trained iris example, the PyTorch training script chosen, into ~/models."""
+    from core.network import Network
+    from core.training import Trainer
+    from studio.dialogs.export_dialog import ExportDialog
+    from studio.document import Document
+
+    document = Document.open(EXAMPLES / "iris.bps")
+    network = Network.from_spec(document.spec)
+    trainer = Trainer(network, document.prepared(), report_every=0)
+    list(trainer.run())
+    document.set_weights(network.get_state(), trainer.history)
+    os.environ["HOME"] = str(scratch)  # "~/models" shown as the user would see it, without touching their home
+    (scratch / "models").mkdir(exist_ok=True)
+    dialog = ExportDialog(document, "~/models")
+    dialog.name_edit.setText("train")
+    dialog.set_format("torch-train")
+    dialog.resize(860, dialog.sizeHint().height())
+    dialog.show()
+    settle(app)
+    dialog.grab().save(str(out))
+    dialog.close()
 
 
 def _regression_spec(spec: dict) -> dict:
