@@ -620,7 +620,8 @@ def summary(history, stop_reason, best_epoch, output):
             name = f"val_{metric_name()}"
             figures.append(f"val loss {last['val_loss']:.6g}, {name.replace('_', ' ')} {last[name]:.4g}")
     restored = f", best epoch {best_epoch} restored" if best_epoch else ""
-    return f"{len(history)} epochs ({stop_reason}{restored}); {'; '.join(figures) or 'no epoch done'}; weights: {output}"
+    done = "; ".join(figures) or "no epoch done"
+    return f"{len(history)} epochs ({stop_reason}{restored}); {done}; weights: {output}"
 
 
 def parse_arguments(argv):
