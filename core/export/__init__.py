@@ -54,9 +54,9 @@ FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
     ExportFormat("torch", "PyTorch (model.py + state dict)", ".py", "model.py", "a readable model.py "
                  "(nn.Module) and its state dict, to keep training in PyTorch", export_torch),
     ExportFormat("torch-train", "PyTorch training script (train.py + model.py + data)", ".py", "train.py",
-                 "train.py, which trains the network in PyTorch exactly as the studio does (same initial weights, "
-                 "rows, batch order, optimizer, schedule, clipping, early stopping), on CPU, GPU or under torchrun "
-                 "(DDP); with model.py and the data beside it", export_torch_train),
+                 "train.py, which trains the network in PyTorch step for step as the studio does (same initial "
+                 "weights, rows, batch order, optimizer, schedule, clipping, early stopping; only dropout's masks "
+                 "differ), on CPU, GPU or under torchrun (DDP); with model.py and the data beside it", export_torch_train),
 )}
 
 

@@ -633,7 +633,8 @@ def parse_arguments(argv):
     parser.add_argument("--dtype", choices=tuple(DTYPES), help="precision (default: the project's)")
     parser.add_argument("--backend", choices=("gloo", "nccl"),
                         help="torchrun's process-group backend (default: nccl on cuda, gloo on cpu)")
-    parser.add_argument("--output", default=OUTPUT_FILE, help="the trained state dict to write (.npz)")
+    parser.add_argument("--output", default=OUTPUT_FILE, help="the trained state dict to write (.npz; default "
+                                                              "trained_state_dict.npz beside train.py)")
     args = parser.parse_args(argv)
     if args.epochs is not None and args.epochs < 1:
         parser.error(f"--epochs must be at least 1, got {args.epochs}")
