@@ -63,3 +63,13 @@ def test_twenty_steps_match_the_engine(tmp_path, case):
     np.testing.assert_allclose(ours["buffers"], network.buffers, rtol=0, atol=1e-8)
     # and the weights really moved: the comparison is not of two untouched copies
     assert np.abs(network.params - Network.from_spec(spec).params).max() > 1e-3
+
+
+def test_epochs_on_the_command_line_plan_the_schedule_as_the_engine_would(tmp_path):
+    pytest.importorskip("torch")
+    cosine = {"training.schedule": {"name": "cosine", "warmup_epochs": 1}}
+    data, exported = small_problem({**cosine, "training.epochs": 50})
+    script = export_training(exported, data, tmp_path)
+    network, _ = engine_run(small_problem({**cosine, "training.epochs": 4})[1], data)
+    assert run_train_script(script, "--dtype", "float64", "--epochs", "4") == 0
+    assert np.abs(trained_engine_arrays(script)["params"] - network.params).max() < 1e-8
