@@ -20,8 +20,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from core.memory_budget import check_allocation
 from core.race.errors import RaceError
 from core.race.racer import RacerResult, RacerSetup, check_racer_names, is_racer_path
@@ -57,6 +55,7 @@ class OptimizerRace:
                 raise RaceError(f"racer {setup.name}: {unfair[0]} is part of the shared start; a racer may change "
                                 f"only the optimizer, schedule, lookahead, clipping and weight penalties")
             specs.append(racer_spec)
+        self.spec = base  # the shared start's spec: the project's, with the race's epochs
         start = Network.from_spec(base)
         self.start_state = start.get_state()  # the one set of initial weights every racer starts from
         self.epochs = int(base["training"]["epochs"])
@@ -123,7 +122,8 @@ class OptimizerRace:
         elif snapshot.kind == "end":
             result.history = list(trainer.history)
             result.stop_reason, result.diverged = snapshot.stop_reason, bool(snapshot.diverged)
-            result.final_params = np.array(trainer.network.params, copy=True)
+            state = trainer.network.get_state()
+            result.final_params, result.final_buffers = state["params"], state["buffers"]
 
 
 def race_optimizers(spec: Mapping[str, Any], data, optimizers: Sequence[str], *, epochs: int | None = None

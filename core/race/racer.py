@@ -69,6 +69,7 @@ class RacerResult:
     stop_reason: str | None = None  # None while it still runs
     diverged: bool = False
     final_params: np.ndarray | None = None  # the weights it ended with (the best epoch's under restore_best)
+    final_buffers: np.ndarray | None = None  # and its batch-norm running statistics
 
     @property
     def finished(self) -> bool:
