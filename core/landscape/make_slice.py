@@ -24,10 +24,10 @@ def make_slice(spec: Mapping[str, Any], x: np.ndarray, y: np.ndarray, centre: np
                trajectories: Mapping[str, np.ndarray] | None = None, kind: str | None = None,
                grid: int = 41, half_width: float | None = None, subset_rows: int = DEFAULT_SUBSET_ROWS,
                seed: int = 0, progress: Callable[[int, int], None] | None = None,
-               cancelled: Callable[[], bool] | None = None) -> LossSlice:
+               cancelled: Callable[[], bool] | None = None, one_blas_thread: bool = True) -> LossSlice:
     """The loss slice around `centre` (a flat parameter vector of `spec`'s network), with each trajectory
     ({name: (points, parameters)}) projected onto it. `kind` is RANDOM or PCA (default: PCA when there are
-    trajectories, else RANDOM)."""
+    trajectories, else RANDOM). `one_blas_thread`: see `LossSurface.evaluate`."""
     trajectories = dict(trajectories or {})
     kind = kind or (PCA if trajectories else RANDOM)
     centre = np.asarray(centre, dtype=np.float64)
@@ -42,7 +42,8 @@ def make_slice(spec: Mapping[str, Any], x: np.ndarray, y: np.ndarray, centre: np
     beta = grid_axis(half_width or _half_width(paths, 1, kind), grid)
     x_subset, y_subset = fixed_subset(x, y, subset_rows, seed)
     surface = LossSurface(spec, x_subset, y_subset, buffers)
-    loss = surface.evaluate(centre, directions, alpha, beta, progress=progress, cancelled=cancelled)
+    loss = surface.evaluate(centre, directions, alpha, beta, progress=progress, cancelled=cancelled,
+                            one_blas_thread=one_blas_thread)
     return LossSlice(alpha, beta, loss, directions, centre_label, paths)
 
 
