@@ -15,6 +15,8 @@ Writes into docs/screenshots (or OUT_DIR):
 - builder_neuron_thumbnails.png: the network builder mid-training at 10 epochs/s (neuron thumbnails, live
   edges, one node hovered and enlarged), and main_window_watching.png: the whole window at that moment,
 - builder_deep_network.png: an 8-hidden-layer network after a short run (readable text, scrolls sideways).
+- race.png and landscape.png: Training → Race optimizers on the digits example (Adam, SGD, momentum, RMSprop,
+  30 epochs): the overlaid curves with the ranking, then the loss landscape with the racers' paths.
 Settings and autosaves go to a temporary folder, never the user's.
 """
 
@@ -253,7 +255,28 @@ def main(out_dir: Path) -> None:
     window_reopened(app, out_dir / "main_window_reopened.png", scratch)
     builder_mid_training(app, out_dir)
     builder_deep(app, out_dir / "builder_deep_network.png")
+    race_dialog_shots(app, out_dir)
     print(f"screenshots written to {out_dir}")
+
+
+def race_dialog_shots(app, out_dir: Path) -> None:
+    """The race dialog after racing four optimizers on the digits example: its curves tab, its landscape tab."""
+    from studio.dialogs.race_dialog import RaceDialog
+    from studio.document import Document
+
+    dialog = RaceDialog(Document.open(EXAMPLES / "digits.bps"))
+    dialog.set_chosen(["adam", "sgd", "momentum", "rmsprop"])
+    dialog.epochs.setValue(30)
+    dialog.show()
+    dialog.start()
+    while dialog.job.running or dialog.landscape.job.running or dialog.landscape.plot.result is None:
+        spin(app, 0.2)
+    settle(app)
+    dialog.grab().save(str(out_dir / "race.png"))
+    dialog.tabs.setCurrentIndex(1)
+    settle(app)
+    dialog.grab().save(str(out_dir / "landscape.png"))
+    dialog.done(0)
 
 
 def _regression_spec(spec: dict) -> dict:
