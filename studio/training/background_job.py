@@ -4,10 +4,10 @@ cancel.
 `start(work)` runs `work(report, cancelled)` on a daemon thread: `report(item)` hands any plain-data item to the
 GUI thread, `cancelled()` says whether the user asked to stop (the work checks it between epochs or grid rows).
 The thread touches no Qt object: it puts items, the result or the error in a queue, and the GUI thread polls it
-while the job runs and emits `reported([items])` once per poll, then `finished(result)` or `failed(message)` (as the document's
-predictor does, see `document_prediction`: a signal emitted from a plain thread crashed when its receiver was
-deleted meanwhile). While a job runs, BLAS keeps to one thread and the GIL changes hands quickly (the training
-thread budget, set on the GUI thread), so the window stays responsive.
+while the job runs and emits `reported([items])` once per poll, then `finished(result)` or `failed(message)` (as
+the document's predictor does, see `document_prediction`: a signal emitted from a plain thread crashed when its
+receiver was deleted meanwhile). While a job runs, BLAS keeps to one thread and the GIL changes hands quickly
+(the training thread budget, set on the GUI thread), so the window stays responsive.
 """
 
 from __future__ import annotations
