@@ -74,7 +74,12 @@ def run(args: argparse.Namespace) -> int:
             raise CliError("interrupted; nothing was written", 130) from None
         if out.suffix.lower() == ".png":
             from core.landscape.picture import save_slice_png
-            save_slice_png(result, out, f"{name}: loss around {label}\ndirections: {result.directions.describe()}")
+            try:
+                save_slice_png(result, out, f"{name}: loss around {label}\ndirections: "
+                                            f"{result.directions.describe()}")
+            except ImportError as error:  # the desktop bundle leaves matplotlib out (packaging's EXCLUDES)
+                raise CliError(f"--out {args.out}: a .png needs matplotlib, which this installation lacks "
+                               f"({error.name}); write .npz arrays instead") from error
         else:
             from core.landscape.files import save_slice_npz
             save_slice_npz(result, out)
