@@ -16,6 +16,8 @@ Writes into docs/screenshots (or OUT_DIR):
   edges, one node hovered and enlarged), and main_window_watching.png: the whole window at that moment,
 - builder_deep_network.png: an 8-hidden-layer network after a short run (readable text, scrolls sideways),
 - export_dialog.png: File → Export… on the trained iris example, the PyTorch training script chosen.
+- race.png and landscape.png: Training → Race optimizers on the digits example (Adam, SGD, momentum, RMSprop,
+  30 epochs): the overlaid curves with the ranking, then the loss landscape with the racers' paths.
 Settings and autosaves go to a temporary folder, never the user's.
 """
 
@@ -255,6 +257,7 @@ def main(out_dir: Path) -> None:
     builder_mid_training(app, out_dir)
     builder_deep(app, out_dir / "builder_deep_network.png")
     export_dialog_shot(app, out_dir / "export_dialog.png", scratch)
+    race_dialog_shots(app, out_dir)
     print(f"screenshots written to {out_dir}")
 
 
@@ -280,6 +283,27 @@ def export_dialog_shot(app, out: Path, scratch: Path) -> None:
     settle(app)
     dialog.grab().save(str(out))
     dialog.close()
+
+
+
+def race_dialog_shots(app, out_dir: Path) -> None:
+    """The race dialog after racing four optimizers on the digits example: its curves tab, its landscape tab."""
+    from studio.dialogs.race_dialog import RaceDialog
+    from studio.document import Document
+
+    dialog = RaceDialog(Document.open(EXAMPLES / "digits.bps"))
+    dialog.set_chosen(["adam", "sgd", "momentum", "rmsprop"])
+    dialog.epochs.setValue(30)
+    dialog.show()
+    dialog.start()
+    while dialog.job.running or dialog.landscape.job.running or dialog.landscape.plot.result is None:
+        spin(app, 0.2)
+    settle(app)
+    dialog.grab().save(str(out_dir / "race.png"))
+    dialog.tabs.setCurrentIndex(1)
+    settle(app)
+    dialog.grab().save(str(out_dir / "landscape.png"))
+    dialog.done(0)
 
 
 def _regression_spec(spec: dict) -> dict:

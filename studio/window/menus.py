@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
@@ -73,6 +74,8 @@ class WindowMenus:
         edit_menu.addAction(self.action_show_history)
         training_menu = bar.addMenu("&Training")
         training_menu.addActions(self.controller.actions)
+        training_menu.addAction(self._action("Race &optimizers…", self.show_race_dialog, None, "Train 2 to 8 "
+                                             "optimizers from one start; compare curves and loss-landscape paths"))
         view_menu = bar.addMenu("&View")
         self.dock_actions: list[QAction] = []
         for number, dock in enumerate(self.docks.values(), start=1):
@@ -117,3 +120,9 @@ class WindowMenus:
 
     def show_about(self) -> None:
         AboutDialog(self).exec()
+
+    def show_race_dialog(self) -> None:
+        from studio.dialogs.race_dialog import RaceDialog  # imported when first used: the start stays lean
+        dialog = RaceDialog(self.document, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
