@@ -15,6 +15,8 @@ Writes into docs/screenshots (or OUT_DIR):
 - builder_neuron_thumbnails.png: the network builder mid-training at 10 epochs/s (neuron thumbnails, live
   edges, one node hovered and enlarged), and main_window_watching.png: the whole window at that moment,
 - builder_deep_network.png: an 8-hidden-layer network after a short run (readable text, scrolls sideways).
+- doctor.png: the window after SGD at lr = 1000 on the default project: the Doctor dock's cards (the "learning
+  rate too high" one clicked) and its marker on the loss plot.
 Settings and autosaves go to a temporary folder, never the user's.
 """
 
@@ -72,6 +74,32 @@ def window_after_training(app, document, out: Path, epochs: int | None = None, s
         window.docks[show].raise_()
     settle(app)
     (window.builder if builder_only else window).grab().save(str(out))
+    close_quietly(window)
+
+
+def doctor_on_high_rate(app, out: Path, epochs: int = 40) -> None:
+    """The window after SGD at lr = 1000 on the default project: the Doctor dock's cards, the first one clicked,
+    and its marker on the loss plot."""
+    from studio.main_window import MainWindow
+    from studio.document import Document
+
+    document = Document()
+    document.set_settings({"training.optimizer.name": "sgd", "training.optimizer.lr": 1000.0,
+                           "training.epochs": epochs})
+    window = MainWindow(document, autosave_folder=Path(tempfile.mkdtemp()) / "autosave")
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    settle(app)
+    window.controller.show_dialogs = False
+    window.docks["doctor_dock"].raise_()
+    settle(app)
+    wait_for_run(window.controller, window.controller.start)
+    settle(app)
+    panel = window.docks["doctor_dock"].widget()
+    lr_card = next(card for card in panel.cards if card.finding.problem == "lr_too_high")
+    panel.select(lr_card.finding.problem)
+    settle(app)
+    window.grab().save(str(out))
     close_quietly(window)
 
 
@@ -253,6 +281,7 @@ def main(out_dir: Path) -> None:
     window_reopened(app, out_dir / "main_window_reopened.png", scratch)
     builder_mid_training(app, out_dir)
     builder_deep(app, out_dir / "builder_deep_network.png")
+    doctor_on_high_rate(app, out_dir / "doctor.png")
     print(f"screenshots written to {out_dir}")
 
 
