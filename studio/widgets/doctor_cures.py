@@ -40,6 +40,15 @@ def _shapes(spec: Mapping[str, Any]) -> tuple:
     return spec["input_size"], tuple((layer["units"], layer["batch_norm"]) for layer in spec["layers"])
 
 
+def is_applied(spec: Mapping[str, Any], cure: Cure) -> bool:
+    """Whether the spec already has every change of the cure (applying it would change nothing)."""
+    from core.spec import SpecError, changed_paths, with_changes
+    try:
+        return not changed_paths(spec, with_changes(spec, expanded_changes(spec, cure.changes)))
+    except SpecError:  # no longer applies to this spec (e.g. a field of another optimizer): nothing to tick
+        return False
+
+
 def apply_cure(document: Document, cure: Cure) -> None:
     """The cure as ONE undoable edit (`SetSettings`), its label the undo text; SpecError (nothing changed) when
     it is refused, e.g. a setting that can't change while training."""

@@ -9,7 +9,7 @@ reset or replaced (Open, New), or the network is edited.
 
 Cheap by design: per update the panel does nothing unless the update carries findings (rare: each problem is
 named once) or a new epoch (one label's text); cards are built only when findings arrive, and their cure rows
-only again when the spec changes.
+only re-labelled when the spec changes.
 """
 
 from __future__ import annotations
@@ -17,14 +17,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtWidgets import (
-    QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget,
-)
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from core.spec import SpecError
 from studio.plots.finding_text import CHECKED, TITLES, evidence_text
 from studio.widgets.doctor_cures import (
-    RETRAIN_RESHAPED_TIP, RETRAIN_TIP, apply_and_retrain, apply_cure, changes_shape,
+    RETRAIN_RESHAPED_TIP, RETRAIN_TIP, apply_and_retrain, apply_cure, changes_shape, is_applied,
 )
 
 if TYPE_CHECKING:
@@ -94,33 +92,34 @@ class DoctorCard(QFrame):
         self._layout.setSpacing(4)
         for label in (self.title, self.message, self.evidence):
             self._layout.addWidget(label)
-        self._cure_rows: list[QWidget] = []
-        self.show_cures(panel.cures_for(finding))
+        for cure in finding.cures:
+            self._add_cure_row(cure)
+        self.refresh(panel.document.spec)
 
-    def show_cures(self, cures: list[Cure]) -> None:
-        """One row per cure that still changes the spec: [the cure] [Apply and retrain]."""
-        for row in self._cure_rows:
-            self._layout.removeWidget(row)
-            row.deleteLater()
-        self._cure_rows, self.cure_buttons, self.retrain_buttons = [], [], []
-        spec = self._panel.document.spec
-        for cure in cures:
-            row = QWidget()
-            line = QHBoxLayout(row)
-            line.setContentsMargins(0, 0, 0, 0)
-            apply = WrappingButton(cure.label)
-            apply.setToolTip("One undoable edit: " + ", ".join(f"{path} → {value}"
-                                                               for path, value in cure.changes.items()))
-            apply.clicked.connect(lambda _=False, c=cure: self._panel.apply(c))
-            retrain = QPushButton("Apply and retrain")
+    def _add_cure_row(self, cure: Cure) -> None:
+        """[the cure] [Apply and retrain]."""
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        apply = WrappingButton(cure.label)
+        apply.clicked.connect(lambda _=False, c=cure: self._panel.apply(c))
+        retrain = QPushButton("Apply and retrain")
+        retrain.clicked.connect(lambda _=False, c=cure: self._panel.apply_and_retrain(c))
+        row.addWidget(apply, 1)
+        row.addWidget(retrain)
+        self._layout.addLayout(row)
+        self.cure_buttons.append(apply)
+        self.retrain_buttons.append(retrain)
+
+    def refresh(self, spec: dict[str, Any]) -> None:
+        """Mark the cures the spec already has ("✓", the button disabled: there is nothing left to apply; retraining
+        stays possible) and say whether retraining can keep the run's initial weights."""
+        for cure, apply, retrain in zip(self.finding.cures, self.cure_buttons, self.retrain_buttons):
+            applied = is_applied(spec, cure)
+            apply.setEnabled(not applied)
+            apply.label.setText(f"✓ {cure.label}" if applied else cure.label)
+            changes = ", ".join(f"{path} → {value}" for path, value in cure.changes.items())
+            apply.setToolTip(f"Applied: {changes}" if applied else f"One undoable edit: {changes}")
             retrain.setToolTip(RETRAIN_RESHAPED_TIP if changes_shape(spec, cure.changes) else RETRAIN_TIP)
-            retrain.clicked.connect(lambda _=False, c=cure: self._panel.apply_and_retrain(c))
-            line.addWidget(apply, 1)
-            line.addWidget(retrain)
-            self._layout.addWidget(row)
-            self._cure_rows.append(row)
-            self.cure_buttons.append(apply)
-            self.retrain_buttons.append(retrain)
 
     def set_selected(self, selected: bool) -> None:
         self.setProperty("selected", "true" if selected else "false")
@@ -215,11 +214,6 @@ class DoctorPanel(QWidget):
         self.status.setText(text)
 
     # -- the user's actions -----------------------------------------------------------------------------------------
-    def cures_for(self, finding: Finding) -> list[Cure]:
-        """The finding's cures that still change the document's spec (one already applied drops out)."""
-        from core.diagnostics.cures import cures_for
-        return cures_for(finding.problem, self.document.spec)
-
     def select(self, problem: str) -> None:
         """Highlight this finding's card and, on the loss plot, its marker."""
         self.selected = problem
@@ -248,8 +242,8 @@ class DoctorPanel(QWidget):
             self._network = network
             self.clear()
             return
-        for card in self.cards:  # a cure applied drops out of its card
-            card.show_cures(self.cures_for(card.finding))
+        for card in self.cards:  # a cure applied is ticked on its card
+            card.refresh(self.document.spec)
 
 
 def _network_of(spec: dict[str, Any]) -> tuple:
