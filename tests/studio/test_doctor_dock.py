@@ -17,7 +17,8 @@ HIGH_RATE = {"training.optimizer.name": "sgd", "training.optimizer.lr": 1000.0}
 
 
 @pytest.fixture
-def controller(document, qtbot):
+def controller(document):
+    """A controller that opens no dialog (a diverged run would)."""
     ctrl = TrainingController(document)
     ctrl.show_dialogs = False
     yield ctrl
