@@ -187,18 +187,20 @@ class LossPlot(QWidget):
                f"<i>{evidence_text(finding.evidence)}</i>")
         line.setToolTip(tip)
         line.label.setToolTip(tip)
+        line.setZValue(10)
         self.loss_plot.addItem(line, ignoreBounds=True)
         self.finding_lines[finding.problem] = line
         if finding.problem == self.highlighted:
             self.highlight_finding(finding.problem)
 
     def highlight_finding(self, problem: str) -> None:
-        """Draw this problem's marker bold and on top (the Doctor dock's card was clicked); the others plain."""
+        """Draw this problem's marker bold (the Doctor dock's card was clicked); the others plain."""
         self.highlighted = problem
         for name, line in self.finding_lines.items():
             chosen = name == problem
             line.setPen(pen(FINDING_COLOUR, 3.5 if chosen else 1.5, dashed=not chosen))
-            line.setZValue(20 if chosen else 10)
+            # Above the curves; the bold one beneath the other markers, whose labels it would otherwise cover.
+            line.setZValue(5 if chosen else 10)
 
     def add_snapshot(self, snapshot: Snapshot, losses: np.ndarray | None = None,
                      steps: np.ndarray | None = None) -> None:
