@@ -55,6 +55,16 @@ def high_rate_run(document, controller, qtbot, epochs: int = 8) -> None:
     train(controller, qtbot)
 
 
+def set_own_initial_weights(document) -> dict[str, np.ndarray]:
+    """Initial weights no seed gives: a retrain that drew fresh weights instead of keeping them would differ."""
+    shape = Network.from_spec(document.spec).get_state()
+    rng = np.random.default_rng(7)
+    own = {name: rng.normal(0.0, 0.5, np.shape(value)).astype(np.asarray(value).dtype)
+           for name, value in shape.items()}
+    document.set_weights(own, [])
+    return own
+
+
 def test_a_rate_of_1000_gets_a_card_and_a_marker_with_its_evidence(document, controller, views, qtbot):
     panel, loss = views
     high_rate_run(document, controller, qtbot)
@@ -106,12 +116,7 @@ def test_a_wildcard_cure_is_one_undo_step_over_every_hidden_layer(document, cont
 def test_apply_and_retrain_restarts_from_the_same_initial_weights_and_the_problem_is_gone(
         document, controller, views, qtbot):
     panel, _loss = views
-    # Initial weights no seed gives: a retrain that drew fresh weights instead of keeping them would differ.
-    shape = Network.from_spec(document.spec).get_state()
-    rng = np.random.default_rng(7)
-    own = {name: rng.normal(0.0, 0.5, np.shape(value)).astype(np.asarray(value).dtype)
-           for name, value in shape.items()}
-    document.set_weights(own, [])
+    own = set_own_initial_weights(document)
     high_rate_run(document, controller, qtbot)
     first = controller.last_result
     for name, value in own.items():
@@ -207,3 +212,23 @@ def test_a_cure_refused_during_a_run_says_why_and_changes_nothing(document, cont
     assert "while training" in panel.notice.text()
     controller.stop()
     qtbot.waitUntil(lambda: controller.state == IDLE, timeout=10_000)
+
+
+
+def test_apply_and_retrain_during_a_run_ends_it_and_starts_from_its_initial_weights(document, controller, views,
+                                                                                    qtbot):
+    panel, _loss = views
+    own = set_own_initial_weights(document)
+    document.set_settings({**HIGH_RATE, "training.epochs": 100_000})
+    controller.start()
+    qtbot.waitUntil(lambda: any(c.finding.problem == "lr_too_high" for c in panel.cards), timeout=60_000)
+    found = card(panel, "lr_too_high")
+    retrain = found.retrain_buttons[cure_index(found, "Switch to Adam")]
+    with qtbot.waitSignal(controller.run_started, timeout=30_000):
+        retrain.click()  # the run ends (its trained weights written back), the cure applies, a new run starts
+    assert controller.is_active and document.spec["training"]["optimizer"]["name"] == "adam"
+    qtbot.waitUntil(lambda: controller.latest is not None, timeout=30_000)
+    controller.stop()
+    qtbot.waitUntil(lambda: controller.state == IDLE, timeout=30_000)
+    for name, value in own.items():  # not the stopped run's trained weights, nor the seed's
+        np.testing.assert_array_equal(controller.last_result.initial_weights[name], value)
