@@ -22,8 +22,8 @@ SHORT_TITLES = {  # the plot marker's label: a few characters over the curves
     "saturation": "saturated", "dead_relu": "dead ReLUs", "plateau": "plateau", "slow_convergence": "slow",
     "overfitting": "overfitting",
 }
-CHECKED = ("learning rate, exploding and vanishing gradients, saturated units, dead ReLUs, plateaus, slow "
-           "convergence and overfitting")
+CHECKED = ("a learning rate too high, exploding and vanishing gradients, saturated units, dead ReLUs, a plateau, "
+           "slow convergence and overfitting")
 _EVIDENCE_NAMES = {  # names that need more than their underscores turned into spaces
     "loss_over_start": "loss ÷ start", "max_update_ratio": "largest Δw/w", "min_update_ratio": "smallest Δw/w",
     "val_loss": "validation loss", "best_val_loss": "best validation loss", "train_loss": "training loss",

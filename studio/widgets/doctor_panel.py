@@ -166,6 +166,7 @@ class DoctorPanel(QWidget):
         controller.run_started.connect(self.clear)
         controller.weights_reset.connect(self.clear)
         controller.updated.connect(self.add_update)
+        controller.state_changed.connect(self._update_status)  # "so far" while it trains, "in this run" after
         document.spec_changed.connect(self._on_spec_changed)
         self._epochs_seen = len(controller.epoch_records)
         self._add_findings(controller.findings)  # opened mid-run or after one: what is known so far
@@ -202,13 +203,14 @@ class DoctorPanel(QWidget):
             self.cards.append(card)
         self._update_status()
 
-    def _update_status(self) -> None:
+    def _update_status(self, *_args: Any) -> None:
         count = len(self.cards)
         if count:
             text = f"{count} problem{'s' if count > 1 else ''} found. Click a card to mark it on the loss plot."
         elif self._epochs_seen or self.controller.is_active:
-            text = (f"No problems found so far ({self._epochs_seen} epoch{'' if self._epochs_seen == 1 else 's'}"
-                    f" checked for: {CHECKED}).")
+            when = "so far" if self.controller.is_active else "in this run"
+            text = (f"No problems found {when} ({self._epochs_seen} epoch{'' if self._epochs_seen == 1 else 's'} "
+                    f"checked for {CHECKED}).")
         else:
             text = f"Train the network: the doctor watches the run for {CHECKED}, and suggests cures."
         self.status.setText(text)

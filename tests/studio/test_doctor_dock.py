@@ -154,7 +154,7 @@ def test_a_healthy_default_run_shows_no_card(document, controller, views, qtbot)
     assert "Train the network" in panel.status.text()
     train(controller, qtbot)  # the default project: 200 epochs of Adam on circles
     assert controller.findings == [] and panel.cards == [] and loss.finding_lines == {}
-    assert panel.status.text().startswith("No problems found so far (200 epochs checked for: learning rate")
+    assert panel.status.text().startswith("No problems found in this run (200 epochs checked for a learning rate")
 
 
 def test_findings_travel_once_and_cards_are_built_only_when_they_arrive(document, controller, qtbot):
