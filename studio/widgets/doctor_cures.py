@@ -30,10 +30,15 @@ def expanded_changes(spec: Mapping[str, Any], changes: Mapping[str, Any]) -> dic
     return {path: value for pattern, value in changes.items() for path in expand_path(spec, pattern)}
 
 
+def cured_spec(spec: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The spec with the cure's changes (SpecError when they don't apply to it)."""
+    from core.spec import with_changes
+    return with_changes(spec, expanded_changes(spec, changes))
+
+
 def changes_shape(spec: Mapping[str, Any], changes: Mapping[str, Any]) -> bool:
     """Whether the cure changes the shapes of the weights (units or batch norm), so old weights no longer fit."""
-    from core.spec import with_changes
-    return _shapes(with_changes(spec, expanded_changes(spec, changes))) != _shapes(spec)
+    return _shapes(cured_spec(spec, changes)) != _shapes(spec)
 
 
 def _shapes(spec: Mapping[str, Any]) -> tuple:
@@ -42,9 +47,9 @@ def _shapes(spec: Mapping[str, Any]) -> tuple:
 
 def is_applied(spec: Mapping[str, Any], cure: Cure) -> bool:
     """Whether the spec already has every change of the cure (applying it would change nothing)."""
-    from core.spec import SpecError, changed_paths, with_changes
+    from core.spec import SpecError, changed_paths
     try:
-        return not changed_paths(spec, with_changes(spec, expanded_changes(spec, cure.changes)))
+        return not changed_paths(spec, cured_spec(spec, cure.changes))
     except SpecError:  # no longer applies to this spec (e.g. a field of another optimizer): nothing to tick
         return False
 

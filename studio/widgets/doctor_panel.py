@@ -5,7 +5,7 @@ updates and are kept in `controller.findings`, so a dock opened mid-run shows th
 in one sentence, the evidence (the numbers), and one row per cure: the cure itself (one undoable edit) and "Apply
 and retrain" (the cure, then a new run from the same initial weights). Clicking a card highlights its marker on
 the loss plot. A healthy run says so, with what was checked. Cards clear when a new run starts, the weights are
-reset or replaced (Open, New), or the network is edited.
+reset or replaced (Open, New), or the network is edited (other than by a cure from the dock, or its undo).
 
 Cheap by design: per update the panel does nothing unless the update carries findings (rare: each problem is
 named once) or a new epoch (one label's text); cards are built only when findings arrive, and their cure rows
@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollA
 from core.spec import SpecError
 from studio.plots.finding_text import CHECKED, TITLES, evidence_text
 from studio.widgets.doctor_cures import (
-    RETRAIN_RESHAPED_TIP, RETRAIN_TIP, apply_and_retrain, apply_cure, changes_shape, is_applied,
+    RETRAIN_RESHAPED_TIP, RETRAIN_TIP, apply_and_retrain, apply_cure, changes_shape, cured_spec, is_applied,
 )
 
 if TYPE_CHECKING:
@@ -142,7 +142,9 @@ class DoctorPanel(QWidget):
         self.cards: list[DoctorCard] = []
         self.selected: str | None = None
         self._epochs_seen = 0
-        self._network = _network_of(document.spec)
+        # The networks the cards still describe: the run's, and those the dock's own cures made (applying a cure,
+        # or undoing it, keeps the cards; any other edit of the network clears them).
+        self._networks = {_network_of(document.spec)}
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.notice = QLabel()  # why the last cure was refused
@@ -163,7 +165,7 @@ class DoctorPanel(QWidget):
         layout.addWidget(self.status)
         layout.addWidget(self.notice)
         layout.addWidget(scroll, 1)
-        controller.run_started.connect(self.clear)
+        controller.run_started.connect(self._on_run_started)
         controller.weights_reset.connect(self.clear)
         controller.updated.connect(self.add_update)
         controller.state_changed.connect(self._update_status)  # "so far" while it trains, "in this run" after
@@ -180,6 +182,10 @@ class DoctorPanel(QWidget):
         self.cards, self.selected, self._epochs_seen = [], None, 0
         self.notice.hide()
         self._update_status()
+
+    def _on_run_started(self) -> None:
+        self._networks = {_network_of(self.document.spec)}
+        self.clear()
 
     def add_update(self, update: WorkerUpdate) -> None:
         """A worker update: new findings become cards; a new epoch only refreshes the status line."""
@@ -224,6 +230,10 @@ class DoctorPanel(QWidget):
         self.controller.finding_selected.emit(problem)
 
     def apply(self, cure: Cure) -> None:
+        try:  # the network the cure makes still has these problems' cards (until a new run)
+            self._networks.add(_network_of(cured_spec(self.document.spec, cure.changes)))
+        except SpecError:
+            pass  # refused: `_try` says why
         self._try(lambda: apply_cure(self.document, cure))
 
     def apply_and_retrain(self, cure: Cure) -> None:
@@ -240,8 +250,8 @@ class DoctorPanel(QWidget):
 
     def _on_spec_changed(self) -> None:
         network = _network_of(self.document.spec)
-        if network != self._network:  # the network was edited: its findings no longer describe it
-            self._network = network
+        if network not in self._networks:  # the network was edited: its findings no longer describe it
+            self._networks = {network}
             self.clear()
             return
         for card in self.cards:  # a cure applied is ticked on its card

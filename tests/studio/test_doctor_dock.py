@@ -108,9 +108,13 @@ def test_a_wildcard_cure_is_one_undo_step_over_every_hidden_layer(document, cont
     found.cure_buttons[cure_index(found, "Use ReLU")].click()
     hidden = document.spec["layers"][:-1]
     assert [layer["activation"] for layer in hidden] == ["relu"] * len(hidden)
+    assert [layer["init"] for layer in hidden] == ["he_normal"] * len(hidden)
     assert document.undo_stack.count() == steps + 1
+    assert card(panel, "saturation") is found  # the dock's own cure keeps the cards; the cure is ticked
+    assert found.cure_buttons[cure_index(found, "✓ Use ReLU")].isEnabled() is False
     document.undo_stack.undo()
     assert [layer["activation"] for layer in document.spec["layers"][:-1]] == ["tanh"] * len(hidden)
+    assert card(panel, "saturation") is found and found.cure_buttons[cure_index(found, "Use ReLU")].isEnabled()
 
 
 def test_apply_and_retrain_restarts_from_the_same_initial_weights_and_the_problem_is_gone(
