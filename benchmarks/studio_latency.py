@@ -1,6 +1,6 @@
 """Studio benchmark: does the window stay responsive while training, and what does watching cost?
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python -m benchmarks.studio_latency [--epochs 400] [--repeats 5]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m benchmarks.studio_latency [--epochs 400] [--repeats 5] [--show DOCK]
 
 Trains the digits network (64-128-64-10 ReLU, Adam, batch 32, sklearn digits with a validation split) two ways:
   * headless: core's Trainer alone on this thread (no snapshots between epochs), as a script would, once with
@@ -98,8 +98,9 @@ def headless_pair(document) -> tuple[float, float]:
     return headless_run(document), headless_run(document, blas_threads=1)
 
 
-def studio_run(document, app, painters: tuple[PaintTimer, ...] = ()) -> StudioRun:
-    """Train through the studio's main window (its worker and its docked live plots, in their default layout)."""
+def studio_run(document, app, painters: tuple[PaintTimer, ...] = (), show: tuple[str, ...] = ()) -> StudioRun:
+    """Train through the studio's main window (its worker and its docked live plots, in their default layout, with
+    the docks named in `show` raised in front, e.g. "doctor_dock")."""
     from PySide6.QtCore import QEventLoop, Qt, QTimer
 
     from studio.main_window import MainWindow
@@ -109,6 +110,8 @@ def studio_run(document, app, painters: tuple[PaintTimer, ...] = ()) -> StudioRu
     controller = window.controller
     controller.show_dialogs = False
     controller.set_speed(None)  # maximum speed, whatever the settings remember
+    for name in show:
+        window.docks[name].raise_()
     for _ in range(3):
         app.processEvents()
     for painter in painters:
@@ -177,7 +180,8 @@ def print_breakdown(run: StudioRun) -> None:
 
 
 def _measure(app, painters: tuple[PaintTimer, ...], epochs: int, repeats: int, make_document=None,
-             title: str = "digits 64-128-64-10 ReLU, Adam, batch 32") -> tuple[list[StudioRun], list[float]]:
+             title: str = "digits 64-128-64-10 ReLU, Adam, batch 32", show: tuple[str, ...] = ()
+             ) -> tuple[list[StudioRun], list[float]]:
     """Warm up, then alternate headless pairs and studio runs, printing a row per studio run."""
     make_document = make_document or digits_document
     document = make_document(epochs)
@@ -190,7 +194,7 @@ def _measure(app, painters: tuple[PaintTimer, ...], epochs: int, repeats: int, m
           f"{repeats} studio runs, each between two headless runs (default BLAS threads / one BLAS thread)")
     print(f"{'run':>4}{'headless/s':>21}{'studio/s':>10}{'share':>7}{'p50 ms':>8}{'p99 ms':>8}{'main CPU':>10}")
     for index in range(repeats):
-        run = studio_run(make_document(epochs), app, painters)
+        run = studio_run(make_document(epochs), app, painters, show)
         headless.append(headless_pair(document))
         default, single = ((a + b) / 2 for a, b in zip(headless[-2], headless[-1]))
         shares.append(run.samples_per_second / max(default, single))
@@ -205,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=400)  # ~1.5 s a run on a quiet 2-core machine
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--builder-epochs", type=int, default=3000)  # circles: ~2 s a run on a quiet machine
+    parser.add_argument("--show", action="append", default=[], metavar="DOCK",
+                        help="raise this dock in front for the studio runs (repeatable), e.g. doctor_dock")
     args = parser.parse_args(argv)
 
     from studio.widgets.builder.view import BuilderView
@@ -214,12 +220,13 @@ def main(argv: list[str] | None = None) -> int:
     for painter in painters:
         painter.install()
     try:
-        runs, shares = _measure(app, painters, args.epochs, args.repeats)
+        runs, shares = _measure(app, painters, args.epochs, args.repeats, show=tuple(args.show))
         _report(runs, shares)
         if args.builder_epochs > 0:
             print()
             runs, shares = _measure(app, painters, args.builder_epochs, args.repeats, circles_document,
-                                    "circles 2-8-8-2 tanh (neuron thumbnails and live edges in the builder)")
+                                    "circles 2-8-8-2 tanh (neuron thumbnails and live edges in the builder)",
+                                    tuple(args.show))
             _report(runs, shares)
             _report_builder(runs)
     finally:

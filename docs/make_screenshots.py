@@ -18,6 +18,8 @@ Writes into docs/screenshots (or OUT_DIR):
 - export_dialog.png: File → Export… on the trained iris example, the PyTorch training script chosen.
 - race.png and landscape.png: Training → Race optimizers on the digits example (Adam, SGD, momentum, RMSprop,
   30 epochs): the overlaid curves with the ranking, then the loss landscape with the racers' paths.
+- doctor.png: the window after SGD at lr = 1000 on the default project: the Doctor dock's cards (the "learning
+  rate too high" one clicked) and its marker on the loss plot.
 Settings and autosaves go to a temporary folder, never the user's.
 """
 
@@ -75,6 +77,32 @@ def window_after_training(app, document, out: Path, epochs: int | None = None, s
         window.docks[show].raise_()
     settle(app)
     (window.builder if builder_only else window).grab().save(str(out))
+    close_quietly(window)
+
+
+def doctor_on_high_rate(app, out: Path, epochs: int = 40) -> None:
+    """The window after SGD at lr = 1000 on the default project: the Doctor dock's cards, the first one clicked,
+    and its marker on the loss plot."""
+    from studio.main_window import MainWindow
+    from studio.document import Document
+
+    document = Document()
+    document.set_settings({"training.optimizer.name": "sgd", "training.optimizer.lr": 1000.0,
+                           "training.epochs": epochs})
+    window = MainWindow(document, autosave_folder=Path(tempfile.mkdtemp()) / "autosave")
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    settle(app)
+    window.controller.show_dialogs = False
+    window.docks["doctor_dock"].raise_()
+    settle(app)
+    wait_for_run(window.controller, window.controller.start)
+    settle(app)
+    panel = window.docks["doctor_dock"].widget()
+    lr_card = next(card for card in panel.cards if card.finding.problem == "lr_too_high")
+    panel.select(lr_card.finding.problem)
+    settle(app)
+    window.grab().save(str(out))
     close_quietly(window)
 
 
@@ -258,6 +286,7 @@ def main(out_dir: Path) -> None:
     builder_deep(app, out_dir / "builder_deep_network.png")
     export_dialog_shot(app, out_dir / "export_dialog.png", scratch)
     race_dialog_shots(app, out_dir)
+    doctor_on_high_rate(app, out_dir / "doctor.png")
     print(f"screenshots written to {out_dir}")
 
 
@@ -283,7 +312,6 @@ def export_dialog_shot(app, out: Path, scratch: Path) -> None:
     settle(app)
     dialog.grab().save(str(out))
     dialog.close()
-
 
 
 def race_dialog_shots(app, out_dir: Path) -> None:

@@ -1,10 +1,12 @@
 """`LossPlot`: training and validation loss (per batch and per epoch), the metric, and the learning rate, live.
 
-Three plots share the epoch axis: loss (log-scale toggle, smoothing slider, the early-stopping best epoch and the
-divergence point marked), the metric (accuracy or R²) and the learning rate (log axis). An `AdaptiveLayout`
-shows them one at a time with a "Loss | Accuracy | LR" selector in a small dock, side by side or stacked in a
-large one. A one-line coloured key above the plots gives the newest figures (no legend covers the curves).
+Three plots share the epoch axis: loss (log-scale toggle, smoothing slider, the early-stopping best epoch, the
+divergence point and the training doctor's findings marked), the metric (accuracy or R²) and the learning rate
+(log axis). An `AdaptiveLayout` shows them one at a time with a "Loss | Accuracy | LR" selector in a small dock,
+side by side or stacked in a large one. A one-line coloured key above the plots gives the newest figures (no legend covers the curves).
 Every series is one curve over a bounded `SeriesBuffer`, so 100,000 steps cost no more to draw than 10,000.
+Each doctor finding is a vertical line at its epoch, labelled with the problem; hovering it shows the evidence,
+and the Doctor dock's card highlights it (`highlight_finding`).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
 # times as long as with 2,000 (measured); the per-epoch curves keep `capacity`.
 BATCH_CAPACITY = 2_000
 MAX_SYMBOLS = 40  # per-epoch points drawn with dots up to this many epochs
+FINDING_COLOUR = "#b0479e"  # the doctor's markers: magenta, apart from the curves, best (green) and diverged (red)
 KEY_TIP = ("Thin line: training loss per batch (smoothed; the faint line is raw). Thick lines with dots: the "
            "mean per epoch. Dashed green line: early stopping's best epoch.")
 
@@ -65,12 +68,15 @@ class LossPlot(QWidget):
         self.best_epoch: int | None = None
         self.diverged_at: float | None = None
         self.test_score: tuple[float, float] | None = None  # (loss, metric) on the test set, once a run ends
+        self.finding_lines: dict[str, pg.InfiniteLine] = {}  # the doctor's markers, by problem
+        self.highlighted: str | None = None
         self._controller = controller
         self._build()
         self.throttle = RedrawThrottle(self, self._redraw, max_per_second=6)
         if controller is not None:
             follow_runs(controller, self.clear, self.add_update)
             controller.finished.connect(self._on_run_finished)
+            controller.finding_selected.connect(self.highlight_finding)
 
     # -- layout -------------------------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -151,6 +157,9 @@ class LossPlot(QWidget):
         self.test_score = None
         for line in (*self.best_lines, self.diverged_line):
             line.setVisible(False)
+        for line in self.finding_lines.values():
+            self.loss_plot.removeItem(line)
+        self.finding_lines, self.highlighted = {}, None
         self._redraw()
 
     def add_update(self, update: WorkerUpdate) -> None:
@@ -159,6 +168,39 @@ class LossPlot(QWidget):
         self.add_epochs(update.epochs)
         if update.latest is not None:
             self.add_snapshot(update.latest, update.batch_losses, update.batch_loss_steps())
+        for finding in update.findings:
+            self.add_finding(finding)
+
+    def add_finding(self, finding: Any) -> None:
+        """Mark a doctor finding (core.diagnostics.Finding) at its epoch; its tooltip gives the evidence."""
+        from studio.plots.finding_text import SHORT_TITLES, TITLES, evidence_text
+        if finding.problem in self.finding_lines:
+            return
+        # Labels of findings at nearby epochs would overlap: each new one a little lower.
+        position = 0.85 - 0.1 * (len(self.finding_lines) % 5)
+        line = pg.InfiniteLine(pos=float(finding.epoch), angle=90, movable=False,
+                               pen=pen(FINDING_COLOUR, 1.5, dashed=True), label=SHORT_TITLES[finding.problem],
+                               labelOpts={"position": position, "color": FINDING_COLOUR,
+                                          "anchors": [(0, 0), (0, 0)], "fill": (255, 255, 255, 200)})
+        where = f" in {finding.layer}" if finding.layer else ""
+        tip = (f"<b>{TITLES[finding.problem]}</b>{where}, epoch {finding.epoch}<br>{finding.message}<br>"
+               f"<i>{evidence_text(finding.evidence)}</i>")
+        line.setToolTip(tip)
+        line.label.setToolTip(tip)
+        line.setZValue(10)
+        self.loss_plot.addItem(line, ignoreBounds=True)
+        self.finding_lines[finding.problem] = line
+        if finding.problem == self.highlighted:
+            self.highlight_finding(finding.problem)
+
+    def highlight_finding(self, problem: str) -> None:
+        """Draw this problem's marker bold (the Doctor dock's card was clicked); the others plain."""
+        self.highlighted = problem
+        for name, line in self.finding_lines.items():
+            chosen = name == problem
+            line.setPen(pen(FINDING_COLOUR, 3.5 if chosen else 1.5, dashed=not chosen))
+            # Above the curves; the bold one beneath the other markers, whose labels it would otherwise cover.
+            line.setZValue(5 if chosen else 10)
 
     def add_snapshot(self, snapshot: Snapshot, losses: np.ndarray | None = None,
                      steps: np.ndarray | None = None) -> None:

@@ -45,6 +45,7 @@ class TrainingController(QObject):
     diverged = Signal(object)  # the final Snapshot when the run diverged
     failed = Signal(str, str)  # message, traceback: an exception inside the worker
     state_changed = Signal(str)  # "idle", "running", "paused" or "stopping"
+    finding_selected = Signal(str)  # a doctor card was clicked: the plots highlight that problem's marker
 
     def __init__(self, document: Document, parent: QObject | None = None):
         super().__init__(parent)
@@ -52,6 +53,7 @@ class TrainingController(QObject):
         self.document = document
         self.state = IDLE
         self.epoch_records: list[Snapshot] = []  # every epoch of the current run, none lost to coalescing
+        self.findings: list[Any] = []  # the training doctor's findings (core.diagnostics.Finding) of the current run
         self.latest: Snapshot | None = None
         self.latest_prediction: GridPrediction | None = None
         self.last_result: TrainingResult | None = None
@@ -192,6 +194,7 @@ class TrainingController(QObject):
     def _reset_weights(self) -> None:
         self._reset_after_stop = False
         self.epoch_records.clear()
+        self.findings = []
         self.latest, self.latest_prediction = None, None
         self.document.set_weights(None, [])
         self.weights_reset.emit()
@@ -211,6 +214,7 @@ class TrainingController(QObject):
         self._epochs_planned = max(1, int(spec["training"]["epochs"]))
         self._live_sent, self._live_paths = spec, frozenset(live_paths(spec))
         self.epoch_records.clear()
+        self.findings = []
         self.latest, self.last_result = None, None
         self._launch(job)
         document.set_training(True)
@@ -281,11 +285,12 @@ class TrainingController(QObject):
 
     def _relay(self, update: WorkerUpdate) -> None:
         self.epoch_records.extend(s for s in update.epochs if s.kind == "epoch")
+        self.findings.extend(update.findings)
         if update.latest is not None:
             self.latest = update.latest
         if update.prediction is not None:
             self.latest_prediction = update.prediction
-        if update.epochs or update.latest is not None or update.prediction is not None:
+        if update.epochs or update.latest is not None or update.prediction is not None or update.findings:
             self.updated.emit(update)
 
     def _on_finished(self, result: TrainingResult) -> None:
@@ -328,6 +333,7 @@ class TrainingController(QObject):
         if self.state != IDLE:
             return  # a run's own weights: its plots are already drawn
         self.epoch_records.clear()
+        self.findings = []
         self.latest, self.latest_prediction = None, None
         self.weights_reset.emit()
         document = self.document

@@ -11,7 +11,9 @@ also adapts the Trainer's `report_every` to about one snapshot per update howeve
 snapshots let the Trainer run longer fused chunks; their losses still arrive), and asks for histograms ≤ 4 times
 a second. At a slow training speed (`studio.training.speed`) the worker waits after each snapshot, on its
 condition variable, so pause, stop and a speed change end the wait at once. (The controller applies the
-`thread_budget` around a run: one BLAS thread, quick GIL hand-backs.)
+`thread_budget` around a run: one BLAS thread, quick GIL hand-backs.) The training doctor
+(`core.diagnostics.Doctor`) watches the snapshots here, where they are made: only its new findings travel, in
+the update that follows them.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from studio.training.pending_losses import PendingLosses
 from studio.training.speed import Pacer
 
 if TYPE_CHECKING:  # imported on the worker thread when a run starts (they load the engine and its kernels)
+    from core.diagnostics import Doctor, Finding
     from core.data import PreparedData
     from core.training.trainer import Trainer
 
@@ -82,6 +85,7 @@ class WorkerUpdate:
     progress: float | None = None  # the fraction of the planned epochs done at `latest` (None without one)
     prediction: GridPrediction | None = None
     paused: bool = False
+    findings: list[Finding] = field(default_factory=list)  # the doctor's findings made since the last update
 
     def batch_loss_steps(self) -> np.ndarray:
         """The (1-based) step of each entry of `batch_losses`: the last one is `latest.step`."""
@@ -106,6 +110,7 @@ class TrainingResult:
     weights: dict[str, np.ndarray]
     history: list[dict[str, Any]]
     test_score: tuple[float, float] | None = None  # (loss, metric) on the held-out test set; None without one
+    initial_weights: dict[str, np.ndarray] | None = None  # what the run started from ("Apply and retrain")
 
 
 def held_out_score(network, data, snapshot: Snapshot) -> tuple[float, float] | None:
@@ -144,6 +149,9 @@ class TrainingWorker(QObject):
         self._paced_step = 0  # the step the pacer last counted up to
         self._pace_changes = 0  # bumped by set_speed: ends a wait in progress
         self._predictor: GridPredictor | None = None
+        self.doctor: Doctor | None = None  # built with the Trainer, on the worker thread
+        self._findings: list[Finding] = []  # the doctor's findings not sent yet
+        self.initial_weights: dict[str, np.ndarray] | None = None  # a copy of the run's starting weights
         # What the run cost the worker, counted (tests and benchmarks check the rates stay bounded):
         self.batch_snapshots = 0  # "batch" snapshots the Trainer made
         self.histogram_requests = 0  # snapshots that carried weight/gradient histograms (asked for)
@@ -221,16 +229,20 @@ class TrainingWorker(QObject):
             self.done.emit()
 
     def _build(self) -> Trainer:
+        from core.diagnostics import ActivationProbe, Doctor
         from core.network import Network
         from core.training.trainer import Trainer
 
         network = Network.from_spec(self.job.spec)
         if self.job.weights is not None:
             network.set_state(self.job.weights)
+        self.initial_weights = {k: np.array(v, copy=True) for k, v in network.get_state().items()}
         # histogram_every: 1 while an epoch-end histogram is due, else 0 (`_schedule_epoch_histograms`).
         trainer = Trainer(network, self.job.data, report_every=1, histogram_every=1, confusion=True)
         if self.job.grid is not None and self.job.preprocess is not None:
             self._predictor = GridPredictor(self.job.grid, self.job.preprocess)
+        self.doctor = Doctor(trainer.spec, planned_epochs=trainer.epochs,
+                             probe=ActivationProbe(network, self.job.data.x_train))
         with self._cond:
             self.trainer = trainer
             stop = self._stop
@@ -269,7 +281,7 @@ class TrainingWorker(QObject):
         self._flush(trainer, paused=False, predict=True)
         weights = {k: np.array(v, copy=True) for k, v in trainer.network.get_state().items()}
         return TrainingResult(snapshot, weights, [dict(r) for r in trainer.history],
-                              held_out_score(trainer.network, self.job.data, snapshot))
+                              held_out_score(trainer.network, self.job.data, snapshot), self.initial_weights)
 
     def _wait_while_paused(self) -> str | None:
         """Block (without spinning) while paused; return a queued step, or None to run freely."""
@@ -317,6 +329,8 @@ class TrainingWorker(QObject):
         self._adapt_report_every(now, snapshot)
         self._latest = snapshot
         self._pending_losses.add(snapshot)
+        if self.doctor is not None:
+            self._findings.extend(self.doctor.observe(snapshot))
         self.batch_snapshots += snapshot.kind == "batch"
         if snapshot.kind == "epoch":
             self._epoch_seconds, self._last_epoch_time = now - self._last_epoch_time, now
@@ -373,12 +387,12 @@ class TrainingWorker(QObject):
             self.grid_predictions += 1
             self._last_prediction = time.perf_counter()
         latest = self._latest if self._latest is not self._sent else None  # never send a snapshot twice
-        if latest is None and not self._epochs and prediction is None and not paused:
+        if latest is None and not self._epochs and prediction is None and not paused and not self._findings:
             return
         losses = self._pending_losses.take(latest.step) if latest is not None else _no_losses()
         progress = fraction_done(latest, int(self.job.spec["training"]["epochs"])) if latest is not None else None
-        update = WorkerUpdate(latest, self._epochs, losses, progress, prediction, paused)
+        update = WorkerUpdate(latest, self._epochs, losses, progress, prediction, paused, self._findings)
         self._sent = self._latest
-        self._epochs = []
+        self._epochs, self._findings = [], []
         self._last_emit = time.perf_counter()
         self.update.emit(update)

@@ -58,6 +58,11 @@ def confusion_matrix(document: Document, controller: TrainingController) -> QWid
     return ConfusionMatrixPlot(controller, document)  # the document names the classes on the axes
 
 
+def doctor(document: Document, controller: TrainingController) -> QWidget:
+    from studio.widgets.doctor_panel import DoctorPanel
+    return DoctorPanel(document, controller)
+
+
 # ---- the registry ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class DockSpec:
@@ -84,6 +89,7 @@ DOCKS: tuple[DockSpec, ...] = (  # the panels in front are built at start: their
     DockSpec("weight_histogram_dock", "Weight histograms", weight_histograms, BOTTOM,
              tab_with="gradient_flow_dock"),
     DockSpec("confusion_dock", "Confusion matrix", confusion_matrix, BOTTOM, tab_with="gradient_flow_dock"),
+    DockSpec("doctor_dock", "Doctor", doctor, RIGHT, tab_with="layer_inspector_dock"),
 )
 FRONT_DOCKS = ("data_dock", "layer_inspector_dock", "decision_boundary_dock", "gradient_flow_dock")  # tabs on top
 

@@ -148,7 +148,8 @@ def test_dock_layout_is_remembered_and_reset(main_window, make_window, qtbot):
     second.close()
 
 
-TAB_GROUPS = sorted([("Data", "Training settings"), ("Layer", "History"), ("Decision boundary", "Neuron activation"),
+TAB_GROUPS = sorted([("Data", "Training settings"), ("Layer", "History", "Doctor"),
+                     ("Decision boundary", "Neuron activation"),
                      ("Gradient flow", "Weight histograms", "Confusion matrix")])
 
 
