@@ -25,7 +25,8 @@ from core.spec import (
     OPTIMIZERS, SCHEDULES, SpecError, check_setting, default_layer, default_spec, field_for, fit_spec_to_data,
     validate_spec,
 )
-from studio.commands import UNCHANGED, DocumentState, SetSettings, StateCommand, format_value, setting_subject
+from studio.commands import SetSettings, StateCommand, format_value, setting_subject
+from studio.document_state import UNCHANGED, DocumentState
 
 DEFAULT_SOURCE = {"kind": "playground", "name": "circles", "num_points": 400, "noise": 0.1, "seed": 0,
                   "added_points": []}
