@@ -22,8 +22,8 @@ from PySide6.QtGui import QUndoStack
 from core.data import DataError, Dataset, PreparedData, add_point, load_source
 from core.project import DEFAULT_SPLIT, Project, load_project, save_project
 from core.spec import (
-    OPTIMIZERS, SCHEDULES, SpecError, check_setting, default_layer, default_spec, field_for, fit_spec_to_data,
-    validate_spec,
+    OPTIMIZERS, SCHEDULES, Spec, SpecError, check_setting, default_layer, default_spec, field_for, fit_spec_to_data,
+    thaw, validate_spec, with_changes,
 )
 from studio.commands import SetSettings, StateCommand, format_value, setting_subject
 from studio.document_state import UNCHANGED, DocumentState
@@ -68,8 +68,8 @@ class Document(QObject):
 
     # ---- reading -------------------------------------------------------------------------------------
     @property
-    def spec(self) -> dict[str, Any]:
-        return copy.deepcopy(self._spec)
+    def spec(self) -> Spec:
+        return self._spec  # immutable: no copy needed
 
     @property
     def data_config(self) -> dict[str, Any]:
@@ -188,22 +188,22 @@ class Document(QObject):
         if not 0 <= index <= num - 1:
             raise SpecError(f"a new layer goes before the output layer: position must be 1 to {num}, got "
                             f"{index + 1}", "layers")
-        spec = self.spec
-        spec["layers"].insert(index, copy.deepcopy(layer) if layer is not None else default_layer())
+        spec = self._spec.to_json()  # a plain copy to edit, validated once when pushed
+        spec["layers"].insert(index, thaw(layer) if layer is not None else default_layer())
         self._push_spec(spec, f"Insert layer {index + 1}")
 
     def remove_layer(self, index: int) -> None:
         self._require_editable("The number of layers")
         self._check_hidden(index, "removed")
-        spec = self.spec
+        spec = self._spec.to_json()
         del spec["layers"][index]
         self._push_spec(spec, f"Remove layer {index + 1}")
 
     def duplicate_layer(self, index: int) -> None:
         self._require_editable("The number of layers")
         self._check_hidden(index, "duplicated")
-        spec = self.spec
-        spec["layers"].insert(index + 1, copy.deepcopy(spec["layers"][index]))
+        spec = self._spec.to_json()
+        spec["layers"].insert(index + 1, thaw(spec["layers"][index]))
         self._push_spec(spec, f"Duplicate layer {index + 1}")
 
     def move_layer(self, source: int, destination: int) -> None:
@@ -212,15 +212,15 @@ class Document(QObject):
         self._check_hidden(destination, "moved there")
         if source == destination:
             return
-        spec = self.spec
+        spec = self._spec.to_json()
         spec["layers"].insert(destination, spec["layers"].pop(source))
         self._push_spec(spec, f"Move layer {source + 1} to position {destination + 1}")
 
-    def set_spec(self, spec: dict, text: str) -> None:
+    def set_spec(self, spec: Mapping[str, Any], text: str) -> None:
         """Replace the whole spec in one undo step (for edits that touch several fields at once, e.g. a
         one-unit sigmoid output with binary cross-entropy). Refused while training."""
         self._require_editable("The network")
-        self._push_spec(copy.deepcopy(spec), text)
+        self._push_spec(spec, text)  # validated there, into a new Spec: `spec` itself is not kept
 
     # ---- training settings ----------------------------------------------------------------------------
     def set_training_field(self, path: str, value: Any) -> None:
@@ -357,17 +357,17 @@ class Document(QObject):
         return DocumentState(self._spec, self._data_config, self._dataset, self._data_error,
                              self._weights, self._history)
 
-    def _push_spec(self, spec: dict, text: str, merge: Hashable | None = None) -> None:
+    def _push_spec(self, spec: Mapping[str, Any], text: str, merge: Hashable | None = None) -> None:
         self._push_state(spec, self._data_config, self._dataset, self._data_error, text, merge)
 
-    def _push_state(self, spec: dict, config: dict, dataset: Dataset | None, data_error: str | None, text: str,
-                    merge: Hashable | None = None) -> None:
+    def _push_state(self, spec: Mapping[str, Any], config: dict, dataset: Dataset | None, data_error: str | None,
+                    text: str, merge: Hashable | None = None) -> None:
         spec = validate_spec(spec)  # SpecError leaves everything as it was
         states = self._edit_states(spec, (config, dataset, data_error))
         if states is not None:
             self.undo_stack.push(StateCommand(self, *states, text, merge))
 
-    def _edit_states(self, spec: dict, data: tuple[dict, Dataset | None, str | None] | None = None
+    def _edit_states(self, spec: Spec, data: tuple[dict, Dataset | None, str | None] | None = None
                      ) -> tuple[DocumentState, DocumentState] | None:
         """The states before and after an edit to a VALID spec and to data (config, data set, error; the current
         ones when None); trained weights are reset when the shapes change. None when nothing would change."""
@@ -421,19 +421,17 @@ def _architecture(spec: dict) -> tuple:
     return spec["input_size"], tuple((layer["units"], layer["batch_norm"]) for layer in spec["layers"])
 
 
-def _binary_sigmoid(spec: dict, dataset: Dataset) -> bool:
+def _binary_sigmoid(spec: Spec, dataset: Dataset) -> bool:
     """A 2-class set trained with one sigmoid unit and binary cross-entropy (the user's explicit choice)."""
     out = spec["layers"][-1]
     return (dataset.task == "classification" and dataset.num_classes == 2 and out["units"] == 1
             and out["activation"] == "sigmoid" and spec["training"]["loss"] == "binary_cross_entropy")
 
 
-def _fit_spec(spec: dict, dataset: Dataset, width: int) -> tuple[dict, list[str]]:
+def _fit_spec(spec: Spec, dataset: Dataset, width: int) -> tuple[Spec, list[str]]:
     if _binary_sigmoid(spec, dataset):  # keep the 1-unit sigmoid output; only the input may change
-        fitted = copy.deepcopy(spec)
         changes = [] if spec["input_size"] == width else [f"input size {spec['input_size']} → {width}"]
-        fitted["input_size"] = width
-        return validate_spec(fitted), changes
+        return with_changes(spec, {"input_size": width}), changes
     return fit_spec_to_data(spec, width, dataset.output_size, dataset.task)
 
 

@@ -8,9 +8,10 @@ two modules importing each other (the import-linter contract `no-cycles` holds w
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from core.spec import Spec
 
 
 class _Unchanged:
@@ -23,9 +24,9 @@ UNCHANGED: Any = _Unchanged()
 
 @dataclass(frozen=True)
 class DocumentState:
-    """Everything an undo step can change. Immutable: edits build a new state."""
+    """Everything an undo step can change. Immutable (the spec is an immutable Spec): edits build a new state."""
 
-    spec: Mapping[str, Any]
+    spec: Spec
     data_config: dict[str, Any]
     dataset: Any  # core.data.Dataset | None, shared between states, never copied
     data_error: str | None
@@ -40,7 +41,7 @@ class EditableDocument(Protocol):
     """The document as its undo commands see it (`studio.document.Document` is the one implementation)."""
 
     @property
-    def spec(self) -> Mapping[str, Any]: ...
+    def spec(self) -> Spec: ...
 
     @property
     def data_config(self) -> dict[str, Any]: ...
@@ -60,7 +61,7 @@ class EditableDocument(Protocol):
     @property
     def is_training(self) -> bool: ...
 
-    def _edit_states(self, spec: Mapping[str, Any], data: tuple[dict, Any, str | None] | None = None
+    def _edit_states(self, spec: Spec, data: tuple[dict, Any, str | None] | None = None
                      ) -> tuple[DocumentState, DocumentState] | None: ...
 
     def _restore_state(self, state: DocumentState) -> None: ...

@@ -173,8 +173,8 @@ def find_learning_rate(network, data, *, optimizer=None, start_lr: float = DEFAU
     """
     from core.training.rng_streams import training_streams
     from core.training.step import StepRunner
-    training = copy.deepcopy(network.spec["training"])
-    if training["optimizer"]["name"] == "lbfgs":
+    training = network.spec.training
+    if training.optimizer.name == "lbfgs":
         raise LrFinderError("learning-rate range test: L-BFGS sets its own step length by line search; choose a "
                             "step-by-gradient optimizer (SGD, Adam, ...) to find a rate for")
     if optimizer is not None and optimizer.params is not network.params:

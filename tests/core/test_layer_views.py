@@ -13,7 +13,7 @@ from core.spec import default_spec, validate_spec
 
 @pytest.fixture
 def spec_with_batch_norm():
-    spec = default_spec()
+    spec = default_spec().to_json()
     spec["layers"][1]["batch_norm"] = True
     return validate_spec(spec)
 

@@ -150,7 +150,7 @@ def test_blockers_are_shown_when_training_cannot_start(qtbot):
 
 
 def test_long_runs_are_sampled_fast_and_short_runs_are_exact():
-    training = default_spec()["training"]
+    training = default_spec().to_json()["training"]
     training["schedule"] = {"name": "cosine"}
     epochs, rates = planned_rates(training)
     assert np.array_equal(rates, preview_learning_rates(training)) and epochs[0] == 1
