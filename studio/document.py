@@ -119,7 +119,7 @@ class Document(QObject):
         """The split, scaled data for training (core.data.PreparedData), cached until data or seed change."""
         if self._dataset is None:
             raise DataError(f"no data set is loaded: {self._data_error or 'pick one in the Data panel'}")
-        config, seed = self._data_config, self._spec["training"]["seed"]
+        config, seed = self._data_config, self._spec.training.seed
         key = (id(self._dataset), config["val_fraction"], config["test_fraction"], config["scaling"],
                tuple(config.get("feature_transform") or ()), seed)
         if key != self._prepared_key:
@@ -137,12 +137,12 @@ class Document(QObject):
             return [f"No data set: {sentence(self._data_error or 'pick one in the Data panel')}"]
         reasons = []
         width = self.input_width()
-        if width != self._spec["input_size"]:
-            reasons.append(f"The network takes {self._spec['input_size']} inputs but the data gives {width}; "
+        if width != self._spec.input_size:
+            reasons.append(f"The network takes {self._spec.input_size} inputs but the data gives {width}; "
                            f"pick the data set again to adapt the network.")
-        if self._dataset.output_size != self._spec["layers"][-1]["units"] and not _binary_sigmoid(
+        if self._dataset.output_size != self._spec.layers[-1].units and not _binary_sigmoid(
                 self._spec, self._dataset):
-            reasons.append(f"The output layer has {self._spec['layers'][-1]['units']} units but the data needs "
+            reasons.append(f"The output layer has {self._spec.layers[-1].units} units but the data needs "
                            f"{self._dataset.output_size}.")
         if not reasons:
             try:
@@ -184,7 +184,7 @@ class Document(QObject):
 
     def insert_layer(self, index: int, layer: dict | None = None) -> None:
         self._require_editable("The number of layers")
-        num = len(self._spec["layers"])
+        num = len(self._spec.layers)
         if not 0 <= index <= num - 1:
             raise SpecError(f"a new layer goes before the output layer: position must be 1 to {num}, got "
                             f"{index + 1}", "layers")
@@ -231,9 +231,9 @@ class Document(QObject):
         """Switch optimizer: its settings start from their defaults, the learning rate is kept, and L-BFGS brings
         full-batch training with it (a notice says so)."""
         name = check_setting(self._spec, "training.optimizer.name", name)
-        training = self._spec["training"]
-        changes = {"training.optimizer.name": name, "training.optimizer.lr": training["optimizer"]["lr"]}
-        if name == "lbfgs" and training["batch_mode"] != "full":
+        training = self._spec.training
+        changes = {"training.optimizer.name": name, "training.optimizer.lr": training.optimizer.lr}
+        if name == "lbfgs" and training.batch_mode != "full":
             changes["training.batch_mode"] = "full"
         self.set_settings(changes, f"Switch optimizer to {OPTIMIZERS[name].label}")
         if "training.batch_mode" in changes:
@@ -405,32 +405,32 @@ class Document(QObject):
             self.dirty_changed.emit(dirty)
 
     def _check_index(self, index: int) -> None:
-        num = len(self._spec["layers"])
+        num = len(self._spec.layers)
         if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < num:
             raise SpecError(f"there is no layer {index + 1 if isinstance(index, int) else index!r}; the network "
                             f"has {num} layers (the last is the output layer)", "layers")
 
     def _check_hidden(self, index: int, verb: str) -> None:
         self._check_index(index)
-        if index == len(self._spec["layers"]) - 1:
+        if index == len(self._spec.layers) - 1:
             raise SpecError(f"the output layer can't be {verb}; it always stays last", f"layers[{index}]")
 
 
-def _architecture(spec: dict) -> tuple:
+def _architecture(spec: Spec) -> tuple:
     """What decides the shapes of the weights: trained weights survive edits that keep it."""
-    return spec["input_size"], tuple((layer["units"], layer["batch_norm"]) for layer in spec["layers"])
+    return spec.input_size, tuple((layer.units, layer.batch_norm) for layer in spec.layers)
 
 
 def _binary_sigmoid(spec: Spec, dataset: Dataset) -> bool:
     """A 2-class set trained with one sigmoid unit and binary cross-entropy (the user's explicit choice)."""
-    out = spec["layers"][-1]
-    return (dataset.task == "classification" and dataset.num_classes == 2 and out["units"] == 1
-            and out["activation"] == "sigmoid" and spec["training"]["loss"] == "binary_cross_entropy")
+    out = spec.layers[-1]
+    return (dataset.task == "classification" and dataset.num_classes == 2 and out.units == 1
+            and out.activation == "sigmoid" and spec.training.loss == "binary_cross_entropy")
 
 
 def _fit_spec(spec: Spec, dataset: Dataset, width: int) -> tuple[Spec, list[str]]:
     if _binary_sigmoid(spec, dataset):  # keep the 1-unit sigmoid output; only the input may change
-        changes = [] if spec["input_size"] == width else [f"input size {spec['input_size']} → {width}"]
+        changes = [] if spec.input_size == width else [f"input size {spec.input_size} → {width}"]
         return with_changes(spec, {"input_size": width}), changes
     return fit_spec_to_data(spec, width, dataset.output_size, dataset.task)
 
