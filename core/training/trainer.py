@@ -57,10 +57,10 @@ class Trainer:
             spec = validate_spec({**network.spec, "training": training})
         self._spec: Spec = spec
         for name in ("loss", "huber_delta"):  # the network computes its own loss: the settings must agree
-            if self.training[name] != network.spec.training[name]:
-                raise SpecError(f"training: {name} must match the network's ({network.spec.training[name]!r}), "
-                                f"got {self.training[name]!r}; build the network from a spec with this loss",
-                                f"training.{name}")
+            ours, networks = getattr(self.training, name), getattr(network.spec.training, name)
+            if ours != networks:
+                raise SpecError(f"training: {name} must match the network's ({networks!r}), got {ours!r}; build "
+                                f"the network from a spec with this loss", f"training.{name}")
         self.network, self.data = network, data
         self.report_every, self.histogram_every, self.histogram_bins = report_every, histogram_every, histogram_bins
         # Checked and converted once (dtype, layout, NaN/inf with the row), so the hot loop can skip the checks.
