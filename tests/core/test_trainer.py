@@ -124,6 +124,23 @@ def test_set_live_lr_takes_effect_at_the_next_batch(xor_data):
     assert trainer.training["optimizer"]["lr"] == 0.5 and trainer.training["l2"] == 0.001
 
 
+def test_a_live_change_gives_the_run_a_new_spec_and_leaves_the_networks_alone(xor_data):
+    trainer = make_trainer(xor_data, epochs=1)
+    networks = trainer.network.spec
+    assert trainer.spec is networks  # immutable, so shared until something changes
+    run = trainer.run()
+    next(run)
+    trainer.set_live("training.optimizer.lr", 0.5)
+    next(run)
+    assert trainer.spec.training.optimizer.lr == 0.5 and trainer.steps.training is trainer.spec.training
+    assert trainer.network.spec is networks and networks.training.optimizer.lr == 0.01
+    state = trainer.state_dict()
+    trainer.set_live("training.optimizer.lr", 0.25)
+    next(run)
+    trainer.load_state_dict(state)  # the saved settings come back, to the step as well
+    assert trainer.training.optimizer.lr == 0.5 and trainer.steps.training is trainer.training
+
+
 def test_set_live_refuses_bad_values_with_the_setting_named(xor_data):
     trainer = make_trainer(xor_data)
     with pytest.raises(SpecError, match="lr must be > 0, got -1"):
