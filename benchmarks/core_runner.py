@@ -24,10 +24,10 @@ def prepared_data(work: Workload):
 class CoreMLP:
     def __init__(self, work: Workload, seed: int = 0):
         from core.network import Network
+        from core.spec import with_changes
         from core.training import Trainer
 
-        spec = work.spec()
-        spec["training"]["epochs"] = 1_000_000  # the benchmark decides when to stop
+        spec = with_changes(work.spec(), {"training.epochs": 1_000_000})  # the benchmark decides when to stop
         self.network = Network.from_spec(spec, seed=seed)
         self.trainer = Trainer(self.network, prepared_data(work), spec["training"], report_every=0,
                                confusion=False)

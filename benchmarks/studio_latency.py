@@ -58,7 +58,7 @@ def digits_document(epochs: int):
 
     document = Document()
     document.set_data_source({"kind": "sklearn", "name": "digits"})
-    spec = document.spec
+    spec = document.spec.to_json()  # a plain copy to edit, validated below
     spec["layers"] = [default_layer(128, "relu"), default_layer(64, "relu"), output_layer(10, "classification")]
     spec["training"].update(epochs=epochs, batch_size=32, batch_mode="mini",
                             optimizer={"name": "adam", "lr": 1e-3})

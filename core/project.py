@@ -25,6 +25,7 @@ import stat
 import tempfile
 import time
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -39,7 +40,7 @@ from core.project_manifest import (
     DEFAULT_SPLIT, check_data_config, check_history, decode_manifest, require_mapping,
 )
 from core.project_weights import WeightsUnusable, max_weights_bytes, parse_weights
-from core.spec import SpecError, validate_spec
+from core.spec import Spec, SpecError, validate_spec
 
 PROJECT_VERSION = 1
 PROJECT_FORMAT = "backprop-studio-project"
@@ -53,7 +54,7 @@ _TEMP_SUFFIX = ".tmp"
 class Project:
     """What a project file holds, migrated to the current version and validated."""
 
-    spec: dict[str, Any]
+    spec: Spec
     data_config: dict[str, Any]
     data_hash: str | None = None  # the data set's content hash when saved: lets the studio warn if it changed
     weights: dict[str, np.ndarray] | None = None
@@ -64,7 +65,7 @@ class Project:
     warnings: list[str] = field(default_factory=list)  # problems that did not stop it opening (unusable weights)
 
 
-def save_project(path: str | os.PathLike[str], spec: dict[str, Any], data_config: dict[str, Any],
+def save_project(path: str | os.PathLike[str], spec: Mapping[str, Any], data_config: dict[str, Any],
                  weights: dict[str, np.ndarray] | None, history: list[dict[str, Any]] | None,
                  extra: dict[str, Any] | None = None, *, data_hash: str | None = None) -> None:
     """Write a project atomically; raise ProjectError (and leave any existing file untouched) on failure."""
@@ -75,7 +76,7 @@ def save_project(path: str | os.PathLike[str], spec: dict[str, Any], data_config
         raise ProjectError(f"can't save {target.name}: the network is invalid: {error}", target) from error
     manifest = {
         "format": PROJECT_FORMAT, "version": PROJECT_VERSION, "app_version": _app_version(),
-        "spec": spec,
+        "spec": spec.to_json(),
         "data": {"config": _json_safe(data_config), "content_hash": data_hash},
         "history": _json_safe(list(history or [])),
         "has_weights": weights is not None,

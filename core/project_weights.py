@@ -12,11 +12,11 @@ from __future__ import annotations
 import io
 import zipfile
 import zlib
-from typing import Any
 
 import numpy as np
 
 from core.network.memory import parameter_counts
+from core.spec import Spec
 
 WEIGHT_ARRAYS = ("params", "buffers")
 _HEADER_SLACK = 64 * 1024  # the npz's own zip structure and .npy headers around the raw floats
@@ -27,15 +27,15 @@ class WeightsUnusable(ValueError):
     """Why saved weights can't be used; the project then opens untrained with this as a warning."""
 
 
-def max_weights_bytes(spec: dict[str, Any]) -> int:
+def max_weights_bytes(spec: Spec) -> int:
     """The most bytes a weights.npz for `spec` can hold: every value as float64, plus the npz's structure."""
-    n_params, n_buffers = parameter_counts(spec["input_size"], spec["layers"])
+    n_params, n_buffers = parameter_counts(spec.input_size, spec.layers)
     return 8 * (n_params + n_buffers) + _HEADER_SLACK
 
 
-def parse_weights(raw: bytes, spec: dict[str, Any]) -> dict[str, np.ndarray]:
+def parse_weights(raw: bytes, spec: Spec) -> dict[str, np.ndarray]:
     """{"params", "buffers"} arrays from an npz's bytes, or WeightsUnusable saying what does not fit."""
-    expected = dict(zip(WEIGHT_ARRAYS, parameter_counts(spec["input_size"], spec["layers"])))
+    expected = dict(zip(WEIGHT_ARRAYS, parameter_counts(spec.input_size, spec.layers)))
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             names = sorted(archive.namelist())

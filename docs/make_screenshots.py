@@ -336,9 +336,9 @@ def race_dialog_shots(app, out_dir: Path) -> None:
 
 def _regression_spec(spec: dict) -> dict:
     """A 1-16-16-1 tanh network with a linear output and MSE, for the sine curve."""
-    import copy
+    from core.spec import thaw
 
-    spec = copy.deepcopy(spec)
+    spec = thaw(spec)  # a plain copy to edit (a Spec never changes)
     layer = dict(spec["layers"][0])
     spec["layers"] = [dict(layer, units=16, activation="tanh"), dict(layer, units=16, activation="tanh"),
                       dict(layer, units=1, activation="linear")]

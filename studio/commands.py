@@ -3,7 +3,7 @@
 Every edit (a layer field, a training setting, the data source, an added point) is a `StateCommand` holding two
 `DocumentState`s; an edit of settings is a `SetSettings({path: value}, text)`, whose new spec is
 `core.spec.with_changes` of the current one (validated once). Swapping whole states keeps undo exact (no inverse
-operations to get wrong) and is cheap: the spec is a small dict and the data set object is shared, never copied.
+operations to get wrong) and is cheap: the spec is a small immutable Spec and the data set object is shared, never copied.
 Consecutive edits with the same `merge_key` (the same spin box dragged) merge into one undo step.
 
 Trained weights are part of a state only when the edit changed the network's shape (they no longer fit and are
@@ -13,46 +13,22 @@ reset); otherwise they are `UNCHANGED`, so undoing an activation change after tr
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Hashable
+from typing import Any, Hashable
 
 from PySide6.QtGui import QUndoCommand
 
 from core.spec import field_for, parse_path, with_changes
-
-if TYPE_CHECKING:  # pragma: no cover
-    from studio.document import Document
+from studio.document_state import UNCHANGED, DocumentState, EditableDocument
 
 MERGEABLE_COMMAND_ID = 0x5EC
-
-
-class _Unchanged:
-    def __repr__(self) -> str:
-        return "UNCHANGED"
-
-
-UNCHANGED: Any = _Unchanged()
-
-
-@dataclass(frozen=True)
-class DocumentState:
-    """Everything an undo step can change. Treated as immutable: edits build a new state."""
-
-    spec: dict[str, Any]
-    data_config: dict[str, Any]
-    dataset: Any  # core.data.Dataset | None, shared between states, never copied
-    data_error: str | None
-    weights: Any = UNCHANGED  # dict[str, np.ndarray] | None | UNCHANGED
-    history: Any = UNCHANGED  # list[dict] | UNCHANGED
-
-    def same_content(self, other: DocumentState) -> bool:
-        return self.spec == other.spec and self.data_config == other.data_config
+__all__ = ["UNCHANGED", "DocumentState", "EditableDocument", "SetSettings", "StateCommand", "edge_weight_command",
+           "format_value", "layer_title", "setting_subject", "settings_text"]
 
 
 class StateCommand(QUndoCommand):
     """Undo = restore `before`; redo = restore `after`."""
 
-    def __init__(self, document: Document, before: DocumentState, after: DocumentState, text: str,
+    def __init__(self, document: EditableDocument, before: DocumentState, after: DocumentState, text: str,
                  merge_key: Hashable | None = None):
         super().__init__(text)
         self._document = document
@@ -85,7 +61,7 @@ class SetSettings(StateCommand):
     a refused edit raises SpecError before anything changes. Edits of the same numeric setting merge (a spin box
     dragged is one step). `changes_nothing` is true when the edit would leave the document as it is."""
 
-    def __init__(self, document: Document, changes: Mapping[str, Any], text: str | None = None):
+    def __init__(self, document: EditableDocument, changes: Mapping[str, Any], text: str | None = None):
         spec = document.spec
         states = document._edit_states(with_changes(spec, changes))
         self.changes = dict(changes)
@@ -131,7 +107,8 @@ def layer_title(index: int, num_layers: int) -> str:
     return "output layer" if index == num_layers - 1 else f"layer {index + 1}"
 
 
-def edge_weight_command(document: Document, layer: int, source: int, target: int, value: float) -> StateCommand:
+def edge_weight_command(document: EditableDocument, layer: int, source: int, target: int,
+                        value: float) -> StateCommand:
     """The undoable edit "set the weight from unit `source` of layer `layer` − 1 (−1: the inputs) to unit `target`
     of layer `layer` to `value`", on the document's trained weights. Only the weights change (history and spec
     stay); undo gives the old weights back. ValueError (nothing changes) for a non-finite value, a run in

@@ -22,10 +22,11 @@ from PySide6.QtGui import QUndoStack
 from core.data import DataError, Dataset, PreparedData, add_point, load_source
 from core.project import DEFAULT_SPLIT, Project, load_project, save_project
 from core.spec import (
-    OPTIMIZERS, SCHEDULES, SpecError, check_setting, default_layer, default_spec, field_for, fit_spec_to_data,
-    validate_spec,
+    OPTIMIZERS, SCHEDULES, Spec, SpecError, check_setting, default_layer, default_spec, field_for, fit_spec_to_data,
+    thaw, validate_spec, with_changes,
 )
-from studio.commands import UNCHANGED, DocumentState, SetSettings, StateCommand, format_value, setting_subject
+from studio.commands import SetSettings, StateCommand, format_value, setting_subject
+from studio.document_state import UNCHANGED, DocumentState
 
 DEFAULT_SOURCE = {"kind": "playground", "name": "circles", "num_points": 400, "noise": 0.1, "seed": 0,
                   "added_points": []}
@@ -67,8 +68,8 @@ class Document(QObject):
 
     # ---- reading -------------------------------------------------------------------------------------
     @property
-    def spec(self) -> dict[str, Any]:
-        return copy.deepcopy(self._spec)
+    def spec(self) -> Spec:
+        return self._spec  # immutable: no copy needed
 
     @property
     def data_config(self) -> dict[str, Any]:
@@ -118,7 +119,7 @@ class Document(QObject):
         """The split, scaled data for training (core.data.PreparedData), cached until data or seed change."""
         if self._dataset is None:
             raise DataError(f"no data set is loaded: {self._data_error or 'pick one in the Data panel'}")
-        config, seed = self._data_config, self._spec["training"]["seed"]
+        config, seed = self._data_config, self._spec.training.seed
         key = (id(self._dataset), config["val_fraction"], config["test_fraction"], config["scaling"],
                tuple(config.get("feature_transform") or ()), seed)
         if key != self._prepared_key:
@@ -136,12 +137,12 @@ class Document(QObject):
             return [f"No data set: {sentence(self._data_error or 'pick one in the Data panel')}"]
         reasons = []
         width = self.input_width()
-        if width != self._spec["input_size"]:
-            reasons.append(f"The network takes {self._spec['input_size']} inputs but the data gives {width}; "
+        if width != self._spec.input_size:
+            reasons.append(f"The network takes {self._spec.input_size} inputs but the data gives {width}; "
                            f"pick the data set again to adapt the network.")
-        if self._dataset.output_size != self._spec["layers"][-1]["units"] and not _binary_sigmoid(
+        if self._dataset.output_size != self._spec.layers[-1].units and not _binary_sigmoid(
                 self._spec, self._dataset):
-            reasons.append(f"The output layer has {self._spec['layers'][-1]['units']} units but the data needs "
+            reasons.append(f"The output layer has {self._spec.layers[-1].units} units but the data needs "
                            f"{self._dataset.output_size}.")
         if not reasons:
             try:
@@ -183,26 +184,26 @@ class Document(QObject):
 
     def insert_layer(self, index: int, layer: dict | None = None) -> None:
         self._require_editable("The number of layers")
-        num = len(self._spec["layers"])
+        num = len(self._spec.layers)
         if not 0 <= index <= num - 1:
             raise SpecError(f"a new layer goes before the output layer: position must be 1 to {num}, got "
                             f"{index + 1}", "layers")
-        spec = self.spec
-        spec["layers"].insert(index, copy.deepcopy(layer) if layer is not None else default_layer())
+        spec = self._spec.to_json()  # a plain copy to edit, validated once when pushed
+        spec["layers"].insert(index, thaw(layer) if layer is not None else default_layer())
         self._push_spec(spec, f"Insert layer {index + 1}")
 
     def remove_layer(self, index: int) -> None:
         self._require_editable("The number of layers")
         self._check_hidden(index, "removed")
-        spec = self.spec
+        spec = self._spec.to_json()
         del spec["layers"][index]
         self._push_spec(spec, f"Remove layer {index + 1}")
 
     def duplicate_layer(self, index: int) -> None:
         self._require_editable("The number of layers")
         self._check_hidden(index, "duplicated")
-        spec = self.spec
-        spec["layers"].insert(index + 1, copy.deepcopy(spec["layers"][index]))
+        spec = self._spec.to_json()
+        spec["layers"].insert(index + 1, thaw(spec["layers"][index]))
         self._push_spec(spec, f"Duplicate layer {index + 1}")
 
     def move_layer(self, source: int, destination: int) -> None:
@@ -211,15 +212,15 @@ class Document(QObject):
         self._check_hidden(destination, "moved there")
         if source == destination:
             return
-        spec = self.spec
+        spec = self._spec.to_json()
         spec["layers"].insert(destination, spec["layers"].pop(source))
         self._push_spec(spec, f"Move layer {source + 1} to position {destination + 1}")
 
-    def set_spec(self, spec: dict, text: str) -> None:
+    def set_spec(self, spec: Mapping[str, Any], text: str) -> None:
         """Replace the whole spec in one undo step (for edits that touch several fields at once, e.g. a
         one-unit sigmoid output with binary cross-entropy). Refused while training."""
         self._require_editable("The network")
-        self._push_spec(copy.deepcopy(spec), text)
+        self._push_spec(spec, text)  # validated there, into a new Spec: `spec` itself is not kept
 
     # ---- training settings ----------------------------------------------------------------------------
     def set_training_field(self, path: str, value: Any) -> None:
@@ -230,9 +231,9 @@ class Document(QObject):
         """Switch optimizer: its settings start from their defaults, the learning rate is kept, and L-BFGS brings
         full-batch training with it (a notice says so)."""
         name = check_setting(self._spec, "training.optimizer.name", name)
-        training = self._spec["training"]
-        changes = {"training.optimizer.name": name, "training.optimizer.lr": training["optimizer"]["lr"]}
-        if name == "lbfgs" and training["batch_mode"] != "full":
+        training = self._spec.training
+        changes = {"training.optimizer.name": name, "training.optimizer.lr": training.optimizer.lr}
+        if name == "lbfgs" and training.batch_mode != "full":
             changes["training.batch_mode"] = "full"
         self.set_settings(changes, f"Switch optimizer to {OPTIMIZERS[name].label}")
         if "training.batch_mode" in changes:
@@ -356,17 +357,17 @@ class Document(QObject):
         return DocumentState(self._spec, self._data_config, self._dataset, self._data_error,
                              self._weights, self._history)
 
-    def _push_spec(self, spec: dict, text: str, merge: Hashable | None = None) -> None:
+    def _push_spec(self, spec: Mapping[str, Any], text: str, merge: Hashable | None = None) -> None:
         self._push_state(spec, self._data_config, self._dataset, self._data_error, text, merge)
 
-    def _push_state(self, spec: dict, config: dict, dataset: Dataset | None, data_error: str | None, text: str,
-                    merge: Hashable | None = None) -> None:
+    def _push_state(self, spec: Mapping[str, Any], config: dict, dataset: Dataset | None, data_error: str | None,
+                    text: str, merge: Hashable | None = None) -> None:
         spec = validate_spec(spec)  # SpecError leaves everything as it was
         states = self._edit_states(spec, (config, dataset, data_error))
         if states is not None:
             self.undo_stack.push(StateCommand(self, *states, text, merge))
 
-    def _edit_states(self, spec: dict, data: tuple[dict, Dataset | None, str | None] | None = None
+    def _edit_states(self, spec: Spec, data: tuple[dict, Dataset | None, str | None] | None = None
                      ) -> tuple[DocumentState, DocumentState] | None:
         """The states before and after an edit to a VALID spec and to data (config, data set, error; the current
         ones when None); trained weights are reset when the shapes change. None when nothing would change."""
@@ -404,35 +405,33 @@ class Document(QObject):
             self.dirty_changed.emit(dirty)
 
     def _check_index(self, index: int) -> None:
-        num = len(self._spec["layers"])
+        num = len(self._spec.layers)
         if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < num:
             raise SpecError(f"there is no layer {index + 1 if isinstance(index, int) else index!r}; the network "
                             f"has {num} layers (the last is the output layer)", "layers")
 
     def _check_hidden(self, index: int, verb: str) -> None:
         self._check_index(index)
-        if index == len(self._spec["layers"]) - 1:
+        if index == len(self._spec.layers) - 1:
             raise SpecError(f"the output layer can't be {verb}; it always stays last", f"layers[{index}]")
 
 
-def _architecture(spec: dict) -> tuple:
+def _architecture(spec: Spec) -> tuple:
     """What decides the shapes of the weights: trained weights survive edits that keep it."""
-    return spec["input_size"], tuple((layer["units"], layer["batch_norm"]) for layer in spec["layers"])
+    return spec.input_size, tuple((layer.units, layer.batch_norm) for layer in spec.layers)
 
 
-def _binary_sigmoid(spec: dict, dataset: Dataset) -> bool:
+def _binary_sigmoid(spec: Spec, dataset: Dataset) -> bool:
     """A 2-class set trained with one sigmoid unit and binary cross-entropy (the user's explicit choice)."""
-    out = spec["layers"][-1]
-    return (dataset.task == "classification" and dataset.num_classes == 2 and out["units"] == 1
-            and out["activation"] == "sigmoid" and spec["training"]["loss"] == "binary_cross_entropy")
+    out = spec.layers[-1]
+    return (dataset.task == "classification" and dataset.num_classes == 2 and out.units == 1
+            and out.activation == "sigmoid" and spec.training.loss == "binary_cross_entropy")
 
 
-def _fit_spec(spec: dict, dataset: Dataset, width: int) -> tuple[dict, list[str]]:
+def _fit_spec(spec: Spec, dataset: Dataset, width: int) -> tuple[Spec, list[str]]:
     if _binary_sigmoid(spec, dataset):  # keep the 1-unit sigmoid output; only the input may change
-        fitted = copy.deepcopy(spec)
-        changes = [] if spec["input_size"] == width else [f"input size {spec['input_size']} → {width}"]
-        fitted["input_size"] = width
-        return validate_spec(fitted), changes
+        changes = [] if spec.input_size == width else [f"input size {spec.input_size} → {width}"]
+        return with_changes(spec, {"input_size": width}), changes
     return fit_spec_to_data(spec, width, dataset.output_size, dataset.task)
 
 

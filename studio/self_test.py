@@ -33,14 +33,12 @@ def run_self_test(argv: Sequence[str] = ()) -> int:
         _say(f"window opened ({window.width()}×{window.height()}) with all {len(window.docks)} panels")
 
         step = "train one epoch"
-        import copy
-
         import numpy as np
 
         from core.network import Network
+        from core.spec import with_changes
         from core.training import Trainer
-        spec = copy.deepcopy(document.spec)
-        spec["training"]["epochs"] = 1
+        spec = with_changes(document.spec, {"training.epochs": 1})
         prepared = document.prepared()
         network = Network.from_spec(spec)
         trainer = Trainer(network, prepared, report_every=0)

@@ -6,7 +6,6 @@ Every engine error (bad project file, missing data file, invalid spec, weights t
 
 from __future__ import annotations
 
-import copy
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -72,7 +71,7 @@ def open_project(name_or_path: str, changes: Mapping[str, Any] | None = None,
         project = load_project(path)
     for warning in project.warnings:  # e.g. weights that don't fit: the project is used untrained
         print(f"warning: {warning}", file=sys.stderr)
-    spec = copy.deepcopy(project.spec)
+    spec = project.spec  # immutable: with_changes makes a new one
     if changes:
         try:
             spec = with_changes(spec, changes)

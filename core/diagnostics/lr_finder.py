@@ -33,6 +33,8 @@ from typing import Any
 
 import numpy as np
 
+from core.spec import TrainingSpec
+
 DEFAULT_START_LR = 1e-7
 DEFAULT_END_LR = 10.0
 DEFAULT_NUM_STEPS = 200
@@ -148,12 +150,12 @@ class _SavedState:
             self.optimizer.load_state_dict(self.optimizer_state)
 
 
-def _batches(network, data, training: dict[str, Any], rng: np.random.Generator):
+def _batches(network, data, training: TrainingSpec, rng: np.random.Generator):
     """Endless (x, y) batches of the training set with the run's batch mode, reshuffled every pass."""
     from core.training.batching import BatchSampler, batch_size_for
     x = network.check_input(data.x_train)
     y = network.check_targets(data.y_train, x.shape[0])
-    sampler = BatchSampler(x, y, batch_size_for(training, x.shape[0]), training["shuffle"], rng)
+    sampler = BatchSampler(x, y, batch_size_for(training, x.shape[0]), training.shuffle, rng)
     while True:
         sampler.start_epoch()
         for index in range(sampler.batches_per_epoch):
@@ -173,8 +175,8 @@ def find_learning_rate(network, data, *, optimizer=None, start_lr: float = DEFAU
     """
     from core.training.rng_streams import training_streams
     from core.training.step import StepRunner
-    training = copy.deepcopy(network.spec["training"])
-    if training["optimizer"]["name"] == "lbfgs":
+    training = network.spec.training
+    if training.optimizer.name == "lbfgs":
         raise LrFinderError("learning-rate range test: L-BFGS sets its own step length by line search; choose a "
                             "step-by-gradient optimizer (SGD, Adam, ...) to find a rate for")
     if optimizer is not None and optimizer.params is not network.params:
@@ -183,7 +185,7 @@ def find_learning_rate(network, data, *, optimizer=None, start_lr: float = DEFAU
     if len(data.x_train) == 0:
         raise LrFinderError("learning-rate range test: the training set is empty; give the data set some rows")
     rates = sweep_rates(start_lr, end_lr, num_steps)
-    streams = training_streams(training["seed"])
+    streams = training_streams(training.seed)
     probe = _probe(network, data, probe_rows)
     with np.errstate(over="ignore", invalid="ignore"):
         start_loss = _probe_loss(network, *probe)

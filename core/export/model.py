@@ -21,7 +21,7 @@ import numpy as np
 
 from core.export.common import ExportError
 from core.export.raw_columns import RawColumn, encoded_feature_names, plain_columns
-from core.spec import validate_spec
+from core.spec import LayerSpec, Spec, validate_spec
 
 MODEL_FORMAT = "backprop-studio-model"
 MODEL_FORMAT_VERSION = 1
@@ -30,7 +30,7 @@ BATCH_NORM_EPS = 1e-5  # the engine's (and PyTorch's BatchNorm1d) epsilon
 
 @dataclass
 class ExportModel:
-    spec: dict[str, Any]
+    spec: Spec  # a plain dict given here is validated into a Spec (a Spec costs nothing)
     arrays: dict[str, np.ndarray]  # "layers.{i}.weight" (in, out), ".bias", ".bn.weight/bias/running_mean/var"
     # "columns": RawColumn dicts when the data came from a CSV file (None: plain numeric columns named
     # feature_names), "feature_transform", "scaler"
@@ -42,6 +42,9 @@ class ExportModel:
     trained: bool = True
     # the PreparedData the network was trained on (from_network's `prepared`): the torch-train export's rows
     training_data: Any = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.spec = validate_spec(self.spec)
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -58,10 +61,9 @@ class ExportModel:
         spec = network.to_spec()
         arrays = {name: np.array(view, dtype=np.float32) for name, view in network.parameters()}
         arrays.update({name: np.array(view, dtype=np.float32) for name, view in network.named_buffers()})
-        task = "classification" if spec["training"]["loss"] in ("cross_entropy", "binary_cross_entropy") \
-            else "regression"
+        task = "classification" if spec.training.loss in ("cross_entropy", "binary_cross_entropy") else "regression"
         if prepared is None:
-            names = raw_feature_names or [f"x{i}" for i in range(spec["input_size"])]
+            names = raw_feature_names or [f"x{i}" for i in range(spec.input_size)]
             return cls(spec, arrays, feature_names=list(names), trained=trained,
                        class_names=[f"class {i}" for i in range(network.output_size)]
                        if task == "classification" else None,
@@ -83,15 +85,14 @@ class ExportModel:
 
     def check(self) -> None:
         """ExportError when the pieces don't fit together (e.g. preprocessing for a different input width)."""
-        self.spec = validate_spec(self.spec)
         transform = self.transform_names
         if transform and self.encoded_input_size != 2:
             raise ExportError(f"the feature transform takes 2 inputs but the raw columns give "
                               f"{self.encoded_input_size}")
         produced = len(transform) if transform else self.encoded_input_size
-        if produced != self.spec["input_size"]:
+        if produced != self.spec.input_size:
             raise ExportError(f"the preprocessing produces {produced} inputs but the network expects "
-                              f"{self.spec['input_size']}; retrain or refit the network to the data first")
+                              f"{self.spec.input_size}; retrain or refit the network to the data first")
         scaler = self.preprocessing.get("scaler")
         if scaler and scaler.get("offset") is not None and len(scaler["offset"]) != produced:
             raise ExportError(f"the scaler was fitted on {len(scaler['offset'])} features, the network expects "
@@ -104,12 +105,12 @@ class ExportModel:
 
     # ------------------------------------------------------------------ reading
     @property
-    def layers(self) -> list[dict[str, Any]]:
-        return self.spec["layers"]
+    def layers(self) -> list[LayerSpec]:
+        return self.spec.layers
 
     @property
     def task(self) -> str:
-        loss = self.spec["training"]["loss"]
+        loss = self.spec.training.loss
         return "classification" if loss in ("cross_entropy", "binary_cross_entropy") else "regression"
 
     @property
@@ -119,7 +120,7 @@ class ExportModel:
 
     @property
     def output_size(self) -> int:
-        return int(self.layers[-1]["units"])
+        return int(self.layers[-1].units)
 
     @property
     def transform_names(self) -> list[str]:
@@ -152,7 +153,7 @@ class ExportModel:
         return sum(column.width for column in self.raw_columns)
 
     def _plain_width(self) -> int:
-        return 2 if self.transform_names else int(self.spec["input_size"])
+        return 2 if self.transform_names else int(self.spec.input_size)
 
     def scaler_arrays(self) -> tuple[np.ndarray, np.ndarray] | None:
         """(offset, scale) as float32, or None when inputs are not scaled."""
@@ -163,20 +164,20 @@ class ExportModel:
 
     def layer_array_names(self, index: int) -> list[str]:
         names = [f"layers.{index}.weight", f"layers.{index}.bias"]
-        if self.layers[index]["batch_norm"]:
+        if self.layers[index].batch_norm:
             names += [f"layers.{index}.bn.{part}" for part in ("weight", "bias", "running_mean", "running_var")]
         return names
 
     def architecture(self) -> dict[str, Any]:
         """The inference-relevant description of each block, for JSON and the generated code."""
-        width = self.spec["input_size"]
+        width = self.spec.input_size
         blocks = []
         for layer in self.layers:
-            blocks.append({"inputs": width, "units": layer["units"], "activation": layer["activation"],
-                           "leaky_slope": layer["leaky_slope"], "batch_norm": layer["batch_norm"],
-                           "dropout": layer["dropout"], "residual": layer["residual"]})
-            width = layer["units"]
-        return {"input_size": self.spec["input_size"], "raw_input_size": self.raw_input_size,
+            blocks.append({"inputs": width, "units": layer.units, "activation": layer.activation,
+                           "leaky_slope": layer.leaky_slope, "batch_norm": layer.batch_norm,
+                           "dropout": layer.dropout, "residual": layer.residual})
+            width = layer.units
+        return {"input_size": self.spec.input_size, "raw_input_size": self.raw_input_size,
                 "encoded_input_size": self.encoded_input_size, "batch_norm_eps": BATCH_NORM_EPS, "layers": blocks}
 
     def metadata(self) -> dict[str, Any]:
@@ -187,7 +188,7 @@ class ExportModel:
                 "target_names": self.target_names,
                 "preprocessing": {**self.preprocessing, "columns": [c.to_dict() for c in self.raw_columns]},
                 "encoded_feature_names": encoded_feature_names(self.raw_columns),
-                "architecture": self.architecture(), "spec": self.spec,
+                "architecture": self.architecture(), "spec": self.spec.to_json(),
                 "weights_layout": "layers.{i}.weight has shape (inputs, units): z = x @ W + b"}
 
 

@@ -131,13 +131,13 @@ def onnx_model(model: ExportModel) -> Any:
         a = model.arrays
         z = g.op("MatMul", [x, g.const(f"layers.{i}.weight", a[f"layers.{i}.weight"])], f"layer{i}_matmul")
         z = g.op("Add", [z, g.const(f"layers.{i}.bias", a[f"layers.{i}.bias"])], f"layer{i}_z")
-        if layer["batch_norm"]:
+        if layer.batch_norm:
             bn = [g.const(f"layers.{i}.bn.{part}", a[f"layers.{i}.bn.{part}"])
                   for part in ("weight", "bias", "running_mean", "running_var")]
             z = g.op("BatchNormalization", [z, *bn], f"layer{i}_bn", epsilon=BATCH_NORM_EPS)
-        out = model.output_name if i == last and not layer["residual"] else None
-        activated = _activation(g, z, layer["activation"], layer["leaky_slope"], out)
-        if layer["residual"]:
+        out = model.output_name if i == last and not layer.residual else None
+        activated = _activation(g, z, layer.activation, layer.leaky_slope, out)
+        if layer.residual:
             activated = g.op("Add", [x, activated], f"layer{i}_residual", model.output_name if i == last else None)
         x = activated
     graph = helper.make_graph(
@@ -159,7 +159,7 @@ def onnx_model(model: ExportModel) -> Any:
 
 
 def _doc(model: ExportModel) -> str:
-    widths = "-".join(str(w) for w in [model.raw_input_size, *[layer["units"] for layer in model.layers]])
+    widths = "-".join(str(w) for w in [model.raw_input_size, *[layer.units for layer in model.layers]])
     inputs = "one input per raw column" if model.takes_raw_rows else f"input {INPUT_NAME!r}"
     return (f"Backprop Studio network {widths}. Inputs: {inputs}, {model.feature_names}; output '{model.output_name}'"
             + (f" over classes {model.class_names}" if model.class_names else "") + ".")

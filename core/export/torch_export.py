@@ -38,7 +38,7 @@ def _activation_code(name: str, slope: float) -> str:
 
 def _block_lines(model: ExportModel) -> list[str]:
     lines = []
-    fused = _FUSED_OUTPUT.get(model.spec["training"]["loss"])
+    fused = _FUSED_OUTPUT.get(model.spec.training.loss)
     last = len(model.layers) - 1
     for i, block in enumerate(model.architecture()["layers"]):
         activation = block["activation"]
@@ -60,14 +60,14 @@ def _block_lines(model: ExportModel) -> list[str]:
 
 def model_source(model: ExportModel, state_file: str) -> str:
     """The text of the generated `model.py`."""
-    loss = model.spec["training"]["loss"]
+    loss = model.spec.training.loss
     scaling = model.scaler_arrays()
     offset = scaling[0].tolist() if scaling else None
     scale = scaling[1].tolist() if scaling else None
     fused = _FUSED_OUTPUT.get(loss)
     output_transform = {"softmax": "torch.softmax(outputs, dim=1)", "sigmoid": "torch.sigmoid(outputs)",
                         None: "outputs"}[fused]
-    widths = "-".join(str(w) for w in [model.spec["input_size"], *[layer["units"] for layer in model.layers]])
+    widths = "-".join(str(w) for w in [model.spec.input_size, *[layer.units for layer in model.layers]])
     source = _TEMPLATE.format(
         widths=widths, state_file_literal=repr(str(state_file)), n_features=model.encoded_input_size,
         feature_names=pprint.pformat(model.feature_names, width=100, compact=True),
@@ -77,7 +77,7 @@ def model_source(model: ExportModel, state_file: str) -> str:
         transform=pprint.pformat(model.transform_names or None, width=100, compact=True),
         offset=pprint.pformat(offset, width=100, compact=True), scale=pprint.pformat(scale, width=100, compact=True),
         eps=BATCH_NORM_EPS, blocks="\n".join(_block_lines(model)), output_transform=output_transform,
-        loss=_LOSSES[loss].format(delta=model.spec["training"]["huber_delta"]),
+        loss=_LOSSES[loss].format(delta=model.spec.training.huber_delta),
         forward_returns="logits" if fused else "outputs", row_encoder_slot=ROW_ENCODER_SLOT)
     return source.replace(ROW_ENCODER_SLOT, ROW_ENCODER_SOURCE.strip(), 1)  # after format: the code holds braces
 

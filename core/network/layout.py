@@ -7,6 +7,7 @@ be one copy, and a later speed-up compile a whole small network into one kernel 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +15,8 @@ import numpy as np
 
 from core.layers.dense_block import BlockViews
 from core.network.memory import parameter_counts
+from core.spec import LayerSpec, Spec
+from core.spec.parameter_count import parameter_count
 
 
 @dataclass
@@ -39,15 +42,14 @@ class LayerParams:
     beta: np.ndarray | None = None
 
 
-def layer_views(spec: dict[str, Any], flat: np.ndarray) -> list[LayerParams]:
+def layer_views(spec: Spec, flat: np.ndarray) -> list[LayerParams]:
     """Cut a flat parameter buffer (`Network.get_state()["params"]`) into each layer's named views, in the order
     `build_layout` lays them out. ValueError when `flat` is not a 1-D buffer of exactly the spec's size, so a
     buffer saved for another network is never misread."""
     flat = np.asarray(flat)
-    widths = [int(spec["input_size"])] + [int(layer["units"]) for layer in spec["layers"]]
-    sizes = [(n_in, units, bool(layer["batch_norm"])) for layer, n_in, units in zip(spec["layers"], widths,
-                                                                                     widths[1:])]
-    expected = sum(n_in * units + units + (2 * units if bn else 0) for n_in, units, bn in sizes)
+    widths = [int(spec.input_size)] + [int(layer.units) for layer in spec.layers]
+    sizes = [(n_in, units, bool(layer.batch_norm)) for layer, n_in, units in zip(spec.layers, widths, widths[1:])]
+    expected = parameter_count(spec)
     if flat.ndim != 1 or flat.size != expected:
         raise ValueError(f"the parameter buffer has shape {flat.shape}, but this network has {expected:,} "
                          f"parameters")
@@ -65,9 +67,9 @@ def layer_views(spec: dict[str, Any], flat: np.ndarray) -> list[LayerParams]:
     return views
 
 
-def build_layout(input_size: int, layers: list[dict[str, Any]], dtype: np.dtype) -> Layout:
+def build_layout(input_size: int, layers: Sequence[LayerSpec], dtype: np.dtype) -> Layout:
     """Allocate the flat buffers for a list of validated layer specs and cut them into per-block views."""
-    widths = [input_size] + [layer["units"] for layer in layers]
+    widths = [input_size] + [layer.units for layer in layers]
     n_params, n_buffers = parameter_counts(input_size, layers)
     layout = Layout(params=np.zeros(n_params, dtype), grads=np.zeros(n_params, dtype),
                     weight_mask=np.zeros(n_params, dtype), buffers=np.zeros(n_buffers, dtype))
@@ -87,7 +89,7 @@ def build_layout(input_size: int, layers: list[dict[str, Any]], dtype: np.dtype)
         return view
 
     for i, (layer, n_in) in enumerate(zip(layers, widths)):
-        units = layer["units"]
+        units = layer.units
         start = p
         weight, grad_weight, weight_slice = take(n_in * units, (n_in, units))
         layout.weight_mask[weight_slice] = 1.0
@@ -95,7 +97,7 @@ def build_layout(input_size: int, layers: list[dict[str, Any]], dtype: np.dtype)
         views = BlockViews(weight, bias, grad_weight, grad_bias)
         layout.named_params += [(f"layers.{i}.weight", weight), (f"layers.{i}.bias", bias)]
         layout.named_grads += [(f"layers.{i}.weight", grad_weight), (f"layers.{i}.bias", grad_bias)]
-        if layer["batch_norm"]:
+        if layer.batch_norm:
             views.gamma, views.grad_gamma, _ = take(units, (units,))
             views.beta, views.grad_beta, _ = take(units, (units,))
             views.running_mean = take_buffer(units)

@@ -10,12 +10,13 @@ core.project checks a file's network with it before anything is built.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 
 from core.memory_budget import check_allocation
-from core.spec.parameter_count import parameter_count
+from core.spec import LayerSpec, Spec, TrainingSpec
+from core.spec.parameter_count import layers_parameter_count
 
 EVALUATION_ROWS = 4096  # rows per evaluation forward pass (core.training.epoch_end.EVALUATION_BATCH)
 # Copies of the flat parameter vector besides the optimizer's: params, grads, weight mask, best weights, a save.
@@ -29,54 +30,54 @@ _LBFGS_WORK_VECTORS = 6  # besides its history of (s, y) pairs: direction, previ
 _ACTIVATION_ARRAYS_PER_UNIT = 9
 
 
-def parameter_counts(input_size: int, layers: list[dict[str, Any]]) -> tuple[int, int]:
+def parameter_counts(input_size: int, layers: Sequence[LayerSpec]) -> tuple[int, int]:
     """(trainable parameters, batch-norm buffer values) of a validated spec's layers, without allocating.
 
     The parameter figure is `core.spec.parameter_count`, the one count every view shows.
     """
-    n_params = parameter_count({"input_size": input_size, "layers": layers})
-    n_buffers = sum(2 * layer["units"] for layer in layers if layer["batch_norm"])
+    n_params = layers_parameter_count(input_size, layers)
+    n_buffers = sum(2 * layer.units for layer in layers if layer.batch_norm)
     return n_params, n_buffers
 
 
-def training_rows(spec: dict[str, Any], num_samples: int | None = None) -> int:
+def training_rows(spec: Spec, num_samples: int | None = None) -> int:
     """Rows in one training batch: 1 (stochastic), the batch size (mini), or every sample (full batch).
 
     Without `num_samples` (the data is not known yet) a full batch counts as the evaluation batch.
     """
-    training = spec["training"]
-    if training["batch_mode"] == "stochastic":
+    training = spec.training
+    if training.batch_mode == "stochastic":
         return 1
-    if training["batch_mode"] == "full":
+    if training.batch_mode == "full":
         return num_samples if num_samples is not None else EVALUATION_ROWS
-    batch = int(training["batch_size"])
+    batch = int(training.batch_size)
     return batch if num_samples is None else min(batch, num_samples)
 
 
-def estimate_network_bytes(spec: dict[str, Any], batch_rows: int | None = None) -> int:
+def estimate_network_bytes(spec: Spec, batch_rows: int | None = None) -> int:
     """Bytes a validated spec's network needs to train on batches of `batch_rows` (default: its batch size)."""
-    itemsize = np.dtype(spec["training"]["dtype"]).itemsize
-    layers = spec["layers"]
-    n_params, n_buffers = parameter_counts(spec["input_size"], layers)
-    vectors = _PARAMETER_COPIES + _optimizer_vectors(spec["training"])
+    itemsize = np.dtype(spec.training.dtype).itemsize
+    layers = spec.layers
+    n_params, n_buffers = parameter_counts(spec.input_size, layers)
+    vectors = _PARAMETER_COPIES + _optimizer_vectors(spec.training)
     rows = (training_rows(spec) if batch_rows is None else batch_rows) + EVALUATION_ROWS
-    widths = [spec["input_size"]] + [layer["units"] for layer in layers]
+    widths = [spec.input_size] + [layer.units for layer in layers]
     per_row = sum(_ACTIVATION_ARRAYS_PER_UNIT * units + n_in for n_in, units in zip(widths, widths[1:]))
     return itemsize * (vectors * n_params + 2 * n_buffers + rows * per_row)
 
 
-def check_network_memory(spec: dict[str, Any], batch_rows: int | None = None) -> None:
+def check_network_memory(spec: Spec, batch_rows: int | None = None) -> None:
     """Raise core.memory_budget.MemoryBudgetError when the spec's network would not fit in the budget."""
-    widths = "-".join(str(width) for width in [spec["input_size"]] + [layer["units"] for layer in spec["layers"]])
+    widths = "-".join(str(width) for width in [spec.input_size] + [layer.units for layer in spec.layers])
     if len(widths) > 60:
-        widths = f"{len(spec['layers'])} layers, {spec['input_size']} inputs"
+        widths = f"{len(spec.layers)} layers, {spec.input_size} inputs"
     check_allocation(f"the network ({widths})", estimate_network_bytes(spec, batch_rows))
 
 
-def _optimizer_vectors(training: dict[str, Any]) -> int:
-    optimizer = training["optimizer"]
-    if optimizer["name"] == "lbfgs":
-        steps = int(training["epochs"]) * int(optimizer["max_iter"])
-        return 2 * min(int(optimizer["history_size"]), steps) + _LBFGS_WORK_VECTORS
-    lookahead = 1 if training["lookahead"]["enabled"] else 0  # the slow weights
-    return _OPTIMIZER_STATE_VECTORS.get(optimizer["name"], 3) + lookahead
+def _optimizer_vectors(training: TrainingSpec) -> int:
+    optimizer = training.optimizer
+    if optimizer.name == "lbfgs":
+        steps = int(training.epochs) * int(optimizer.max_iter)
+        return 2 * min(int(optimizer.history_size), steps) + _LBFGS_WORK_VECTORS
+    lookahead = 1 if training.lookahead.enabled else 0  # the slow weights
+    return _OPTIMIZER_STATE_VECTORS.get(optimizer.name, 3) + lookahead

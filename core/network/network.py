@@ -10,7 +10,8 @@ Buffers returned by `forward`/`backward` are reused by the next call: copy them 
 
 from __future__ import annotations
 
-import copy
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,7 @@ from core.network.errors import NetworkError
 from core.network.inputs import as_float_dtype, check_input
 from core.network.layout import build_layout
 from core.network.memory import check_network_memory
-from core.spec import check_setting, resolved_init, validate_spec
+from core.spec import Spec, check_setting, resolved_init, validate_spec
 
 # Dropout draws come from a stream of their own, so changing dropout never changes the initial weights.
 _DROPOUT_STREAM = 1
@@ -32,21 +33,21 @@ _DROPOUT_STREAM = 1
 class Network:
     """A network described by a spec; build it with `Network.from_spec(spec)`."""
 
-    def __init__(self, spec: dict[str, Any], *, seed: int | None = None, dtype: Any = None):
+    def __init__(self, spec: Mapping[str, Any], *, seed: int | None = None, dtype: Any = None):
         spec = validate_spec(spec)  # the one check: code handed a Network (the Trainer) trusts its spec
-        training = spec["training"]
-        self.seed = int(training["seed"] if seed is None else seed)
-        self.dtype = as_float_dtype(training["dtype"] if dtype is None else dtype)
+        training = spec.training
+        self.seed = int(training.seed if seed is None else seed)
+        self.dtype = as_float_dtype(training.dtype if dtype is None else dtype)
         if seed is not None:  # an override is checked like the spec's own seed: `spec` stays valid
             check_setting(spec, "training.seed", self.seed)
-        training["seed"] = self.seed
-        training["dtype"] = self.dtype.name
-        self.spec = spec  # valid: the validated copy with this network's seed and dtype
-        self.input_size: int = spec["input_size"]
-        layers = spec["layers"]
-        self.output_size: int = layers[-1]["units"]
-        self.loss: Loss = make_loss(training)
-        self.output_activation: str = layers[-1]["activation"]
+        if (self.seed, self.dtype.name) != (training.seed, training.dtype):  # both checked: no second validation
+            spec = replace(spec, training=replace(training, seed=self.seed, dtype=self.dtype.name))
+        self.spec: Spec = spec  # valid and immutable, with this network's seed and dtype
+        self.input_size: int = spec.input_size
+        layers = spec.layers
+        self.output_size: int = layers[-1].units
+        self.loss: Loss = make_loss(spec.training)
+        self.output_activation: str = layers[-1].activation
 
         check_network_memory(spec)  # MemoryBudgetError before a spec from a file allocates gigabytes
         layout = build_layout(self.input_size, layers, self.dtype)
@@ -61,33 +62,33 @@ class Network:
         width = self.input_size
         for i, (layer, views) in enumerate(zip(layers, layout.views)):
             is_output = i == len(layers) - 1
-            name = layer.get("name") or (f"output ({layer['activation']})" if is_output
-                                         else f"layer {i + 1} ({layer['activation']})")
+            name = layer.name or (f"output ({layer.activation})" if is_output
+                                  else f"layer {i + 1} ({layer.activation})")
             self.layer_names.append(name)
             self.blocks.append(DenseBlock(
-                name, width, layer["units"], layer["activation"], views, batch_norm=layer["batch_norm"],
-                dropout=layer["dropout"], residual=layer["residual"], leaky_slope=layer["leaky_slope"],
+                name, width, layer.units, layer.activation, views, batch_norm=layer.batch_norm,
+                dropout=layer.dropout, residual=layer.residual, leaky_slope=layer.leaky_slope,
                 fused=is_output and self.loss.fused_activation is not None))
-            width = layer["units"]
+            width = layer.units
         self.reset_parameters()
         self._dropout_rng = np.random.default_rng([self.seed, _DROPOUT_STREAM])
         self._last_output: np.ndarray | None = None
 
     @classmethod
-    def from_spec(cls, spec: dict[str, Any], *, seed: int | None = None, dtype: Any = None) -> "Network":
-        """Build from a spec (validated here). `seed` and `dtype` default to spec["training"]'s."""
+    def from_spec(cls, spec: Mapping[str, Any], *, seed: int | None = None, dtype: Any = None) -> "Network":
+        """Build from a spec (validated here). `seed` and `dtype` default to spec.training's."""
         return cls(spec, seed=seed, dtype=dtype)
 
-    def to_spec(self) -> dict[str, Any]:
-        """A copy of the validated spec, with the seed and dtype actually used: from_spec(to_spec()) rebuilds
-        the same architecture with the same initial weights."""
-        return copy.deepcopy(self.spec)
+    def to_spec(self) -> Spec:
+        """The validated spec, with the seed and dtype actually used: from_spec(to_spec()) rebuilds the same
+        architecture with the same initial weights. (Immutable, so no copy is needed.)"""
+        return self.spec
 
     def reset_parameters(self) -> None:
         """Initial weights from the seed (each block's initialiser), zero biases, γ = 1, β = 0, running
         mean 0 and variance 1."""
         rng = np.random.default_rng(self.seed)
-        for layer, block in zip(self.spec["layers"], self.blocks):
+        for layer, block in zip(self.spec.layers, self.blocks):
             v = block.views
             initialize_into(resolved_init(layer), v.weight, rng)
             v.bias[:] = 0.0

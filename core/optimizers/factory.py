@@ -3,12 +3,11 @@ of optimizers: every class registered by name (`base.register`), and which of th
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from core.optimizers.base import OPTIMIZER_CLASSES, Optimizer
 from core.optimizers.lookahead import Lookahead
+from core.spec import TrainingSpec
 
 
 def optimizer_class(name: str) -> type[Optimizer]:
@@ -23,15 +22,15 @@ def fused_optimizer_names() -> list[str]:
     return [name for name, cls in OPTIMIZER_CLASSES.items() if cls.fused_kind is not None]
 
 
-def make_optimizer(training: dict[str, Any], params: np.ndarray) -> Optimizer | Lookahead:
-    """`training` is spec["training"]: its "optimizer" dict and its "lookahead" section (optional)."""
-    config = dict(training["optimizer"])
-    name = config.pop("name", None)
-    optimizer = optimizer_class(name)(params, **config)
-    lookahead = training.get("lookahead") or {}
-    if lookahead.get("enabled", False):
-        if name == "lbfgs":
+def make_optimizer(training: TrainingSpec, params: np.ndarray) -> Optimizer | Lookahead:
+    """The optimizer a spec's validated training settings ask for (`spec.training`): its optimizer, wrapped in
+    Lookahead when that section is enabled."""
+    name = training.optimizer.name
+    optimizer = optimizer_class(name)(params, **training.optimizer.hyper)
+    lookahead = training.lookahead
+    if lookahead.enabled:
+        if name == "lbfgs":  # validation refuses this too; a TrainingSpec built by hand is refused here
             raise ValueError("training.lookahead: Lookahead cannot wrap L-BFGS (it steps by closure); "
                              "turn Lookahead off or choose another optimizer")
-        return Lookahead(optimizer, k=lookahead.get("k", 5), alpha=lookahead.get("alpha", 0.5))
+        return Lookahead(optimizer, k=lookahead.k, alpha=lookahead.alpha)
     return optimizer

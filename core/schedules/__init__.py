@@ -1,7 +1,8 @@
 """Learning-rate schedules per epoch, equal to torch.optim.lr_scheduler's, with an optional linear warm-up.
 
 constant, step, multistep, exponential, cosine, cosine_restarts, plateau (the names of `core.spec.SCHEDULES`).
-`make_schedule(training)` builds the one a spec asks for; `preview_learning_rates(training)` plans every epoch.
+`make_schedule(spec.training)` builds the one a spec asks for; `preview_learning_rates(spec.training)` plans every
+epoch.
 """
 
 from core.schedules.base import SCHEDULE_CLASSES, Schedule

@@ -1,6 +1,11 @@
-"""The versioned, validated description of a network and its training settings (a JSON-serialisable dict).
+"""The versioned, validated description of a network and its training settings: one immutable, typed `Spec`.
 
-Shape of a spec (version 1)::
+`validate_spec(data)` checks a spec once where it comes in and returns a `Spec`
+(`core.spec.typed`): frozen dataclasses whose fields are the catalogue's, read as `spec.training.optimizer.lr`,
+that are also read-only dicts of the same items. `spec.to_json()` is the JSON object a file holds; a changed spec
+is `with_changes(spec, {"training.optimizer.lr": 0.01})`, a new one.
+
+Shape of a spec as JSON (version 1)::
 
     {"version": 1,
      "input_size": 2,
@@ -32,7 +37,12 @@ from core.spec.catalogue import (
 )
 from core.spec.defaults import default_layer, default_spec, fit_spec_to_data, loss_for, output_layer
 from core.spec.errors import SpecError
+from core.spec.frozen import FrozenList, FrozenRecord, thaw
 from core.spec.migrate import SPEC_VERSION, migrate_spec
+from core.spec.typed import (
+    OPTIMIZER_SPECS, SCHEDULE_SPECS, ClippingSpec, EarlyStoppingSpec, LayerSpec, LookaheadSpec, OptimizerSpec,
+    ScheduleSpec, Spec, TrainingSpec,
+)
 from core.spec.validate import check_field, check_fields, resolved_init, validate_spec
 from core.spec.paths import (
     changed_paths, check_setting, expand_path, field_for, format_path, get_setting, live_paths, parse_path,
@@ -47,4 +57,6 @@ __all__ = [
     "default_layer", "default_spec", "expand_path", "field_for", "fit_spec_to_data", "format_path", "get_setting",
     "live_paths", "loss_for", "migrate_spec", "output_layer", "parse_path", "resolved_init", "setting_paths",
     "validate_spec", "with_changes",
+    "ClippingSpec", "EarlyStoppingSpec", "FrozenList", "FrozenRecord", "LayerSpec", "LookaheadSpec", "OPTIMIZER_SPECS",
+    "OptimizerSpec", "SCHEDULE_SPECS", "ScheduleSpec", "Spec", "TrainingSpec", "thaw",
 ]

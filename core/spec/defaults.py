@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from core.spec.typed import Spec
 from core.spec.validate import validate_spec
 
 
@@ -24,7 +26,7 @@ def loss_for(task: str) -> str:
 
 
 def default_spec(input_size: int = 2, output_size: int = 2, task: str = "classification",
-                 hidden: tuple[int, ...] = (8, 8), activation: str = "tanh") -> dict[str, Any]:
+                 hidden: tuple[int, ...] = (8, 8), activation: str = "tanh") -> Spec:
     """A small, complete, valid spec: the playground's 2-8-8-2 tanh network with Adam by default."""
     if task == "classification" and output_size < 2:
         output_size = 2
@@ -35,13 +37,14 @@ def default_spec(input_size: int = 2, output_size: int = 2, task: str = "classif
     return validate_spec(spec)
 
 
-def fit_spec_to_data(spec: dict[str, Any], input_size: int, output_size: int, task: str) -> tuple[dict, list[str]]:
+def fit_spec_to_data(spec: Mapping[str, Any], input_size: int, output_size: int, task: str
+                     ) -> tuple[Spec, list[str]]:
     """Adapt a valid spec's input and output to a data set; return the new spec and what changed, in words.
 
     Classification gets a softmax output with one unit per class and cross-entropy; regression a linear output
     with one unit per target and MSE (kept if the loss was already a regression loss).
     """
-    spec = validate_spec(spec)
+    spec = validate_spec(spec).to_json()  # a plain copy to adapt, validated again below
     changes: list[str] = []
     if spec["input_size"] != input_size:
         changes.append(f"input size {spec['input_size']} → {input_size}")

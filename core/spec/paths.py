@@ -9,7 +9,7 @@ have dropout, batch norm or a residual skip and its width and activation follow 
 - `get_setting(spec, path)`: the value.
 - `field_for(spec, path)`: the catalogue `Field` that governs the setting (its label, help, limits and whether it
   may change `live`). An optimizer's or schedule's fields are those of the spec's current choice.
-- `with_changes(spec, {path: value})`: a new spec, validated once; the input is never changed. Setting
+- `with_changes(spec, {path: value})`: a new `Spec`, validated once; the input is never changed. Setting
   `training.optimizer.name` (or `.schedule.name`) to another choice starts that section from the new choice's
   defaults; the mapping's other changes to that section apply on top.
 - `changed_paths(a, b)`: {path: (value in a, value in b)} for every leaf setting that differs (None on the side
@@ -30,6 +30,8 @@ from core.spec.catalogue import (
     OPTIMIZERS, SCHEDULE_NAME_FIELD, SCHEDULES, TRAINING_FIELDS, Field,
 )
 from core.spec.errors import SpecError
+from core.spec.frozen import thaw
+from core.spec.typed import Spec
 from core.spec.validate import check_field, validate_spec
 
 WILDCARD = "*"  # layers[*]: every hidden layer
@@ -106,10 +108,10 @@ def check_setting(spec: Mapping[str, Any], path: str, value: Any) -> Any:
     return check_field(field, value, path, owner)
 
 
-def with_changes(spec: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
-    """A new, validated spec: `spec` (a valid one) with each {path: value} of `changes` applied. Never changes
+def with_changes(spec: Mapping[str, Any], changes: Mapping[str, Any]) -> Spec:
+    """A new, validated Spec: `spec` (a valid one) with each {path: value} of `changes` applied. Never changes
     `spec`; SpecError naming the path when a path names no setting or the result is not valid."""
-    new = copy.deepcopy(dict(spec))
+    new = thaw(spec)  # a plain copy to edit: a Spec itself never changes
     parsed = [(p, parse_path(p), value) for path, value in changes.items() for p in expand_path(spec, path)]
     for path, parts, value in parsed:  # a new optimizer or schedule first: the other changes apply to it
         if _is_choice_name(parts):

@@ -1,7 +1,7 @@
-"""Validation and normalisation of a spec dict: fills defaults, checks every field, refuses unknown ones.
+"""Validation and normalisation of a spec: fills defaults, checks every field, refuses unknown ones.
 
-`validate_spec(spec)` returns a new, complete spec (the input is never changed) or raises `SpecError` whose
-message says which layer or field is wrong, the bad value and what is allowed, e.g.
+`validate_spec(spec)` returns a new, complete, immutable `Spec` (`core.spec.typed`; the input is never changed)
+or raises `SpecError` whose message says which layer or field is wrong, the bad value and what is allowed, e.g.
 "layer 3 (dense): units must be ≥ 1, got 0".
 """
 
@@ -17,6 +17,7 @@ from core.spec.catalogue import (
 )
 from core.spec.errors import SpecError
 from core.spec.migrate import SPEC_VERSION, migrate_spec
+from core.spec.typed import Spec
 
 _TRAINING_SECTIONS = ("optimizer", "schedule", "lookahead", "early_stopping", "clipping")
 # Bounds that keep a spec from a file from asking for absurd work before the memory estimate even runs:
@@ -192,8 +193,12 @@ def _check_training(training: Any, layers: list[dict]) -> dict[str, Any]:
     return out
 
 
-def validate_spec(spec: Any) -> dict[str, Any]:
-    """Return a complete, validated copy of `spec` (migrated to the current version) or raise SpecError."""
+def validate_spec(spec: Any) -> Spec:
+    """The complete, validated, immutable `Spec` that `spec` (a spec as a file holds it, of any version this program
+    reads, migrated to the current one) describes, or SpecError. A Spec is valid by construction: it comes back
+    as it is."""
+    if isinstance(spec, Spec):
+        return spec
     if not isinstance(spec, dict):
         raise SpecError(f"a spec must be a mapping, got {type(spec).__name__}")
     _check_layer_count(spec.get("layers"))  # before the deep copy: 10⁵ layers would take a while to copy
@@ -215,8 +220,8 @@ def validate_spec(spec: Any) -> dict[str, Any]:
     for i, layer in enumerate(layers):
         checked.append(_check_layer(i, layer, width, is_output=i == len(layers) - 1))
         width = checked[-1]["units"]
-    return {"version": SPEC_VERSION, "input_size": input_size, "layers": checked,
-            "training": _check_training(spec.get("training", {}), checked)}
+    return Spec._from_valid({"version": SPEC_VERSION, "input_size": input_size, "layers": checked,
+                             "training": _check_training(spec.get("training", {}), checked)})
 
 
 def _check_layer_count(layers: Any) -> None:

@@ -7,19 +7,20 @@ allocation per batch. A full batch without shuffling is the training set itself,
 
 from __future__ import annotations
 
-from typing import Any
 
 import numpy as np
 
+from core.spec import TrainingSpec
 
-def batch_size_for(training: dict[str, Any], num_samples: int) -> int:
+
+def batch_size_for(training: TrainingSpec, num_samples: int) -> int:
     """How many samples one update sees under the spec's batch mode."""
-    mode = training["batch_mode"]
+    mode = training.batch_mode
     if mode == "full":
         return num_samples
     if mode == "stochastic":
         return 1
-    return min(int(training["batch_size"]), num_samples)
+    return min(int(training.batch_size), num_samples)
 
 
 class BatchSampler:

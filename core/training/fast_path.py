@@ -18,9 +18,8 @@ Everything else keeps the general path, which computes the same steps one kernel
 
 from __future__ import annotations
 
-from typing import Any
-
 from core.optimizers import fused_optimizer_names, optimizer_class
+from core.spec import TrainingSpec
 
 FUSED_CLIPPING = ("none", "value", "norm")
 FUSED_MAX_MACS_PER_BATCH = 4_000_000  # digits (batch 32) needs 0.54 M, the MNIST-sized network (batch 128) 30 M
@@ -31,19 +30,19 @@ def macs_per_batch(network, batch_size: int) -> int:
     return batch_size * sum(block.n_in * block.units for block in network.blocks)
 
 
-def fused_path_refusal(network, training: dict[str, Any], batch_size: int) -> str | None:
+def fused_path_refusal(network, training: TrainingSpec, batch_size: int) -> str | None:
     """None when the fused kernel can train `network` with `training`; otherwise the reason it cannot."""
     for name, block in zip(network.layer_names, network.blocks):
         if block.batch_norm:
             return f"{name} uses batch norm"
         if block.residual:
             return f"{name} has a residual skip"
-    optimizer = training["optimizer"]["name"]
+    optimizer = training.optimizer.name
     if optimizer_class(optimizer).fused_kind is None:
         return f"optimizer {optimizer} has no fused update (fused: {', '.join(fused_optimizer_names())})"
-    if (training.get("lookahead") or {}).get("enabled", False):
+    if training.lookahead.enabled:
         return "Lookahead wraps the optimizer"
-    clipping = training["clipping"]["mode"]
+    clipping = training.clipping.mode
     if clipping not in FUSED_CLIPPING:
         return f"clipping mode {clipping} is not fused (fused: {', '.join(FUSED_CLIPPING)})"
     macs = macs_per_batch(network, batch_size)

@@ -42,9 +42,8 @@ class ChunkResult:
 class FusedSteps:
     """Trains chunks of consecutive batches of the current epoch in one kernel call each."""
 
-    def __init__(self, network, training: dict[str, Any], steps, sampler, running_metric,
-                 dropout_rng: np.random.Generator):
-        self.network, self.training, self.steps = network, training, steps
+    def __init__(self, network, steps, sampler, running_metric, dropout_rng: np.random.Generator):
+        self.network, self.steps = network, steps  # the settings are `steps.training` (a live change replaces them)
         self.sampler, self.running_metric, self.dropout_rng = sampler, running_metric, dropout_rng
         dtype = network.params.dtype
         blocks = network.blocks
@@ -92,19 +91,18 @@ class FusedSteps:
                    explosion_factor: float | None) -> tuple[np.ndarray, np.ndarray]:
         """(settings, flags) for the next chunk. The parts that only change with the settings are rebuilt when
         a setting changed (a live change, a loaded checkpoint), the rest every call."""
-        optimizer, t = self.steps.optimizer, self.training
-        key = (t["l1"], t["l2"], t["decoupled_weight_decay"], t["clipping"]["mode"], t["clipping"]["value"],
-               t["huber_delta"])
+        optimizer, t = self.steps.optimizer, self.steps.training
+        key = (t.l1, t.l2, t.decoupled_weight_decay, t.clipping.mode, t.clipping.value, t.huber_delta)
         if key != self._key:
             self._key = key
             s = self._settings
-            s[k.SETTING_L1], s[k.SETTING_L2] = float(t["l1"]), float(t["l2"])
-            s[k.SETTING_DECOUPLED_DECAY] = float(t["decoupled_weight_decay"])
-            s[k.SETTING_CLIP_VALUE] = float(t["clipping"]["value"])
-            s[k.SETTING_HUBER_DELTA] = float(t["huber_delta"])
+            s[k.SETTING_L1], s[k.SETTING_L2] = float(t.l1), float(t.l2)
+            s[k.SETTING_DECOUPLED_DECAY] = float(t.decoupled_weight_decay)
+            s[k.SETTING_CLIP_VALUE] = float(t.clipping.value)
+            s[k.SETTING_HUBER_DELTA] = float(t.huber_delta)
             f = self._flags
             f[k.FLAG_OPTIMIZER] = optimizer.fused_kind
-            f[k.FLAG_CLIP_MODE] = _CLIP_CODES[t["clipping"]["mode"]]
+            f[k.FLAG_CLIP_MODE] = _CLIP_CODES[t.clipping.mode]
             f[k.FLAG_LOSS] = self.loss_code
             f[k.FLAG_CONTIGUOUS] = not self.sampler.shuffle
             f[k.FLAG_CLASSIFICATION] = self.running_metric.classification

@@ -10,14 +10,14 @@ was finite. So between steps the weights are always finite.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from core.kernels.batch_reductions import all_finite
-from core.spec import SpecError, parse_path
+from core.spec import SpecError, TrainingSpec, parse_path
 
 
 @dataclass
@@ -32,15 +32,15 @@ class StepOutcome:
 class StepRunner:
     """Owns the optimizer and schedule of a run and performs its steps."""
 
-    def __init__(self, network, training: dict[str, Any], dropout_rng: np.random.Generator):
+    def __init__(self, network, training: TrainingSpec, dropout_rng: np.random.Generator):
         from core.optimizers import make_optimizer
         from core.schedules import make_schedule
         self.network = network
-        self.training = training
+        self.training = training  # the run's settings; a live change replaces them (they never change in place)
         self.dropout_rng = dropout_rng
         self.optimizer = make_optimizer(training, network.params)
         self.schedule = make_schedule(training)
-        self.is_lbfgs = training["optimizer"]["name"] == "lbfgs"
+        self.is_lbfgs = training.optimizer.name == "lbfgs"
         self.previous_params = network.params.copy()
         self.weight_mask = np.asarray(network.weight_mask, dtype=bool)  # the regularizers want a boolean mask
         self._has_buffers = network.buffers.size > 0  # batch-norm running statistics
@@ -54,18 +54,16 @@ class StepRunner:
     def epoch_end(self, epoch0: int, monitored: float) -> None:
         self.schedule.epoch_end(epoch0, monitored)
 
-    def apply_live(self, changes: dict[str, Any], epoch0: int) -> None:
-        """Apply checked live changes {spec path: value} (core.training.live_settings): each is written into the
-        training settings, which the step, the fused chunks and a checkpoint read; an optimizer field also reaches
-        the optimizer's hyperparameters, and a new learning rate becomes the schedule's base η."""
+    def apply_live(self, training: TrainingSpec, changes: Mapping[str, Any], epoch0: int) -> None:
+        """Take `training`, the run's settings with the checked live changes {spec path: value} applied
+        (core.training.live_settings); the step, the fused chunks and a checkpoint read them from here. An
+        optimizer field also reaches the optimizer's hyperparameters, and a new learning rate becomes the
+        schedule's base η."""
+        self.training = training
         for path, value in changes.items():
             parts = parse_path(path)
             if parts[0] != "training":  # pragma: no cover - every live setting is a training setting
                 raise SpecError(f"{path}: only training settings change live", path)
-            section = self.training
-            for key in parts[1:-1]:
-                section = section[key]
-            section[parts[-1]] = value
             if parts[1:-1] == ("optimizer",):
                 if parts[-1] == "lr":  # a new base rate η: the schedule keeps shaping it (decays, warm-up, cuts)
                     self.schedule.set_base_lr(value)
@@ -88,9 +86,9 @@ class StepRunner:
     def _loss_and_grad(self, x: np.ndarray, y: np.ndarray) -> float:
         net, t = self.network, self.training
         loss = float(net.loss_and_grad(x, y, training=True, rng=self.dropout_rng, check=False))
-        if t["l1"] or t["l2"]:
+        if t.l1 or t.l2:
             from core.regularizers import regularization_loss_and_grad
-            loss += float(regularization_loss_and_grad(net.params, net.grads, self.weight_mask, t["l1"], t["l2"]))
+            loss += float(regularization_loss_and_grad(net.params, net.grads, self.weight_mask, t.l1, t.l2))
         return loss
 
     def run_batch(self, x: np.ndarray, y: np.ndarray) -> StepOutcome:
@@ -108,18 +106,18 @@ class StepRunner:
             if not (math.isfinite(loss) and gradient_finite):
                 return self._diverge(loss, gradient_finite)
             self._save_last_finite()
-            clipping = t["clipping"]
-            if clipping["mode"] != "none":
+            clipping = t.clipping
+            if clipping.mode != "none":
                 from core.clipping import clip_gradients
-                if clipping["mode"] == "agc" and self._clip_views is None:
+                if clipping.mode == "agc" and self._clip_views is None:
                     self._clip_views = self._weight_views()
-                clip_gradients(net.grads, clipping["mode"], clipping["value"], params=params,
+                clip_gradients(net.grads, clipping.mode, clipping.value, params=params,
                                layer_weight_views=self._clip_views)
             self.optimizer.step(net.grads)
-        if t["decoupled_weight_decay"]:
+        if t.decoupled_weight_decay:
             from core.regularizers import apply_decoupled_weight_decay
             apply_decoupled_weight_decay(params, self.weight_mask, float(self.optimizer.hyper["lr"]),
-                                         t["decoupled_weight_decay"])
+                                         t.decoupled_weight_decay)
         if not all_finite(params):
             return self._diverge(loss, gradient_finite, broken=params.copy())
         return StepOutcome(loss)

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from core.spec import Spec, TrainingSpec, with_changes
 from core.training.batching import BatchSampler, batch_size_for
 from core.training.clock import RunClock
 from core.training.divergence import EXPLOSION_FACTOR, divergence_reason, explosion_reason, has_exploded
@@ -51,25 +52,24 @@ class Trainer:
                  fast_path: bool = True):
         from core.spec import SpecError, validate_spec
         if training is None:  # a Network's spec was validated when it was built: not again
-            spec = copy.deepcopy(network.spec)
+            spec = network.spec
         else:  # the caller's own settings (e.g. a fork's): checked here, with the network's layers
             spec = validate_spec({**network.spec, "training": training})
-        self.spec: dict[str, Any] = spec  # the run's spec: live changes are checked against it
-        self.training: dict[str, Any] = self.spec["training"]  # the same dict: live changes are written here
+        self._spec: Spec = spec
         for name in ("loss", "huber_delta"):  # the network computes its own loss: the settings must agree
-            if self.training[name] != network.spec["training"][name]:
-                raise SpecError(f"training: {name} must match the network's ({network.spec['training'][name]!r}), "
-                                f"got {self.training[name]!r}; build the network from a spec with this loss",
-                                f"training.{name}")
+            ours, networks = getattr(self.training, name), getattr(network.spec.training, name)
+            if ours != networks:
+                raise SpecError(f"training: {name} must match the network's ({networks!r}), got {ours!r}; build "
+                                f"the network from a spec with this loss", f"training.{name}")
         self.network, self.data = network, data
         self.report_every, self.histogram_every, self.histogram_bins = report_every, histogram_every, histogram_bins
         # Checked and converted once (dtype, layout, NaN/inf with the row), so the hot loop can skip the checks.
         x_train = network.check_input(data.x_train)
         y_train = network.check_targets(data.y_train, x_train.shape[0])
-        streams = training_streams(self.training["seed"])
+        streams = training_streams(self.training.seed)
         self.rngs = streams
         self.sampler = BatchSampler(x_train, y_train, batch_size_for(self.training, x_train.shape[0]),
-                                    self.training["shuffle"], streams["shuffle"])
+                                    self.training.shuffle, streams["shuffle"])
         self.evaluator = EpochEvaluator(network, data, x_train, y_train, confusion=confusion)
         self.steps = StepRunner(network, self.training, streams["dropout"])
         self.running_metric = RunningMetric(data.task == "classification", network.output_size)
@@ -77,9 +77,9 @@ class Trainer:
         # `fast_path_refusal` says why it does not (None when it does).
         self.fast_path_refusal = (fused_path_refusal(network, self.training, self.sampler.batch_size) if fast_path
                                   else "turned off by the caller")
-        self.fused = (FusedSteps(network, self.training, self.steps, self.sampler, self.running_metric,
+        self.fused = (FusedSteps(network, self.steps, self.sampler, self.running_metric,
                                  streams["dropout"]) if self.fast_path_refusal is None else None)
-        self.early_stopping = EarlyStopping(self.training["early_stopping"], self.evaluator.has_validation)
+        self.early_stopping = EarlyStopping(self.training.early_stopping, self.evaluator.has_validation)
         self.counters = RunCounters()  # where the run stands: changed only through its event methods
         self.reports = SnapshotReports(network, self.steps, self.counters, self.evaluator.metric_name)
         self.explosion_factor: float | None = EXPLOSION_FACTOR  # None: only inf/NaN count as divergence
@@ -89,6 +89,22 @@ class Trainer:
         self.clock = RunClock()
         self.controls = RunControls()  # requests from other threads, taken between batches
         self._caller_errors: dict[str, str] | None = None
+
+    @property
+    def spec(self) -> Spec:
+        """The run's spec: live changes are checked against it and replace it (a Spec never changes in place)."""
+        return self._spec
+
+    @spec.setter
+    def spec(self, spec: Spec) -> None:
+        """Run on with `spec` (e.g. more epochs for the next `run()`): its training settings reach the step too."""
+        self._spec = spec
+        self.steps.training = spec.training
+
+    @property
+    def training(self) -> TrainingSpec:
+        """The run's training settings as they stand (live changes included)."""
+        return self.spec.training
 
     # --- thread-safe controls ---------------------------------------------------------------------------------
     def stop(self) -> None:
@@ -115,7 +131,7 @@ class Trainer:
     # --- the run ----------------------------------------------------------------------------------------------
     @property
     def epochs(self) -> int:
-        return int(self.training["epochs"])
+        return int(self.training.epochs)
 
     @property
     def lr(self) -> float:
@@ -243,8 +259,9 @@ class Trainer:
     def _take_controls(self) -> bool:
         """Apply pending live changes; True when a stop was requested."""
         pending, stop = self.controls.take()  # a stop ends one run; run() again resumes
-        if pending:
-            self.steps.apply_live(pending, self.counters.epoch)
+        if pending:  # checked when they were queued; the new spec is validated as a whole once more
+            self._spec = with_changes(self._spec, pending)
+            self.steps.apply_live(self._spec.training, pending, self.counters.epoch)
         return stop
 
     def _end_epoch(self) -> bool:

@@ -8,6 +8,7 @@ the running epoch sums, early-stopping state, history and live settings), so the
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -27,7 +28,7 @@ def trainer_state(trainer) -> dict[str, Any]:
         "previous_buffers": steps.previous_buffers.copy(),
         "optimizer": steps.optimizer.state_dict(),
         "schedule": copy.deepcopy(steps.schedule),
-        "training": copy.deepcopy(trainer.training),
+        "training": trainer.training,  # an immutable TrainingSpec: no copy needed
         "rng": {name: copy.deepcopy(rng.bit_generator.state) for name, rng in trainer.rngs.items()},
         "order": trainer.sampler.order.copy(),
         "counters": trainer.counters.state(),
@@ -45,19 +46,17 @@ def load_trainer_state(trainer, state: dict[str, Any], *, keep_settings: bool = 
     steps = trainer.steps
     trainer.network.set_state(copy.deepcopy(state["network"]))
     if not keep_settings:
-        trainer.training.clear()
-        trainer.training.update(copy.deepcopy(state["training"]))
+        trainer.spec = replace(trainer.spec, training=state["training"])  # the saved settings, checked when saved
         steps.schedule = copy.deepcopy(state["schedule"])
     if state["optimizer"]["config"].get("name") == steps.optimizer.name:
         steps.optimizer.load_state_dict(state["optimizer"])
         if keep_settings:  # the fork's own hyperparameters win over the saved ones
-            own = trainer.training["optimizer"]
-            steps.optimizer.hyper.update({k: v for k, v in own.items() if k != "name"})
+            steps.optimizer.hyper.update(trainer.training.optimizer.hyper)
     for name, rng in trainer.rngs.items():
         rng.bit_generator.state = copy.deepcopy(state["rng"][name])
     trainer.sampler.order = np.array(state["order"], dtype=np.int64, copy=True)
     trainer.counters.load_state(state["counters"])
-    trainer.early_stopping = EarlyStopping(trainer.training["early_stopping"], trainer.evaluator.has_validation)
+    trainer.early_stopping = EarlyStopping(trainer.training.early_stopping, trainer.evaluator.has_validation)
     trainer.early_stopping.load_state_dict(state["early_stopping"])
     trainer.running_metric.load_state(state["running_metric"])
     trainer.best_state = copy.deepcopy(state["best_state"])

@@ -14,14 +14,15 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from core.schedules import make_schedule, preview_learning_rates
+from core.spec import TrainingSpec
 
 MAX_EXACT_EPOCHS = 2000  # beyond this, sample the schedule instead of evaluating every epoch
 SAMPLES = 400
 
 
-def planned_rates(training: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+def planned_rates(training: TrainingSpec) -> tuple[np.ndarray, np.ndarray]:
     """Epoch numbers (1-based) and their planned rates; every epoch for short runs, a sample for long ones."""
-    epochs = int(training["epochs"])
+    epochs = int(training.epochs)
     if epochs <= MAX_EXACT_EPOCHS:
         rates = preview_learning_rates(training)
         return np.arange(1, len(rates) + 1, dtype=np.float64), rates
@@ -60,7 +61,7 @@ class LRPreview(QWidget):
         layout.addWidget(self.plot)
         layout.addWidget(self.summary)
 
-    def set_training(self, training: dict[str, Any]) -> None:
+    def set_training(self, training: TrainingSpec) -> None:
         try:
             self.epochs, self.rates = planned_rates(training)
         except ValueError as error:  # a schedule the validator let through but the schedule refuses

@@ -45,7 +45,7 @@ def train_on_csv(folder: Path, data: Path, epochs: int = 3, **options) -> Path:
     """A project on `data` (one-hot, mean fill unless `options` say otherwise), trained briefly with the CLI."""
     source = load_source({"kind": "file", "format": "csv", "path": str(data), "categorical": "one_hot",
                           "missing": "mean", **options}).source
-    spec = default_spec(input_size=len(fitted_feature_names(source)), output_size=2)
+    spec = default_spec(input_size=len(fitted_feature_names(source)), output_size=2).to_json()
     spec["training"]["epochs"] = epochs
     config = {"source": source, "val_fraction": 0.25, "test_fraction": 0.0, "scaling": "standard",
               "feature_transform": []}

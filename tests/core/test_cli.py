@@ -15,7 +15,7 @@ import pytest
 from core.cli import run_cli
 from core.cli.main import main
 from core.project import load_project, save_project
-from core.spec import default_spec
+from core.spec import default_spec, thaw
 
 REPO = Path(__file__).resolve().parents[2]
 CIRCLES = {"kind": "playground", "name": "circles", "num_points": 200, "noise": 0.1, "seed": 0}
@@ -23,7 +23,7 @@ CIRCLES = {"kind": "playground", "name": "circles", "num_points": 200, "noise": 
 
 def write_project(path: Path, epochs: int = 25, source: dict | None = None, transform: list | None = None,
                   spec: dict | None = None) -> Path:
-    spec = spec or default_spec(input_size=len(transform) if transform else 2)
+    spec = thaw(spec) if spec else default_spec(input_size=len(transform) if transform else 2).to_json()
     spec["training"]["epochs"] = epochs
     config = {"source": source or CIRCLES, "val_fraction": 0.2, "test_fraction": 0.2, "scaling": "standard",
               "feature_transform": transform or []}

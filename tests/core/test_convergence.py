@@ -33,7 +33,7 @@ LEARNING_RATES = {"sgd": 0.5, "adagrad": 0.2, "adadelta": 8.0, "lbfgs": 1.0}
 
 
 def toy_spec(hidden, epochs):
-    spec = default_spec(2, 2, hidden=hidden, activation="tanh")
+    spec = default_spec(2, 2, hidden=hidden, activation="tanh").to_json()
     spec["training"].update(epochs=epochs, batch_size=16, optimizer={"name": "adam", "lr": 0.01})
     return spec
 
@@ -78,7 +78,7 @@ def test_digits_reach_94_percent():
     network, Adam lr 0.001, L2 0.001, batch 32, up to 60 epochs with early stopping (patience 10 on val loss)
     restoring the best weights."""
     data = prepare(load_sklearn("digits"), val_fraction=0.15, test_fraction=0.2)
-    spec = default_spec(64, 10, hidden=(64,), activation="relu")
+    spec = default_spec(64, 10, hidden=(64,), activation="relu").to_json()
     spec["training"].update(epochs=60, batch_size=32, l2=1e-3, optimizer={"name": "adam", "lr": 0.001},
                             early_stopping={"enabled": True, "monitor": "val_loss", "patience": 10})
     net, _ = fit(spec, data)
@@ -97,7 +97,7 @@ def test_every_optimizer_lowers_the_loss(name, lookahead):
     if name == "lbfgs" and lookahead:
         pytest.skip("Lookahead cannot wrap L-BFGS (refused by make_optimizer)")
     data = toy("circles", 200, 0.1)
-    spec = default_spec(2, 2, hidden=(8,), activation="tanh")
+    spec = default_spec(2, 2, hidden=(8,), activation="tanh").to_json()
     spec["training"].update(epochs=20, batch_size=16,
                             optimizer={"name": name, "lr": LEARNING_RATES.get(name, 0.05)},
                             batch_mode="full" if name == "lbfgs" else "mini",

@@ -18,7 +18,7 @@ def batch(n=12, d=3, classes=3, seed=0):
 
 
 def network(batch_norm=False, dropout=0.0, activation="tanh"):
-    spec = default_spec(3, 3, hidden=(5, 4), activation=activation)
+    spec = default_spec(3, 3, hidden=(5, 4), activation=activation).to_json()
     for layer in spec["layers"][:-1]:
         layer["batch_norm"], layer["dropout"] = batch_norm, dropout
     return Network.from_spec(spec)

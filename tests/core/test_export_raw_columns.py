@@ -100,7 +100,7 @@ def test_an_all_numeric_csv_with_a_feature_transform_takes_raw_rows_with_gaps(tm
     data = tmp_path / "xy.csv"
     data.write_text("u,v,label\n" + "\n".join(rows) + "\n", encoding="utf-8")
     source = load_source({"kind": "file", "format": "csv", "path": str(data), "missing": "mean"}).source
-    spec = default_spec(input_size=3)
+    spec = default_spec(input_size=3).to_json()
     spec["training"]["epochs"] = 2
     save_project(tmp_path / "xy.bps", spec, {"source": source, "val_fraction": 0.25, "test_fraction": 0.0,
                                              "scaling": "standard", "feature_transform": ["x", "y", "xy"]}, None, [])

@@ -36,7 +36,8 @@ def plane():
 
 def make_spec(task="classification", hidden=(7, 5), activation="tanh", dropout=0.0, dtype="float64",
               loss=None, **training):
-    spec = default_spec(2, 2 if task == "classification" else 1, task=task, hidden=hidden, activation=activation)
+    spec = default_spec(2, 2 if task == "classification" else 1, task=task, hidden=hidden,
+                        activation=activation).to_json()
     for layer in spec["layers"][:-1]:
         layer["dropout"] = dropout
     if loss == "binary_cross_entropy":

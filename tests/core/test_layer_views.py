@@ -8,14 +8,12 @@ import pytest
 
 from core.network import Network
 from core.network.layout import layer_views
-from core.spec import default_spec, validate_spec
+from core.spec import default_spec, with_changes
 
 
 @pytest.fixture
 def spec_with_batch_norm():
-    spec = default_spec()
-    spec["layers"][1]["batch_norm"] = True
-    return validate_spec(spec)
+    return with_changes(default_spec(), {"layers[1].batch_norm": True})
 
 
 def test_views_are_the_networks_own_weights_and_biases(spec_with_batch_norm):

@@ -12,7 +12,7 @@ from tests.core.gradcheck_helpers import make_data, make_spec
 
 
 def _classifier(**kwargs) -> Network:
-    spec = default_spec(2, 3)
+    spec = default_spec(2, 3).to_json()
     spec["layers"][0].update(batch_norm=True)
     spec["layers"][1].update(dropout=0.2, residual=True)
     return Network.from_spec(spec, **kwargs)
@@ -31,12 +31,13 @@ def test_spec_round_trip_rebuilds_the_same_network():
     assert twin.to_spec() == spec
     assert twin.dtype == np.float64 and twin.layer_names == net.layer_names
     np.testing.assert_array_equal(twin.params, net.params)
-    spec["layers"][0]["units"] = 99  # to_spec hands out a copy
+    with pytest.raises(TypeError, match="read-only"):  # the spec it hands out can't change the network's
+        spec["layers"][0]["units"] = 99
     assert net.to_spec()["layers"][0]["units"] == 8
 
 
 def test_invalid_spec_is_refused_with_the_spec_error():
-    spec = default_spec()
+    spec = default_spec().to_json()
     spec["layers"][0]["units"] = 0
     with pytest.raises(SpecError, match="layer 1"):
         Network.from_spec(spec)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from core.optimizers import OPTIMIZER_CLASSES, SGD, Adam, Lookahead, Optimizer, make_optimizer
-from core.spec import OPTIMIZERS, default_spec
+from core.spec import OPTIMIZERS, default_spec, with_changes
 
 NON_DEFAULT = {"lr": 0.123, "weight_decay": 0.01, "momentum": 0.3, "beta1": 0.8, "eps": 1e-7, "centered": True,
                "amsgrad": True, "rho": 0.7, "lr_decay": 0.01, "history_size": 7, "line_search": "none"}
@@ -56,7 +56,7 @@ def test_make_optimizer_from_the_default_spec() -> None:
     training = default_spec()["training"]
     optimizer = make_optimizer(training, np.zeros(5, dtype=np.float32))
     assert optimizer.get_config() == training["optimizer"]
-    training = {**training, "lookahead": {"enabled": True, "k": 4, "alpha": 0.5}}
+    training = with_changes(default_spec(), {"training.lookahead.enabled": True, "training.lookahead.k": 4}).training
     wrapped = make_optimizer(training, np.zeros(5, dtype=np.float32))
     assert isinstance(wrapped, Lookahead) and wrapped.k == 4
     assert wrapped.hyper is wrapped.inner.hyper

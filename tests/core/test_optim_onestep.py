@@ -88,7 +88,7 @@ def test_adam_first_step_through_the_trainer_moves_each_weight_by_lr(fast_path: 
     from core.training import Trainer
 
     data = prepare(playground("circles", num_points=40, noise=0.1, seed=2), val_fraction=0.0)
-    spec = default_spec(2, 2, hidden=(5,), activation="tanh")
+    spec = default_spec(2, 2, hidden=(5,), activation="tanh").to_json()
     spec["training"].update(epochs=1, batch_mode="full", shuffle=False, optimizer={"name": "adam", "lr": 0.01})
     net = Network.from_spec(spec)
     before = net.params.copy()

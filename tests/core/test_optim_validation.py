@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from core.optimizers import LBFGS, SGD, Adam, Lookahead, Optimizer, make_optimizer
+from core.spec import default_spec, with_changes
 
 BAD_SETTINGS = [
     ("sgd", {"lr": 0.0}, r"optimizer sgd: lr must be > 0, got 0.0"),
@@ -62,6 +65,8 @@ def test_lookahead_refuses_lbfgs_and_bad_settings() -> None:
         Lookahead(LBFGS(np.zeros(3)))
     with pytest.raises(ValueError, match="lookahead: alpha must be > 0, got 0"):
         Lookahead(Adam(np.zeros(3)), alpha=0)
-    training = {"optimizer": {"name": "lbfgs"}, "lookahead": {"enabled": True, "k": 5, "alpha": 0.5}}
+    valid = with_changes(default_spec(), {"training.optimizer.name": "lbfgs", "training.batch_mode": "full"})
+    # validation refuses L-BFGS with Lookahead; settings put together by hand are refused by the factory too
+    training = replace(valid.training, lookahead=replace(valid.training.lookahead, enabled=True))
     with pytest.raises(ValueError, match="Lookahead cannot wrap L-BFGS"):
         make_optimizer(training, np.zeros(3))

@@ -35,7 +35,7 @@ def project(tmp_path_factory) -> Path:
     rng = np.random.default_rng(0)
     x = rng.normal(size=(120, _FEATURES))
     np.savez(folder / "train.npz", x=x, y=(x[:, 0] > 0).astype(np.int64))
-    spec = default_spec(input_size=_FEATURES)
+    spec = default_spec(input_size=_FEATURES).to_json()
     spec["training"]["epochs"] = 2
     source = {"kind": "file", "format": "npz", "path": str(folder / "train.npz")}
     config = {"source": source, "val_fraction": 0.25, "test_fraction": 0.0, "scaling": "standard",

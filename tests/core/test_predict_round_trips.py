@@ -40,7 +40,7 @@ def odd_names_csv(path, encoding="utf-8", quoting=csv.QUOTE_MINIMAL, header=("x\
 def trained(folder, data, **options):
     source = load_source({"kind": "file", "format": "csv", "path": str(data), **options}).source
     dataset = load_source(source)
-    spec = default_spec(input_size=dataset.num_features, output_size=dataset.output_size)
+    spec = default_spec(input_size=dataset.num_features, output_size=dataset.output_size).to_json()
     spec["training"]["epochs"] = 2
     save_project(folder / "p.bps", spec, {"source": source, "val_fraction": 0.25, "test_fraction": 0.0,
                                           "scaling": "standard", "feature_transform": []}, None, [], {})

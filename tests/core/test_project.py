@@ -26,7 +26,7 @@ def _weights(spec: dict | None = None) -> dict[str, np.ndarray]:
 
 
 def test_round_trip_keeps_spec_data_weights_history(tmp_path):
-    spec = default_spec()
+    spec = default_spec().to_json()
     spec["layers"][0]["activation"] = "relu"
     history = [{"epoch": 1, "train_loss": np.float32(0.5), "val_loss": float("nan")}]
     path = tmp_path / "run.bps"
@@ -66,7 +66,7 @@ def test_failed_save_leaves_existing_file_and_no_temp(tmp_path, monkeypatch):
 
 
 def test_invalid_spec_is_refused_on_save(tmp_path):
-    spec = default_spec()
+    spec = default_spec().to_json()
     spec["layers"][0]["units"] = 0
     with pytest.raises(ProjectError, match="units must be ≥ 1"):
         save_project(tmp_path / "bad.bps", spec, DATA_CONFIG, None, [])

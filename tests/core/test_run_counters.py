@@ -52,7 +52,7 @@ def data():
 
 
 def make_trainer(data, fast_path):
-    spec = default_spec(2, 2, hidden=(6,), activation="tanh")
+    spec = default_spec(2, 2, hidden=(6,), activation="tanh").to_json()
     spec["training"].update({"epochs": 3, "batch_mode": "mini", "batch_size": 16, "seed": 5})
     return Trainer(Network.from_spec(spec), data, report_every=2, fast_path=fast_path)
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from core.schedules import make_schedule
+from core.spec import TrainingSpec, default_spec, validate_spec
 
 torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.torch
@@ -17,8 +18,9 @@ BASE_LR = 0.1
 sched = torch.optim.lr_scheduler
 
 
-def _training(schedule: dict[str, Any]) -> dict[str, Any]:
-    return {"epochs": EPOCHS, "optimizer": {"name": "sgd", "lr": BASE_LR}, "schedule": schedule}
+def _training(schedule: dict[str, Any]) -> TrainingSpec:
+    training = {"epochs": EPOCHS, "optimizer": {"name": "sgd", "lr": BASE_LR}, "schedule": schedule}
+    return validate_spec({**default_spec().to_json(), "training": training}).training
 
 
 def _torch_optimizer() -> Any:

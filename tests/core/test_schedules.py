@@ -8,11 +8,13 @@ import numpy as np
 import pytest
 
 from core.schedules import SCHEDULE_CLASSES, ReduceOnPlateau, Schedule, make_schedule, preview_learning_rates
-from core.spec import SCHEDULES, default_spec
+from core.spec import SCHEDULES, TrainingSpec, default_spec, validate_spec
 
 
-def _training(schedule: dict, epochs: int = 20, lr: float = 1.0) -> dict:
-    return {"epochs": epochs, "optimizer": {"name": "sgd", "lr": lr}, "schedule": schedule}
+def _training(schedule: dict, epochs: int = 20, lr: float = 1.0) -> TrainingSpec:
+    """Validated training settings with this schedule (the factory takes a spec's, as the Trainer does)."""
+    training = {"epochs": epochs, "optimizer": {"name": "sgd", "lr": lr}, "schedule": schedule}
+    return validate_spec({**default_spec().to_json(), "training": training}).training
 
 
 def test_every_catalogue_schedule_has_a_class() -> None:
@@ -103,8 +105,8 @@ def test_plateau_state_round_trip() -> None:
     ({"name": "linear"}, "schedule: name must be one of"),
 ])
 def test_bad_settings_are_named(schedule: dict, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
-        make_schedule(_training(schedule))
+    with pytest.raises(ValueError, match=message):  # the schedule checks a config of its own, as torch's do
+        Schedule.from_config(schedule, 1.0, 20)
 
 
 def test_bad_base_rate_and_epoch() -> None:

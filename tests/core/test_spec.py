@@ -44,7 +44,7 @@ def test_validation_fills_every_default_and_does_not_touch_its_input():
     ("init", "glorot", "layer 1 (dense): init must be one of"),
 ])
 def test_bad_layer_fields_are_named(field, value, expected):
-    spec = default_spec()
+    spec = default_spec().to_json()
     spec["layers"][0][field] = value
     error = refused(spec)
     assert str(error).startswith(expected)
@@ -52,25 +52,25 @@ def test_bad_layer_fields_are_named(field, value, expected):
 
 
 def test_unknown_layer_setting_is_refused_with_the_allowed_ones():
-    spec = default_spec()
+    spec = default_spec().to_json()
     spec["layers"][1]["widht"] = 3
     assert "layer 2 (dense): unknown setting 'widht'" in str(refused(spec))
 
 
 def test_output_layer_rules():
-    spec = default_spec()
+    spec = default_spec().to_json()
     spec["layers"][-1]["dropout"] = 0.5
     assert "layer 3 (output): dropout must be 0" in str(refused(spec))
-    spec = default_spec()
+    spec = default_spec().to_json()
     spec["layers"][0]["activation"] = "softmax"
     assert "softmax is allowed only on the output layer" in str(refused(spec))
-    spec = default_spec()
+    spec = default_spec().to_json()
     spec["training"]["loss"] = "mse"
     assert "softmax output layer needs the cross_entropy loss" in str(refused(spec))
 
 
 def test_residual_needs_equal_width():
-    spec = default_spec()
+    spec = default_spec().to_json()
     spec["layers"][1]["residual"] = True  # 8 → 8: allowed
     validate_spec(spec)
     spec["layers"][0]["residual"] = True  # 2 → 8: not allowed
@@ -89,7 +89,7 @@ def test_residual_needs_equal_width():
     (("clipping", "mode"), "global", "clipping: mode must be one of none, value, norm, agc"),
 ])
 def test_bad_training_fields_are_named(path, value, expected):
-    spec = default_spec()
+    spec = default_spec().to_json()
     target = spec["training"]
     for key in path[:-1]:
         target = target[key]
@@ -98,7 +98,7 @@ def test_bad_training_fields_are_named(path, value, expected):
 
 
 def test_lbfgs_needs_full_batch_and_no_lookahead():
-    spec = default_spec()
+    spec = default_spec().to_json()
     spec["training"]["optimizer"] = {"name": "lbfgs"}
     assert "L-BFGS needs full-batch training" in str(refused(spec))
     spec["training"]["batch_mode"] = "full"
@@ -109,25 +109,25 @@ def test_lbfgs_needs_full_batch_and_no_lookahead():
 
 def test_every_optimizer_and_schedule_validates_with_its_defaults():
     for name in OPTIMIZERS:
-        spec = default_spec()
+        spec = default_spec().to_json()
         spec["training"]["optimizer"] = {"name": name}
         if name == "lbfgs":
             spec["training"]["batch_mode"] = "full"
         assert validate_spec(spec)["training"]["optimizer"]["name"] == name
     for name in SCHEDULES:
-        spec = default_spec()
+        spec = default_spec().to_json()
         spec["training"]["schedule"] = {"name": name}
         assert validate_spec(spec)["training"]["schedule"]["name"] == name
 
 
 def test_multistep_milestones_must_increase():
-    spec = default_spec()
+    spec = default_spec().to_json()
     spec["training"]["schedule"] = {"name": "multistep", "milestones": [30, 10]}
     assert "milestones must be strictly increasing" in str(refused(spec))
 
 
 def test_future_version_is_refused_not_guessed():
-    spec = default_spec()
+    spec = default_spec().to_json()
     spec["version"] = SPEC_VERSION + 1
     assert "written by a newer Backprop Studio" in str(refused(spec))
 
@@ -143,7 +143,7 @@ def test_fit_spec_to_data_follows_the_data_and_says_what_changed():
 
 
 def test_fit_spec_switches_off_a_residual_skip_that_no_longer_fits():
-    spec = default_spec(input_size=8, hidden=(8,))
+    spec = default_spec(input_size=8, hidden=(8,)).to_json()
     spec["layers"][0]["residual"] = True
     spec = validate_spec(spec)
     fitted, changes = fit_spec_to_data(spec, input_size=5, output_size=2, task="classification")

@@ -8,7 +8,7 @@ import pytest
 
 from core.data import playground, prepare
 from core.network import Network
-from core.spec import SpecError, default_spec
+from core.spec import SpecError, default_spec, with_changes
 from core.training import Trainer, fit
 from core.training.clock import RunClock
 from tests.core.test_trainer_clock import FakeTime
@@ -21,7 +21,7 @@ def xor_data():
 
 
 def small_spec(**training):
-    spec = default_spec(2, 2, hidden=(6,), activation="tanh")
+    spec = default_spec(2, 2, hidden=(6,), activation="tanh").to_json()
     spec["training"].update({"epochs": 2, "batch_mode": "mini", "batch_size": 32, **training})
     return spec
 
@@ -124,6 +124,23 @@ def test_set_live_lr_takes_effect_at_the_next_batch(xor_data):
     assert trainer.training["optimizer"]["lr"] == 0.5 and trainer.training["l2"] == 0.001
 
 
+def test_a_live_change_gives_the_run_a_new_spec_and_leaves_the_networks_alone(xor_data):
+    trainer = make_trainer(xor_data, epochs=1)
+    networks = trainer.network.spec
+    assert trainer.spec is networks  # immutable, so shared until something changes
+    run = trainer.run()
+    next(run)
+    trainer.set_live("training.optimizer.lr", 0.5)
+    next(run)
+    assert trainer.spec.training.optimizer.lr == 0.5 and trainer.steps.training is trainer.spec.training
+    assert trainer.network.spec is networks and networks.training.optimizer.lr == 0.01
+    state = trainer.state_dict()
+    trainer.set_live("training.optimizer.lr", 0.25)
+    next(run)
+    trainer.load_state_dict(state)  # the saved settings come back, to the step as well
+    assert trainer.training.optimizer.lr == 0.5 and trainer.steps.training is trainer.training
+
+
 def test_set_live_refuses_bad_values_with_the_setting_named(xor_data):
     trainer = make_trainer(xor_data)
     with pytest.raises(SpecError, match="lr must be > 0, got -1"):
@@ -185,7 +202,7 @@ def test_fit_trains_to_the_end(xor_data):
 
 def test_regression_reports_r2():
     data = prepare(playground("plane", num_points=60, noise=0.0, seed=1), val_fraction=0.2)
-    spec = default_spec(2, 1, task="regression", hidden=(4,))
+    spec = default_spec(2, 1, task="regression", hidden=(4,)).to_json()
     spec["training"]["epochs"] = 2
     snaps = list(Trainer(Network.from_spec(spec), data, report_every=0).run())
     assert snaps[0].metric_name == "r2" and snaps[0].confusion is None and np.isfinite(snaps[0].val_metric)
@@ -239,7 +256,7 @@ def test_a_late_stop_does_not_end_the_next_run(xor_data):
     next(run)  # the only epoch
     trainer.stop()
     assert next(run).stop_reason == "completed"
-    trainer.training["epochs"] = 2
+    trainer.spec = with_changes(trainer.spec, {"training.epochs": 2})
     assert [s.kind for s in trainer.run()] == ["epoch", "end"]
 
 

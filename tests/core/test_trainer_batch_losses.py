@@ -17,7 +17,7 @@ def data():
 
 
 def make_spec(**training):
-    spec = default_spec(2, 2, hidden=(6,), activation="tanh")
+    spec = default_spec(2, 2, hidden=(6,), activation="tanh").to_json()
     spec["training"].update({"epochs": 4, "batch_size": 16, "seed": 5, **training})
     return spec
 

@@ -19,7 +19,7 @@ def data():
 
 
 def spec_with(hidden=(6,), activation="tanh", dropout=0.0, **training):
-    spec = default_spec(2, 2, hidden=hidden, activation=activation)
+    spec = default_spec(2, 2, hidden=hidden, activation=activation).to_json()
     for layer in spec["layers"][:-1]:
         layer["dropout"] = dropout
     spec["training"].update({"epochs": 3, "batch_size": 16, **training})
@@ -212,7 +212,7 @@ def test_clipping_limits_the_update(data, mode):
 def test_a_huge_learning_rate_on_a_saturating_network_is_caught_as_an_exploding_loss(data, optimizer):
     """The default 2-8-8-2 tanh network at lr 1e4: tanh saturates and the stable cross-entropy never overflows,
     but the loss leaps to thousands of times its start."""
-    spec = default_spec()
+    spec = default_spec().to_json()
     spec["training"].update(epochs=20, optimizer={"name": optimizer, "lr": 1e4})
     net, trainer, snaps = run_to_end(spec, data)
     end = snaps[-1]

@@ -21,7 +21,7 @@ from core.training.rng_streams import training_streams
 
 def test_trainer_matches_the_documented_loop():
     data = prepare(playground("gaussians", num_points=90, noise=0.2, seed=5), val_fraction=0.2)
-    spec = default_spec(2, 2, hidden=(5,), activation="relu")
+    spec = default_spec(2, 2, hidden=(5,), activation="relu").to_json()
     spec["training"].update(epochs=2, batch_size=16, l1=0.001, l2=0.01, decoupled_weight_decay=0.1, seed=4,
                             optimizer={"name": "adam", "lr": 0.05}, clipping={"mode": "norm", "value": 0.5})
     trained = Network.from_spec(spec)

@@ -16,7 +16,7 @@ from core.training.rng_streams import training_streams
 def test_two_epochs_match_pytorch(fast_path):
     torch = pytest.importorskip("torch")
     data = prepare(playground("spiral", num_points=120, noise=0.1, seed=1), val_fraction=0.2)
-    spec = default_spec(2, 2, hidden=(8, 8), activation="tanh")
+    spec = default_spec(2, 2, hidden=(8, 8), activation="tanh").to_json()
     spec["training"].update(epochs=2, batch_size=16, l2=0.01, seed=3, optimizer={"name": "adam", "lr": 0.01},
                             clipping={"mode": "norm", "value": 0.5})
     net = Network.from_spec(spec)

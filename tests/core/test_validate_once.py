@@ -45,7 +45,7 @@ def xor():
 
 
 def small_spec():
-    spec = default_spec(2, 2, hidden=(6,), activation="tanh")
+    spec = default_spec(2, 2, hidden=(6,), activation="tanh").to_json()
     spec["training"].update({"epochs": 1, "batch_mode": "mini", "batch_size": 32})
     return spec
 
@@ -62,7 +62,7 @@ def test_a_trainer_trusts_the_networks_spec(xor):
     with counted_validations() as calls:
         trainer = Trainer(network, xor)
     assert calls == []
-    assert trainer.spec == network.spec and trainer.spec is not network.spec  # live changes stay the run's own
+    assert trainer.spec is network.spec  # immutable, so shared: a live change makes a new spec, the run's own
     assert trainer.training is trainer.spec["training"]
 
 

@@ -234,7 +234,7 @@ def test_replace_with_takes_over_and_clears_undo(document, tmp_path, qtbot):
 
 
 def test_set_spec_changes_several_fields_in_one_step(document):
-    spec = document.spec
+    spec = document.spec.to_json()
     spec["layers"][-1].update(units=1, activation="sigmoid")
     spec["training"]["loss"] = "binary_cross_entropy"
     document.set_spec(spec, "Use one sigmoid output unit")

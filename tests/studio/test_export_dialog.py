@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMenu
 
 from core.export import FORMATS
 from core.network import Network
+from core.spec import with_changes
 from core.training import Trainer
 from studio.dialogs import export_dialog
 from studio.dialogs.export_dialog import ExportDialog
@@ -23,8 +24,7 @@ RAW_POINTS = np.array([[0.0, 0.0], [1.5, -0.5], [-2.0, 3.0], [4.0, 4.0]], np.flo
 
 def train_briefly(document, epochs: int = 3) -> Network:
     """Train the document's network for a few epochs headless and store the weights, as a run would."""
-    spec = document.spec
-    spec["training"]["epochs"] = epochs
+    spec = with_changes(document.spec, {"training.epochs": epochs})
     network = Network.from_spec(spec)
     trainer = Trainer(network, document.prepared(), report_every=0)
     for _snapshot in trainer.run():

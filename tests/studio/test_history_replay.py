@@ -86,7 +86,7 @@ def test_layer_names_are_the_networks():
     from core.network import Network
     from core.spec import default_spec, validate_spec
 
-    spec = default_spec(input_size=2, output_size=3)
+    spec = default_spec(input_size=2, output_size=3).to_json()
     spec["layers"][1]["name"] = "middle"
     spec = validate_spec(spec)
     assert layer_names(spec) == Network.from_spec(spec).layer_names

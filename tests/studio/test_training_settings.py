@@ -10,7 +10,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QPalette
 
 from core.schedules import preview_learning_rates
-from core.spec import OPTIMIZERS, TRAINING_FIELDS, default_spec
+from core.spec import OPTIMIZERS, TRAINING_FIELDS, default_spec, with_changes
 from studio.widgets.field_editors import INVALID_FILL
 from studio.widgets.lr_preview import SAMPLES, planned_rates
 from studio.widgets.training_settings import TrainingSettingsPanel
@@ -150,11 +150,10 @@ def test_blockers_are_shown_when_training_cannot_start(qtbot):
 
 
 def test_long_runs_are_sampled_fast_and_short_runs_are_exact():
-    training = default_spec()["training"]
-    training["schedule"] = {"name": "cosine"}
-    epochs, rates = planned_rates(training)
-    assert np.array_equal(rates, preview_learning_rates(training)) and epochs[0] == 1
-    training["epochs"] = 1_000_000
+    spec = with_changes(default_spec(), {"training.schedule.name": "cosine"})
+    epochs, rates = planned_rates(spec.training)
+    assert np.array_equal(rates, preview_learning_rates(spec.training)) and epochs[0] == 1
+    training = with_changes(spec, {"training.epochs": 1_000_000}).training
     start = time.perf_counter()
     epochs, rates = planned_rates(training)
     assert time.perf_counter() - start < 0.5

@@ -3,7 +3,6 @@ speed end a wait at once, and the toolbar's choice reaches the controller and is
 
 from __future__ import annotations
 
-import copy
 
 import pytest
 from PySide6.QtCore import QThread
@@ -20,7 +19,7 @@ def circles_data():
 
 
 def make_spec(epochs: int) -> dict:
-    spec = copy.deepcopy(default_spec())
+    spec = default_spec().to_json()
     spec["training"]["epochs"] = epochs
     return validate_spec(spec)
 

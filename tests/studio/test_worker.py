@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import time
 
 import numpy as np
@@ -10,7 +9,7 @@ import pytest
 from PySide6.QtCore import QThread
 
 from core.data import playground, prepare
-from core.spec import default_spec, validate_spec
+from core.spec import default_spec, validate_spec, with_changes
 from studio.training.grid_prediction import GridSpec
 from studio.training.worker import TrainingJob, TrainingWorker
 
@@ -22,7 +21,7 @@ def circles():
 
 
 def make_spec(epochs: int = 5, lr: float = 0.01) -> dict:
-    spec = copy.deepcopy(default_spec())
+    spec = default_spec().to_json()
     spec["training"]["epochs"] = epochs
     spec["training"]["optimizer"]["lr"] = lr
     return validate_spec(spec)
@@ -137,7 +136,7 @@ def test_stop_ends_the_run_with_reason(running, circles, qtbot):
 def diverging_job() -> TrainingJob:
     """Plain SGD with a learning rate of 1e4 on a regression: the loss overflows within a few steps."""
     data = prepare(playground("plane", num_points=200), val_fraction=0.2, seed=0)
-    spec = default_spec(output_size=1, task="regression", activation="relu")
+    spec = default_spec(output_size=1, task="regression", activation="relu").to_json()
     spec["training"].update(epochs=50, optimizer={"name": "sgd", "lr": 1e4})
     return TrainingJob(validate_spec(spec), data)
 
@@ -155,8 +154,7 @@ def test_huge_learning_rate_diverges_and_keeps_finite_weights(running):
 
 def test_exception_in_worker_is_reported_not_raised(running, circles):
     _, data = circles
-    spec = make_spec()
-    spec["input_size"] = 5  # does not match the 2-feature data: the Trainer refuses
+    spec = with_changes(make_spec(), {"input_size": 5})  # does not match the 2-feature data: the Trainer refuses
     r = running(TrainingJob(spec, data))
     r.wait_done()
     assert not r.results

@@ -2,13 +2,14 @@
 
 Switching a two-class output between softmax (2 units, cross-entropy) and one sigmoid unit (binary
 cross-entropy) touches the output's units, its activation and the loss together: no order of single-field edits
-passes validation on the way, so it is applied as one whole-spec edit.
+passes validation on the way, so it is one `with_changes` of the three paths, validated once.
 """
 
 from __future__ import annotations
 
-import copy
 from typing import TYPE_CHECKING, Any
+
+from core.spec import Spec, with_changes
 
 if TYPE_CHECKING:
     from studio.document import Document
@@ -29,13 +30,12 @@ def binary_output_state(spec: dict[str, Any]) -> str:
     return ""
 
 
-def with_binary_output(spec: dict[str, Any], sigmoid: bool) -> dict[str, Any]:
-    """A copy of `spec` whose output is one sigmoid unit with binary cross-entropy, or 2 softmax units."""
-    spec = copy.deepcopy(spec)
-    out = spec["layers"][-1]
-    out["units"], out["activation"] = (1, "sigmoid") if sigmoid else (2, "softmax")
-    spec["training"]["loss"] = "binary_cross_entropy" if sigmoid else "cross_entropy"
-    return spec
+def with_binary_output(spec: Spec, sigmoid: bool) -> Spec:
+    """`spec` with its output one sigmoid unit with binary cross-entropy, or 2 softmax units."""
+    out = f"layers[{len(spec.layers) - 1}]"
+    units, activation = (1, "sigmoid") if sigmoid else (2, "softmax")
+    return with_changes(spec, {f"{out}.units": units, f"{out}.activation": activation,
+                               "training.loss": "binary_cross_entropy" if sigmoid else "cross_entropy"})
 
 
 def apply_spec(document: Document, spec: dict[str, Any], text: str) -> None:

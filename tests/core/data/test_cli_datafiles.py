@@ -38,7 +38,7 @@ sys.exit(code)
 
 
 def _project(folder: Path, data: Path, data_format: str, inputs: int = 2) -> Path:
-    spec = default_spec(input_size=inputs)
+    spec = default_spec(input_size=inputs).to_json()
     spec["training"]["epochs"] = 2
     source = {"kind": "file", "format": data_format, "path": str(data)}
     config = {"source": source, "val_fraction": 0.2, "test_fraction": 0.0, "scaling": "standard",
