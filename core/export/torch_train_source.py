@@ -29,8 +29,19 @@ from typing import Any
 _SLOT = re.compile(r"__([A-Z_]+)__")
 
 
+def _plain(value: Any) -> Any:
+    """The value in builtin types only: a typed Spec section is a read-only dict subclass whose repr names its
+    class, which train.py does not have."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_plain(item) for item in value) if type(value) in (list, tuple) else \
+            [_plain(item) for item in value]
+    return value
+
+
 def _literal(value: Any) -> str:
-    return pprint.pformat(value, width=100, compact=True, sort_dicts=False)
+    return pprint.pformat(_plain(value), width=100, compact=True, sort_dicts=False)
 
 
 def train_source(*, training: dict[str, Any], optimizer_class: str, optimizer_arguments: dict[str, Any],

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from core.training.early_stopping import EarlyStopping
-    from core.training.fit import fit
+    from core.training.fitting import fit
     from core.training.snapshot import Histogram, Snapshot
     from core.training.trainer import Trainer
 
-_HOMES = {"EarlyStopping": "core.training.early_stopping", "fit": "core.training.fit",
+_HOMES = {"EarlyStopping": "core.training.early_stopping", "fit": "core.training.fitting",
           "Histogram": "core.training.snapshot", "Snapshot": "core.training.snapshot",
           "Trainer": "core.training.trainer"}
 
@@ -29,5 +29,5 @@ def __getattr__(name: str):
     if name not in _HOMES:
         raise AttributeError(f"module 'core.training' has no attribute {name!r}")
     value = getattr(import_module(_HOMES[name]), name)
-    globals()[name] = value  # also replaces the submodule `fit` that the import bound to this name
+    globals()[name] = value
     return value

@@ -7,7 +7,7 @@ import pytest
 from core.data import playground, prepare
 from core.race import OptimizerRace, RaceError, RacerSetup
 from core.spec import default_spec, with_changes
-from core.training.fit import fit
+from core.training import fit
 
 MIXED = ("adam", "sgd", "momentum", "rmsprop")  # rmsprop has no fused update: every racer takes the general path
 FUSABLE = ("adam", "sgd", "momentum")
