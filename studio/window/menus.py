@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMenu
 
 from studio.dialogs.about import AboutDialog
 from studio.dialogs.shortcuts import ShortcutsDialog
+from studio.window.diagnostic_actions import DiagnosticActions
 
 class WindowMenus:
     """Actions and menus of the main window (a mixin: it uses the window's document, controller and docks)."""
@@ -73,6 +74,8 @@ class WindowMenus:
         edit_menu.addAction(self.action_show_history)
         training_menu = bar.addMenu("&Training")
         training_menu.addActions(self.controller.actions)
+        self.diagnostic_actions = DiagnosticActions(self, self.document, self.controller)
+        self.diagnostic_actions.add_to(training_menu)
         view_menu = bar.addMenu("&View")
         self.dock_actions: list[QAction] = []
         for number, dock in enumerate(self.docks.values(), start=1):
