@@ -13,7 +13,7 @@ import argparse
 import json
 import sys
 
-from core.cli.errors import EXIT_USAGE, CliError
+from core.cli.errors import EXIT_INTERRUPTED, EXIT_USAGE, CliError
 from core.cli.project_session import open_project, user_errors
 
 
@@ -94,5 +94,5 @@ def _from_training(session):
         with user_errors(f"{session.path.name}: "):
             findings, last = diagnose(network, prepared)
     except KeyboardInterrupt:
-        raise CliError("interrupted", 130) from None
+        raise CliError("interrupted", EXIT_INTERRUPTED) from None
     return findings, f"in {last.epoch} epochs ({last.stop_reason})"
