@@ -46,7 +46,7 @@ class _HistoryDoctor(Doctor):
     """A Doctor that never consults the detectors of `skipped` problems."""
 
     def __init__(self, spec: dict[str, Any], skipped: dict[str, str]):
-        super().__init__(spec)
+        super().__init__(spec, every_epoch=True)
         self.skipped = skipped
 
     def _detectors(self) -> Iterator[tuple[str, Callable[[], Any]]]:
