@@ -14,7 +14,10 @@ Writes into docs/screenshots (or OUT_DIR):
   boundary and neuron thumbnails predicted from the saved weights),
 - builder_neuron_thumbnails.png: the network builder mid-training at 10 epochs/s (neuron thumbnails, live
   edges, one node hovered and enlarged), and main_window_watching.png: the whole window at that moment,
-- builder_deep_network.png: an 8-hidden-layer network after a short run (readable text, scrolls sideways).
+- builder_deep_network.png: an 8-hidden-layer network after a short run (readable text, scrolls sideways),
+- lr_finder.png: Training → Find learning rate on the default project (the curve, the suggestion marked),
+- gradcheck.png: Training → Check gradients on the deep-sigmoid example with dropout and batch norm added (one row
+  a layer).
 Settings and autosaves go to a temporary folder, never the user's.
 """
 
@@ -221,6 +224,27 @@ def sine_csv(folder: Path) -> Path:
     return path
 
 
+def diagnostic_dialogs(app, out_dir: Path) -> None:
+    """The Training menu's two checks, run to the end on real networks, grabbed at 720×560 and 720×540."""
+    from studio.dialogs.gradcheck_dialog import GradientCheckDialog
+    from studio.dialogs.lr_finder_dialog import LrFinderDialog
+    from studio.document import Document
+
+    with_norms = Document.open(EXAMPLES / "circles_vanishing.bps")
+    with_norms.set_settings({"layers[0].dropout": 0.2, "layers[1].batch_norm": True, "layers[2].batch_norm": True})
+    for kind, document, name, height in ((LrFinderDialog, Document(), "lr_finder.png", 560),
+                                         (GradientCheckDialog, with_norms, "gradcheck.png", 540)):
+        dialog = kind(document)
+        dialog.resize(720, height)
+        dialog.show()
+        dialog.start()
+        while dialog.task.is_running:
+            spin(app, 0.05)
+        settle(app)
+        dialog.grab().save(str(out_dir / name))
+        dialog.close()
+
+
 def main(out_dir: Path) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     scratch = Path(tempfile.mkdtemp(prefix="backprop-screenshots-"))
@@ -253,6 +277,7 @@ def main(out_dir: Path) -> None:
     window_reopened(app, out_dir / "main_window_reopened.png", scratch)
     builder_mid_training(app, out_dir)
     builder_deep(app, out_dir / "builder_deep_network.png")
+    diagnostic_dialogs(app, out_dir)
     print(f"screenshots written to {out_dir}")
 
 

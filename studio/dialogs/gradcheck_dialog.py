@@ -31,14 +31,19 @@ ENTRIES = 20  # parameters probed per layer, chosen at random from the seed
 AGREES = 1e-6  # below: backprop and the finite difference agree to round-off
 WRONG = DEFAULT_TOLERANCE  # above: the layer's gradient is wrong
 GREEN, AMBER, RED = QColor("#2e7d32"), QColor("#b26a00"), QColor("#c62828")
-COLUMNS = ("Layer", "Relative error", "Entries probed", "Backprop (worst entry)", "Numeric (worst entry)", "Verdict")
+COLUMNS = ("Layer", "Relative error", "Entries", "Backprop", "Numeric", "Verdict")
+COLUMN_TIPS = ("", "The largest relative error over the entries probed", "Weights and biases probed in this layer",
+               "Backprop's gradient at the worst entry", "The finite difference at the worst entry",
+               "green: agrees to round-off; amber: look closer; red: wrong")
 EXPLANATION = (
     "Compares the gradient backprop computes with a numerical one, (L(w + ε) − L(w − ε)) / 2ε, in float64 on the "
     f"first {ROWS} training rows, for {ENTRIES} weights chosen at random in each layer. Dropout keeps the same "
     "masks in every evaluation and batch norm uses its training-mode batch statistics, so both sides see the same "
     "function. The figure is the largest relative error |backprop − numeric| / (|backprop| + |numeric|): below "
     f"{AGREES:g} (green) the two agree to round-off; above {WRONG:g} (red) backprop is wrong for that layer, a bug "
-    "in its backward pass; in between (amber), look closer (a ReLU kink within ε of a weight can do it).")
+    "in its backward pass; in between (amber), look closer: a tiny gradient, whose finite difference is mostly "
+    "round-off, or a ReLU kink within ε of a weight gives such figures without a bug.")
+TINY_GRADIENT = 1e-4  # below this, the finite difference's round-off (~1e-10) is a visible share of the value
 
 
 def verdict(error: float) -> tuple[str, QColor]:
@@ -77,8 +82,11 @@ class GradientCheckDialog(DiagnosticDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)  # layer names never wrap
+        self.table.setWordWrap(False)
+        for column, tip in enumerate(COLUMN_TIPS):
+            self.table.horizontalHeaderItem(column).setToolTip(tip)
         layout.addWidget(self.table, 1)
 
     def _work(self, spec: dict[str, Any], weights: Any, data: Any) -> Callable[[ProgressCallback], Any]:
@@ -109,8 +117,11 @@ class GradientCheckDialog(DiagnosticDialog):
             self.status.setText(f"Backprop's gradient is wrong in {', '.join(wrong)}: its error is above "
                                 f"{WRONG:g}. Training follows a wrong direction there.")
         elif closer:
-            self.status.setText(f"No layer is wrong; {', '.join(closer)} sits between {AGREES:g} and {WRONG:g}: "
-                                f"usually a kink (ReLU at 0) near a probed weight, not a bug.")
+            tiny = all(abs(r.worst_analytic) < TINY_GRADIENT for r in results if r.layer_name in closer)
+            why = (f"their gradients are tiny (below {TINY_GRADIENT:g}), where the finite difference is mostly "
+                   f"round-off" if tiny else "usually a ReLU kink near a probed weight")
+            self.status.setText(f"No layer is wrong; {', '.join(closer)}: between {AGREES:g} and {WRONG:g}, "
+                                f"{why}, not a bug.")
         else:
             self.status.setText(f"All {len(results)} layers agree: backprop matches finite differences to "
                                 f"round-off.")
