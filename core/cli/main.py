@@ -4,7 +4,8 @@ for the app's entry.
 `run_cli(argv)` returns an exit code when argv (without the program name) is a command, and None otherwise, so
 `studio.app.main` can start the window. Errors go to stderr as one line and a non-zero exit code, the same code for
 the same kind of trouble in every command (`core.cli.errors`: 1 a check or run that failed, 2 bad input, 130
-interrupted; listed at the end of --help); a traceback only ever means a bug. `backprop-studio-cli` (a console script, for terminals on Windows) is `main`.
+interrupted; listed at the end of --help); a traceback only ever means a bug. `backprop-studio-cli` (a console
+script, for terminals on Windows) is `main`.
 """
 
 from __future__ import annotations
