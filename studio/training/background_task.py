@@ -7,7 +7,9 @@ into a queue, and a QTimer on the GUI thread polls that queue only while the tas
 
 Cancelling is cooperative: `cancel()` sets a flag that the work's progress callback checks, raising `Cancelled`
 inside the engine call; the engine restores what it changed (the finder puts the weights back). A cancelled or
-superseded task's result is dropped, never delivered.
+superseded task's result is dropped, never delivered. While a task runs it takes the training thread budget
+(`thread_budget.begin_run`: one BLAS thread, quick GIL hand-backs), as a training run does, so the window stays
+responsive on a two-core machine.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
+
+from studio.training.thread_budget import begin_run, end_run
 
 POLL_MS = 30  # how often the GUI thread looks at the queue while a task runs
 
@@ -65,6 +69,7 @@ class BackgroundTask(QObject):
 
         self._thread = threading.Thread(target=_run, args=(work, report, cancel, events), name="BackgroundTask",
                                         daemon=True)
+        begin_run()  # on the GUI thread, paired with end_run() when the task's last event is delivered
         self._poll.start()
         self._thread.start()
 
@@ -73,11 +78,15 @@ class BackgroundTask(QObject):
         if self._cancel is not None:
             self._cancel.set()
 
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until the thread ended (dialogs closing, tests); True when it did."""
+    def stop_and_wait(self, timeout: float | None = None) -> bool:
+        """Cancel, block until the thread ended and deliver its last event now (tests, shutting down); True when
+        it ended."""
+        self.cancel()
         if self._thread is not None:
             self._thread.join(timeout)
-            return not self._thread.is_alive()
+            if self._thread.is_alive():
+                return False
+        self._deliver()
         return True
 
     def _deliver(self) -> None:
@@ -93,6 +102,7 @@ class BackgroundTask(QObject):
                 continue
             self._poll.stop()
             self._cancel = None
+            end_run()
             if kind == "finished":
                 self.finished.emit(value)
             elif kind == "cancelled":

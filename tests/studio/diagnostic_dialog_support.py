@@ -12,5 +12,5 @@ def dialog_for(kind: Any, document: Any, qtbot: Any) -> Iterator[Any]:
     dialog = kind(document)
     qtbot.addWidget(dialog)
     yield dialog
-    dialog.task.cancel()
-    dialog.task.wait(30)
+    assert dialog.task.stop_and_wait(30)
+    assert not dialog.task.is_running  # its last event delivered: the thread budget is given back

@@ -88,3 +88,20 @@ def test_a_refusal_from_the_finder_is_one_line_in_the_dialog(dialog, document, q
         assert dialog.start()
     assert "L-BFGS" in dialog.status.text() and "\n" not in dialog.status.text()
     assert not dialog.use_button.isEnabled()
+
+
+def test_the_sweep_takes_the_thread_budget_and_gives_it_back(dialog, qtbot):
+    from studio.training.thread_budget import active_runs
+    before = active_runs()
+    with qtbot.waitSignal(dialog.task.finished, timeout=TIMEOUT_MS):
+        assert dialog.start()
+        assert active_runs() == before + 1  # one BLAS thread while it runs, as a training run
+    assert active_runs() == before
+
+
+def test_closing_the_dialog_cancels_the_sweep(dialog, qtbot):
+    dialog.show()
+    with qtbot.waitSignal(dialog.task.cancelled, timeout=TIMEOUT_MS):
+        assert dialog.start()
+        dialog.close()
+    assert dialog.result is None and not dialog.task.is_running
