@@ -20,6 +20,9 @@ Writes into docs/screenshots (or OUT_DIR):
   30 epochs): the overlaid curves with the ranking, then the loss landscape with the racers' paths.
 - doctor.png: the window after SGD at lr = 1000 on the default project: the Doctor dock's cards (the "learning
   rate too high" one clicked) and its marker on the loss plot.
+- lr_finder.png: Training → Find learning rate on the default project (the curve, the suggestion marked),
+- gradcheck.png: Training → Check gradients on the deep-sigmoid example with dropout and batch norm added (one row
+  a layer).
 Settings and autosaves go to a temporary folder, never the user's.
 """
 
@@ -252,6 +255,27 @@ def sine_csv(folder: Path) -> Path:
     return path
 
 
+def diagnostic_dialogs(app, out_dir: Path) -> None:
+    """The Training menu's two checks, run to the end on real networks, grabbed at 720×560 and 720×540."""
+    from studio.dialogs.gradcheck_dialog import GradientCheckDialog
+    from studio.dialogs.lr_finder_dialog import LrFinderDialog
+    from studio.document import Document
+
+    with_norms = Document.open(EXAMPLES / "circles_vanishing.bps")
+    with_norms.set_settings({"layers[0].dropout": 0.2, "layers[1].batch_norm": True, "layers[2].batch_norm": True})
+    for kind, document, name, height in ((LrFinderDialog, Document(), "lr_finder.png", 560),
+                                         (GradientCheckDialog, with_norms, "gradcheck.png", 540)):
+        dialog = kind(document)
+        dialog.resize(720, height)
+        dialog.show()
+        dialog.start()
+        while dialog.task.is_running:
+            spin(app, 0.05)
+        settle(app)
+        dialog.grab().save(str(out_dir / name))
+        dialog.close()
+
+
 def main(out_dir: Path) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     scratch = Path(tempfile.mkdtemp(prefix="backprop-screenshots-"))
@@ -287,6 +311,7 @@ def main(out_dir: Path) -> None:
     export_dialog_shot(app, out_dir / "export_dialog.png", scratch)
     race_dialog_shots(app, out_dir)
     doctor_on_high_rate(app, out_dir / "doctor.png")
+    diagnostic_dialogs(app, out_dir)
     print(f"screenshots written to {out_dir}")
 
 

@@ -27,3 +27,11 @@ def test_memory_measurement_reports_peak_data_and_limit():
     assert result["limit_mb"] == limit_mb(int(round(result["data_mb"] * 1024 * 1024)))
     assert result["met"] == (result["peak_mb"] <= result["limit_mb"])
     assert "limit 1.5 × data + 300 MB" in describe(result)
+
+
+def test_doctor_cost_benchmark_runs_and_reports_each_variant(capsys):
+    from benchmarks.doctor_cost import main as doctor_cost
+    doctor_cost(["--workloads", "digits-example", "--epochs", "12", "--repeats", "1"])
+    printed = capsys.readouterr().out
+    assert "digits-example: 12 epochs" in printed and "without the doctor" in printed
+    assert "every-epoch doctor" in printed and "13 detector passes" in printed  # 12 epochs + the end

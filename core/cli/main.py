@@ -3,8 +3,10 @@ landscape`, and `run_cli`
 for the app's entry.
 
 `run_cli(argv)` returns an exit code when argv (without the program name) is a command, and None otherwise, so
-`studio.app.main` can start the window. Errors go to stderr as one line and a non-zero exit code; a traceback
-only ever means a bug. `backprop-studio-cli` (a console script, for terminals on Windows) is `main`.
+`studio.app.main` can start the window. Errors go to stderr as one line and a non-zero exit code, the same code for
+the same kind of trouble in every command (`core.cli.errors`: 1 a check or run that failed, 2 bad input, 130
+interrupted; listed at the end of --help); a traceback only ever means a bug. `backprop-studio-cli` (a console
+script, for terminals on Windows) is `main`.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Sequence
 from core.cli import (doctor_command, export_command, gradcheck_command, lr_find_command, predict_command,
                       train_command)
 from core.cli import landscape_command, race_command
-from core.cli.errors import EXIT_USAGE, CliError
+from core.cli.errors import EXIT_CODES_HELP, EXIT_INTERRUPTED, EXIT_USAGE, CliError
 
 COMMANDS = ("train", "predict", "export", "examples", "doctor", "lr-find", "gradcheck")
 COMMANDS += ("race", "landscape")
@@ -34,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
                "  --uninstall-desktop-entry    remove it again\n"
                "  --self-test                  open the window offscreen, train, export, exit 0 when all works\n"
                "  --version                    print the version\n\n"
+               f"{EXIT_CODES_HELP}\n\n"
                f"Run '{PROGRAM} COMMAND --help' for a command's options.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     train_command.add_parser(commands)
@@ -86,7 +89,7 @@ def run_cli(argv: Sequence[str]) -> int | None:
         return error.exit_code
     except KeyboardInterrupt:
         print(f"{PROGRAM}: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
 
 
 def main(argv: Sequence[str] | None = None) -> int:

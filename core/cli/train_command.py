@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from core.cli.errors import EXIT_USAGE, CliError
+from core.cli.errors import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, CliError
 from core.cli.progress import EpochProgress
 from core.cli.project_session import open_project, user_errors
 
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     from core.training import Trainer
 
     if args.epochs is not None and args.epochs < 1:
-        raise CliError(f"--epochs must be at least 1, got {args.epochs}", 2)
+        raise CliError(f"--epochs must be at least 1, got {args.epochs}", EXIT_USAGE)
     changes, option_names = setting_changes(args.settings), {}
     for path, option, value in (("training.epochs", "--epochs", args.epochs), ("training.seed", "--seed", args.seed)):
         if value is not None:
@@ -66,13 +66,13 @@ def run(args: argparse.Namespace) -> int:
             progress.update(snapshot)
             last = snapshot
     except KeyboardInterrupt:
-        raise CliError("interrupted; nothing was saved", 130) from None
+        raise CliError("interrupted; nothing was saved", EXIT_INTERRUPTED) from None
     finally:
         progress.close()
     if last is None or last.diverged:
         reason = last.stop_reason if last is not None else "no training step ran"
         raise CliError(f"training diverged: {reason}. Nothing was saved; try a lower learning rate or gradient "
-                       f"clipping")
+                       f"clipping", EXIT_FAILURE)
     history = list(session.project.history) + trainer.history if args.resume else trainer.history
     extra = dict(session.project.extra)
     with user_errors():

@@ -5,10 +5,16 @@
         doctor.observe(snapshot)
     for finding in doctor.findings(): ...
 
-The detectors run once per finished epoch over a few numbers per epoch (`RunHistory`). Each problem is named
-once, at the first epoch it is recognised. The specific causes are looked at first; "plateau" and "slow
-convergence" are named only when no lr, exploding, saturation, dead-unit or vanishing finding already explains a
-loss that won't fall.
+Every finished epoch is recorded (a few numbers, `RunHistory`); the activation probe and the detectors run on a
+thinning cadence: every epoch for the first `EVERY_EPOCH_UNTIL` epochs, then whenever the epochs since the last
+pass reach `PASS_SHARE` of the epochs so far (epoch 8 → every 2nd, epoch 40 → every 10th), and always at the
+run's end. A pass costs about one forward pass over 256 rows plus ~0.1–0.2 ms of Python: at every epoch that was
+8–12 % of a digits epoch; on this cadence it is a few passes per run (`benchmarks/doctor_cost.py`). The detectors
+read windows of the recorded epochs and of the last probed ones, and their problems persist (a rate too high,
+units dead or saturated, a loss that keeps rising), so a later pass still sees what an earlier epoch showed; a
+finding is dated at the pass that recognised it. Each problem is named once. The specific causes are looked at
+first; "plateau" and "slow convergence" are named only when no lr, exploding, saturation, dead-unit or vanishing
+finding already explains a loss that won't fall.
 """
 
 from __future__ import annotations
@@ -23,12 +29,17 @@ from core.diagnostics.finding import Finding
 from core.diagnostics.run_history import RunHistory
 
 _EXPLAINS_A_FLAT_LOSS = ("lr_too_high", "saturation", "dead_relu", "vanishing_gradients", "exploding_gradients")
+EVERY_EPOCH_UNTIL = 8  # the detection tests' runs (6–10 epochs) are judged at every epoch
+PASS_SHARE = 0.25  # later, a pass once the epochs since the last one reach this share of the epochs so far
 
 
 class Doctor:
     def __init__(self, spec: dict[str, Any], *, planned_epochs: int | None = None,
-                 probe: ActivationProbe | None = None):
+                 probe: ActivationProbe | None = None, every_epoch: bool = False):
         self.spec = spec
+        self.every_epoch = every_epoch  # a pass at every epoch (a saved history, where time doesn't matter)
+        self.passes = 0  # detector passes so far (benchmarks, tests)
+        self._last_pass_epoch = 0
         self.planned_epochs = planned_epochs if planned_epochs is not None else int(spec["training"]["epochs"])
         self.probe = probe
         output = spec["layers"][-1]
@@ -38,11 +49,14 @@ class Doctor:
 
     def observe(self, snapshot) -> list[Finding]:
         """Take one Snapshot; return the findings it newly brought (usually none)."""
+        due = snapshot.kind == "end" or (snapshot.kind == "epoch" and self.pass_due(int(snapshot.epoch)))
         shares = (None, None)
-        if self.probe is not None and snapshot.kind == "epoch":
+        if due and self.probe is not None and snapshot.kind == "epoch":
             shares = self.probe.measure()
-        if not self.history.add(snapshot, *shares):
+        if not self.history.add(snapshot, *shares) or not due:
             return []
+        self.passes += 1
+        self._last_pass_epoch = self.history.last_epoch
         new = []
         for problem, detect in self._detectors():
             if problem in self._findings:  # named once: its detector no longer runs
@@ -56,6 +70,12 @@ class Doctor:
             self._findings[problem] = finding
             new.append(finding)
         return new
+
+    def pass_due(self, epoch: int) -> bool:
+        """Whether the epoch that just ended gets the probe and the detectors (see the module's docstring)."""
+        if self.every_epoch or epoch <= EVERY_EPOCH_UNTIL:
+            return True
+        return epoch - self._last_pass_epoch >= max(1, int(PASS_SHARE * epoch))
 
     def findings(self) -> list[Finding]:
         """Every finding so far, in the order they were made."""

@@ -16,8 +16,8 @@ factor `ROUNDOFF_ULPS` away from failing: floor = noise bound / tolerance.
 from __future__ import annotations
 
 import math
-
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -74,8 +74,11 @@ def _float64_copy(network):
 
 
 def check_gradients(network, x: np.ndarray, y: np.ndarray, eps: float = 1e-6, max_entries_per_layer: int = 20,
-                    seed: int = 0, tolerance: float = DEFAULT_TOLERANCE) -> list[LayerGradientCheck]:
-    """One LayerGradientCheck per layer (in order) for the data loss on (x, y) in training mode."""
+                    seed: int = 0, tolerance: float = DEFAULT_TOLERANCE,
+                    on_layer: Callable[[int, int], None] | None = None) -> list[LayerGradientCheck]:
+    """One LayerGradientCheck per layer (in order) for the data loss on (x, y) in training mode.
+    `on_layer(done, layers)` is called after each layer (the studio's progress bar); an exception it raises (a
+    cancel) ends the check: the network given is never changed either way."""
     if not eps > 0:
         raise ValueError(f"gradient check: eps must be > 0, got {eps!r}")
     if max_entries_per_layer < 1:
@@ -107,4 +110,6 @@ def check_gradients(network, x: np.ndarray, y: np.ndarray, eps: float = 1e-6, ma
                 worst, worst_pair = (math.inf if math.isnan(error) else float(error)), (float(analytic[i]),
                                                                                       float(numeric))
         results.append(LayerGradientCheck(name, worst, int(indices.size), worst < tolerance, *worst_pair))
+        if on_layer is not None:
+            on_layer(len(results), len(net.layer_names))
     return results

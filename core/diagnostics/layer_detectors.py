@@ -32,11 +32,14 @@ def vanishing_gradients(history: RunHistory) -> Verdict:
     if len(records) < SUSTAINED_EPOCHS or len(records[-1].grad_mean_abs) - 1 < MIN_HIDDEN_FOR_DEPTH:
         return None
     early = (len(records[-1].grad_mean_abs) - 1) // 2  # the first half of the hidden layers
+    probed = history.recent_probed(1)  # epochs between the probe's passes: its latest measure stands for them
+    latest_saturation = probed[0].saturation if probed else None
     ratios = []
     for record in records:
         last = float(record.grad_mean_abs[-1])
         grads = record.grad_mean_abs[:max(early, 1)]
-        saturated = record.saturation[:len(grads)] if record.saturation is not None else np.zeros(len(grads))
+        saturation_seen = record.saturation if record.saturation is not None else latest_saturation
+        saturated = saturation_seen[:len(grads)] if saturation_seen is not None else np.zeros(len(grads))
         usable = (grads > 0.0) & ~(np.nan_to_num(saturated) >= SATURATED_SHARE)
         if last <= 0.0 or not usable.all():
             return None
@@ -53,8 +56,9 @@ def vanishing_gradients(history: RunHistory) -> Verdict:
 
 
 def _held_share(history: RunHistory, attribute: str, threshold: float):
-    """(layer, smallest share over the last UNIT_EPOCHS) of the layer whose share held above threshold."""
-    records = history.recent(UNIT_EPOCHS)
+    """(layer, smallest share over the last UNIT_EPOCHS probed epochs) of the layer whose share held above
+    threshold."""
+    records = history.recent_probed(UNIT_EPOCHS)
     if len(records) < UNIT_EPOCHS or any(getattr(r, attribute) is None for r in records):
         return None
     shares = np.nan_to_num(np.array([getattr(r, attribute) for r in records]), nan=0.0).min(axis=0)

@@ -29,7 +29,7 @@ from __future__ import annotations
 import copy
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -165,13 +165,16 @@ def _batches(network, data, training: TrainingSpec, rng: np.random.Generator):
 def find_learning_rate(network, data, *, optimizer=None, start_lr: float = DEFAULT_START_LR,
                        end_lr: float = DEFAULT_END_LR, num_steps: int = DEFAULT_NUM_STEPS,
                        divergence_factor: float = DIVERGENCE_FACTOR, smoothing: float = SMOOTHING,
-                       probe_rows: int = PROBE_ROWS) -> LrFinderResult:
+                       probe_rows: int = PROBE_ROWS,
+                       on_step: Callable[[int, int], None] | None = None) -> LrFinderResult:
     """Run the range test on `data.x_train`/`y_train` (a `core.data.PreparedData`) with the network's training
     settings (batch mode, optimizer, clipping, L1/L2; not its schedule: the sweep is the schedule).
 
     `optimizer`: an optimizer over `network.params` to sweep with (e.g. a paused run's, so its momentum counts);
     its state is restored afterwards. Without it a fresh optimizer is built from the spec. The shuffle order and
     dropout masks come from the spec's seed, so the same weights give the same curve.
+    `on_step(done, planned)` is called after every step (the studio's progress bar); an exception it raises (a
+    cancel) ends the sweep, and the state is restored all the same.
     """
     from core.training.rng_streams import training_streams
     from core.training.step import StepRunner
@@ -199,7 +202,7 @@ def find_learning_rate(network, data, *, optimizer=None, start_lr: float = DEFAU
         if optimizer is not None:
             runner.optimizer = optimizer
         raw, stop_reason = _sweep(runner, _batches(network, data, training, streams["shuffle"]),
-                                  probe, rates, divergence_factor, smoothing)
+                                  probe, rates, divergence_factor, smoothing, on_step)
     finally:
         np.seterr(**errors)
         saved.restore()
@@ -224,8 +227,8 @@ def _probe_loss(network, x: np.ndarray, y: np.ndarray) -> float:
     return float(network.loss.value(output, y, check=False))
 
 
-def _sweep(runner, batches, probe, rates: np.ndarray, divergence_factor: float,
-           beta: float) -> tuple[list[float], str]:
+def _sweep(runner, batches, probe, rates: np.ndarray, divergence_factor: float, beta: float,
+           on_step: Callable[[int, int], None] | None = None) -> tuple[list[float], str]:
     """One batch per rate; the probe losses after each step while they stay finite, and why the sweep ended."""
     network, (x_probe, y_probe) = runner.network, probe
     raw: list[float] = []
@@ -239,6 +242,8 @@ def _sweep(runner, batches, probe, rates: np.ndarray, divergence_factor: float,
         if not math.isfinite(loss):
             return raw, "became non-finite"
         raw.append(loss)
+        if on_step is not None:
+            on_step(i + 1, len(rates))
         average = beta * average + (1.0 - beta) * loss
         smoothed = average / (1.0 - beta ** (i + 1))
         best = min(best, smoothed)

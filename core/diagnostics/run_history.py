@@ -38,6 +38,9 @@ class RunHistory:
     def __init__(self, chance_loss: float | None = None) -> None:
         self.chance_loss = chance_loss  # cross-entropy of a uniform guess (ln C); None for regression
         self._records: deque[EpochRecord] = deque(maxlen=KEEP_EPOCHS)
+        # The records the activation probe measured (the doctor probes on a thinning cadence, so they may lie
+        # further back than the last KEEP_EPOCHS epochs).
+        self._probed: deque[EpochRecord] = deque(maxlen=KEEP_EPOCHS)
         self._trend = ValidationTrend()
         self.epoch_count = 0  # epochs finished
         self.layer_names: list[str] = []
@@ -69,12 +72,15 @@ class RunHistory:
         epoch, train_loss = int(snapshot.epoch), float(snapshot.train_loss)
         val_loss = None if snapshot.val_loss is None else float(snapshot.val_loss)
         self.epoch_count += 1
-        self._records.append(EpochRecord(
+        record = EpochRecord(
             epoch, train_loss, val_loss,
             np.asarray(snapshot.grad_mean_abs, dtype=np.float64).copy(),
             np.asarray(snapshot.update_ratios, dtype=np.float64).copy(), self._batch_loss_max, saturation, dead,
             None if snapshot.val_metric is None else float(snapshot.val_metric),
-            self._trend.update(epoch, train_loss, val_loss)))
+            self._trend.update(epoch, train_loss, val_loss))
+        self._records.append(record)
+        if saturation is not None or dead is not None:
+            self._probed.append(record)
         self._batch_loss_max = float("nan")
         return True
 
@@ -95,6 +101,12 @@ class RunHistory:
         if count > KEEP_EPOCHS:
             raise ValueError(f"the history keeps {KEEP_EPOCHS} epochs, {count} were asked for")
         return list(self._records)[-count:]
+
+    def recent_probed(self, count: int) -> list[EpochRecord]:
+        """The last `count` records the activation probe measured (fewer early in a run), oldest first."""
+        if count > KEEP_EPOCHS:
+            raise ValueError(f"the history keeps {KEEP_EPOCHS} probed epochs, {count} were asked for")
+        return list(self._probed)[-count:]
 
     def train_losses(self, count: int) -> np.ndarray:
         """The training losses of the last `count` finished epochs."""

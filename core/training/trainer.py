@@ -272,7 +272,10 @@ class Trainer:
         epoch = self.counters.epoch
         record = {"epoch": epoch, "train_loss": train_loss, "train_metric": results.train_metric,
                   "val_loss": results.val_loss, "val_metric": results.val_metric, "lr": self.lr,
-                  "grad_norms": [float(v) for v in stats.grad_norms], "elapsed": self.clock.read()}
+                  "grad_norms": [float(v) for v in stats.grad_norms], "elapsed": self.clock.read(),
+                  # what the doctor reads from a saved project (`core.diagnostics.saved_history`), per layer
+                  "grad_mean_abs": [float(v) for v in stats.grad_mean_abs],
+                  "update_ratios": [float(v) for v in stats.update_ratios]}
         self.history.append(record)
         self._last_confusion = results.confusion
         improved, should_stop = self.early_stopping.update(epoch, self.early_stopping.monitored_value(record))

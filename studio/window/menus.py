@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QMenu
 
 from studio.dialogs.about import AboutDialog
 from studio.dialogs.shortcuts import ShortcutsDialog
+from studio.window.diagnostic_actions import DiagnosticActions
 
 class WindowMenus:
     """Actions and menus of the main window (a mixin: it uses the window's document, controller and docks)."""
@@ -74,6 +75,8 @@ class WindowMenus:
         edit_menu.addAction(self.action_show_history)
         training_menu = bar.addMenu("&Training")
         training_menu.addActions(self.controller.actions)
+        self.diagnostic_actions = DiagnosticActions(self, self.document, self.controller)
+        self.diagnostic_actions.add_to(training_menu)
         training_menu.addAction(self._action("Race &optimizers…", self.show_race_dialog, None, "Train 2 to 8 "
                                              "optimizers from one start; compare curves and loss-landscape paths"))
         view_menu = bar.addMenu("&View")

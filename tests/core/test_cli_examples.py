@@ -53,7 +53,7 @@ def test_examples_are_listed_and_open_by_name(capsys):
 
 
 def test_training_an_example_without_output_is_refused(capsys):
-    assert run_cli(["train", "xor", "-q"]) == 1
+    assert run_cli(["train", "xor", "-q"]) == 2
     assert "give --output PATH" in capsys.readouterr().err
 
 

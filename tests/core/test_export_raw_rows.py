@@ -134,7 +134,7 @@ def test_an_unknown_category_is_refused_by_the_cli_and_predict_py(titanic, tmp_p
     _, _, project, model, _ = titanic
     data = unknown_port_csv(tmp_path)
     capsys.readouterr()
-    assert run_cli(["predict", str(project), str(data)]) == 1
+    assert run_cli(["predict", str(project), str(data)]) == 2
     err = capsys.readouterr().err.strip()
     assert "Traceback" not in err and len(err.splitlines()) == 1
     assert "unknown.csv, line 3, column 'port': 'Atlantis' is not a category the model was trained on" in err
@@ -163,7 +163,7 @@ def test_gaps_are_refused_where_training_had_no_fill_rule(tmp_path, capsys):
     gap = tmp_path / "gap.csv"
     gap.write_text("sex,age,port,fare\nfemale,,Southampton,10\n", encoding="utf-8")
     capsys.readouterr()
-    assert run_cli(["predict", str(project), str(gap)]) == 1
+    assert run_cli(["predict", str(project), str(gap)]) == 2
     assert "gap.csv, line 2, column 'age': the value is missing" in capsys.readouterr().err
     with pytest.raises(DataError, match="column 'port': the value is missing"):
         encode_rows([["male", "3", "NA", "7"]], model.raw_columns)

@@ -123,7 +123,7 @@ CASES = {
 
 def _assert_refused_cleanly(result, folders: list[Path], before: list[dict[str, bytes]], *words) -> None:
     """`words`: texts the error line holds, or tuples of which it holds one."""
-    assert result.returncode == 1, result.stderr
+    assert result.returncode == 2, result.stderr  # bad input (core.cli.errors)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
     assert lines[0].startswith("backprop-studio: error: "), lines[0]

@@ -79,7 +79,7 @@ def test_history_records_every_epoch_and_is_json(xor_data):
     assert [r["epoch"] for r in trainer.history] == [1, 2, 3]
     record = json.loads(json.dumps(trainer.history))[-1]
     assert set(record) == {"epoch", "train_loss", "train_metric", "val_loss", "val_metric", "lr", "grad_norms",
-                           "elapsed"}
+                           "elapsed", "grad_mean_abs", "update_ratios"}
     assert len(record["grad_norms"]) == 2 and record["lr"] == 0.01
 
 

@@ -57,7 +57,7 @@ def _run(args: list[str], limit: int = 0, peak_file: Path | None = None) -> subp
 
 
 def _assert_refused_cleanly(result, folder: Path, before: dict[str, bytes], *words: str) -> None:
-    assert result.returncode == 1, result.stderr
+    assert result.returncode == 2, result.stderr  # bad input (core.cli.errors)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
     assert lines[0].startswith("backprop-studio: error: project.bps: can't load its data: ")

@@ -72,7 +72,7 @@ def test_a_healthy_example_says_so_in_text(capsys):
 
 
 @pytest.mark.parametrize("argv, code, message", [
-    (["doctor", "no_such_project"], 1, "no_such_project: no such project file"),
+    (["doctor", "no_such_project"], 2, "no_such_project: no such project file"),
     (["doctor", "xor", "--epochs", "0"], 2, "--epochs must be at least 1, got 0"),
     (["doctor", "xor", "--epochs", "many"], 2, "invalid int value"),
 ])
@@ -86,7 +86,7 @@ def test_user_mistakes_are_one_line_on_stderr(argv, code, message, capsys):
 def test_a_file_that_is_no_project_is_one_line_and_writes_nothing(tmp_path, capsys):
     bad = tmp_path / "bad.bps"
     bad.write_bytes(b"\x00not a project")
-    assert run_cli(["doctor", str(bad), "--json"]) == 1
+    assert run_cli(["doctor", str(bad), "--json"]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and len(captured.err.strip().splitlines()) == 1 and "bad.bps" in captured.err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.bps"]
