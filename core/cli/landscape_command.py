@@ -14,7 +14,7 @@ import argparse
 import time
 from pathlib import Path
 
-from core.cli.errors import EXIT_USAGE, CliError
+from core.cli.errors import EXIT_INTERRUPTED, EXIT_USAGE, CliError
 
 SUFFIXES = (".png", ".npz")
 
@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         except LandscapeError as error:
             raise CliError(str(error), EXIT_USAGE) from error
         except KeyboardInterrupt:
-            raise CliError("interrupted; nothing was written", 130) from None
+            raise CliError("interrupted; nothing was written", EXIT_INTERRUPTED) from None
         if out.suffix.lower() == ".png":
             from core.landscape.picture import save_slice_png
             try:

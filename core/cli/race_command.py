@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from core.cli.errors import EXIT_USAGE, CliError
+from core.cli.errors import EXIT_INTERRUPTED, EXIT_USAGE, CliError
 
 OPTIMIZER_HELP = ("optimizers to race, 2 to 8, each a catalogue name with its catalogue defaults (learning rate "
                   "included), optionally with settings: NAME or NAME:FIELD=VALUE[,FIELD=VALUE], e.g. adam "
@@ -100,7 +100,7 @@ def run_race(args: argparse.Namespace) -> RaceOutcome:
         try:
             race.run_to_end()
         except KeyboardInterrupt:
-            raise CliError("interrupted", 130) from None
+            raise CliError("interrupted", EXIT_INTERRUPTED) from None
     return RaceOutcome(session.path.name, race, prepared)
 
 

@@ -20,7 +20,9 @@ def argv_for(command: str, project: str, data: str) -> list[str]:
     """A complete command line for `command` on `project` (every command in COMMANDS must have one here)."""
     lines = {"train": ["train", project, "-q", "-o", project + ".out.bps"], "predict": ["predict", project, data],
              "export": ["export", project, "-f", "npz", "-o", project + ".npz"], "doctor": ["doctor", project],
-             "lr-find": ["lr-find", project], "gradcheck": ["gradcheck", project], "examples": ["examples"]}
+             "lr-find": ["lr-find", project], "gradcheck": ["gradcheck", project], "examples": ["examples"],
+             "race": ["race", project, "--optimizers", "adam", "sgd"],
+             "landscape": ["landscape", project, "--out", project + ".npz"]}
     return lines[command]
 
 

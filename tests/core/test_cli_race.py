@@ -106,7 +106,7 @@ def test_landscape_refusals_write_nothing(project, tmp_path, capsys, monkeypatch
 def test_landscape_into_a_missing_folder_fails_in_one_line(project, tmp_path, capsys):
     code, out, err = run(capsys, "landscape", str(project), "--grid", "3", "--out",
                          str(tmp_path / "no" / "such" / "slice.npz"))
-    assert code == 1 and "No such file or directory" in err and len(err.strip().splitlines()) == 1
+    assert code == 2 and "No such file or directory" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "no").exists()
 
 
@@ -115,5 +115,5 @@ def test_landscape_png_without_matplotlib_says_to_write_npz(project, tmp_path, c
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)  # as in the desktop bundle, which excludes it
     out_path = tmp_path / "slice.png"
     code, out, err = run(capsys, "landscape", str(project), "--grid", "3", "--out", str(out_path))
-    assert code == 1 and "a .png needs matplotlib" in err and "write .npz arrays instead" in err
+    assert code == 2 and "a .png needs matplotlib" in err and "write .npz arrays instead" in err
     assert len(err.strip().splitlines()) == 1 and not out_path.exists()
