@@ -1,5 +1,5 @@
-"""The command line: `backprop-studio train | predict | export | examples | doctor | lr-find | gradcheck`, and `run_cli`
-for the app's entry.
+"""The command line: `backprop-studio train | predict | export | examples | doctor | lr-find | gradcheck | runs`,
+and `run_cli` for the app's entry.
 
 `run_cli(argv)` returns an exit code when argv (without the program name) is a command, and None otherwise, so
 `studio.app.main` can start the window. Errors go to stderr as one line and a non-zero exit code; a traceback
@@ -14,9 +14,10 @@ from typing import Sequence
 
 from core.cli import (doctor_command, export_command, gradcheck_command, lr_find_command, predict_command,
                       train_command)
+from core.cli import runs_command
 from core.cli.errors import EXIT_USAGE, CliError
 
-COMMANDS = ("train", "predict", "export", "examples", "doctor", "lr-find", "gradcheck")
+COMMANDS = ("train", "predict", "export", "examples", "doctor", "lr-find", "gradcheck", "runs")
 PROGRAM = "backprop-studio"
 
 
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     doctor_command.add_parser(commands)
     lr_find_command.add_parser(commands)
     gradcheck_command.add_parser(commands)
+    runs_command.add_parser(commands)
     examples = commands.add_parser("examples", help="list the example projects",
                                    description="List the example projects; pass a name wherever a PROJECT goes.")
     examples.set_defaults(run=_list_examples)

@@ -32,6 +32,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--resume", action="store_true", help="start from the project's trained weights instead "
                                                               "of fresh initial weights")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar, only the summary line")
+    parser.add_argument("--no-record", action="store_true",
+                        help="don't record this run in the project's run store (<project>.runs.sqlite beside the "
+                             "saved project; see the 'runs' command)")
     parser.set_defaults(run=run)
 
 
@@ -59,16 +62,25 @@ def run(args: argparse.Namespace) -> int:
     network = session.network(use_weights=args.resume)
     with user_errors(f"{session.path.name}: "):
         trainer = Trainer(network, prepared, report_every=0, confusion=False)
+    from core.cli.run_recording import CliRecording
+    recording = None if args.no_record else CliRecording.start(output, session.spec, session.project.data_config,
+                                                               prepared, network)
     progress = EpochProgress(trainer.epochs, quiet=args.quiet, description=session.path.stem)
     last = None
     try:
         for snapshot in trainer.run():
             progress.update(snapshot)
             last = snapshot
+            if recording is not None:
+                recording.record(snapshot)
     except KeyboardInterrupt:
+        if recording is not None:
+            recording.interrupted()
         raise CliError("interrupted; nothing was saved", 130) from None
     finally:
         progress.close()
+    if recording is not None:
+        recording.finish(last, prepared)
     if last is None or last.diverged:
         reason = last.stop_reason if last is not None else "no training step ran"
         raise CliError(f"training diverged: {reason}. Nothing was saved; try a lower learning rate or gradient "

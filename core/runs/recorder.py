@@ -1,0 +1,71 @@
+"""`RunRecorder`: fed with a run's snapshots on the training thread, it records them without slowing training.
+
+`record(snapshot)` costs a queue put, plus a copy of the weights when a checkpoint is due (every
+`checkpoint_every` epochs, and whenever the monitored loss — validation loss, else training loss — reaches a new
+best). Everything else (epoch rows, the batch losses' decimation, float64 conversion, SQL) happens on the store's
+`RunWriter` thread. `finish` queues the end of the run and waits until it is committed.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, Iterable, Mapping
+
+from core.runs.records import FINISHED
+
+DEFAULT_CHECKPOINT_EVERY = 10  # epochs between checkpoints (the caps in core.runs.store bound what is kept)
+FINISH_TIMEOUT_SECONDS = 60.0
+
+
+class RunRecorder:
+    def __init__(self, writer, run_id: int, *, weights: Callable[[], Mapping[str, Any]] | None = None,
+                 checkpoint_every: int | None = None):
+        if checkpoint_every is not None and checkpoint_every < 1:
+            raise ValueError(f"checkpoint_every must be at least 1 epoch, got {checkpoint_every}")
+        self.run_id = run_id
+        self.checkpoint_every = checkpoint_every or DEFAULT_CHECKPOINT_EVERY
+        self._writer = writer
+        self._weights = weights
+        self._best = math.inf
+        self.finished = False
+
+    def record(self, snapshot: Any) -> None:
+        """Queue a snapshot (core.training.Snapshot, kept as it is: snapshots are never changed once yielded)."""
+        self._writer.put(("snapshots", self.run_id, [snapshot]))
+        if snapshot.kind != "epoch" or self._weights is None:
+            return
+        monitored = snapshot.val_loss if snapshot.val_loss is not None else snapshot.train_loss
+        is_best = monitored is not None and math.isfinite(monitored) and monitored < self._best
+        is_regular = snapshot.epoch % self.checkpoint_every == 0
+        if not (is_best or is_regular):
+            return
+        weights = self._weights()  # a copy (Network.get_state), taken now: training goes on changing them
+        if is_best:
+            self._best = monitored
+            self._writer.put(("weights", self.run_id, "best", snapshot.epoch, weights))
+        if is_regular:
+            self._writer.put(("weights", self.run_id, "checkpoint", snapshot.epoch, weights))
+
+    def add_findings(self, findings: Iterable[Any]) -> None:
+        """Record the doctor's findings (core.diagnostics.finding.Finding, or mappings with its JSON keys)."""
+        rows = []
+        for finding in findings:
+            if hasattr(finding, "as_json_dict"):
+                row = {**finding.as_json_dict(), "message": finding.message}
+            else:
+                row = dict(finding)
+            rows.append(row)
+        if rows:
+            self._writer.put(("findings", self.run_id, rows))
+
+    def finish(self, stop_reason: str | None, final_weights: Mapping[str, Any] | None = None,
+               test_score: tuple[float, float] | None = None, status: str = FINISHED) -> str | None:
+        """End the run and wait until all of it is committed. None when recording went well, else what failed
+        (one line: training must not fail because its record could not be written)."""
+        if self.finished:
+            return None
+        self.finished = True
+        self._writer.put(("finish", self.run_id, status, stop_reason, final_weights, test_score))
+        if not self._writer.flush(FINISH_TIMEOUT_SECONDS):
+            return f"{self._writer.path}: the run store did not answer within {FINISH_TIMEOUT_SECONDS:.0f} s"
+        return self._writer.error

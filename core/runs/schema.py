@@ -1,0 +1,106 @@
+"""The run store's tables, their version (`PRAGMA user_version`) and the steps that migrate older files.
+
+A store is stamped with `PRAGMA application_id = APPLICATION_ID` (so a foreign SQLite file is refused, not
+written into) and `PRAGMA user_version = SCHEMA_VERSION`. Opening a file of an older version runs each step of
+`MIGRATIONS` in order inside one transaction; a file of a newer version is refused, never guessed at.
+
+History of the layout:
+- version 1: runs (without stars and process ownership), epochs, batch losses, weights;
+- version 2: runs gain `starred` and the owner's process start time (`owner_started`, so a reused process id is
+  not taken for a live recorder); the doctor's findings get their own table.
+
+Summary columns on `runs` (epochs, final and best figures) are kept up to date by the writer, so the run list
+reads one table and never scans the epochs (1,000 runs × 1,000 epochs list in milliseconds).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Callable
+
+APPLICATION_ID = 0x42505352  # "BPSR": Backprop Studio runs
+SCHEMA_VERSION = 2
+
+_RUNS_V1 = """
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    created REAL NOT NULL,
+    finished REAL,
+    status TEXT NOT NULL,
+    stop_reason TEXT,
+    parent_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+    parent_epoch INTEGER,
+    spec_json TEXT NOT NULL,
+    data_ref_json TEXT NOT NULL,
+    data_hash TEXT NOT NULL,
+    seed INTEGER,
+    metric_name TEXT,
+    owner_host TEXT,
+    owner_pid INTEGER,
+    heartbeat REAL,
+    epochs INTEGER NOT NULL DEFAULT 0,
+    final_train_loss REAL, final_train_metric REAL, final_val_loss REAL, final_val_metric REAL,
+    final_test_loss REAL, final_test_metric REAL,
+    best_train_loss REAL, best_val_loss REAL, best_val_metric REAL, best_epoch INTEGER
+)"""
+
+_OTHER_TABLES_V1 = (
+    """CREATE TABLE epochs (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        epoch INTEGER NOT NULL,
+        train_loss REAL, train_metric REAL, val_loss REAL, val_metric REAL, test_loss REAL, test_metric REAL,
+        lr REAL, elapsed REAL,
+        PRIMARY KEY (run_id, epoch)) WITHOUT ROWID""",
+    """CREATE TABLE batch_losses (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        step INTEGER NOT NULL,
+        loss REAL,
+        PRIMARY KEY (run_id, step)) WITHOUT ROWID""",
+    # role: "initial", "final", "checkpoint" (every N epochs) or "best" (one per run, replaced as it improves)
+    """CREATE TABLE weights (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        role TEXT NOT NULL,
+        epoch INTEGER NOT NULL,
+        layout_json TEXT NOT NULL,
+        data BLOB NOT NULL,
+        nbytes INTEGER NOT NULL,
+        PRIMARY KEY (run_id, role, epoch))""",
+)
+
+V1_TABLES = (_RUNS_V1, *_OTHER_TABLES_V1)  # what a version-1 file holds (tests write one to migrate it)
+
+
+def _add_stars_ownership_findings(connection: sqlite3.Connection) -> None:
+    connection.execute("ALTER TABLE runs ADD COLUMN starred INTEGER NOT NULL DEFAULT 0")
+    connection.execute("ALTER TABLE runs ADD COLUMN owner_started TEXT")
+    connection.execute("""CREATE TABLE findings (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        epoch INTEGER NOT NULL,
+        problem TEXT NOT NULL,
+        layer TEXT,
+        message TEXT NOT NULL,
+        evidence_json TEXT NOT NULL,
+        cures_json TEXT NOT NULL)""")
+    connection.execute("CREATE INDEX findings_by_run ON findings (run_id, epoch)")
+
+
+def _create_v1(connection: sqlite3.Connection) -> None:
+    for statement in V1_TABLES:
+        connection.execute(statement)
+
+
+# MIGRATIONS[v] turns a version-v file into version v + 1 (version 0: an empty, new file).
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    0: _create_v1,
+    1: _add_stars_ownership_findings,
+}
+
+
+def migrate(connection: sqlite3.Connection, version: int) -> None:
+    """Bring a store from `version` to SCHEMA_VERSION, step by step, inside the caller's transaction."""
+    for step in range(version, SCHEMA_VERSION):
+        MIGRATIONS[step](connection)
+    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION:d}")
+    connection.execute(f"PRAGMA application_id = {APPLICATION_ID:d}")
