@@ -194,7 +194,7 @@ class RunStore:
         """The run's kept checkpoints in epoch order (the best one flagged)."""
         with self._lock:
             rows = self._connection.execute("SELECT epoch, role = 'best', nbytes FROM weights WHERE run_id = ? AND "
-                                            "role IN ('checkpoint', 'best') ORDER BY epoch, role",
+                                            "role IN ('checkpoint', 'best') ORDER BY epoch, role = 'best'",
                                             (run_id,)).fetchall()
         return [CheckpointInfo(int(epoch), bool(best), int(nbytes)) for epoch, best, nbytes in rows]
 
@@ -219,7 +219,7 @@ class RunStore:
             with Transaction(self._connection) as connection:
                 if connection.execute("DELETE FROM runs WHERE id = ?", (run_id,)).rowcount == 0:
                     raise RunStoreError(f"{self.path.name}: no run {run_id}")
-            self._connection.execute("PRAGMA incremental_vacuum")
+            self._connection.executescript("PRAGMA incremental_vacuum;")  # (execute would free one page only)
             self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     # --- helpers -------------------------------------------------------------------------------------------------
