@@ -15,32 +15,30 @@ from pathlib import Path
 from typing import Any
 
 from core.cli.errors import CliError
-from core.runs import INTERRUPTED, RunStore, RunStoreError, store_path_for
+from core.runs import RunStoreError, store_path_for
+from core.runs.session import RecordingPlan, RecordingSession
 
 
 class CliRecording:
     """One run of `train`, recorded: `record` each snapshot, then `finish` (or `interrupted`)."""
 
-    def __init__(self, store: RunStore, run_id: int, network: Any, spec: dict[str, Any]):
+    def __init__(self, session: RecordingSession, network: Any, spec: dict[str, Any]):
         from core.diagnostics.doctor import Doctor
-        self.store, self.run_id, self.network = store, run_id, network
-        self.recorder = store.recorder(run_id, weights=network.get_state)
+        self.session, self.network = session, network
         self.doctor = Doctor(spec)  # no probe: the detectors that read the snapshots only, at no training cost
 
     @classmethod
     def start(cls, project_path: Path, spec: dict[str, Any], data_config: dict[str, Any], prepared: Any,
               network: Any) -> CliRecording:
-        path = store_path_for(project_path)
+        plan = RecordingPlan(store_path_for(project_path), spec, data_config, prepared.dataset_hash,
+                             int(spec["training"]["seed"]))
         try:
-            store = RunStore.open(path)
-            run_id = store.start_run(spec, data_config, prepared.dataset_hash, int(spec["training"]["seed"]),
-                                     network.get_state())
+            return cls(RecordingSession.start(plan, network), network, spec)
         except RunStoreError as error:
             raise CliError(f"{error} (or train with --no-record)") from None
-        return cls(store, run_id, network, spec)
 
     def record(self, snapshot: Any) -> None:
-        self.recorder.record(snapshot)
+        self.session.record(snapshot)
         if snapshot.kind == "epoch":
             self.doctor.observe(snapshot)
 
@@ -48,14 +46,14 @@ class CliRecording:
         test_score = None
         if last is not None and not last.diverged and len(prepared.x_test):
             test_score = tuple(float(v) for v in self.network.evaluate(prepared.x_test, prepared.y_test))
-        self.recorder.add_findings(self.doctor.findings())
+        self.session.add_findings(self.doctor.findings())
         reason = last.stop_reason if last is not None else "no training step ran"
-        self._close(self.recorder.finish(reason, self.network.get_state(), test_score))
+        _warn(self.session.finish(reason, self.network.get_state(), test_score))
 
     def interrupted(self) -> None:
-        self._close(self.recorder.finish("interrupted", status=INTERRUPTED))
+        _warn(self.session.interrupted())
 
-    def _close(self, problem: str | None) -> None:
-        self.store.close()
-        if problem:
-            print(f"warning: {problem}", file=sys.stderr)
+
+def _warn(problem: str | None) -> None:
+    if problem:
+        print(f"warning: {problem}", file=sys.stderr)
