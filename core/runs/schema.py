@@ -7,7 +7,9 @@ written into) and `PRAGMA user_version = SCHEMA_VERSION`. Opening a file of an o
 History of the layout:
 - version 1: runs (without stars and process ownership), epochs, batch losses, weights;
 - version 2: runs gain `starred` and the owner's process start time (`owner_started`, so a reused process id is
-  not taken for a live recorder); the doctor's findings get their own table.
+  not taken for a live recorder); the doctor's findings get their own table; the kept per-batch losses move from
+  one row per step to one pair of blobs per run (`batch_loss_series`: inserting a row per step cost as much as the
+  rest of recording a fast epoch; see core.runs.loss_decimation).
 
 Summary columns on `runs` (epochs, final and best figures) are kept up to date by the writer, so the run list
 reads one table and never scans the epochs (1,000 runs × 1,000 epochs list in milliseconds).
@@ -15,8 +17,12 @@ reads one table and never scans the epochs (1,000 runs × 1,000 epochs list in m
 
 from __future__ import annotations
 
+import itertools
+import math
 import sqlite3
 from typing import Callable
+
+import numpy as np
 
 APPLICATION_ID = 0x42505352  # "BPSR": Backprop Studio runs
 SCHEMA_VERSION = 2
@@ -72,7 +78,7 @@ _OTHER_TABLES_V1 = (
 V1_TABLES = (_RUNS_V1, *_OTHER_TABLES_V1)  # what a version-1 file holds (tests write one to migrate it)
 
 
-def _add_stars_ownership_findings(connection: sqlite3.Connection) -> None:
+def _add_stars_ownership_findings_loss_series(connection: sqlite3.Connection) -> None:
     connection.execute("ALTER TABLE runs ADD COLUMN starred INTEGER NOT NULL DEFAULT 0")
     connection.execute("ALTER TABLE runs ADD COLUMN owner_started TEXT")
     connection.execute("""CREATE TABLE findings (
@@ -84,6 +90,20 @@ def _add_stars_ownership_findings(connection: sqlite3.Connection) -> None:
         evidence_json TEXT NOT NULL,
         cures_json TEXT NOT NULL)""")
     connection.execute("CREATE INDEX findings_by_run ON findings (run_id, epoch)")
+    connection.execute("""CREATE TABLE batch_loss_series (
+        run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+        stride INTEGER NOT NULL,
+        steps BLOB NOT NULL,
+        losses BLOB NOT NULL)""")
+    rows = connection.execute("SELECT run_id, step, loss FROM batch_losses ORDER BY run_id, step").fetchall()
+    for run_id, group in itertools.groupby(rows, key=lambda row: row[0]):
+        pairs = [(step, math.nan if loss is None else loss) for _, step, loss in group]
+        steps = np.array([step for step, _ in pairs], dtype="<i8")
+        losses = np.array([loss for _, loss in pairs], dtype="<f8")
+        stride = int(np.gcd.reduce(np.diff(steps))) if len(steps) > 1 else 1
+        connection.execute("INSERT INTO batch_loss_series (run_id, stride, steps, losses) VALUES (?, ?, ?, ?)",
+                           (run_id, max(1, stride), steps.tobytes(), losses.tobytes()))
+    connection.execute("DROP TABLE batch_losses")
 
 
 def _create_v1(connection: sqlite3.Connection) -> None:
@@ -94,7 +114,7 @@ def _create_v1(connection: sqlite3.Connection) -> None:
 # MIGRATIONS[v] turns a version-v file into version v + 1 (version 0: an empty, new file).
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     0: _create_v1,
-    1: _add_stars_ownership_findings,
+    1: _add_stars_ownership_findings_loss_series,
 }
 
 

@@ -30,6 +30,7 @@ import numpy as np
 
 from core.runs import write_ops
 from core.runs.connection import Transaction, connect
+from core.runs.loss_decimation import decode as decode_losses
 from core.runs.ownership import host_name, owner_alive, process_started
 from core.runs.records import (FINISHED, INTERRUPTED, RUN_KINDS, RUNNING, CheckpointInfo, EpochRow, FindingRow,
                                RunRecord, RunSummary)
@@ -128,7 +129,7 @@ class RunStore:
         return run_id
 
     def recorder(self, run_id: int, *, weights: Callable[[], Mapping[str, Any]] | None = None,
-                 checkpoint_every: int | None = None):
+                 checkpoint_every: int | None = None, doctor: Callable[[], Any] | None = None):
         """A `RunRecorder` for `run_id`: feed it snapshots on the training thread; it writes off that thread."""
         from core.runs.recorder import RunRecorder
         from core.runs.writer import RunWriter
@@ -136,7 +137,7 @@ class RunStore:
             if self._writer is None:
                 self._writer = RunWriter(self.path, self.run_cap, self.file_cap)
             writer = self._writer
-        return RunRecorder(writer, run_id, weights=weights, checkpoint_every=checkpoint_every)
+        return RunRecorder(writer, run_id, weights=weights, checkpoint_every=checkpoint_every, doctor=doctor)
 
     def finish(self, run_id: int, stop_reason: str | None, final_weights: Mapping[str, Any] | None = None,
                test_score: tuple[float, float] | None = None, status: str = FINISHED) -> None:
@@ -173,14 +174,16 @@ class RunStore:
                                        (run_id,)).fetchone()
             epochs = connection.execute(f"SELECT {', '.join(EpochRow.COLUMNS)} FROM epochs WHERE run_id = ? "
                                         "ORDER BY epoch", (run_id,)).fetchall()
-            losses = connection.execute("SELECT step, loss FROM batch_losses WHERE run_id = ? ORDER BY step",
-                                        (run_id,)).fetchall()
+            losses = connection.execute("SELECT steps, losses FROM batch_loss_series WHERE run_id = ?",
+                                        (run_id,)).fetchone()
             findings = connection.execute("SELECT epoch, problem, layer, message, evidence_json, cures_json "
                                           "FROM findings WHERE run_id = ? ORDER BY epoch, rowid",
                                           (run_id,)).fetchall()
         where = f"{self.path.name}: run {run_id}"
-        steps = np.array([row[0] for row in losses], dtype=np.int64)
-        values = np.array([np.nan if row[1] is None else row[1] for row in losses], dtype=np.float64)
+        try:
+            steps, values = decode_losses(*losses, where) if losses else (np.empty(0, np.int64), np.empty(0))
+        except ValueError as error:
+            raise RunStoreError(str(error)) from None
         return RunRecord(
             summary=summary, data_ref=_parsed(extra[0], f"{where}: data reference"), data_hash=extra[1],
             seed=extra[2], initial_weights=self._weights(run_id, "initial", 0),

@@ -2,7 +2,8 @@
 
 `RunStore` calls them directly (starting and finishing a run, renaming, deleting) and the `RunWriter` thread
 calls them for what a recorder queues (epochs, batch losses, checkpoints, findings). Values arrive as plain
-Python numbers; non-finite figures (a diverged loss) are stored as NULL, so the store never holds NaN.
+Python numbers; non-finite figures (a diverged loss) are stored as NULL in the columns (the batch losses' blob
+keeps them as they were).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from core.runs.loss_decimation import KeptLosses
 from core.runs.weights_blob import encode_weights
 
 FINAL_FIGURES = ("train_loss", "train_metric", "val_loss", "val_metric", "test_loss", "test_metric")
@@ -73,14 +75,11 @@ def _better(current: float | None, new: float | None, pick) -> float | None:
     return new if current is None else pick(current, new)
 
 
-def add_batch_losses(connection: sqlite3.Connection, run_id: int, steps: np.ndarray, losses: np.ndarray,
-                     thin_to_stride: int | None) -> None:
-    """Keep these losses; first drop the kept ones off `thin_to_stride` when the decimation doubled its stride."""
-    if thin_to_stride is not None:
-        connection.execute("DELETE FROM batch_losses WHERE run_id = ? AND (step - 1) % ? != 0",
-                           (run_id, int(thin_to_stride)))
-    connection.executemany("INSERT OR REPLACE INTO batch_losses (run_id, step, loss) VALUES (?, ?, ?)",
-                           [(run_id, int(step), finite_or_none(loss)) for step, loss in zip(steps, losses)])
+def put_batch_losses(connection: sqlite3.Connection, run_id: int, kept: KeptLosses) -> None:
+    """Store a run's kept batch losses (all of them, replacing the previous ones: ≤ 160 kB, one row)."""
+    steps, losses = kept.encode()
+    connection.execute("INSERT OR REPLACE INTO batch_loss_series (run_id, stride, steps, losses) VALUES (?, ?, ?, ?)",
+                       (run_id, kept.stride, steps, losses))
 
 
 def put_weights(connection: sqlite3.Connection, run_id: int, role: str, epoch: int,
@@ -107,6 +106,13 @@ def enforce_checkpoint_caps(connection: sqlite3.Connection, run_id: int, run_cap
                 break
             connection.execute("DELETE FROM weights WHERE rowid = ?", (oldest[0],))
             total -= oldest[1]
+
+
+def finding_row(finding: Any) -> dict[str, Any]:
+    """A doctor's Finding (core.diagnostics.finding, its JSON form plus the message), or a mapping as it is."""
+    if hasattr(finding, "as_json_dict"):
+        return {**finding.as_json_dict(), "message": finding.message}
+    return dict(finding)
 
 
 def add_findings(connection: sqlite3.Connection, run_id: int, findings: Iterable[Mapping[str, Any]]) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.runs import FINISHED, INTERRUPTED, RunStore, store_path_for
-from core.runs.loss_decimation import LossDecimator
+from core.runs.loss_decimation import KeptLosses
 from studio.plots.series_buffer import SeriesBuffer
 from studio.training.controller import IDLE, TrainingController
 
@@ -87,15 +87,12 @@ def test_a_stopped_run_is_recorded_with_its_reason_and_a_failed_one_as_interrupt
 
 
 def test_the_store_keeps_the_losses_the_plots_buffer_keeps():
-    buffer, decimator, kept = SeriesBuffer(capacity=64), LossDecimator(capacity=64), []
+    buffer, kept = SeriesBuffer(capacity=64), KeptLosses(capacity=64)
     rng = np.random.default_rng(0)
     step = 0
     while step < 5000:
         steps = np.arange(step + 1, step + 1 + int(rng.integers(1, 40)))
         step = int(steps[-1])
         buffer.extend(steps.astype(float), steps.astype(float))
-        mask, thin_to = decimator.take(steps)
-        if thin_to is not None:
-            kept = [s for s in kept if (s - 1) % thin_to == 0]
-        kept += steps[mask].tolist()
-    assert kept == buffer.x.astype(int).tolist()
+        kept.add(steps, steps * 2.0)
+    assert kept.steps.tolist() == buffer.x.astype(int).tolist() and kept.losses.tolist() == (buffer.x * 2).tolist()

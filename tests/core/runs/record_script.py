@@ -23,6 +23,7 @@ def main(store_path: str, epochs: int, seconds: float, name: str) -> None:
     for epoch in range(1, epochs + 1):
         recorder.record(epoch_snapshot(epoch))
         if seconds:
+            recorder.hand_over()
             recorder._writer.flush()
             print(f"epoch {epoch}", flush=True)
             time.sleep(seconds)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.runs import RunStore
-from core.runs.loss_decimation import LossDecimator
+from core.runs.loss_decimation import KeptLosses
 from tests.core.runs.fake_runs import DATA_REF, SPEC, epoch_snapshot, record_epochs, weights
 
 PARAMS = 10_000  # 80 kB a checkpoint as float64
@@ -57,16 +57,13 @@ def test_the_file_cap_holds_over_all_runs_and_deleting_runs_shrinks_the_file(tmp
 
 
 def test_batch_losses_are_decimated_evenly_to_the_capacity():
-    decimator = LossDecimator(capacity=8)
-    kept: list[int] = []
+    kept = KeptLosses(capacity=8)
     for start in range(1, 101, 7):  # steps 1…100 in uneven chunks
         steps = np.arange(start, min(start + 7, 101))
-        mask, thin_to = decimator.take(steps)
-        if thin_to is not None:
-            kept = [s for s in kept if (s - 1) % thin_to == 0]
-        kept += steps[mask].tolist()
-    assert len(kept) <= 8 and decimator.stride == 16
-    assert kept == list(range(1, 101, 16))  # evenly spread over the whole run, the first step included
+        kept.add(steps, steps * 10.0)
+    assert kept.stride == 16
+    assert kept.steps.tolist() == list(range(1, 101, 16))  # evenly spread over the whole run, the first included
+    assert kept.losses.tolist() == [10.0 * s for s in range(1, 101, 16)]
 
 
 def test_a_long_run_keeps_at_most_the_capacity_of_batch_losses(tmp_path):

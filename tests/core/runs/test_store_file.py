@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sqlite3
 
+import numpy as np
 import pytest
 
 from core.runs import RunStore, RunStoreError, store_path_for
@@ -41,6 +42,7 @@ def write_v1_store(path) -> None:
         "seed, metric_name, epochs, final_train_loss) VALUES ('old run', 'train', 1.0e9, 1.0e9, 'finished', "
         "'completed', '{\"version\": 1}', '{}', 'h', 3, 'accuracy', 2, 0.5)")
     connection.execute("INSERT INTO epochs (run_id, epoch, train_loss) VALUES (1, 1, 0.9), (1, 2, 0.5)")
+    connection.execute("INSERT INTO batch_losses (run_id, step, loss) VALUES (1, 1, 2.0), (1, 3, NULL), (1, 5, 1.0)")
     connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     connection.execute("PRAGMA user_version = 1")
     connection.commit()
@@ -55,6 +57,8 @@ def test_a_version_1_store_is_migrated_and_keeps_its_runs(tmp_path):
         assert (run.name, run.starred, run.epochs, run.final["train_loss"]) == ("old run", False, 2, 0.5)
         record = store.load_run(run.id)
         assert [row.train_loss for row in record.epochs] == [0.9, 0.5] and record.findings == []
+        assert record.batch_steps.tolist() == [1, 3, 5]  # one row per step became one series per run
+        assert record.batch_losses[0] == 2.0 and np.isnan(record.batch_losses[1]) and record.batch_losses[2] == 1.0
         store.star(run.id)  # a version-2 column
         new = store.start_run(SPEC, DATA_REF, "h", 1, None)
         store.recorder(new).add_findings([{"epoch": 1, "problem": "plateau", "message": "m"}])  # a version-2 table
@@ -62,6 +66,8 @@ def test_a_version_1_store_is_migrated_and_keeps_its_runs(tmp_path):
     assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
     assert connection.execute("SELECT starred FROM runs WHERE id = 1").fetchone()[0] == 1
     assert connection.execute("SELECT COUNT(*) FROM findings").fetchone()[0] == 1
+    assert connection.execute("SELECT stride FROM batch_loss_series WHERE run_id = 1").fetchone()[0] == 2
+    assert not connection.execute("SELECT * FROM sqlite_master WHERE name = 'batch_losses'").fetchall()
     connection.close()
 
 

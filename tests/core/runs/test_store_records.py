@@ -76,7 +76,7 @@ def test_non_finite_figures_are_stored_as_missing(store):
     recorder.finish("diverged: the loss became NaN")
     record = store.load_run(run_id)
     assert record.epochs[0].train_loss is None and record.summary.final["train_loss"] is None
-    assert np.isnan(record.batch_losses[1]) and record.batch_losses[2] == 2.0
+    assert np.isinf(record.batch_losses[1]) and record.batch_losses[2] == 2.0  # the series keeps it as it was
 
 
 HOSTILE_NAMES = ["'; DROP TABLE runs; --", 'quote " and \\ backslash', "Robert'); DELETE FROM epochs;--",
@@ -117,3 +117,28 @@ def test_rename_star_delete_and_unknown_ids(store):
             action()
     with pytest.raises(RunStoreError, match="run kind"):
         store.start_run(SPEC, DATA_REF, "h", 1, None, kind="bogus")
+
+
+def test_a_doctor_runs_on_the_writer_thread_and_its_findings_are_recorded(store):
+    import threading
+
+    from core.diagnostics.finding import Cure, Finding
+    seen: list[tuple[str, int]] = []
+
+    class FakeDoctor:
+        def observe(self, snapshot):
+            seen.append((threading.current_thread().name, snapshot.epoch))
+
+        def findings(self):
+            return [Finding("plateau", 2, None, {"slope": float("nan")}, "the loss is flat",
+                            [Cure("raise lr", {"training.optimizer.lr": 0.1})])]
+
+    run_id = store.start_run(SPEC, DATA_REF, "h", 1, None)
+    recorder = store.recorder(run_id, doctor=FakeDoctor)
+    record_epochs(recorder, 1, 3)
+    recorder.finish("completed")
+    assert seen == [("RunWriter", 1), ("RunWriter", 2), ("RunWriter", 3)]
+    (finding,) = store.load_run(run_id).findings
+    assert (finding.epoch, finding.problem, finding.message) == (2, "plateau", "the loss is flat")
+    assert finding.evidence == {"slope": None}  # strict JSON: a non-finite figure is null
+    assert finding.cures == [{"label": "raise lr", "changes": {"training.optimizer.lr": 0.1}}]
