@@ -9,8 +9,8 @@
    process. Two figures: the wall-time ratio (median over pairs; on a shared 2-core machine its noise is far
    larger than 2 %), and the recording's own cost: the time the training thread spends in the recording's calls
    plus the CPU time of the writer thread, over the plain run's time. Target (issue #15): ≤ 2 %.
-2. Listing: a store of `--runs` runs × `--run-epochs` epochs (each with its spec, epoch rows and summary, written
-   through the store's own write functions) is generated in a temporary folder; then `RunStore.open` +
+2. Listing: a store of `--runs` runs × `--run-epochs` epochs (each with its spec, epoch rows, summary and a full
+   series of 10,000 kept batch losses, written through the store's own write functions) is generated in a temporary folder; then `RunStore.open` +
    `list_runs` (every run's summary and spec) is timed, median of 5. Target: ≤ 0.5 s for 1,000 × 1,000.
 The machine is shared and noisy: compare figures measured in one run.
 """
@@ -24,6 +24,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 DIGITS = REPO / "resources" / "examples" / "digits.bps"
@@ -88,11 +90,13 @@ def recording_overhead(epochs: int, repeats: int) -> dict:
 
 
 def generate_store(path: Path, runs: int, epochs: int) -> None:
-    """`runs` finished runs of `epochs` epochs each, written with the store's own functions."""
+    """`runs` finished runs of `epochs` epochs each and a full series of kept batch losses, written with the
+    store's own functions."""
     from core.project import load_project
     from core.runs import RunStore
     from core.runs import write_ops
     from core.runs.connection import Transaction
+    from core.runs.loss_decimation import KeptLosses
     from core.spec import with_changes
     spec = load_project(DIGITS).spec
     with RunStore.open(path) as store:
@@ -102,8 +106,11 @@ def generate_store(path: Path, runs: int, epochs: int) -> None:
             run_id = store.start_run(run_spec, {"source": {"kind": "bundled", "name": "digits"}}, "hash", run, None)
             rows = [(e, 1 / e, 1 - 1 / e, 1.2 / e, 1 - 1.1 / e, None, None, 0.001, 0.01 * e)
                     for e in range(1, epochs + 1)]
+            kept = KeptLosses()  # a full series of kept batch losses, as a long run leaves
+            kept.add(np.arange(1, 2 * kept.capacity + 1), np.linspace(2.0, 0.1, 2 * kept.capacity))
             with store._lock, Transaction(store._connection) as connection:
                 write_ops.add_epochs(connection, run_id, rows)
+                write_ops.put_batch_losses(connection, run_id, kept)
                 write_ops.finish_run(connection, run_id, "finished", "completed", (0.3, 0.9))
 
 
