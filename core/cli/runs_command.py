@@ -5,6 +5,9 @@
     runs PROJECT --against 3                  "what differs" against run 3 (default: the first run)
     runs PROJECT --export-csv 3 run3.csv      run 3's epochs as CSV
     runs PROJECT --export-tensorboard 3 tb/   run 3 as TensorBoard event files (tensorboard --logdir tb)
+    runs PROJECT --rename 3 "wide net"        name run 3 (any text up to 200 characters, no line breaks)
+    runs PROJECT --star 3 / --unstar 3        mark run 3 (starred runs show a * in the list)
+    runs PROJECT --delete 3                   forget run 3 and everything recorded for it
 
 The store is `<project>.runs.sqlite` beside the project (core.runs.store_file); `train` records into it.
 """
@@ -35,6 +38,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--export-csv", nargs=2, metavar=("ID", "OUT"), help="write run ID's epochs to OUT as CSV")
     parser.add_argument("--export-tensorboard", nargs=2, metavar=("ID", "DIR"),
                         help="write run ID as TensorBoard event files into the folder DIR")
+    parser.add_argument("--rename", nargs=2, metavar=("ID", "NAME"), help="give run ID a name")
+    parser.add_argument("--star", type=int, metavar="ID", help="star run ID")
+    parser.add_argument("--unstar", type=int, metavar="ID", help="unstar run ID")
+    parser.add_argument("--delete", type=int, metavar="ID", help="delete run ID (its file space is given back)")
     parser.set_defaults(run=run)
 
 
@@ -50,6 +57,8 @@ def run(args: argparse.Namespace) -> int:
         with RunStore.open(path) as store:
             if args.export_csv or args.export_tensorboard:
                 return _export(store, args)
+            if _manage(store, args):
+                return 0
             runs = store.list_runs()
             reference = _reference(runs, args.against)
             for summary in runs:
@@ -74,10 +83,7 @@ def run_json(summary: Any, reference: Any | None) -> dict[str, Any]:
 def _export(store: Any, args: argparse.Namespace) -> int:
     from core.runs.export import export_csv, export_tensorboard
     run_id, target = args.export_csv or args.export_tensorboard
-    try:
-        record = store.load_run(int(run_id))
-    except ValueError:
-        raise CliError(f"run ID must be a whole number, got {run_id!r}", 2) from None
+    record = store.load_run(_run_id(run_id))
     if args.export_csv:
         rows = export_csv(record, target)
         print(f"wrote {rows} epoch{'s' if rows != 1 else ''} of run {record.id} to {target}")
@@ -85,6 +91,26 @@ def _export(store: Any, args: argparse.Namespace) -> int:
         folder = export_tensorboard(record, target)
         print(f"wrote run {record.id} as TensorBoard events to {folder} (tensorboard --logdir {folder})")
     return 0
+
+
+def _manage(store: Any, args: argparse.Namespace) -> bool:
+    """Rename, star, unstar or delete a run when asked; True when one was asked for."""
+    if args.rename:
+        store.rename(_run_id(args.rename[0]), args.rename[1])
+    elif args.star is not None or args.unstar is not None:
+        store.star(args.star if args.star is not None else args.unstar, starred=args.star is not None)
+    elif args.delete is not None:
+        store.delete(args.delete)
+    else:
+        return False
+    return True
+
+
+def _run_id(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise CliError(f"run ID must be a whole number, got {text!r}", 2) from None
 
 
 def _reference(runs: list, against: int | None) -> Any | None:

@@ -103,3 +103,22 @@ def test_runs_exports_csv_and_tensorboard(tmp_path, capsys):
     capsys.readouterr()
     assert run_cli(["runs", str(project), "--export-csv", "99", str(out_csv)]) == 1
     assert "no run 99" in capsys.readouterr().err
+
+
+def test_runs_renames_stars_and_deletes(tmp_path, capsys):
+    project = write_project(tmp_path / "c.bps", epochs=1)
+    for _ in range(2):
+        assert run_cli(["train", str(project), "--quiet"]) == 0
+    first, second = (run["id"] for run in runs_json(project, capsys))
+    name = "wide ' net; DROP TABLE runs"
+    assert run_cli(["runs", str(project), "--rename", str(first), name]) == 0
+    assert run_cli(["runs", str(project), "--star", str(second)]) == 0
+    listed = runs_json(project, capsys)
+    assert [(run["name"], run["starred"]) for run in listed] == [(name, False), (f"run {second}", True)]
+    assert run_cli(["runs", str(project), "--unstar", str(second)]) == 0
+    assert run_cli(["runs", str(project), "--delete", str(first)]) == 0
+    assert [(run["id"], run["starred"]) for run in runs_json(project, capsys)] == [(second, False)]
+    assert run_cli(["runs", str(project), "--rename", str(second), "two\nlines"]) == 1
+    assert "control characters" in capsys.readouterr().err
+    assert run_cli(["runs", str(project), "--delete", str(first)]) == 1
+    assert f"no run {first}" in capsys.readouterr().err
