@@ -18,6 +18,7 @@ Methods are safe to call from any thread (one lock around the connection).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sqlite3
@@ -47,6 +48,18 @@ _SUMMARY_COLUMNS = ("id, name, kind, created, status, stop_reason, parent_id, pa
                     "best_epoch, spec_json")
 
 
+def _one_line(method: Callable) -> Callable:
+    """A store method whose SQLite or OS failure (a locked, full or vanished file) is a RunStoreError naming the
+    file, one line, like every other refusal."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (sqlite3.Error, OSError) as error:
+            raise RunStoreError(f"{self.path}: {type(error).__name__}: {error}") from None
+    return wrapper
+
+
 class RunStore:
     """One project's runs. Build it with `RunStore.open(path)`; `close()` when done (or use it as a context)."""
 
@@ -64,7 +77,11 @@ class RunStore:
         path = Path(path)
         existed = check_store_file(path)
         if not existed:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise RunStoreError(f"{path.parent}: can't make the run store's folder: {error.strerror or error}"
+                                    ) from None
         connection = connect(path)
         try:
             _prepare(connection, path)
@@ -93,6 +110,7 @@ class RunStore:
     def __exit__(self, *exc_info) -> None:
         self.close()
 
+    @_one_line
     def mark_interrupted(self) -> list[int]:
         """Mark runs left "running" by a recorder that is gone as "interrupted"; their ids."""
         with self._lock:
@@ -107,6 +125,7 @@ class RunStore:
         return dead
 
     # --- recording -----------------------------------------------------------------------------------------------
+    @_one_line
     def start_run(self, spec: Mapping[str, Any], data_ref: Mapping[str, Any], data_hash: str, seed: int | None,
                   initial_weights: Mapping[str, Any] | None, parent: int | None = None,
                   parent_epoch: int | None = None, name: str | None = None, kind: str = "train") -> int:
@@ -139,6 +158,7 @@ class RunStore:
             writer = self._writer
         return RunRecorder(writer, run_id, weights=weights, checkpoint_every=checkpoint_every, doctor=doctor)
 
+    @_one_line
     def finish(self, run_id: int, stop_reason: str | None, final_weights: Mapping[str, Any] | None = None,
                test_score: tuple[float, float] | None = None, status: str = FINISHED) -> None:
         """Mark a run ended (after any recorder of it has been finished or flushed)."""
@@ -147,17 +167,15 @@ class RunStore:
                 write_ops.put_weights(connection, run_id, "final", 0, final_weights)
             write_ops.finish_run(connection, run_id, status, stop_reason, test_score)
 
-    def set_metric_name(self, run_id: int, metric_name: str) -> None:
-        with self._lock:
-            self._connection.execute("UPDATE runs SET metric_name = ? WHERE id = ?", (str(metric_name), run_id))
-
     # --- reading -------------------------------------------------------------------------------------------------
+    @_one_line
     def list_runs(self) -> list[RunSummary]:
         """Every run, oldest first (summary columns only: cheap however long the runs)."""
         with self._lock:
             rows = self._connection.execute(f"SELECT {_SUMMARY_COLUMNS} FROM runs ORDER BY id").fetchall()
         return [self._summary(row) for row in rows]
 
+    @_one_line
     def summary(self, run_id: int) -> RunSummary:
         with self._lock:
             row = self._connection.execute(f"SELECT {_SUMMARY_COLUMNS} FROM runs WHERE id = ?", (run_id,)).fetchone()
@@ -165,6 +183,7 @@ class RunStore:
             raise RunStoreError(f"{self.path.name}: no run {run_id}")
         return self._summary(row)
 
+    @_one_line
     def load_run(self, run_id: int) -> RunRecord:
         """One run in full (checkpoint weights load on demand: `checkpoint_weights`)."""
         summary = self.summary(run_id)
@@ -193,6 +212,7 @@ class RunStore:
                                  _parsed(row[5], f"{where}: finding")) for row in findings],
             checkpoints=self.checkpoints(run_id))
 
+    @_one_line
     def checkpoints(self, run_id: int) -> list[CheckpointInfo]:
         """The run's kept checkpoints in epoch order (the best one flagged)."""
         with self._lock:
@@ -201,6 +221,7 @@ class RunStore:
                                             (run_id,)).fetchall()
         return [CheckpointInfo(int(epoch), bool(best), int(nbytes)) for epoch, best, nbytes in rows]
 
+    @_one_line
     def checkpoint_weights(self, run_id: int, epoch: int) -> dict[str, np.ndarray]:
         """The weights of the run's checkpoint at `epoch` (the regular one, else the best one)."""
         for role in ("checkpoint", "best"):
@@ -210,12 +231,15 @@ class RunStore:
         raise RunStoreError(f"{self.path.name}: run {run_id} keeps no checkpoint at epoch {epoch}")
 
     # --- managing ------------------------------------------------------------------------------------------------
+    @_one_line
     def rename(self, run_id: int, name: str) -> None:
         self._update(run_id, "name", checked_name(name))
 
+    @_one_line
     def star(self, run_id: int, starred: bool = True) -> None:
         self._update(run_id, "starred", int(bool(starred)))
 
+    @_one_line
     def delete(self, run_id: int) -> None:
         """Forget a run and everything recorded for it; the file gives the space back."""
         with self._lock:

@@ -42,7 +42,7 @@ class RunRecording:
             return None
         try:
             return cls(RecordingSession.start(plan, network))
-        except RunStoreError as error:
+        except (RunStoreError, OSError) as error:
             return cls(None, str(error))
 
     def record(self, snapshot: Any) -> None:

@@ -132,3 +132,17 @@ def test_the_store_lives_beside_the_project_or_in_the_user_data_folder(tmp_path,
     path = store_path_for(read_only / "xor.bps")
     assert path.parent == tmp_path / "data" / "runs" and path.name.startswith("xor-")
     assert path != store_path_for(tmp_path / "other" / "xor.bps")  # two folders' xor.bps don't share a store
+
+
+def test_a_store_that_cannot_be_written_is_one_line_not_a_traceback(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the store's folder should be")
+    with pytest.raises(RunStoreError) as refused:
+        RunStore.open(blocker / "p.bps.runs.sqlite")
+    assert str(blocker) in str(refused.value) and "\n" not in str(refused.value)
+    path = tmp_path / "gone.runs.sqlite"
+    store = RunStore.open(path)
+    store._connection.execute("PRAGMA query_only = ON")  # every write now fails inside SQLite
+    with pytest.raises(RunStoreError, match=f"{path}: OperationalError"):
+        store.start_run(SPEC, DATA_REF, "h", 1, None)
+    store.close()
