@@ -69,6 +69,15 @@ def add_epochs(connection: sqlite3.Connection, run_id: int, rows: Sequence[Seque
          run_id))
 
 
+def set_final_figures(connection: sqlite3.Connection, run_id: int, end: Any) -> None:
+    """The run's final figures from its "end" snapshot: the weights it kept (the best epoch's, when early
+    stopping restored them), not necessarily the last epoch's."""
+    connection.execute("UPDATE runs SET final_train_loss = ?, final_train_metric = ?, final_val_loss = ?, "
+                       "final_val_metric = ? WHERE id = ?",
+                       (*(finite_or_none(v) for v in (end.train_loss, end.train_metric, end.val_loss,
+                                                      end.val_metric)), run_id))
+
+
 def _better(current: float | None, new: float | None, pick) -> float | None:
     if new is None:
         return current

@@ -156,6 +156,8 @@ class RunWriter:
         rows = [(s.epoch, s.train_loss, s.train_metric, s.val_loss, s.val_metric, None, None, s.lr, s.elapsed)
                 for s in snapshots if s.kind == "epoch"]
         write_ops.add_epochs(connection, run_id, rows)
+        for end in (s for s in snapshots if s.kind == "end" and s.epoch > 0):  # (no epoch ended: nothing to say)
+            write_ops.set_final_figures(connection, run_id, end)
         if state.doctor is not None:
             for snapshot in snapshots:
                 if snapshot.kind == "epoch":

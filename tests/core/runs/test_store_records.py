@@ -142,3 +142,18 @@ def test_a_doctor_runs_on_the_writer_thread_and_its_findings_are_recorded(store)
     assert (finding.epoch, finding.problem, finding.message) == (2, "plateau", "the loss is flat")
     assert finding.evidence == {"slope": None}  # strict JSON: a non-finite figure is null
     assert finding.cures == [{"label": "raise lr", "changes": {"training.optimizer.lr": 0.1}}]
+
+
+def test_final_figures_are_those_of_the_weights_the_run_kept(store):
+    """Early stopping restored the best epoch's weights: the end snapshot reports that epoch's figures."""
+    run_id = store.start_run(SPEC, DATA_REF, "h", 1, None)
+    recorder = store.recorder(run_id)
+    record_epochs(recorder, 1, 5)
+    end = epoch_snapshot(3)
+    end.kind, end.epoch, end.step, end.stop_reason = "end", 5, 20, "early stopping"
+    end.batch_losses = None
+    recorder.record(end)
+    recorder.finish("early stopping")
+    summary = store.summary(run_id)
+    assert summary.epochs == 5 and summary.final["train_loss"] == pytest.approx(1 / 3)
+    assert summary.final["val_loss"] == pytest.approx(1.5 / 3) and summary.stop_reason == "early stopping"
