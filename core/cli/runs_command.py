@@ -131,8 +131,14 @@ def _line(summary: Any, reference: Any | None) -> str:
     differs = ", ".join(f"{path}={json.dumps(value)}" for path, value in info["settings"].items()) or "-"
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(summary.created))
     ending = summary.stop_reason if summary.status != "running" else "running"
-    return (f"{star}{summary.id:>4}  {summary.name[:24]!s:<24}  {when}  {summary.kind:<5}  {ending:<16}  "
+    return (f"{star}{summary.id:>4}  {_printable(summary.name)[:24]:<24}  {when}  {summary.kind:<5}  {ending:<16}  "
             f"{summary.epochs:>5} epochs  {figures}  best val_loss {_figure(best['val_loss'])}  differs: {differs}")
+
+
+def _printable(text: str) -> str:
+    """A name for a terminal: invisible and direction-changing characters (U+202E could make a line read
+    backwards) shown as escapes. (--json escapes every non-ASCII character anyway.)"""
+    return "".join(char if char.isprintable() else f"\\u{ord(char):04x}" for char in text)
 
 
 def _figure(value: float | None) -> str:

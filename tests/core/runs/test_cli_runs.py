@@ -122,3 +122,14 @@ def test_runs_renames_stars_and_deletes(tmp_path, capsys):
     assert "control characters" in capsys.readouterr().err
     assert run_cli(["runs", str(project), "--delete", str(first)]) == 1
     assert f"no run {first}" in capsys.readouterr().err
+
+
+def test_the_table_shows_invisible_characters_of_a_name_as_escapes(tmp_path, capsys):
+    project = write_project(tmp_path / "c.bps", epochs=1)
+    assert run_cli(["train", str(project), "--quiet"]) == 0
+    with RunStore.open(store_path_for(project)) as store:
+        store.rename(store.list_runs()[0].id, "abc\u202edef")
+    capsys.readouterr()
+    assert run_cli(["runs", str(project)]) == 0
+    line = capsys.readouterr().out
+    assert "abc\\u202edef" in line and "\u202e" not in line
