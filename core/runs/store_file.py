@@ -3,7 +3,7 @@
 Where: ONE file per project, beside it: `digits.bps` → `digits.bps.runs.sqlite` (with `-wal`/`-shm` companions
 while open). Beside the project, so the runs travel with it and two projects never mix; named after the whole
 file name, so `a.bps` and a CSV `a.csv` in one folder can't share one. A project that has no file yet (unsaved),
-or whose folder can't be written (a bundled example), records into the per-user data folder (platformdirs, or
+whose folder can't be written, or that is one of the app's bundled examples opened in place, records into the per-user data folder (platformdirs, or
 $BACKPROP_STUDIO_DATA_DIR as for autosave): `<data>/runs/untitled.runs.sqlite`, or
 `<data>/runs/<stem>-<hash of the folder>.runs.sqlite` for a read-only project.
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import sys
 from pathlib import Path
 
 STORE_SUFFIX = ".runs.sqlite"
@@ -39,10 +40,20 @@ def store_path_for(project_path: str | os.PathLike[str] | None) -> Path:
     if project_path is None:
         return user_runs_folder() / f"untitled{STORE_SUFFIX}"
     project = Path(project_path).absolute()
-    if os.access(project.parent, os.W_OK | os.X_OK):
+    if os.access(project.parent, os.W_OK | os.X_OK) and not _is_bundled(project):
         return project.with_name(project.name + STORE_SUFFIX)
     folder_hash = hashlib.sha256(os.fsencode(project.parent)).hexdigest()[:12]
     return user_runs_folder() / f"{project.stem}-{folder_hash}{STORE_SUFFIX}"
+
+
+def _is_bundled(project: Path) -> bool:
+    """Whether the project is one of the app's own resources (an example opened in place): its runs never go
+    into the installation, even where it can be written (a source checkout). The resources folder is found as
+    core.cli.resources.resources_dir finds it (core.runs sits below the CLI and can't import it)."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    roots = [Path(__file__).resolve().parents[2] / "resources"] + ([Path(bundle) / "resources"] if bundle else [])
+    resolved = project.resolve()
+    return any(root in resolved.parents for root in roots)
 
 
 def check_store_file(path: Path) -> bool:

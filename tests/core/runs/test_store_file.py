@@ -146,3 +146,10 @@ def test_a_store_that_cannot_be_written_is_one_line_not_a_traceback(tmp_path):
     with pytest.raises(RunStoreError, match=f"{path}: OperationalError"):
         store.start_run(SPEC, DATA_REF, "h", 1, None)
     store.close()
+
+
+def test_a_bundled_example_opened_in_place_records_into_the_user_data_folder(tmp_path, monkeypatch):
+    from core.cli.resources import examples_dir
+    monkeypatch.setenv("BACKPROP_STUDIO_DATA_DIR", str(tmp_path / "data"))
+    path = store_path_for(examples_dir() / "xor.bps")
+    assert path.parent == tmp_path / "data" / "runs" and path.name.startswith("xor-")
