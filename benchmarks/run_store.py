@@ -14,8 +14,9 @@
    the store, the first and last commits: ~10–30 ms here) and a part per epoch (~0.1 ms), so short runs pay a
    larger share: try --epochs 1000. Target (issue #15): ≤ 2 %.
 2. Listing: a store of `--runs` runs × `--run-epochs` epochs (each with its spec, epoch rows, summary and a full
-   series of 10,000 kept batch losses, written through the store's own write functions) is generated in a temporary folder; then `RunStore.open` +
-   `list_runs` (every run's summary and spec) is timed, median of 5. Target: ≤ 0.5 s for 1,000 × 1,000.
+   series of 10,000 kept batch losses, written through the store's own write functions) is generated in a
+   temporary folder; then `RunStore.open` + `list_runs` (every run's summary and spec) is timed, median of 5.
+   Target: ≤ 0.5 s for 1,000 × 1,000.
 The machine is shared and noisy: compare figures measured in one run.
 """
 
@@ -157,8 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"recording, digits × {overhead['epochs']} epochs, median of {overhead['repeats']} pairs: "
           f"{overhead['plain_s']:.2f} s without, {overhead['recorded_s']:.2f} s with recording (wall "
           f"{overhead['overhead'] * 100:+.1f} %, noisy on a shared machine); the recording's own cost: "
-          f"{overhead['calls_s'] * 1000:.0f} ms in its calls on the training thread + {overhead['writer_cpu_s'] * 1000:.0f} "
-          f"ms CPU of its writer thread = {overhead['cost'] * 100:.1f} % of the training time (target ≤ "
+          f"{overhead['calls_s'] * 1000:.0f} ms in its calls on the training thread + "
+          f"{overhead['writer_cpu_s'] * 1000:.0f} ms CPU of its writer thread = {overhead['cost'] * 100:.1f} % of the training time (target ≤ "
           f"{OVERHEAD_TARGET * 100:.0f} %: {'met' if overhead['met'] else 'MISSED'}); counting CPU time only "
           f"({overhead['calls_cpu_s'] * 1000:.0f} ms in the calls): {overhead['cpu_cost'] * 100:.1f} %")
     listing = listing_seconds(args.runs, args.run_epochs)

@@ -4,9 +4,10 @@ The store is the one of the project file the trained weights are saved to (`--ou
 `<project>.runs.sqlite` beside it (core.runs.store_file). It is opened before training starts, so a store that
 can't be used is one error line before any time is spent, naming --no-record. The run records the spec as
 trained, the data configuration and hash, the seed, the initial and final weights, every epoch, the kept batch
-losses, checkpoints, the stop reason and the test figures. Not the doctor's findings: its detectors cost about a
-third of a digits epoch (measured, benchmarks/run_store.py), far past the 2 % recording may add; `doctor PROJECT`
-diagnoses a run, and a caller that runs a doctor anyway records its findings (`RecordingPlan.doctor`). A failure while recording is a warning: the trained project is still saved.
+losses, checkpoints, the stop reason and the test figures. Not the doctor's findings: its detectors took
+0.1–0.4 ms a digits epoch (measured with cProfile), several times the 2 % recording may add; `doctor PROJECT`
+diagnoses a run, and a caller that runs a doctor anyway records its findings (`RecordingPlan.doctor`, fed on the
+writer thread). A failure while recording is a warning: the trained project is still saved.
 """
 
 from __future__ import annotations

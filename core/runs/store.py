@@ -241,11 +241,14 @@ class RunStore:
 
     @_one_line
     def delete(self, run_id: int) -> None:
-        """Forget a run and everything recorded for it; the file gives the space back."""
+        """Forget a run and everything recorded for it; the file gives the space back. A run still recording
+        (status "running": its recorder lives, or opening the store would have marked it interrupted) is refused."""
         with self._lock:
             with Transaction(self._connection) as connection:
-                if connection.execute("DELETE FROM runs WHERE id = ?", (run_id,)).rowcount == 0:
-                    raise RunStoreError(f"{self.path.name}: no run {run_id}")
+                if connection.execute("DELETE FROM runs WHERE id = ? AND status != ?", (run_id, RUNNING)).rowcount == 0:
+                    running = connection.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone()
+                    raise RunStoreError(f"{self.path.name}: run {run_id} is still recording; stop it first" if running
+                                        else f"{self.path.name}: no run {run_id}")
             self._connection.executescript("PRAGMA incremental_vacuum;")  # (execute would free one page only)
             self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 

@@ -3,9 +3,9 @@
 Where: ONE file per project, beside it: `digits.bps` → `digits.bps.runs.sqlite` (with `-wal`/`-shm` companions
 while open). Beside the project, so the runs travel with it and two projects never mix; named after the whole
 file name, so `a.bps` and a CSV `a.csv` in one folder can't share one. A project that has no file yet (unsaved),
-whose folder can't be written, or that is one of the app's bundled examples opened in place, records into the per-user data folder (platformdirs, or
-$BACKPROP_STUDIO_DATA_DIR as for autosave): `<data>/runs/untitled.runs.sqlite`, or
-`<data>/runs/<stem>-<hash of the folder>.runs.sqlite` for a read-only project.
+whose folder can't be written, or that is one of the app's bundled examples opened in place, records into the
+per-user data folder (platformdirs, or $BACKPROP_STUDIO_DATA_DIR as for autosave):
+`<data>/runs/untitled.runs.sqlite`, or `<data>/runs/<stem>-<hash of the folder>.runs.sqlite` for the others.
 
 Checks (`check_store_file`): an existing store must be a regular file (the target of a symlink counts), at most
 MAX_STORE_BYTES, and start with SQLite's header; foreign SQLite files are refused later by their application id.

@@ -104,6 +104,9 @@ def test_bad_names_are_refused_with_one_line(store, name):
 def test_rename_star_delete_and_unknown_ids(store):
     a = store.start_run(SPEC, DATA_REF, "h", 1, None)
     b = store.start_run(SPEC, DATA_REF, "h", 2, None, parent=a, parent_epoch=10, kind="race")
+    with pytest.raises(RunStoreError, match="still recording"):
+        store.delete(a)
+    store.finish(a, "completed")
     store.star(b)
     store.rename(a, "first")
     runs = store.list_runs()
