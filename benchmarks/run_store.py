@@ -159,8 +159,9 @@ def main(argv: list[str] | None = None) -> int:
           f"{overhead['plain_s']:.2f} s without, {overhead['recorded_s']:.2f} s with recording (wall "
           f"{overhead['overhead'] * 100:+.1f} %, noisy on a shared machine); the recording's own cost: "
           f"{overhead['calls_s'] * 1000:.0f} ms in its calls on the training thread + "
-          f"{overhead['writer_cpu_s'] * 1000:.0f} ms CPU of its writer thread = {overhead['cost'] * 100:.1f} % of the training time (target ≤ "
-          f"{OVERHEAD_TARGET * 100:.0f} %: {'met' if overhead['met'] else 'MISSED'}); counting CPU time only "
+          f"{overhead['writer_cpu_s'] * 1000:.0f} ms CPU of its writer thread = {overhead['cost'] * 100:.1f} % of "
+          f"the training time (target ≤ {OVERHEAD_TARGET * 100:.0f} %: {'met' if overhead['met'] else 'MISSED'}); "
+          f"counting CPU time only "
           f"({overhead['calls_cpu_s'] * 1000:.0f} ms in the calls): {overhead['cpu_cost'] * 100:.1f} %")
     listing = listing_seconds(args.runs, args.run_epochs)
     print(f"run list, {listing['runs']} runs × {listing['epochs']} epochs ({listing['file_mb']:.0f} MB, generated "
