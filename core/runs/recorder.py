@@ -22,9 +22,17 @@ from typing import Any, Callable, Iterable, Mapping
 from core.runs.records import FINISHED
 from core.runs.write_ops import finding_row
 
-DEFAULT_CHECKPOINT_EVERY = 10  # epochs between checkpoints (the caps in core.runs.store bound what is kept)
+DEFAULT_CHECKPOINT_EVERY = 10  # epochs between checkpoints when the run's length is not known
+# Regular checkpoints a run of known length keeps (plus its best): enough for a timeline to scrub, and a constant
+# cost per run however long it trains (each is a weights copy and a blob write; the caps bound them anyway).
+CHECKPOINTS_PER_RUN = 50
 HANDOFF_SECONDS = 0.25  # what record() collected goes to the writer at most this often
 FINISH_TIMEOUT_SECONDS = 60.0
+
+
+def checkpoint_interval(planned_epochs: int) -> int:
+    """Epochs between regular checkpoints for a run of `planned_epochs`: at most CHECKPOINTS_PER_RUN of them."""
+    return max(1, math.ceil(int(planned_epochs) / CHECKPOINTS_PER_RUN))
 
 
 class RunRecorder:

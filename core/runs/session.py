@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 from core.runs.records import INTERRUPTED
+from core.runs.recorder import CHECKPOINTS_PER_RUN, DEFAULT_CHECKPOINT_EVERY, checkpoint_interval
 from core.runs.store import RunStore
 
 
@@ -35,8 +36,15 @@ class RecordingPlan:
     kind: str = "train"
     parent: int | None = None
     parent_epoch: int | None = None
-    checkpoint_every: int | None = None
+    checkpoint_every: int | None = None  # None: ≤ 50 regular checkpoints over the spec's epochs
     doctor: Callable[[], Any] | None = None  # makes the run's doctor (see core.runs.recorder), on the writer thread
+
+
+def _planned_epochs(spec: Mapping[str, Any]) -> int:
+    try:
+        return max(1, int(spec["training"]["epochs"]))
+    except (KeyError, TypeError, ValueError):
+        return DEFAULT_CHECKPOINT_EVERY * CHECKPOINTS_PER_RUN
 
 
 class RecordingSession:
@@ -56,8 +64,8 @@ class RecordingSession:
         except BaseException:
             store.close()
             raise
-        recorder = store.recorder(run_id, weights=network.get_state, checkpoint_every=plan.checkpoint_every,
-                                  doctor=plan.doctor)
+        every = plan.checkpoint_every or checkpoint_interval(_planned_epochs(plan.spec))
+        recorder = store.recorder(run_id, weights=network.get_state, checkpoint_every=every, doctor=plan.doctor)
         return cls(store, run_id, recorder)
 
     def record(self, snapshot: Any) -> None:

@@ -160,3 +160,22 @@ def test_final_figures_are_those_of_the_weights_the_run_kept(store):
     summary = store.summary(run_id)
     assert summary.epochs == 5 and summary.final["train_loss"] == pytest.approx(1 / 3)
     assert summary.final["val_loss"] == pytest.approx(1.5 / 3) and summary.stop_reason == "early stopping"
+
+
+def test_a_session_keeps_at_most_fifty_regular_checkpoints_of_a_long_run(tmp_path):
+    from core.runs.recorder import checkpoint_interval
+    from core.runs.session import RecordingPlan, RecordingSession
+
+    class Network:
+        def get_state(self):
+            return weights(1.0)
+
+    assert [checkpoint_interval(n) for n in (1, 30, 50, 51, 300, 1000)] == [1, 1, 1, 2, 6, 20]
+    spec = {**SPEC, "training": {**SPEC["training"], "epochs": 120}}
+    session = RecordingSession.start(RecordingPlan(tmp_path / "s.runs.sqlite", spec, DATA_REF, "h", 1), Network())
+    record_epochs(session.recorder, 1, 120)
+    assert session.finish("completed", weights(2.0)) is None
+    session.closing.join()
+    with RunStore.open(tmp_path / "s.runs.sqlite") as store:
+        regular = [c.epoch for c in store.checkpoints(session.run_id) if not c.best]
+    assert regular == list(range(3, 121, 3))  # every 3 epochs: 40 of them
