@@ -32,6 +32,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--resume", action="store_true", help="start from the project's trained weights instead "
                                                               "of fresh initial weights")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar, only the summary line")
+    parser.add_argument("--no-record", action="store_true",
+                        help="don't record this run in the project's run store (<project>.runs.sqlite beside the "
+                             "saved project; see the 'runs' command)")
     parser.set_defaults(run=run)
 
 
@@ -59,16 +62,28 @@ def run(args: argparse.Namespace) -> int:
     network = session.network(use_weights=args.resume)
     with user_errors(f"{session.path.name}: "):
         trainer = Trainer(network, prepared, report_every=0, confusion=False)
+    from core.cli.run_recording import CliRecording
+    recording = None if args.no_record else CliRecording.start(output, session.spec, session.project.data_config,
+                                                               prepared, network)
     progress = EpochProgress(trainer.epochs, quiet=args.quiet, description=session.path.stem)
     last = None
     try:
         for snapshot in trainer.run():
             progress.update(snapshot)
             last = snapshot
+            if recording is not None:
+                recording.record(snapshot)
     except KeyboardInterrupt:
+        if recording is not None:
+            recording.interrupted()
         raise CliError("interrupted; nothing was saved", EXIT_INTERRUPTED) from None
     finally:
         progress.close()
+    test_score = None  # (loss, metric) on the held-out test set, measured once for the record and the summary
+    if last is not None and not last.diverged and len(prepared.x_test):
+        test_score = tuple(float(v) for v in network.evaluate(prepared.x_test, prepared.y_test))
+    if recording is not None:
+        recording.finish(last, test_score)
     if last is None or last.diverged:
         reason = last.stop_reason if last is not None else "no training step ran"
         raise CliError(f"training diverged: {reason}. Nothing was saved; try a lower learning rate or gradient "
@@ -78,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     with user_errors():
         save_project(output, session.spec, session.project.data_config, network.get_state(), history, extra,
                      data_hash=prepared.dataset_hash)
-    print(_summary(last, network, prepared, output))
+    print(_summary(last, test_score, output))
     return 0
 
 
@@ -97,14 +112,13 @@ def setting_changes(settings: list[str]) -> dict[str, Any]:
     return changes
 
 
-def _summary(last, network, prepared, output: Path) -> str:
+def _summary(last, test_score: tuple[float, float] | None, output: Path) -> str:
     parts = [f"trained {last.epoch} epoch{'s' if last.epoch != 1 else ''} in {last.elapsed:.1f} s "
              f"({last.stop_reason})", f"train loss {last.train_loss:.4g}"]
     name = last.metric_name
     if last.val_metric is not None:
         parts.append(f"validation {name} {last.val_metric:.4f}")
-    if len(prepared.x_test):
-        _, test_metric = network.evaluate(prepared.x_test, prepared.y_test)
-        parts.append(f"test {name} {test_metric:.4f}")
+    if test_score is not None:
+        parts.append(f"test {name} {test_score[1]:.4f}")
     return "; ".join(parts) + f". Saved {output}"
 

@@ -25,6 +25,7 @@ from studio.training.dialogs import show_divergence, show_exception
 from studio.training.document_prediction import DocumentPredictor
 from studio.training.grid_prediction import GridPrediction, GridSpec
 from studio.training.history_replay import history_snapshots, with_confusion
+from studio.training.run_recording import recording_plan
 from studio.training.speed import check_rate
 from studio.training.thread_budget import begin_run, end_run
 from studio.document import Document
@@ -70,6 +71,7 @@ class TrainingController(QObject):
         # runs `command` once they are cached (compiling here would freeze the window: Numba holds the GIL).
         self.start_gate: Callable[[dict[str, Any], Callable[[], None]], bool] | None = None
         self.epochs_per_second: float | None = None  # the training speed (None: maximum), see set_speed
+        self.record_runs = True  # record every run into the project's run store (core.runs)
         self.seconds_relaying = 0.0  # main-thread time in the slots of the relayed updates (benchmarks)
         self.document_predictor = DocumentPredictor(self)  # the prediction of weights that come from no run
         self.document_predictor.ready.connect(self._on_document_prediction)
@@ -210,6 +212,8 @@ class TrainingController(QObject):
                           epochs_per_second=self.epochs_per_second)
         job.grid = prediction_grid(document)
         job.preprocess = data.preprocess if job.grid is not None else None
+        if self.record_runs:
+            job.recording = recording_plan(document.path, spec, document.data_config, data.dataset_hash)
         self.document_predictor.cancel()  # the run predicts from now on
         self._epochs_planned = max(1, int(spec["training"]["epochs"]))
         self._live_sent, self._live_paths = spec, frozenset(live_paths(spec))

@@ -32,6 +32,7 @@ from PySide6.QtCore import QObject, Signal
 from core.training.snapshot import Snapshot
 from studio.training.grid_prediction import GridPrediction, GridPredictor, GridSpec
 from studio.training.pending_losses import PendingLosses
+from studio.training.run_recording import RecordingPlan, RunRecording
 from studio.training.speed import Pacer
 
 if TYPE_CHECKING:  # imported on the worker thread when a run starts (they load the engine and its kernels)
@@ -64,6 +65,7 @@ class TrainingJob:
     preprocess: Callable[[np.ndarray], np.ndarray] | None = None  # raw grid points → network inputs
     start_paused: bool = False
     epochs_per_second: float | None = None  # the training speed; None: as fast as possible
+    recording: RecordingPlan | None = None  # record the run into this run store (core.runs); None: unrecorded
 
 
 def _no_losses() -> np.ndarray:
@@ -152,6 +154,7 @@ class TrainingWorker(QObject):
         self.doctor: Doctor | None = None  # built with the Trainer, on the worker thread
         self._findings: list[Finding] = []  # the doctor's findings not sent yet
         self.initial_weights: dict[str, np.ndarray] | None = None  # a copy of the run's starting weights
+        self.recording: RunRecording | None = None  # the run's record in the store, from _build on
         # What the run cost the worker, counted (tests and benchmarks check the rates stay bounded):
         self.batch_snapshots = 0  # "batch" snapshots the Trainer made
         self.histogram_requests = 0  # snapshots that carried weight/gradient histograms (asked for)
@@ -226,6 +229,8 @@ class TrainingWorker(QObject):
         except Exception as exc:  # noqa: BLE001 - any failure becomes a dialog, never a crash
             self.failed.emit(f"{type(exc).__name__}: {exc}", traceback.format_exc())
         finally:
+            if self.recording is not None:  # a failure or no step at all: the run is marked interrupted
+                self.recording.abandon()
             self.done.emit()
 
     def _build(self) -> Trainer:
@@ -237,6 +242,7 @@ class TrainingWorker(QObject):
         if self.job.weights is not None:
             network.set_state(self.job.weights)
         self.initial_weights = {k: np.array(v, copy=True) for k, v in network.get_state().items()}
+        self.recording = RunRecording.start(self.job.recording, network)  # before training: the initial weights
         # histogram_every: 1 while an epoch-end histogram is due, else 0 (`_schedule_epoch_histograms`).
         trainer = Trainer(network, self.job.data, report_every=1, histogram_every=1, confusion=True)
         if self.job.grid is not None and self.job.preprocess is not None:
@@ -280,8 +286,11 @@ class TrainingWorker(QObject):
             return None
         self._flush(trainer, paused=False, predict=True)
         weights = {k: np.array(v, copy=True) for k, v in trainer.network.get_state().items()}
-        return TrainingResult(snapshot, weights, [dict(r) for r in trainer.history],
-                              held_out_score(trainer.network, self.job.data, snapshot), self.initial_weights)
+        result = TrainingResult(snapshot, weights, [dict(r) for r in trainer.history],
+                                held_out_score(trainer.network, self.job.data, snapshot), self.initial_weights)
+        if self.recording is not None:  # committed before `finished` is emitted
+            self.recording.finish(result)
+        return result
 
     def _wait_while_paused(self) -> str | None:
         """Block (without spinning) while paused; return a queued step, or None to run freely."""
@@ -331,6 +340,8 @@ class TrainingWorker(QObject):
         self._pending_losses.add(snapshot)
         if self.doctor is not None:
             self._findings.extend(self.doctor.observe(snapshot))
+        if self.recording is not None:
+            self.recording.record(snapshot)
         self.batch_snapshots += snapshot.kind == "batch"
         if snapshot.kind == "epoch":
             self._epoch_seconds, self._last_epoch_time = now - self._last_epoch_time, now

@@ -22,7 +22,7 @@ def argv_for(command: str, project: str, data: str) -> list[str]:
              "export": ["export", project, "-f", "npz", "-o", project + ".npz"], "doctor": ["doctor", project],
              "lr-find": ["lr-find", project], "gradcheck": ["gradcheck", project], "examples": ["examples"],
              "race": ["race", project, "--optimizers", "adam", "sgd"],
-             "landscape": ["landscape", project, "--out", project + ".npz"]}
+             "landscape": ["landscape", project, "--out", project + ".npz"], "runs": ["runs", project]}
     return lines[command]
 
 
