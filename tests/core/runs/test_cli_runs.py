@@ -75,7 +75,7 @@ def test_a_foreign_store_file_stops_train_before_training(tmp_path, capsys):
     project = write_project(tmp_path / "c.bps", epochs=2)
     store_path_for(project).write_text("my notes, not a database\n")
     capsys.readouterr()
-    assert run_cli(["train", str(project), "--quiet"]) == 1
+    assert run_cli(["train", str(project), "--quiet"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "--no-record" in err and "not an SQLite file" in err
     assert store_path_for(project).read_text() == "my notes, not a database\n"
@@ -101,7 +101,7 @@ def test_runs_exports_csv_and_tensorboard(tmp_path, capsys):
     assert run_cli(["runs", str(project), "--export-tensorboard", str(run["id"]), str(out_tb)]) == 0
     assert len(list(out_tb.glob("events.out.tfevents.*"))) == 1
     capsys.readouterr()
-    assert run_cli(["runs", str(project), "--export-csv", "99", str(out_csv)]) == 1
+    assert run_cli(["runs", str(project), "--export-csv", "99", str(out_csv)]) == 2
     assert "no run 99" in capsys.readouterr().err
 
 
@@ -118,9 +118,9 @@ def test_runs_renames_stars_and_deletes(tmp_path, capsys):
     assert run_cli(["runs", str(project), "--unstar", str(second)]) == 0
     assert run_cli(["runs", str(project), "--delete", str(first)]) == 0
     assert [(run["id"], run["starred"]) for run in runs_json(project, capsys)] == [(second, False)]
-    assert run_cli(["runs", str(project), "--rename", str(second), "two\nlines"]) == 1
+    assert run_cli(["runs", str(project), "--rename", str(second), "two\nlines"]) == 2
     assert "control characters" in capsys.readouterr().err
-    assert run_cli(["runs", str(project), "--delete", str(first)]) == 1
+    assert run_cli(["runs", str(project), "--delete", str(first)]) == 2
     assert f"no run {first}" in capsys.readouterr().err
 
 
