@@ -16,8 +16,11 @@ MIN_RISE = 0.2  # and by at least this share of the run's start loss (tiny losse
 #                an easy, separable set's val loss of 0.03 → 0.12); the gap must grow as much
 
 
-def _overfit(point: TrendPoint | None, min_rise: float) -> bool:
-    if point is None:
+def _overfit(point: TrendPoint | None, min_rise: float, start_loss: float) -> bool:
+    # Memorising needs a network that fits its training set better than at the start: a training loss far above
+    # its start (a rate so high the loss jumps about in the thousands) makes any validation rise noise, not
+    # overfitting, and the lr finding names that run's problem.
+    if point is None or not point.train < start_loss:
         return False
     rises = point.val >= RISE * point.best_val and point.val - point.best_val >= min_rise
     gap_grows = point.val - point.train >= point.best_val - point.train_at_best + min_rise
@@ -29,7 +32,7 @@ def overfitting(history: RunHistory) -> Verdict:
     if len(records) < SUSTAINED_EPOCHS or history.start_loss is None:
         return None
     min_rise = MIN_RISE * history.start_loss
-    if not all(_overfit(record.trend, min_rise) for record in records):
+    if not all(_overfit(record.trend, min_rise, history.start_loss) for record in records):
         return None
     point = records[-1].trend
     return None, {"best_val_loss": point.best_val, "val_loss": point.val, "train_loss": point.train,
