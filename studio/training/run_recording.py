@@ -49,6 +49,11 @@ class RunRecording:
         if self.session is not None:
             self.session.record(snapshot)
 
+    def add_findings(self, findings: Any) -> None:
+        """Record the doctor's new findings (core.diagnostics.finding.Finding) with the run."""
+        if self.session is not None and not self.session.closed:
+            self.session.add_findings(findings)
+
     def finish(self, result: Any) -> None:
         """Record the run's end from the worker's TrainingResult."""
         if self.session is not None and not self.session.closed:

@@ -339,7 +339,10 @@ class TrainingWorker(QObject):
         self._latest = snapshot
         self._pending_losses.add(snapshot)
         if self.doctor is not None:
-            self._findings.extend(self.doctor.observe(snapshot))
+            findings = self.doctor.observe(snapshot)
+            self._findings.extend(findings)
+            if findings and self.recording is not None:  # the run's record keeps what the doctor named
+                self.recording.add_findings(findings)
         if self.recording is not None:
             self.recording.record(snapshot)
         self.batch_snapshots += snapshot.kind == "batch"

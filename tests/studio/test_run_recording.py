@@ -43,6 +43,23 @@ def test_a_studio_run_is_in_the_store_when_it_finishes(document, qtbot, tmp_path
         controller.shutdown()
 
 
+def test_the_doctor_s_findings_are_recorded_with_the_run(document, qtbot, tmp_path):
+    project = tmp_path / "hot.bps"
+    document.save(project)
+    document.set_settings({"training.optimizer.name": "sgd", "training.optimizer.lr": 1000.0})
+    controller = TrainingController(document)
+    try:
+        train(controller, document, qtbot, epochs=8)
+    finally:
+        controller.shutdown()
+    with RunStore.open(store_path_for(project)) as store:
+        (run,) = store.list_runs()
+        record = store.load_run(run.id)
+    by_problem = {finding.problem: finding for finding in record.findings}
+    assert "lr_too_high" in by_problem and by_problem["lr_too_high"].epoch <= 5
+    assert by_problem["lr_too_high"].cures  # the cures travel with it, as dotted-path changes
+
+
 def test_unsaved_projects_record_into_the_user_data_folder_and_recording_can_be_off(document, qtbot, user_data_dir):
     controller = TrainingController(document)
     try:
