@@ -27,6 +27,7 @@ from studio.plots.adaptive_layout import AdaptiveLayout
 from studio.plots.log_axis import readable_axes
 from studio.plots.redraw_throttle import RedrawThrottle
 from studio.plots.series_buffer import SeriesBuffer
+from studio.plots.stepped_range import step_auto_range
 
 if TYPE_CHECKING:
     from studio.training.controller import TrainingController
@@ -109,6 +110,7 @@ class GradientFlowPlot(QWidget):
             # A user who zoomed gets the range back at the next update.
             plot.vb.sigRangeChangedManually.connect(lambda *_args, plot=plot: setattr(plot, "_set_range", None))
         self.time_plot.setLogMode(y=True)
+        step_auto_range(self.time_plot)  # axes that stay put between most redraws
         self.legend = self.time_plot.addLegend(offset=(-10, 10), brush=(255, 255, 255, 190))
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.6, brushes=[])
         self.bars_plot.addItem(self.bars)

@@ -28,6 +28,7 @@ from studio.plots.plot_style import (
 )
 from studio.plots.redraw_throttle import RedrawThrottle
 from studio.plots.series_buffer import SeriesBuffer
+from studio.plots.stepped_range import step_auto_range
 
 if TYPE_CHECKING:
     from studio.training.controller import TrainingController
@@ -90,6 +91,8 @@ class LossPlot(QWidget):
         style_axes(self.lr_plot, "Epoch", "Learning rate")
         self.lr_plot.setLogMode(y=True)  # schedules are multiplicative; a constant rate stays a readable line
         self.lr_plot.enableAutoRange(y=False)  # at least a decade is shown (see _fit_lr_range)
+        for plot in (self.loss_plot, self.metric_plot):  # axes that stay put between most redraws
+            step_auto_range(plot)
         self.raw_batch_curve = self.loss_plot.plot([], [], pen=pg.mkPen(faded(TRAIN_COLOUR, 70), width=1))
         self.raw_batch_curve.setClipToView(True)
         self.raw_batch_curve.setDownsampling(auto=True, method="peak")
