@@ -29,6 +29,11 @@ def test_stepped_leaves_a_point_or_non_finite_bounds_alone():
     assert stepped(0.0, math.inf) == (0.0, math.inf)
 
 
+def _stepped_plot(qtbot) -> tuple[pg.PlotWidget, pg.PlotItem]:
+    widget, plot = _stepped_plot(qtbot)
+    return widget, plot
+
+
 def _settled_range(widget: pg.PlotWidget, qtbot) -> list[list[float]]:
     widget.getPlotItem().vb.prepareForPaint()
     qtbot.wait(1)
@@ -37,12 +42,7 @@ def _settled_range(widget: pg.PlotWidget, qtbot) -> list[list[float]]:
 
 
 def test_a_growing_curve_keeps_its_view_range_until_it_crosses_a_grid_line(qtbot):
-    widget = pg.PlotWidget()
-    qtbot.addWidget(widget)
-    widget.resize(400, 300)
-    widget.show()
-    plot = widget.getPlotItem()
-    step_auto_range(plot)
+    widget, plot = _stepped_plot(qtbot)
     curve = plot.plot(pen=pg.mkPen("b", width=2.5), symbol="o")  # pixel padding: pen and symbols
     x = np.arange(96, dtype=float)
     y = 2.0 + np.sin(x / 7)
@@ -58,12 +58,7 @@ def test_a_growing_curve_keeps_its_view_range_until_it_crosses_a_grid_line(qtbot
 
 
 def test_a_users_zoom_still_turns_the_auto_range_off(qtbot):
-    widget = pg.PlotWidget()
-    qtbot.addWidget(widget)
-    widget.resize(400, 300)
-    widget.show()
-    plot = widget.getPlotItem()
-    step_auto_range(plot)
+    widget, plot = _stepped_plot(qtbot)
     curve = plot.plot(np.arange(50.0), np.arange(50.0))
     _settled_range(widget, qtbot)
     plot.vb.setRange(xRange=(10, 20), yRange=(10, 20), padding=0)  # as a zoom would
