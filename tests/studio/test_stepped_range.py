@@ -30,7 +30,12 @@ def test_stepped_leaves_a_point_or_non_finite_bounds_alone():
 
 
 def _stepped_plot(qtbot) -> tuple[pg.PlotWidget, pg.PlotItem]:
-    widget, plot = _stepped_plot(qtbot)
+    widget = pg.PlotWidget()
+    qtbot.addWidget(widget)
+    widget.resize(400, 300)
+    widget.show()
+    plot = widget.getPlotItem()
+    step_auto_range(plot)
     return widget, plot
 
 
