@@ -294,7 +294,8 @@ class LossPlot(QWidget):
 
     def _update_key(self) -> None:
         metric = metric_title(self.last_epoch.metric_name if self.last_epoch else None)
-        if self.last_epoch is not None:
+        if self.last_epoch is not None and metric != self.metric_plot.getAxis("left").labelText:
+            # Only on a change: a label set re-lays out the axis (a millisecond per redraw, measured).
             self.arrangement.selector.set_name(METRIC, metric)
             self.metric_plot.setLabel("left", metric)
         text = summary_html(self.shown_plots(), self.last_epoch, self.latest, self.test_score)
