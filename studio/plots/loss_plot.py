@@ -24,7 +24,7 @@ from studio.plots.log_axis import readable_axes
 from studio.plots.loss_summary import LEARNING_RATE, LOSS, METRIC, metric_title, summary_html
 from studio.plots.plot_style import (
     BEST_COLOUR, DIVERGED_COLOUR, LR_COLOUR, TRAIN_COLOUR, VALIDATION_COLOUR, controls_row, faded, follow_runs,
-    make_live_curve, pen, show_axes, stack_panel, style_axes,
+    LIVE_DOWNSAMPLE_FACTOR, make_live_curve, pen, show_axes, stack_panel, style_axes,
 )
 from studio.plots.redraw_throttle import RedrawThrottle
 from studio.plots.series_buffer import SeriesBuffer
@@ -93,7 +93,8 @@ class LossPlot(QWidget):
         self.lr_plot.enableAutoRange(y=False)  # at least a decade is shown (see _fit_lr_range)
         for plot in (self.loss_plot, self.metric_plot):  # axes that stay put between most redraws
             step_auto_range(plot)
-        self.raw_batch_curve = self.loss_plot.plot([], [], pen=pg.mkPen(faded(TRAIN_COLOUR, 70), width=1))
+        self.raw_batch_curve = self.loss_plot.plot([], [], pen=pg.mkPen(faded(TRAIN_COLOUR, 70), width=1),
+                                                   autoDownsampleFactor=LIVE_DOWNSAMPLE_FACTOR)
         self.raw_batch_curve.setClipToView(True)
         self.raw_batch_curve.setDownsampling(auto=True, method="peak")
         self.batch_curve = make_live_curve(self.loss_plot, TRAIN_COLOUR, None, width=1.0)
