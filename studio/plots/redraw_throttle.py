@@ -15,6 +15,8 @@ training thread may wait. So plots store every update at once (cheap) and draw t
     and the scene's queued item updates delivered before the widget repaints. Left to themselves, a changed
     range and the scene's deferred dirty-item pass each request another paint of the plot (measured: 2 paints
     per redraw, for a plot whose range changes). Painting right away also lets the cost estimate include it.
+    Only the dirty regions are painted (the window's pending update request, delivered now), not the whole
+    widget: the axes of a range that stayed put, a key whose text did not change, are left as they are.
 """
 
 from __future__ import annotations
@@ -146,7 +148,9 @@ class RedrawThrottle(QObject):
                 # The scene hands its dirty items to the views in a queued call: deliver it now, not after our
                 # paint (it would ask for a second one).
                 QCoreApplication.sendPostedEvents(scene, QEvent.Type.MetaCall)
-        self.widget.repaint()
+        # Paint what changed, now: the window's pending update request repaints the dirty regions only (an axis
+        # or a key whose range and text stayed the same is not painted again); `repaint()` painted all of it.
+        QCoreApplication.sendPostedEvents(self.widget.window(), QEvent.Type.UpdateRequest)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         # getattr: Qt may call the filter while the widget is being torn down, after our attributes are gone.
