@@ -112,6 +112,11 @@ def built_panels(window) -> dict[str, object]:
     built = {spec.name: panels[spec.name] for spec in DOCKS if spec.name in panels and is_built(spec.name)}
     if getattr(window, "builder", None) is not None:
         built["builder"] = window.builder  # the central network builder: live thumbnails and edges
+    from studio.window.training_status import TrainingStatus
+
+    status = window.findChild(TrainingStatus)
+    if status is not None:
+        built["status bar"] = status  # epoch, speed, time left, progress: redrawn through a throttle too
     return built
 
 
