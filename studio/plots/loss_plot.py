@@ -24,7 +24,7 @@ from studio.plots.log_axis import readable_axes
 from studio.plots.loss_summary import LEARNING_RATE, LOSS, METRIC, metric_title, summary_html
 from studio.plots.plot_style import (
     BEST_COLOUR, DIVERGED_COLOUR, LR_COLOUR, TRAIN_COLOUR, VALIDATION_COLOUR, controls_row, faded, follow_runs,
-    LIVE_DOWNSAMPLE_FACTOR, make_live_curve, pen, show_axes, stack_panel, style_axes,
+    LIVE_DOWNSAMPLE_FACTOR, make_live_curve, pen, run_active, show_axes, stack_panel, style_axes,
 )
 from studio.plots.redraw_throttle import RedrawThrottle
 from studio.plots.series_buffer import SeriesBuffer
@@ -271,7 +271,8 @@ class LossPlot(QWidget):
         """Hand the newest data to the curves of the plots on show. A plot behind the selector gets its data when
         it is shown (`_on_arrangement_changed`): a curve's setData, and its view's auto-range, cost even unseen."""
         shown = self.shown_plots()
-        show_axes(self.arrangement.plots, len(self.epoch_train_loss) > 0 or len(self.batch_loss) > 0)
+        show_axes(self.arrangement.plots, len(self.epoch_train_loss) > 0 or len(self.batch_loss) > 0
+                  or run_active(self._controller))
         self._show_symbols(len(self.epoch_train_loss) <= MAX_SYMBOLS)
         if LOSS in shown:
             smoothed = self.smoothing_factor > 0
