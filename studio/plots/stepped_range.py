@@ -51,7 +51,8 @@ class SteppedBounds(pg.GraphicsObject):
         self.plot = plot
         self.steps = steps
 
-    def dataBounds(self, ax: int, frac: float = 1.0, orthoRange: Any = None) -> tuple[float, float] | None:  # noqa: N802
+    def dataBounds(  # noqa: N802 - pyqtgraph's name
+            self, ax: int, frac: float = 1.0, orthoRange: Any = None) -> tuple[float, float] | None:  # noqa: N803
         lows, highs, pixels = [], [], 0.0
         for item in self.plot.listDataItems():
             if not item.isVisible():
