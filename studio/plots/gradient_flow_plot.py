@@ -21,12 +21,13 @@ from core.training.snapshot import Snapshot
 from studio.plots.plot_style import (
     ElidedLabel,
     EXPLODING_COLOUR, NORMAL_COLOUR, VANISHING_COLOUR, controls_row, follow_runs, layer_colour, make_live_curve, pen,
-    show_axes, stack_panel, style_axes,
+    run_active, show_axes, stack_panel, style_axes,
 )
 from studio.plots.adaptive_layout import AdaptiveLayout
 from studio.plots.log_axis import readable_axes
 from studio.plots.redraw_throttle import RedrawThrottle
 from studio.plots.series_buffer import SeriesBuffer
+from studio.plots.stepped_range import step_auto_range
 
 if TYPE_CHECKING:
     from studio.training.controller import TrainingController
@@ -76,6 +77,7 @@ class GradientFlowPlot(QWidget):
         self._last_x = float("-inf")  # the newest step drawn over time, in epochs
         self._pending: list[Snapshot] = []  # taken in, not yet added to the histories (see add_snapshots)
         self.labels: list[str] = []
+        self._controller = controller
         self._build()
         self.throttle = RedrawThrottle(self, self._redraw, max_per_second=3)
         if controller is not None:
@@ -109,6 +111,7 @@ class GradientFlowPlot(QWidget):
             # A user who zoomed gets the range back at the next update.
             plot.vb.sigRangeChangedManually.connect(lambda *_args, plot=plot: setattr(plot, "_set_range", None))
         self.time_plot.setLogMode(y=True)
+        step_auto_range(self.time_plot)  # axes that stay put between most redraws
         self.legend = self.time_plot.addLegend(offset=(-10, 10), brush=(255, 255, 255, 190))
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.6, brushes=[])
         self.bars_plot.addItem(self.bars)
@@ -219,7 +222,7 @@ class GradientFlowPlot(QWidget):
         `_on_arrangement_changed`). Ranges, labels and their positions are set only when they change: each
         change re-lays out axes or items, and a TextItem moved asks for a paint of its own."""
         self._take_pending()
-        show_axes(self.arrangement.plots, bool(self.layer_names))
+        show_axes(self.arrangement.plots, bool(self.layer_names) or run_active(self._controller))
         key = self.quantity_key
         shown = self.arrangement.is_shown
         if shown(self.time_plot):

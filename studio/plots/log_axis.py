@@ -4,6 +4,11 @@ pyqtgraph's log axis labels every 1…9 × 10ᵏ minor tick when a range spans l
 200-pixel-high learning-rate plot shows "0.004 0.006 0.008 0.01 0.02 …" piled on top of each other. This axis
 labels decades only (thinned to at most `MAX_LOG_LABELS`), or 1-2-5 steps when the range spans less than about
 one and a half decades, and writes numbers compactly ("1e-4", "0.01", "20"). In linear mode it is pyqtgraph's.
+
+A vertical axis grows to fit wider labels but does not shrink back during a run. pyqtgraph's default narrows it
+again as soon as the labels are 10 px narrower, and a loss axis whose labels go "0.5" → "0.25" → "0.3" then
+jumps sideways by a few pixels: each jump is found while painting, re-lays out the plot and paints it twice
+more (measured: a third of the loss plot's paints while training).
 """
 
 from __future__ import annotations
@@ -40,6 +45,10 @@ def log_tick_values(low: float, high: float) -> list[float]:
 
 
 class ReadableAxis(pg.AxisItem):
+    def __init__(self, orientation: str, **kwargs) -> None:
+        super().__init__(orientation, **kwargs)
+        self.setStyle(autoReduceTextSpace=False)  # no width jumps with every change of labels (module docstring)
+
     def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802 - pyqtgraph's names
         return [(None, log_tick_values(minVal, maxVal))]
 

@@ -26,10 +26,11 @@ from studio.plots.log_axis import readable_axes
 from studio.plots.loss_summary import LEARNING_RATE, LOSS, METRIC, metric_title, summary_html
 from studio.plots.plot_style import (
     BEST_COLOUR, DIVERGED_COLOUR, LR_COLOUR, TRAIN_COLOUR, VALIDATION_COLOUR, controls_row, faded, follow_runs,
-    make_live_curve, pen, show_axes, stack_panel, style_axes,
+    LIVE_DOWNSAMPLE_FACTOR, make_live_curve, pen, run_active, show_axes, stack_panel, style_axes,
 )
 from studio.plots.redraw_throttle import RedrawThrottle
 from studio.plots.series_buffer import SeriesBuffer
+from studio.plots.stepped_range import step_auto_range
 
 if TYPE_CHECKING:
     from studio.training.controller import TrainingController
@@ -96,7 +97,10 @@ class LossPlot(QWidget):
         style_axes(self.lr_plot, "Epoch", "Learning rate")
         self.lr_plot.setLogMode(y=True)  # schedules are multiplicative; a constant rate stays a readable line
         self.lr_plot.enableAutoRange(y=False)  # at least a decade is shown (see _fit_lr_range)
-        self.raw_batch_curve = self.loss_plot.plot([], [], pen=pg.mkPen(faded(TRAIN_COLOUR, 70), width=1))
+        for plot in (self.loss_plot, self.metric_plot):  # axes that stay put between most redraws
+            step_auto_range(plot)
+        self.raw_batch_curve = self.loss_plot.plot([], [], pen=pg.mkPen(faded(TRAIN_COLOUR, 70), width=1),
+                                                   autoDownsampleFactor=LIVE_DOWNSAMPLE_FACTOR)
         self.raw_batch_curve.setClipToView(True)
         self.raw_batch_curve.setDownsampling(auto=True, method="peak")
         self.batch_curve = make_live_curve(self.loss_plot, TRAIN_COLOUR, None, width=1.0)
@@ -309,7 +313,8 @@ class LossPlot(QWidget):
         """Hand the newest data to the curves of the plots on show. A plot behind the selector gets its data when
         it is shown (`_on_arrangement_changed`): a curve's setData, and its view's auto-range, cost even unseen."""
         shown = self.shown_plots()
-        show_axes(self.arrangement.plots, len(self.epoch_train_loss) > 0 or len(self.batch_loss) > 0)
+        show_axes(self.arrangement.plots, len(self.epoch_train_loss) > 0 or len(self.batch_loss) > 0
+                  or run_active(self._controller))
         self._show_symbols(len(self.epoch_train_loss) <= MAX_SYMBOLS)
         if LOSS in shown:
             smoothed = self.smoothing_factor > 0
@@ -333,7 +338,8 @@ class LossPlot(QWidget):
 
     def _update_key(self) -> None:
         metric = metric_title(self.last_epoch.metric_name if self.last_epoch else None)
-        if self.last_epoch is not None:
+        if self.last_epoch is not None and metric != self.metric_plot.getAxis("left").labelText:
+            # Only on a change: a label set re-lays out the axis (a millisecond per redraw, measured).
             self.arrangement.selector.set_name(METRIC, metric)
             self.metric_plot.setLabel("left", metric)
         text = summary_html(self.shown_plots(), self.last_epoch, self.latest, self.test_score)

@@ -73,6 +73,7 @@ class TrainingController(QObject):
         self.epochs_per_second: float | None = None  # the training speed (None: maximum), see set_speed
         self.record_runs = True  # record every run into the project's run store (core.runs)
         self.seconds_relaying = 0.0  # main-thread time in the slots of the relayed updates (benchmarks)
+        self.cpu_seconds_relaying = 0.0  # the same in CPU time (not counting waits for the GIL)
         self.document_predictor = DocumentPredictor(self)  # the prediction of weights that come from no run
         self.document_predictor.ready.connect(self._on_document_prediction)
         # studio.startup's kernel warm-up: kernels_ready(dtype) is False while they still compile in the child
@@ -283,9 +284,10 @@ class TrainingController(QObject):
     def _on_update(self, update: WorkerUpdate) -> None:
         if self.sender() is not self._worker:
             return  # a stale update from a run that has already been replaced
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.thread_time()
         self._relay(update)
         self.seconds_relaying += time.perf_counter() - started
+        self.cpu_seconds_relaying += time.thread_time() - cpu_started
 
     def _relay(self, update: WorkerUpdate) -> None:
         self.epoch_records.extend(s for s in update.epochs if s.kind == "epoch")

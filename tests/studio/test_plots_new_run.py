@@ -110,3 +110,22 @@ def test_one_input_regression_draws_the_fitted_curve_through_the_points(document
     assert len(cx) == 256 and cx[0] < x.min() and cx[-1] > x.max() and np.all(np.isfinite(cy))
     assert boundary.image.image is None  # a curve, not a surface
     assert "Fitted curve" in boundary.plot.titleLabel.text
+
+
+def test_a_new_run_keeps_the_axes_up_and_a_reset_takes_them_down(document, session, qtbot):
+    """Hiding the axes at a run's start and showing them at its first data re-laid each plot out twice."""
+    document.set_training_field("epochs", 3)
+    controller, plots = session(document)
+    train(qtbot, controller, plots)
+    loss, flow = plots["loss"], plots["gradient_flow"]
+
+    def axes_shown() -> list[bool]:
+        return [plot.getAxis("left").isVisible() for plot in (loss.loss_plot, flow.bars_plot)]
+
+    assert axes_shown() == [True, True]
+    at_start: list[list[bool]] = []
+    controller.run_started.connect(lambda: at_start.append(axes_shown()))  # after the plots cleared themselves
+    train(qtbot, controller, plots)
+    assert at_start == [[True, True]]
+    controller.reset()  # no run, no data: the empty plots show no meaningless numbers
+    qtbot.waitUntil(lambda: axes_shown() == [False, False], timeout=5_000)

@@ -16,5 +16,8 @@ def test_a_tiny_run_prints_lateness_throughput_and_the_per_plot_breakdown(capsys
     assert re.search(r"^ +1 +[\d,]+ / +[\d,]+ +[\d,]+ +\d+%", out, re.MULTILINE)  # the pair's row
     assert re.search(r"^loss\s", out, re.MULTILINE)  # the loss plot's row in the breakdown
     assert "relayed updates" in out
+    assert "CPU ms/s" in out  # main-thread CPU per plot: the figure that a loaded machine does not inflate
+    assert re.search(r"^loss\s.*\d+\.\d$", out, re.MULTILINE)  # the loss plot's row ends in its CPU figure
+    assert re.search(r"^status bar\s", out, re.MULTILINE)  # the status bar's throttled redraws
     assert re.search(r"^builder\s", out, re.MULTILINE)  # the network builder's row (thumbnails and edges)
     assert re.search(r"builder \(thumbnails \+ edges\) on the GUI thread: [\d.]+% of a core", out)
