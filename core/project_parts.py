@@ -13,10 +13,11 @@ from typing import Any
 import numpy as np
 
 
-def prepare_from_config(data_config: dict[str, Any], spec: dict[str, Any]) -> Any:
-    """`core.data.PreparedData` for a project's data config, split with the spec's seed (as the studio does)."""
+def prepare_from_config(data_config: dict[str, Any], spec: dict[str, Any], dataset: Any = None) -> Any:
+    """`core.data.PreparedData` for a project's data config, split with the spec's seed (as the studio does).
+    `dataset`: the config's source already loaded (`core.data.load_source`), to check or show it first."""
     from core.data import load_source, prepare
-    dataset = load_source(data_config["source"])
+    dataset = load_source(data_config["source"]) if dataset is None else dataset
     return prepare(dataset, val_fraction=data_config.get("val_fraction", 0.2),
                    test_fraction=data_config.get("test_fraction", 0.2), scaling=data_config.get("scaling", "standard"),
                    feature_transform=list(data_config.get("feature_transform") or []) or None,
