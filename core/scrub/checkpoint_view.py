@@ -27,17 +27,17 @@ from typing import Any
 
 import numpy as np
 
+from core.memory_budget import MemoryBudgetError
 from core.network import Network, NetworkError
 from core.network.grid_prediction import GridPrediction, GridPredictor
 from core.network.layout import LayerParams, layer_views
 from core.regularizers import regularization_loss_and_grad
-from core.runs import RunStore, RunStoreError, RunSummary
+from core.runs import EpochRow, RunStore, RunStoreError, RunSummary
 from core.scrub.checkpoint_weights import checked_state, load_checkpoint
 from core.scrub.errors import ScrubError
 from core.scrub.run_data import RunData, load_run_data
 from core.spec import SpecError
-from core.memory_budget import MemoryBudgetError
-from core.training.layer_stats import layer_stats, slice_bounds
+from core.training.layer_stats import LayerStats, layer_stats, slice_bounds
 from core.training.snapshot import Snapshot
 
 HISTOGRAM_BINS = 40
@@ -71,10 +71,16 @@ class CheckpointView:
 
     def snapshot(self) -> Snapshot:
         """The gradient figures as a training `Snapshot` (x = the epoch), as a live run's plots take them."""
-        return Snapshot(kind="epoch", epoch=self.epoch, step=self.epoch, batches_per_epoch=1, batch_in_epoch=1,
-                        train_loss=self.batch_loss, lr=float("nan"), metric_name="", layer_names=list(self.layer_names),
-                        grad_norms=self.grad_norms.copy(), grad_mean_abs=self.grad_mean_abs.copy(),
-                        weight_norms=self.weight_norms.copy())
+        return _snapshot(self.epoch, self.layer_names, self.batch_loss, self.grad_norms, self.grad_mean_abs,
+                         self.weight_norms)
+
+
+def _snapshot(epoch: int, layer_names: list[str], loss: float, grad_norms: np.ndarray, grad_mean_abs: np.ndarray,
+              weight_norms: np.ndarray) -> Snapshot:
+    """A Snapshot whose step is the epoch (one step an epoch), so a plot's x axis counts epochs."""
+    return Snapshot(kind="epoch", epoch=epoch, step=epoch, batches_per_epoch=1, batch_in_epoch=1, train_loss=loss,
+                    lr=float("nan"), metric_name="", layer_names=list(layer_names), grad_norms=grad_norms.copy(),
+                    grad_mean_abs=grad_mean_abs.copy(), weight_norms=weight_norms.copy())
 
 
 class ScrubRun:
@@ -87,6 +93,7 @@ class ScrubRun:
         self.weight_limits = limits  # per layer: max |W| over the initial and final weights (fixed colour scales)
         self._listed = listed  # epoch → the sizes the store lists for its checkpoint rows
         self._initial: dict[str, np.ndarray] | None = None
+        self.epoch_rows: dict[int, EpochRow] = {}  # the figures recorded at each epoch's end
         self._predictor = GridPredictor(data.grid, data.prepared.preprocess) if data.grid is not None else None
         self._starts, self._stops = slice_bounds(network.layer_param_slices)
 
@@ -138,6 +145,7 @@ class ScrubRun:
         limits = _weight_limits(spec, [initial] + ([final] if final is not None else []))
         run = cls(store, record.summary, network, data, timeline, listed, limits)
         run._initial = initial
+        run.epoch_rows = {row.epoch: row for row in record.epochs}
         return run
 
     def close(self) -> None:
@@ -168,9 +176,7 @@ class ScrubRun:
         network.set_state(self.weights(epoch))
         # Evaluation mode first: the training-mode pass below moves the batch-norm running statistics.
         prediction = self._predictor.predict(network, 0, epoch) if self._predictor is not None else None
-        loss = self._gradient()
-        stats = layer_stats(network.params, network.grads, network.params, network.weight_mask, self._starts,
-                            self._stops)
+        loss, stats = self._gradient()
         params = network.params.copy()
         layers = layer_views(network.spec, params)
         histograms = [np.histogram(layer.weight, bins=HISTOGRAM_BINS, range=(-limit, limit))
@@ -180,8 +186,17 @@ class ScrubRun:
                               stats.grad_mean_abs, stats.weight_norms, loss, int(self.data.batch_x.shape[0]),
                               prediction)
 
-    def _gradient(self) -> float:
-        """One forward and backward pass on the fixed batch, as a training step computes its gradient."""
+    def gradient_snapshot(self, epoch: int) -> Snapshot:
+        """Only the gradient figures at `epoch` (no grid, no copies): the timeline's gradient flow, point by
+        point. The same figures as `view(epoch).snapshot()`."""
+        self.network.set_state(self.weights(epoch))
+        loss, stats = self._gradient()
+        return _snapshot(epoch, list(self.network.layer_names), loss, stats.grad_norms, stats.grad_mean_abs,
+                         stats.weight_norms)
+
+    def _gradient(self) -> tuple[float, LayerStats]:
+        """One forward and backward pass on the fixed batch, as a training step computes its gradient: the loss
+        and the per-layer figures."""
         network, training = self.network, self.network.spec.training
         x = network.check_input(self.data.batch_x)
         y = network.check_targets(self.data.batch_y, x.shape[0])
@@ -191,7 +206,8 @@ class ScrubRun:
             loss += float(regularization_loss_and_grad(network.params, network.grads,
                                                        np.asarray(network.weight_mask, dtype=bool),
                                                        training.l1, training.l2))
-        return loss
+        return loss, layer_stats(network.params, network.grads, network.params, network.weight_mask, self._starts,
+                                 self._stops)
 
 
 def _weight_limits(spec: Any, states: list[dict[str, np.ndarray]]) -> list[float]:

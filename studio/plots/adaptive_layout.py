@@ -112,6 +112,22 @@ class AdaptiveLayout(QObject):
             self.mode = None
             self.arrange(SINGLE)
 
+    def remove_plot(self, plot: pg.PlotItem) -> None:
+        """Take a plot out of the arrangement for good (with its selector button)."""
+        index = self.plots.index(plot)
+        if plot in self.graphics.ci.items:
+            self.graphics.ci.removeItem(plot)
+        del self.plots[index], self.weights[index]
+        button = self.selector.buttons.pop(index)
+        self.selector.group.removeButton(button)
+        button.deleteLater()
+        for number, other in enumerate(self.selector.buttons):
+            self.selector.group.setId(other, number)
+        self.current = min(self.current, len(self.plots) - 1)
+        self.selector.set_current(self.current)
+        mode, self.mode = self.mode, None
+        self.arrange(mode or SINGLE)
+
     def is_shown(self, plot: pg.PlotItem) -> bool:
         return self.mode != SINGLE or plot is self.plots[self.current]
 

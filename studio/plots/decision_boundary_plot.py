@@ -136,7 +136,15 @@ class DecisionBoundaryPlot(FollowsPredictions, QWidget):
     # --- data points -------------------------------------------------------------------------------------------------
     def refresh_points(self) -> None:
         document = self.document
-        dataset = document.dataset if document is not None else None
+        if document is None or document.dataset is None:
+            self.show_points(None, {}, 0)
+            return
+        self.show_points(document.dataset, document.data_config, document.spec["training"]["seed"])
+
+    def show_points(self, dataset, data_config: dict, seed: int,
+                    elsewhere: str = "The loss and confusion plots show how it learns.") -> None:
+        """Draw `dataset`'s points split as `data_config` and `seed` split them (the document's, or a recorded
+        run's); for data the plot can't draw, the placeholder says so and points to `elsewhere`."""
         for item in self.points.values():
             item.clear()
         self.key.setText("")
@@ -152,16 +160,15 @@ class DecisionBoundaryPlot(FollowsPredictions, QWidget):
         if dataset.num_features != 2 and not self.one_d:
             self._show_placeholder(
                 f"The decision boundary is drawn for data with two inputs (and the fitted curve for regression on "
-                f"one); {dataset.name} has {dataset.num_features}. The loss and confusion plots show how it learns.")
+                f"one); {dataset.name} has {dataset.num_features}. {elsewhere}")
             return
         self._say("")
         self._show_plot(True)
         self._set_base_title()
         from core.data import split_indices
 
-        config = document.data_config
-        seed = document.spec["training"]["seed"]
-        parts = split_indices(dataset.y, dataset.task, config["val_fraction"], config["test_fraction"], seed)
+        parts = split_indices(dataset.y, dataset.task, data_config["val_fraction"], data_config["test_fraction"],
+                              seed)
         names = dataset.feature_names
         if self.one_d:
             targets = dataset.target_names or ["target"]
@@ -218,12 +225,14 @@ class DecisionBoundaryPlot(FollowsPredictions, QWidget):
         self.options.setVisible(shown)
         self._layout.setStretchFactor(self.message, 0 if shown else 1)
 
-    def _set_base_title(self, step: int | None = None) -> None:
+    def _set_base_title(self, step: int | None = None, epoch: int | None = None) -> None:
         # A prediction of saved weights (no run in this session: step 0) names no step: the file does not keep one.
+        # A checkpoint's (a scrub) names its epoch.
         step = step if step else None
         name = "Fitted curve" if self.one_d else ("Decision boundary" if self.task == "classification"
                                                   else "Fitted surface")
-        set_title(self.plot, name if step is None else f"{name} (step {step:,})")
+        when = f"epoch {epoch:,}" if epoch is not None else f"step {step:,}" if step is not None else None
+        set_title(self.plot, name if when is None else f"{name} ({when})")
 
     # --- the prediction -------------------------------------------------------------------------------------------
     def clear_prediction(self) -> None:
@@ -260,7 +269,7 @@ class DecisionBoundaryPlot(FollowsPredictions, QWidget):
         dy = (grid.y_max - grid.y_min) / max(1, grid.resolution - 1)
         self.image.setRect(QRectF(grid.x_min - dx / 2, grid.y_min - dy / 2, grid.x_max - grid.x_min + dx,
                                   grid.y_max - grid.y_min + dy))
-        self._set_base_title(prediction.step)
+        self._set_base_title(prediction.step, prediction.epoch)
 
     def _draw_curve(self, prediction: GridPrediction) -> None:
         """1-D regression: the prediction along the input axis, over the points (input, target)."""
@@ -268,4 +277,4 @@ class DecisionBoundaryPlot(FollowsPredictions, QWidget):
         xs = np.linspace(grid.x_min, grid.x_max, grid.resolution)
         self.image.clear()
         self.curve.setData(xs, prediction.outputs.reshape(grid.resolution, -1)[:, 0])
-        self._set_base_title(prediction.step)
+        self._set_base_title(prediction.step, prediction.epoch)

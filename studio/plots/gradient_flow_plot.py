@@ -74,6 +74,7 @@ class GradientFlowPlot(QWidget):
         self.layer_names: list[str] = []
         self.history: dict[str, list[SeriesBuffer]] = {key: [] for key in self.QUANTITIES.values()}
         self.latest: Snapshot | None = None
+        self.pinned: Snapshot | None = None  # shown as "now" instead of the newest (a scrubbed checkpoint)
         self._last_x = float("-inf")  # the newest step drawn over time, in epochs
         self._pending: list[Snapshot] = []  # taken in, not yet added to the histories (see add_snapshots)
         self.labels: list[str] = []
@@ -132,7 +133,7 @@ class GradientFlowPlot(QWidget):
     def clear(self) -> None:
         self.layer_names = []
         self._pending = []
-        self.latest = None
+        self.latest = self.pinned = None
         self._last_x = float("-inf")
         self.labels = []
         for curve in self.curves:
@@ -195,6 +196,21 @@ class GradientFlowPlot(QWidget):
         if self.latest is None or newest.step >= self.latest.step:
             self.latest = newest
 
+    def pin(self, snapshot: Snapshot | None) -> None:
+        """Show `snapshot` in the bars and the verdict, whatever the history holds (a scrub through a run's
+        checkpoints: the history is the whole run, the bars the checkpoint at hand); None: the newest again."""
+        if snapshot is not None and list(snapshot.layer_names) != self.layer_names:
+            self._take_pending()
+            if list(snapshot.layer_names) != self.layer_names:
+                self.clear()
+                self._start_layers(list(snapshot.layer_names))
+        self.pinned = snapshot
+        self.throttle.request()
+
+    def hide_update_ratios(self) -> None:
+        """Drop the Δw/w panel (a checkpoint has no last step to measure)."""
+        self.arrangement.remove_plot(self.ratio_plot)
+
     def _start_layers(self, names: list[str]) -> None:
         self.layer_names = names
         for key in self.history:
@@ -228,7 +244,7 @@ class GradientFlowPlot(QWidget):
         if shown(self.time_plot):
             for curve, buffer in zip(self.curves, self.history.get(key, [])):
                 curve.setData(buffer.x, buffer.y)
-        s = self.latest
+        s = self.pinned or self.latest
         if s is None or getattr(s, key) is None:
             self.bars.setOpts(x=[], height=[], brushes=[])
             self.ratio_bars.setOpts(x=[], height=[])

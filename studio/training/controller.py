@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, Signal
@@ -58,6 +59,7 @@ class TrainingController(QObject):
         self.latest: Snapshot | None = None
         self.latest_prediction: GridPrediction | None = None
         self.last_result: TrainingResult | None = None
+        self.last_recorded: tuple[Path, int] | None = None  # (run store, run id) of this session's newest recorded run
         self.last_dialog: QMessageBox | None = None
         self.dialog_parent: QWidget | None = None
         self.show_dialogs = True
@@ -301,6 +303,7 @@ class TrainingController(QObject):
 
     def _on_finished(self, result: TrainingResult) -> None:
         self.last_result = result
+        self.last_recorded = result.recorded or self.last_recorded
         self.latest = result.snapshot
         self.document.set_training(False)
         if not self._reset_after_stop:

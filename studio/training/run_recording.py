@@ -10,6 +10,7 @@ never stops training: the run goes unrecorded and `problem` says why (one line).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from core.runs import RunStoreError, store_path_for
@@ -59,6 +60,12 @@ class RunRecording:
         if self.session is not None and not self.session.closed:
             snapshot = result.snapshot
             self.problem = self.session.finish(snapshot.stop_reason, result.weights, result.test_score)
+
+    def recorded(self) -> tuple[Path, int] | None:
+        """(store path, run id) of a run recorded without a problem; None otherwise."""
+        if self.session is None or self.problem:
+            return None
+        return self.session.store.path, self.session.run_id
 
     def abandon(self, reason: str = "interrupted") -> None:
         """End a run that did not finish (an exception, no step at all); nothing once finished."""

@@ -24,6 +24,7 @@ import traceback
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -113,6 +114,7 @@ class TrainingResult:
     history: list[dict[str, Any]]
     test_score: tuple[float, float] | None = None  # (loss, metric) on the held-out test set; None without one
     initial_weights: dict[str, np.ndarray] | None = None  # what the run started from ("Apply and retrain")
+    recorded: tuple[Path, int] | None = None  # (run store, run id) when the run is in a store (the Scrub's)
 
 
 def held_out_score(network, data, snapshot: Snapshot) -> tuple[float, float] | None:
@@ -290,6 +292,7 @@ class TrainingWorker(QObject):
                                 held_out_score(trainer.network, self.job.data, snapshot), self.initial_weights)
         if self.recording is not None:  # committed before `finished` is emitted
             self.recording.finish(result)
+            result.recorded = self.recording.recorded()
         return result
 
     def _wait_while_paused(self) -> str | None:

@@ -79,6 +79,12 @@ class WindowMenus:
         self.diagnostic_actions.add_to(training_menu)
         training_menu.addAction(self._action("Race &optimizers…", self.show_race_dialog, None, "Train 2 to 8 "
                                              "optimizers from one start; compare curves and loss-landscape paths"))
+        self.action_scrub = self._action("Scr&ub last run…", self.show_scrub_dialog, None, "Step through the last "
+                                         "recorded run's checkpoints: boundary, weights and gradients at each")
+        self.action_scrub.setEnabled(False)  # until a run of this session is in the run store
+        self.controller.finished.connect(lambda _s: self.action_scrub.setEnabled(self.controller.last_recorded
+                                                                                 is not None))
+        training_menu.addAction(self.action_scrub)
         view_menu = bar.addMenu("&View")
         self.dock_actions: list[QAction] = []
         for number, dock in enumerate(self.docks.values(), start=1):
@@ -123,6 +129,14 @@ class WindowMenus:
 
     def show_about(self) -> None:
         AboutDialog(self).exec()
+
+    def show_scrub_dialog(self) -> None:
+        if self.controller.last_recorded is None:
+            return
+        from studio.dialogs.scrub_dialog import ScrubDialog  # imported when first used: the start stays lean
+        dialog = ScrubDialog(*self.controller.last_recorded, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def show_race_dialog(self) -> None:
         from studio.dialogs.race_dialog import RaceDialog  # imported when first used: the start stays lean
