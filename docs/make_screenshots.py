@@ -23,6 +23,8 @@ Writes into docs/screenshots (or OUT_DIR):
 - lr_finder.png: Training → Find learning rate on the default project (the curve, the suggestion marked),
 - gradcheck.png: Training → Check gradients on the deep-sigmoid example with dropout and batch norm added (one row
   a layer).
+- scrub.png: Scrub over a recorded run of the default project (60 epochs, recorded by `train`), at epoch 4: the
+  decision boundary forming, the second layer's weights, the gradient flow with the line at that epoch.
 Settings and autosaves go to a temporary folder, never the user's.
 """
 
@@ -312,7 +314,45 @@ def main(out_dir: Path) -> None:
     race_dialog_shots(app, out_dir)
     doctor_on_high_rate(app, out_dir / "doctor.png")
     diagnostic_dialogs(app, out_dir)
+    scrub_dialog_shot(app, out_dir / "scrub.png", scratch)
     print(f"screenshots written to {out_dir}")
+
+
+def scrub_dialog_shot(app, out: Path, scratch: Path, epochs: int = 60, epoch: int = 4) -> None:
+    """The Scrub dialog over the default project trained for `epochs` (recorded into the project's run store by
+    `train`), the slider at `epoch`, the second layer's weights shown and the gradient flow's timeline complete."""
+    from core.cli import run_cli
+    from core.runs import RunStore, store_path_for
+    from studio.dialogs.scrub_dialog import ScrubDialog
+    from studio.document import Document
+
+    project = scratch / "scrub" / "circles.bps"
+    project.parent.mkdir(parents=True, exist_ok=True)
+    document = Document()
+    document.set_training_field("epochs", epochs)
+    document.save(project)
+    run_cli(["train", str(project), "--quiet"])
+    with RunStore.open(store_path_for(project)) as store:
+        run_id = store.list_runs()[-1].id
+    dialog = ScrubDialog(store_path_for(project), run_id)
+    dialog.resize(1400, 640)
+    dialog.show()
+    flow = dialog.gradients
+
+    def ready() -> bool:
+        history = flow.history["grad_norms"]
+        return (dialog.shown is not None and dialog.shown.epoch == dialog.selected_epoch and bool(history)
+                and len(history[0].x) == len(dialog.epochs))
+
+    while not ready():
+        spin(app, 0.1)
+    dialog.weights.layer_box.setCurrentIndex(1)
+    dialog.slider.setValue(dialog.epochs.index(epoch))
+    while dialog.shown.epoch != epoch:
+        spin(app, 0.1)
+    settle(app)
+    dialog.grab().save(str(out))
+    dialog.done(0)
 
 
 def export_dialog_shot(app, out: Path, scratch: Path) -> None:

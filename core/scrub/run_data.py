@@ -47,7 +47,8 @@ def load_run_data(data_ref: Any, data_hash: str, spec: Spec, where: str) -> RunD
         dataset = load_source(dict(config["source"]))
         if data_hash and dataset.content_hash != data_hash:
             raise ScrubError(f"{where}: its data set ({dataset.name}) changed since the run (content hash "
-                             f"{dataset.content_hash[:12]}…, recorded {data_hash[:12]}…); can't show it on other data")
+                             f"{dataset.content_hash[:12]}…, recorded {data_hash[:12]}…); can't show it on other "
+                             "data")
         prepared = prepare_from_config(config, spec, dataset)
     except (DataError, MemoryBudgetError, OSError, KeyError, TypeError, ValueError) as error:
         if isinstance(error, ScrubError):

@@ -84,7 +84,8 @@ class ScrubDialog(QDialog):
         self.slider.setToolTip("The run's kept checkpoints, from the initial weights (epoch 0) to the last")
         self.slider.valueChanged.connect(self._on_slider_moved)
         self.epoch_label = QLabel("")
-        self.epoch_label.setMinimumWidth(self.epoch_label.fontMetrics().horizontalAdvance("Epoch 10,000 of 10,000 (best)"))
+        sample = "Epoch 10,000 of 10,000 (best)"  # the label keeps its width as the epoch changes
+        self.epoch_label.setMinimumWidth(self.epoch_label.fontMetrics().horizontalAdvance(sample))
         self.figures = QLabel("")  # the recorded figures at the epoch shown
         self.figures.setWordWrap(True)
         self.message = QLabel("")  # a refusal or a damaged checkpoint, one line
@@ -136,6 +137,8 @@ class ScrubDialog(QDialog):
         self.boundary.show_points(data.dataset, data.data_config, int(run.network.spec.training.seed),
                                   elsewhere="The weights and gradients beside it show how it learned.")
         self.weights.set_layers(list(run.network.layer_names), run.weight_limits)
+        if data.grid is None:  # the boundary pane holds a line of text: give the plots the room
+            self.views.setSizes([1, 2, 2])
         self.slider.blockSignals(True)
         self.slider.setRange(0, len(self.epochs) - 1)
         self.slider.setValue(len(self.epochs) - 1)  # open on the last checkpoint: where the run ended

@@ -8,8 +8,9 @@ One `QThread` owns the `core.scrub.ScrubRun` (its store connection and its netwo
 3. while no request waits, it computes the gradient figures of every point of the timeline, in epoch order →
    `timeline_ready(snapshot)` each: the gradient flow's "over time" panel. A request goes first.
 The thread never touches a Qt object: it puts results on a queue, and a timer on the GUI thread delivers them as
-signals while work is pending (the thread says when it goes idle) (as `studio.training.document_prediction`: a signal emitted from a thread whose
-QObject was deleted meanwhile crashed there). `close()` stops the thread, waits for it and closes the store.
+signals while work is pending (the thread says when it goes idle), as `studio.training.document_prediction` does:
+a signal emitted from a thread whose QObject was deleted meanwhile crashed there. `close()` stops the thread, waits
+for it and closes the store.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
-# Threads started, kept here until a later start sees them ended: a dialog deleted without being closed (its Python object collected)
-# must not take a running QThread with it (Qt aborts on that); its `destroyed` signal stops the thread instead.
+# Threads started, kept here until a later start sees them ended: a dialog deleted without being closed (its
+# Python object collected) must not take a running QThread with it (Qt aborts on that); its `destroyed` signal
+# stops the thread instead.
 _RUNNING: set[QThread] = set()
 POLL_MS = 25  # how often the GUI thread looks for results, only while work is pending
 CLOSE_WAIT_MS = 10_000  # a view takes milliseconds; the first also loads Numba's kernels (~1 s on a busy machine)

@@ -123,3 +123,23 @@ def test_training_menu_scrubs_the_last_recorded_run(qtbot, make_window, tmp_path
     assert dialog is not None and dialog.run_id == window.controller.last_recorded[1]
     wait_shown(qtbot, dialog, 2)
     dialog.done(0)
+
+
+def test_the_newest_request_wins(qtbot, document, tmp_path):
+    """Requests made while the loader is busy (here: opening the run) replace each other: only the newest is
+    computed; then the gradient figures of every timeline point arrive, in epoch order."""
+    from studio.dialogs.scrub_loader import ScrubLoader
+
+    store_path, run_id = record_run(document, qtbot, tmp_path, epochs=3)
+    loader = ScrubLoader(store_path, run_id)
+    views, timeline = [], []
+    loader.view_ready.connect(lambda view: views.append(view.epoch))
+    loader.timeline_ready.connect(lambda snapshot: timeline.append(snapshot.epoch))
+    for epoch in (1, 2, 3, 0):
+        loader.request(epoch)
+    loader.start()
+    try:
+        qtbot.waitUntil(lambda: len(timeline) == 4, timeout=TIMEOUT_MS)
+        assert views == [0] and timeline == [0, 1, 2, 3]
+    finally:
+        loader.close()
