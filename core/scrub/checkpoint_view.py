@@ -108,6 +108,8 @@ class ScrubRun:
     @classmethod
     def open(cls, store_path: str | Path, run_id: int) -> ScrubRun:
         """Open the run `run_id` of the store at `store_path`; ScrubError (one line) when it can't be scrubbed."""
+        if not Path(store_path).exists():  # RunStore.open would make a new, empty store there
+            raise ScrubError(f"{store_path}: no run store is there")
         try:
             store = RunStore.open(store_path)
         except RunStoreError as error:
@@ -131,18 +133,19 @@ class ScrubRun:
             raise ScrubError(f"{where}: its recorded network can't be rebuilt: {error}") from None
         spec = network.spec
         data = load_run_data(record.data_ref, record.data_hash, spec, where)
-        initial = checked_state(record.initial_weights, spec, f"{where}, initial weights")
-        final = (checked_state(record.final_weights, spec, f"{where}, final weights")
-                 if record.final_weights is not None else None)
+        initial, final = (checked_state(weights, spec, f"{where}, {role} weights") if weights is not None else None
+                          for role, weights in (("initial", record.initial_weights), ("final", record.final_weights)))
         listed: dict[int, list[int]] = {}
         best_epochs = set()
         for info in record.checkpoints:
             listed.setdefault(info.epoch, []).append(info.nbytes)
             if info.best:
                 best_epochs.add(info.epoch)
-        timeline = [TimelinePoint(0)] + [TimelinePoint(epoch, epoch in best_epochs)
-                                         for epoch in sorted(listed) if epoch > 0]
-        limits = _weight_limits(spec, [initial] + ([final] if final is not None else []))
+        timeline = ([TimelinePoint(0)] if initial is not None else []) + [
+            TimelinePoint(epoch, epoch in best_epochs) for epoch in sorted(listed) if epoch > 0]
+        if not timeline:
+            raise ScrubError(f"{where}: keeps no weights to show (no initial weights, no checkpoint)")
+        limits = _weight_limits(spec, [state for state in (initial, final) if state is not None])
         run = cls(store, record.summary, network, data, timeline, listed, limits)
         run._initial = initial
         run.epoch_rows = {row.epoch: row for row in record.epochs}

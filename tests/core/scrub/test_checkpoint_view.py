@@ -138,6 +138,9 @@ def test_changed_data_is_refused_in_one_line(circles_run, tmp_path):
     assert "\n" not in str(refused.value)
     with pytest.raises(ScrubError, match="no run 99"):
         ScrubRun.open(copy, 99)
+    with pytest.raises(ScrubError, match="no run store is there"):
+        ScrubRun.open(tmp_path / "absent.runs.sqlite", run_id)
+    assert not (tmp_path / "absent.runs.sqlite").exists()
 
 
 def test_data_without_two_inputs_has_no_grid(tmp_path):
@@ -158,3 +161,16 @@ def test_the_timeline_gradients_are_the_views(circles_run):
             np.testing.assert_array_equal(snapshot.grad_norms, run.view(epoch).snapshot().grad_norms)
             assert (snapshot.step, snapshot.batches_per_epoch) == (epoch, 1)
         assert run.epoch_rows[2].train_loss > 0 and 0 not in run.epoch_rows
+
+
+def test_a_run_without_initial_weights_starts_at_its_first_checkpoint(circles_run, tmp_path):
+    store_path, run_id = circles_run
+    copy = tmp_path / "copy.runs.sqlite"
+    with sqlite3.connect(store_path) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    with sqlite3.connect(copy) as connection:
+        connection.execute("DELETE FROM weights WHERE run_id = ? AND role = 'initial'", (run_id,))
+    with ScrubRun.open(copy, run_id) as run:
+        assert run.epochs == list(range(1, EPOCHS + 1))
+        with pytest.raises(ScrubError, match="no checkpoint at epoch 0"):
+            run.view(0)
