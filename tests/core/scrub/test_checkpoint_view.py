@@ -126,11 +126,17 @@ def test_a_tampered_checkpoint_is_refused_in_one_line(tmp_path, damage):
         assert "checkpoint at epoch 2" in message and "bytes" in message
 
 
-def test_changed_data_is_refused_in_one_line(circles_run, tmp_path):
-    store_path, run_id = circles_run
-    copy = tmp_path / "copy.runs.sqlite"
+def store_copy(store_path, folder):
+    """A copy of a run store to damage (the module's recorded run stays whole)."""
+    copy = folder / "copy.runs.sqlite"
     with sqlite3.connect(store_path) as source, sqlite3.connect(copy) as target:
         source.backup(target)
+    return copy
+
+
+def test_changed_data_is_refused_in_one_line(circles_run, tmp_path):
+    store_path, run_id = circles_run
+    copy = store_copy(store_path, tmp_path)
     with sqlite3.connect(copy) as connection:
         connection.execute("UPDATE runs SET data_hash = 'f00d' WHERE id = ?", (run_id,))
     with pytest.raises(ScrubError, match="changed since the run") as refused:
@@ -165,9 +171,7 @@ def test_the_timeline_gradients_are_the_views(circles_run):
 
 def test_a_run_without_initial_weights_starts_at_its_first_checkpoint(circles_run, tmp_path):
     store_path, run_id = circles_run
-    copy = tmp_path / "copy.runs.sqlite"
-    with sqlite3.connect(store_path) as source, sqlite3.connect(copy) as target:
-        source.backup(target)
+    copy = store_copy(store_path, tmp_path)
     with sqlite3.connect(copy) as connection:
         connection.execute("DELETE FROM weights WHERE run_id = ? AND role = 'initial'", (run_id,))
     with ScrubRun.open(copy, run_id) as run:
