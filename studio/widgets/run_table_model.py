@@ -243,8 +243,13 @@ class RunFilterProxy(QSortFilterProxyModel):
         self.filter_text = ""
 
     def set_filter_text(self, text: str) -> None:
+        if not hasattr(QSortFilterProxyModel, "Direction"):  # Qt < 6.10
+            self.filter_text = text
+            self.invalidateRowsFilter()
+            return
+        self.beginFilterChange()  # Qt ≥ 6.10, where invalidateRowsFilter is deprecated
         self.filter_text = text
-        self.invalidateFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802 - Qt's name
         return row_matches(self.runs.rows[source_row], self.runs.differing, self.filter_text)
