@@ -166,7 +166,7 @@ class RunTableModel(QAbstractTableModel):
         if key == "name":
             return ("    " * (row.depth - 1) + "└ " if row.depth else "") + summary.name
         if key == "date":
-            return time.strftime("%Y-%m-%d %H:%M", time.localtime(summary.created))
+            return time.strftime("%b %d %H:%M", time.localtime(summary.created))  # the year in the tooltip
         if key == "kind":
             return summary.kind if summary.status == "finished" else f"{summary.kind} ({summary.status})"
         if key == "origin":
@@ -220,6 +220,8 @@ class RunTableModel(QAbstractTableModel):
         summary = row.summary
         if key == "name":
             return f"run {summary.id} · {summary.kind} · {summary.status} (double-click to rename)"
+        if key == "date":
+            return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(summary.created))
         if key == "origin" and summary.parent is not None:
             epoch = summary.parent_epoch or 0
             return (f"rewound: run {summary.parent}'s initial weights and data order" if epoch == 0 else

@@ -129,15 +129,27 @@ class RunsPanel(QWidget):
         table_layout.addWidget(self.table, 1)
         table_layout.addLayout(actions)
         table_layout.addWidget(self.notice)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(table_box)
-        splitter.addWidget(self.curves)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(table_box)
+        self.splitter.addWidget(self.curves)
+        self._split_set = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(splitter)
+        layout.addWidget(self.splitter)
         self._update_actions()
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        """Table above the curves, or beside them when the dock is much wider than tall (the bottom row of the
+        window, stretched); the split is set when the arrangement changes, then left to the user."""
+        super().resizeEvent(event)
+        width, height = event.size().width(), event.size().height()
+        orientation = Qt.Orientation.Horizontal if width > 2.2 * height else Qt.Orientation.Vertical
+        if orientation != self.splitter.orientation() or not self._split_set:
+            self.splitter.setOrientation(orientation)
+            extent = width if orientation == Qt.Orientation.Horizontal else height
+            self.splitter.setSizes([int(extent * 0.58), int(extent * 0.42)])
+            self._split_set = True
 
     # --- reading the store (off the GUI thread) ------------------------------------------------------------------
     def refresh(self, *_args: Any) -> None:
@@ -211,6 +223,11 @@ class RunsPanel(QWidget):
             self.store_path = path
             self.table.clearSelection()
             self.refresh()
+
+    def shutdown(self) -> None:
+        """For closing: wait for a read in flight (milliseconds), deliver nothing more."""
+        self._list_job.cancel_and_wait()
+        self._curves_job.cancel_and_wait()
 
     # --- selection -----------------------------------------------------------------------------------------------
     def selected_ids(self) -> list[int]:

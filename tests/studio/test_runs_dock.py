@@ -51,13 +51,14 @@ def three_runs(saved):
 
 @pytest.fixture
 def make_panel(qtbot, saved):
-    controllers = []
+    controllers, panels = [], []
 
     def make():
         controller = TrainingController(saved)
         controller.show_dialogs = False
         controllers.append(controller)
         panel = RunsDock(saved, controller)
+        panels.append(panel)
         qtbot.addWidget(panel)
         panel.resize(1300, 700)
         panel.show()
@@ -67,6 +68,8 @@ def make_panel(qtbot, saved):
     yield make
     for controller in controllers:
         controller.shutdown()
+    for panel in panels:
+        panel.shutdown()  # no read left running (it holds the training thread budget)
 
 
 def shown_names(panel) -> list[str]:
@@ -268,4 +271,12 @@ def test_the_window_has_a_runs_dock_built_when_first_shown(main_window, qtbot):
     dock.show()
     dock.raise_()
     qtbot.waitUntil(lambda: main_window.panels.is_built("runs_dock"), timeout=5_000)
-    assert isinstance(dock.widget(), RunsDock)
+    panel = dock.widget()
+    assert isinstance(panel, RunsDock)
+    qtbot.waitUntil(lambda: not panel._list_job.running, timeout=LIST_TIMEOUT_MS)
+    with qtbot.waitSignal(panel.loaded, timeout=LIST_TIMEOUT_MS):  # a race recorded its racers: listed again
+        main_window._on_runs_recorded(panel.store_path)
+    panel.refresh()
+    assert panel._list_job.running
+    main_window.close()  # waits for the read in flight: no thread budget left behind
+    assert not panel._list_job.running
