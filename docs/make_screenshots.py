@@ -18,6 +18,9 @@ Writes into docs/screenshots (or OUT_DIR):
 - export_dialog.png: File → Export… on the trained iris example, the PyTorch training script chosen.
 - race.png and landscape.png: Training → Race optimizers on the digits example (Adam, SGD, momentum, RMSprop,
   30 epochs): the overlaid curves with the ranking, then the loss landscape with the racers' paths.
+- runs_table.png: the Runs dock after six runs of the default project (different learning rates and batch
+  sizes, a fork from a checkpoint, a two-optimizer race): the columns of the settings that differ, four runs'
+  loss curves overlaid.
 - doctor.png: the window after SGD at lr = 1000 on the default project: the Doctor dock's cards (the "learning
   rate too high" one clicked) and its marker on the loss plot.
 - lr_finder.png: Training → Find learning rate on the default project (the curve, the suggestion marked),
@@ -312,6 +315,7 @@ def main(out_dir: Path) -> None:
     builder_deep(app, out_dir / "builder_deep_network.png")
     export_dialog_shot(app, out_dir / "export_dialog.png", scratch)
     race_dialog_shots(app, out_dir)
+    runs_table_shot(app, out_dir / "runs_table.png", scratch)
     doctor_on_high_rate(app, out_dir / "doctor.png")
     diagnostic_dialogs(app, out_dir)
     scrub_dialog_shot(app, out_dir / "scrub.png", scratch)
@@ -397,6 +401,59 @@ def race_dialog_shots(app, out_dir: Path) -> None:
     settle(app)
     dialog.grab().save(str(out_dir / "landscape.png"))
     dialog.done(0)
+
+
+def runs_table_shot(app, out: Path, scratch: Path) -> None:
+    """The Runs dock after six runs of the default project (circles) saved in `scratch`: a first run, one with a
+    higher learning rate, one with a bigger batch, a fork of the first from its checkpoint at epoch 20, and a
+    race of RMSprop against momentum; four of them selected, their loss curves overlaid."""
+    from core.race import OptimizerRace, RacerSetup
+    from core.race.recording import RaceRecording
+    from core.runs import store_path_for
+    from studio.document import Document
+    from studio.training.controller import TrainingController
+    from studio.window.runs_dock import RunsDock
+
+    document = Document()
+    document.save(scratch / "circles.bps")
+    controller = TrainingController(document)
+    controller.show_dialogs = False
+    panel = RunsDock(document, controller)
+    panel.resize(1500, 820)
+    panel.show()
+
+    def train(changes: dict) -> None:
+        document.set_settings(changes)
+        document.set_weights(None, [])
+        wait_for_run(controller, controller.start)
+
+    train({"training.epochs": 40})
+    train({"training.optimizer.lr": 0.1})
+    train({"training.optimizer.lr": 0.03, "training.batch_size": 32})
+    document.set_settings({"training.batch_size": 10, "training.optimizer.lr": 0.003})
+    panel.select_runs([panel.model.rows[0].summary.id])
+    while panel._curves_job.running or panel.fork_epoch.findData(20) < 0:
+        spin(app, 0.1)
+    panel.fork_epoch.setCurrentIndex(panel.fork_epoch.findData(20))
+    wait_for_run(controller, panel.fork)
+    race = OptimizerRace(document.spec, document.prepared(), [RacerSetup.optimizer("rmsprop"),
+                                                              RacerSetup.optimizer("momentum")], epochs=40)
+    recording = RaceRecording.start(race, store_path_for(document.path), document.data_config,
+                                    document.prepared().dataset_hash)
+    for update in race.run():
+        recording.record(update)
+    recording.finish(document.prepared())
+    panel.refresh()
+    while panel._list_job.running or panel.model.rowCount() < 6:
+        spin(app, 0.1)
+    ids = [row.summary.id for row in panel.model.rows]
+    panel.select_runs(ids[:4])
+    while panel._curves_job.running or len(panel.curves.runs) < 4:
+        spin(app, 0.1)
+    settle(app)
+    panel.grab().save(str(out))
+    controller.shutdown()
+    panel.close()
 
 
 def _regression_spec(spec: dict) -> dict:

@@ -165,6 +165,10 @@ class MainWindow(ProjectActions, WindowMenus, QMainWindow):
             event.ignore()
             return
         self.controller.shutdown()
+        for name in self.panels.built_names():
+            shutdown = getattr(self.panels[name], "shutdown", None)  # a panel with work off the GUI thread
+            if shutdown is not None:
+                shutdown()
         self.save_layout()
         self.autosaver.timer.stop()
         self.autosaver.discard()

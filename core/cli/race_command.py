@@ -6,13 +6,15 @@ Every optimizer trains PROJECT's network from the same initial weights, data ord
 loss, best validation loss, each racer's own training time). With --json: one JSON array holding one object per
 optimizer, best first, exactly `{"optimizer": str, "final_loss": float | null, "best_val_loss": float | null,
 "epochs": int, "seconds": float}` (null: no epoch completed, or no validation set). The project file is never
-changed.
+changed; each racer is recorded as a run of kind "race", named by its optimizer, in the project's run store
+(`<project>.runs.sqlite`, core.runs.store_file), unless --no-record.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,11 +33,16 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         description="Train PROJECT's network once per optimizer, every racer from the same initial weights, data "
                     "order, dropout masks and seed, and print the ranking: training loss at the last epoch all "
                     "reached, epochs to reach the worst racer's final loss, best validation loss, and each "
-                    "racer's own training time. Nothing is saved. With --json, one array of objects, best "
+                    "racer's own training time. The project file is not changed; each racer is recorded as a run in the "
+                    "project's run store (unless --no-record). With --json, one array of objects, best "
                     'first: {"optimizer", "final_loss", "best_val_loss", "epochs", "seconds"}.')
     parser.add_argument("project", help="the project file (.bps), or the name of an example project")
     add_race_arguments(parser, required=True)
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table (see the description)")
+    parser.add_argument("--no-record", action="store_true",
+                        help="don't record the racers in the project's run store (<project>.runs.sqlite beside the "
+                             "project; each racer is a run of kind race, named by its optimizer; see the 'runs' "
+                             "command)")
     parser.set_defaults(run=run)
 
 
@@ -50,7 +57,7 @@ def add_race_arguments(parser: argparse.ArgumentParser, *, required: bool, optio
 
 def run(args: argparse.Namespace) -> int:
     from core.race import rank_racers
-    outcome = run_race(args)
+    outcome = run_race(args, record=not args.no_record)
     rows = rank_racers(outcome.results)
     if args.json:
         print(json.dumps([{"optimizer": row.name, "final_loss": row.final_loss, "best_val_loss": row.best_val_loss,
@@ -80,8 +87,9 @@ class RaceOutcome:
         return self.race.path
 
 
-def run_race(args: argparse.Namespace) -> RaceOutcome:
-    """Open the project, race `args.optimizers` on its data and return the finished race."""
+def run_race(args: argparse.Namespace, *, record: bool = False) -> RaceOutcome:
+    """Open the project, race `args.optimizers` on its data and return the finished race; with `record`, each
+    racer is a run (kind "race") in the project's run store (`--no-record` opts out)."""
     from core.cli.project_session import open_project, user_errors
     from core.cli.train_command import setting_changes
     from core.network.memory import check_network_memory, training_rows
@@ -97,11 +105,35 @@ def run_race(args: argparse.Namespace) -> RaceOutcome:
             race = OptimizerRace(session.spec, prepared, setups, epochs=args.epochs)
         except RaceError as error:
             raise CliError(f"--optimizers: {error}", EXIT_USAGE) from error
+        recording = _start_recording(race, session, prepared) if record else None
         try:
-            race.run_to_end()
+            for update in race.run():
+                if recording is not None:
+                    recording.record(update)
         except KeyboardInterrupt:
+            if recording is not None:
+                recording.interrupted()
             raise CliError("interrupted", EXIT_INTERRUPTED) from None
+        if recording is not None:
+            _warn(recording.finish(prepared))
     return RaceOutcome(session.path.name, race, prepared)
+
+
+def _start_recording(race: Any, session: Any, prepared: Any):
+    """The race's record in the project's store, opened before any time is spent (one error line naming
+    --no-record when the store can't be used)."""
+    from core.race.recording import RaceRecording
+    from core.runs import RunStoreError, store_path_for
+    try:
+        return RaceRecording.start(race, store_path_for(session.path), session.project.data_config,
+                                   prepared.dataset_hash)
+    except RunStoreError as error:
+        raise CliError(f"{error} (or race with --no-record)") from None
+
+
+def _warn(problem: str | None) -> None:
+    if problem:
+        print(f"warning: {problem}", file=sys.stderr)
 
 
 def racer_setups(texts: list[str]):

@@ -5,19 +5,22 @@ landscape.
 The race is `core.race.OptimizerRace` on the document's spec and prepared data: every racer starts from the same
 initial weights, data order, dropout masks and seed. It runs on a `BackgroundJob` thread, which reports each
 racer's epoch record; the GUI thread only draws. The document is never changed: the race is a comparison, not a
-run of the project (until the run store keeps racers as runs).
+run of the project; but each racer is recorded as a run (kind "race", named by its optimizer) in the project's run store
+(`core.race.recording`, written on the race's thread and the store's writer thread), so the Runs dock keeps the
+comparison after the dialog closes; `recorded` tells the window when the runs are in the store.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDoubleSpinBox, QHBoxLayout, QHeaderView, QLabel,
                                QPushButton, QSpinBox, QSplitter, QTableWidget, QTableWidgetItem, QTabWidget,
                                QVBoxLayout, QWidget)
 
 from core.race import OptimizerRace, RacerSetup, rank_racers
+from core.runs import RunStoreError, store_path_for
 from core.spec.catalogue import OPTIMIZERS
 from studio.plots.race_curves_plot import RaceCurvesPlot
 from studio.training.background_job import BackgroundJob
@@ -31,17 +34,33 @@ RANKING_COLUMNS = ("rank", "optimizer", "loss at epoch N", "epochs to target", "
                    "stopped")
 
 
+def _start_recording(race: OptimizerRace, store_path: Any, data_config: dict[str, Any], data_hash: str
+                     ) -> tuple[Any, str | None]:
+    """(the race's recording, None), or (None, why not) when the store can't be used: the race runs anyway."""
+    if store_path is None:
+        return None, None
+    from core.race.recording import RaceRecording
+    try:
+        return RaceRecording.start(race, store_path, data_config, data_hash), None
+    except (RunStoreError, OSError) as error:
+        return None, str(error)
+
+
 def _number(value: float | None) -> str:
     return "–" if value is None else f"{value:.4g}"
 
 
 class RaceDialog(QDialog):
+    recorded = Signal(object)  # the store's path: the racers' runs are in it (the Runs dock refreshes)
+
     def __init__(self, document: Document, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("RaceDialog")
         self.setWindowTitle("Race optimizers")
         self.document = document
         self.race: OptimizerRace | None = None
+        self.record_runs = True  # record each racer as a run in the project's store (core.race.recording)
+        self.recording_problem: str | None = None  # why the last race went unrecorded, one line
         self.data: Any = None
         self.job = BackgroundJob(self)
         self.job.reported.connect(self._on_epochs)
@@ -157,15 +176,28 @@ class RaceDialog(QDialog):
         self.ranking.setRowCount(0)
         self.landscape.plot.clear("The landscape is drawn when the race ends")
 
+        store_path = store_path_for(self.document.path) if self.record_runs else None
+        data_config = self.document.data_config
+
         def work(report, cancelled):
             race = OptimizerRace(spec, data, setups, epochs=epochs)
-            for update in race.run():
-                if cancelled():
-                    race.stop()
-                if update.kind == "epoch":
-                    record = race.results[update.index].history[-1]
-                    report((update.index, {key: record[key] for key in ("epoch", "train_loss", "val_loss")}))
-            return race
+            recording, problem = _start_recording(race, store_path, data_config, data.dataset_hash)
+            try:
+                for update in race.run():
+                    if cancelled():
+                        race.stop()
+                    if recording is not None:
+                        recording.record(update)
+                    if update.kind == "epoch":
+                        record = race.results[update.index].history[-1]
+                        report((update.index, {key: record[key] for key in ("epoch", "train_loss", "val_loss")}))
+            except BaseException:
+                if recording is not None:
+                    recording.interrupted()
+                raise
+            if recording is not None:
+                problem = recording.finish(data)
+            return race, store_path if recording is not None else None, problem
 
         self.status.setText(f"Racing {len(setups)} optimizers for {epochs} epochs…")
         self.job.start(work, "OptimizerRace")
@@ -176,14 +208,19 @@ class RaceDialog(QDialog):
             self.curves.add_epoch(index, record)
         self.curves.redraw()
 
-    def _on_finished(self, race: OptimizerRace) -> None:
+    def _on_finished(self, outcome: tuple) -> None:
+        race, store_path, self.recording_problem = outcome
         self.race = race
         rows = rank_racers(race.results)
         self._fill_ranking(rows)
         winner = rows[0]
+        kept = (f" Not recorded: {self.recording_problem}" if self.recording_problem else
+                " Each racer is kept as a run (see the Runs dock)." if store_path is not None else "")
         self.status.setText(f"{winner.name} wins: loss {_number(winner.loss_at_epoch)} at epoch {winner.epoch} "
                             f"(ranked by loss at epoch N, then epochs to reach {_number(winner.target_loss)}, then "
-                            f"time).")
+                            f"time).{kept}")
+        if store_path is not None:
+            self.recorded.emit(store_path)
         self.landscape.set_race(race, self.data, [row.name for row in rows])
         self._update_state()
         self.landscape.draw()

@@ -26,7 +26,7 @@ from studio.training.dialogs import show_divergence, show_exception
 from studio.training.document_prediction import DocumentPredictor
 from studio.training.grid_prediction import GridPrediction, GridSpec
 from studio.training.history_replay import history_snapshots, with_confusion
-from studio.training.run_recording import recording_plan
+from studio.training.run_recording import RunOrigin, recording_plan
 from studio.training.speed import check_rate
 from studio.training.thread_budget import begin_run, end_run
 from studio.document import Document
@@ -74,6 +74,9 @@ class TrainingController(QObject):
         self.start_gate: Callable[[dict[str, Any], Callable[[], None]], bool] | None = None
         self.epochs_per_second: float | None = None  # the training speed (None: maximum), see set_speed
         self.record_runs = True  # record every run into the project's run store (core.runs)
+        # The next run starts from a recorded run's weights (the Runs dock's Fork and Rewind): recorded as its
+        # parent and epoch. Taken by the next start(), dropped by a reset.
+        self.next_run_origin: RunOrigin | None = None
         self.seconds_relaying = 0.0  # main-thread time in the slots of the relayed updates (benchmarks)
         self.cpu_seconds_relaying = 0.0  # the same in CPU time (not counting waits for the GIL)
         self.document_predictor = DocumentPredictor(self)  # the prediction of weights that come from no run
@@ -198,6 +201,7 @@ class TrainingController(QObject):
 
     def _reset_weights(self) -> None:
         self._reset_after_stop = False
+        self.next_run_origin = None
         self.epoch_records.clear()
         self.findings = []
         self.latest, self.latest_prediction = None, None
@@ -215,8 +219,10 @@ class TrainingController(QObject):
                           epochs_per_second=self.epochs_per_second)
         job.grid = prediction_grid(document)
         job.preprocess = data.preprocess if job.grid is not None else None
+        origin, self.next_run_origin = self.next_run_origin, None
         if self.record_runs:
-            job.recording = recording_plan(document.path, spec, document.data_config, data.dataset_hash)
+            job.recording = recording_plan(document.path, spec, document.data_config, data.dataset_hash,
+                                           origin=origin)
         self.document_predictor.cancel()  # the run predicts from now on
         self._epochs_planned = max(1, int(spec["training"]["epochs"]))
         self._live_sent, self._live_paths = spec, frozenset(live_paths(spec))

@@ -10,20 +10,32 @@ never stops training: the run goes unrecorded and `problem` says why (one line).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from core.runs import RunStoreError, store_path_for
 from core.runs.session import RecordingPlan, RecordingSession
 
-__all__ = ["RecordingPlan", "RunRecording", "recording_plan"]
+__all__ = ["RecordingPlan", "RunOrigin", "RunRecording", "recording_plan"]
 
 
 def recording_plan(project_path: Any, spec: dict[str, Any], data_config: dict[str, Any], data_hash: str,
-                   kind: str = "train") -> RecordingPlan:
-    """The plan to record a run of the project saved at `project_path` (None: unsaved)."""
+                   kind: str = "train", origin: RunOrigin | None = None) -> RecordingPlan:
+    """The plan to record a run of the project saved at `project_path` (None: unsaved); `origin`: the run and
+    checkpoint epoch it starts from (a fork, or a rewind from epoch 0)."""
+    parent, parent_epoch = (origin.run_id, origin.epoch) if origin is not None else (None, None)
     return RecordingPlan(store_path_for(project_path), spec, data_config, data_hash,
-                         int(spec["training"]["seed"]), kind=kind)
+                         int(spec["training"]["seed"]), kind=kind, parent=parent, parent_epoch=parent_epoch)
+
+
+@dataclass(frozen=True)
+class RunOrigin:
+    """Where a run starts from: run `run_id`'s checkpoint at `epoch` (a fork), or its initial weights (epoch 0:
+    a rewind)."""
+
+    run_id: int
+    epoch: int
 
 
 class RunRecording:

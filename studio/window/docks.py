@@ -63,6 +63,11 @@ def doctor(document: Document, controller: TrainingController) -> QWidget:
     return DoctorPanel(document, controller)
 
 
+def runs(document: Document, controller: TrainingController) -> QWidget:
+    from studio.window.runs_dock import RunsDock
+    return RunsDock(document, controller)
+
+
 # ---- the registry ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class DockSpec:
@@ -90,6 +95,7 @@ DOCKS: tuple[DockSpec, ...] = (  # the panels in front are built at start: their
              tab_with="gradient_flow_dock"),
     DockSpec("confusion_dock", "Confusion matrix", confusion_matrix, BOTTOM, tab_with="gradient_flow_dock"),
     DockSpec("doctor_dock", "Doctor", doctor, RIGHT, tab_with="layer_inspector_dock"),
+    DockSpec("runs_dock", "Runs", runs, BOTTOM, tab_with="gradient_flow_dock"),
 )
 FRONT_DOCKS = ("data_dock", "layer_inspector_dock", "decision_boundary_dock", "gradient_flow_dock")  # tabs on top
 

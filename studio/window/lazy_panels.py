@@ -34,6 +34,10 @@ class LazyPanels(Mapping[str, QWidget]):
     def is_built(self, name: str) -> bool:
         return name in self._built
 
+    def built_names(self) -> list[str]:
+        """The docks whose panel exists (without building the others)."""
+        return [name for name in self._order if name in self._built]
+
     def build(self, name: str) -> QWidget | None:
         """The panel, built now if it was waiting; None when there is no such dock."""
         build = self._waiting.get(name)

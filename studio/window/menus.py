@@ -142,4 +142,10 @@ class WindowMenus:
         from studio.dialogs.race_dialog import RaceDialog  # imported when first used: the start stays lean
         dialog = RaceDialog(self.document, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.recorded.connect(self._on_runs_recorded)
         dialog.open()
+
+    def _on_runs_recorded(self, _store_path: object) -> None:
+        """A race recorded its racers: the Runs dock lists them (if it was built; else it reads them when shown)."""
+        if self.panels.is_built("runs_dock"):
+            self.panels["runs_dock"].refresh()

@@ -117,3 +117,29 @@ def test_landscape_png_without_matplotlib_says_to_write_npz(project, tmp_path, c
     code, out, err = run(capsys, "landscape", str(project), "--grid", "3", "--out", str(out_path))
     assert code == 2 and "a .png needs matplotlib" in err and "write .npz arrays instead" in err
     assert len(err.strip().splitlines()) == 1 and not out_path.exists()
+
+
+def test_each_racer_is_a_run_of_kind_race_from_one_shared_start(project, capsys):
+    from core.runs import RunStore, store_path_for
+    code, out, err = run(capsys, "race", str(project), "--optimizers", "adam", "sgd", "--epochs", "3", "--json")
+    assert code == 0, err
+    with RunStore.open(store_path_for(project)) as store:
+        runs = store.list_runs()
+        records = [store.load_run(summary.id) for summary in runs]
+    assert [(r.name, r.kind, r.status, r.epochs) for r in runs] == [("adam", "race", "finished", 3),
+                                                                    ("sgd", "race", "finished", 3)]
+    assert [r.spec["training"]["optimizer"]["name"] for r in runs] == ["adam", "sgd"]
+    first_losses = [record.batch_losses[0] for record in records]
+    assert records[0].batch_steps[0] == records[1].batch_steps[0] == 1
+    assert first_losses[0] == first_losses[1]  # the shared start: the first batch's loss is identical
+    np.testing.assert_array_equal(records[0].initial_weights["params"], records[1].initial_weights["params"])
+    by_name = {racer["optimizer"]: racer for racer in json.loads(out)}
+    assert [by_name[r.name]["final_loss"] for r in runs] == [r.final["train_loss"] for r in runs]
+
+
+def test_race_no_record_leaves_no_store(project, capsys):
+    from core.runs import store_path_for
+    code, _out, err = run(capsys, "race", str(project), "--optimizers", "adam", "sgd", "--epochs", "2",
+                          "--no-record")
+    assert code == 0, err
+    assert not store_path_for(project).exists()

@@ -150,7 +150,7 @@ def test_dock_layout_is_remembered_and_reset(main_window, make_window, qtbot):
 
 TAB_GROUPS = sorted([("Data", "Training settings"), ("Layer", "History", "Doctor"),
                      ("Decision boundary", "Neuron activation"),
-                     ("Gradient flow", "Weight histograms", "Confusion matrix")])
+                     ("Gradient flow", "Weight histograms", "Confusion matrix", "Runs")])
 
 
 def painted_dock_tab_bars(window) -> list[tuple[str, ...]]:

@@ -21,10 +21,12 @@ def race_dialog(qtbot, document, names, epochs):
     return dialog
 
 
-def test_a_race_fills_curves_ranking_and_the_landscape(qtbot, document):
+def test_a_race_fills_curves_ranking_and_the_landscape(qtbot, document, user_data_dir):
     spec_before = document.spec
     dialog = race_dialog(qtbot, document, ["adam", "sgd", "rmsprop"], epochs=4)
     assert dialog.start_button.isEnabled()
+    recorded = []
+    dialog.recorded.connect(recorded.append)
     qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
     assert dialog.job.running and not dialog.start_button.isEnabled() and dialog.stop_button.isEnabled()
     qtbot.waitUntil(lambda: dialog.landscape.plot.result is not None, timeout=RACE_TIMEOUT_MS)
@@ -44,6 +46,15 @@ def test_a_race_fills_curves_ranking_and_the_landscape(qtbot, document):
     assert result.centre == f"{ranked[0]}'s final weights"
     assert all(len(points) == 5 for points in result.paths.values())  # the start and 4 epochs
     assert document.spec == spec_before and document.weights is None
+    # each racer is a run in the (unsaved) project's store, named by its optimizer, from one start
+    from core.runs import RunStore
+    assert recorded == [user_data_dir / "runs" / "untitled.runs.sqlite"]
+    with RunStore.open(recorded[0]) as store:
+        runs = store.list_runs()
+        first_losses = {store.load_run(run.id).batch_losses[0] for run in runs}
+    assert sorted((run.name, run.kind, run.epochs) for run in runs) == [
+        ("adam", "race", 4), ("rmsprop", "race", 4), ("sgd", "race", 4)]
+    assert len(first_losses) == 1
     dialog.done(0)
 
 
