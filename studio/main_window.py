@@ -165,6 +165,8 @@ class MainWindow(ProjectActions, WindowMenus, QMainWindow):
             event.ignore()
             return
         self.controller.shutdown()
+        if getattr(self, "sweep_dialog", None) is not None:
+            self.sweep_dialog.done(0)  # a running sweep stops (its finished trials are kept) and its workers end
         self.save_layout()
         self.autosaver.timer.stop()
         self.autosaver.discard()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 SCALES = ("log", "lin", "int", "choice")
+END_LABEL_GAP = 0.12  # a log axis labels its ends too, unless a decade's label sits within this height of one
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,11 @@ class CoordinateAxis:
             if len(decades) < 2 or len(decades) > 8:
                 return [(0.0, format_number(self.low)), (1.0, format_number(self.high))]
             span = high - low or 1.0
-            return [((d - low) / span, decade_label(d)) for d in decades]
+            ticks = [((d - low) / span, decade_label(d)) for d in decades]
+            for end, value in ((0.0, self.low), (1.0, self.high)):  # the range's ends, unless a decade is close
+                if all(abs(end - height) > END_LABEL_GAP for height, _ in ticks):
+                    ticks.append((end, format_number(value)))
+            return sorted(ticks)
         if self.high == self.low:
             return [(0.5, format_number(self.low))]
         middle = (self.low + self.high) / 2

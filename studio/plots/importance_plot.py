@@ -25,6 +25,7 @@ class ImportancePlot(QWidget):
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
         self.plot.setLabel("bottom", "importance (share of the objective's variation)")
+        self.plot.getAxis("bottom").enableAutoSIPrefix(False)  # shares of 1, never "(x0.001)"
         self.plot.showGrid(x=True, y=False, alpha=0.2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
