@@ -130,6 +130,27 @@ def grid_values(param: ParamRange) -> list[Any]:
     return [float(low)] + [float(f"{point:.12g}") for point in points[1:-1]] + [float(high)]
 
 
+def grid_size(params: tuple[ParamRange, ...]) -> int:
+    """How many points the grid over `params` has."""
+    return math.prod(len(grid_values(param)) for param in params)
+
+
+def grid_points(params: tuple[ParamRange, ...], count: int, seed: int) -> list[dict[str, Any]]:
+    """`count` distinct grid points ({path: value}) in a seeded random order, without listing the whole grid
+    (a grid of many parameters can have millions of points): indices are drawn, then decoded digit by digit."""
+    import random
+    axes = [grid_values(param) for param in params]
+    total = math.prod(len(axis) for axis in axes)
+    points = []
+    for index in random.Random(seed).sample(range(total), min(count, total)):
+        point = {}
+        for param, axis in zip(params, axes):
+            index, digit = divmod(index, len(axis))
+            point[param.path] = axis[digit]
+        points.append(point)
+    return points
+
+
 # --- internals ----------------------------------------------------------------------------------------------------
 def _checked(spec: Mapping[str, Any], path: str, value: Any, name: str) -> Any:
     try:

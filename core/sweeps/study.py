@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.sweeps.errors import SweepError
-from core.sweeps.records import OBJECTIVES, TrialResult
+from core.sweeps.records import OBJECTIVES, SAMPLERS, TrialResult
 from core.sweeps.space import ParamRange
 from core.sweeps.storage import open_storage
 
@@ -35,6 +35,8 @@ class SweepSettings:
     epochs: int | None
     prune: bool
     trials: int  # the number of done trials (complete, pruned or failed) the study aims at
+    sampler: str = "tpe"
+    seed: int = 0  # the samplers' seed (each worker shifts it)
 
     @property
     def direction(self) -> str:
@@ -43,6 +45,7 @@ class SweepSettings:
     def to_json(self) -> str:
         return json.dumps({"version": SETTINGS_VERSION, "objective": self.objective, "epochs": self.epochs,
                            "prune": self.prune, "trials": self.trials,
+                           "sampler": self.sampler, "seed": self.seed,
                            "params": [{"path": p.path, "kind": p.kind, "low": p.low, "high": p.high,
                                        "choices": list(p.choices)} for p in self.params]})
 
@@ -59,10 +62,12 @@ class SweepSettings:
                                  f"version {SETTINGS_VERSION}")
             params = tuple(ParamRange(str(p["path"]), str(p["kind"]), p["low"], p["high"], tuple(p["choices"]))
                            for p in data["params"])
-            settings = cls(params, str(data["objective"]), data["epochs"], bool(data["prune"]), int(data["trials"]))
+            epochs = None if data["epochs"] is None else int(data["epochs"])
+            settings = cls(params, str(data["objective"]), epochs, bool(data["prune"]), int(data["trials"]),
+                           str(data.get("sampler", "tpe")), int(data.get("seed", 0)))
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise SweepError(f"{where}: its sweep settings are malformed ({error})") from None
-        if settings.objective not in OBJECTIVES or not settings.params:
+        if settings.objective not in OBJECTIVES or settings.sampler not in SAMPLERS or not settings.params:
             raise SweepError(f"{where}: its sweep settings are malformed")
         return settings
 
@@ -72,6 +77,7 @@ def create_or_continue(storage: str, study_name: str, settings: SweepSettings, s
     """The study `study_name` in `storage`: new with `settings`, or the existing one if it has the same settings
     (its trial target raised to `settings.trials`); SweepError when an existing study searches something else."""
     import optuna
+    optuna.logging.set_verbosity(optuna.logging.WARNING)  # not a line per trial on stderr: on_trial reports
     store = open_storage(storage)
     study = optuna.create_study(storage=store, study_name=study_name, direction=settings.direction,
                                 sampler=sampler, pruner=pruner, load_if_exists=True)
@@ -84,7 +90,8 @@ def create_or_continue(storage: str, study_name: str, settings: SweepSettings, s
         raise SweepError(f"study {study_name} in {storage} already searches another space or objective "
                          f"({', '.join(p.path + '=' + p.describe() for p in old.params)}; {old.objective}); give "
                          f"the sweep another study name")
-    if old.trials != settings.trials or old.prune != settings.prune:
+    if (old.trials, old.prune, old.sampler, old.seed) != (settings.trials, settings.prune, settings.sampler,
+                                                          settings.seed):
         study.set_user_attr(SETTINGS_ATTR, settings.to_json())
     return study
 
