@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFormLayout, QHBox
                                QProgressBar, QPushButton, QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from core.spec import SpecError, expand_path
+from core.sweeps.space import grid_size
 from core.sweeps import (OBJECTIVES, SAMPLERS, ParamRange, SweepError, SweepOutcome, SweepPlan, TrialResult,
                          default_storage, default_study_name, importance, load_trials, run_sweep)
 from studio.plots.importance_plot import ImportancePlot
@@ -181,6 +182,7 @@ class SweepDialog(QDialog):
                 self.editor.set_params(settings.params)
                 self.objective.setCurrentIndex(max(self.objective.findData(settings.objective), 0))
                 self.prune.setChecked(settings.prune)
+                self.sampler.setCurrentIndex(max(self.sampler.findData(getattr(settings, "sampler", "tpe")), 0))
                 if settings.epochs is not None:
                     self.epochs.setValue(int(settings.epochs))
                 self.state = SweepState(settings.objective, trials)
@@ -225,7 +227,8 @@ class SweepDialog(QDialog):
             self.reload_study()
         plan = self.plan()
         self.state.objective = plan.objective
-        self.state.start(plan.trials)
+        grid = grid_size(plan.params) if plan.sampler == "grid" else plan.trials  # a grid has so many points only
+        self.state.start(min(plan.trials, grid))
         self.outcome, self._cancelling = None, False
         self._refresh_views()
 
