@@ -18,6 +18,10 @@ Writes into docs/screenshots (or OUT_DIR):
 - export_dialog.png: File → Export… on the trained iris example, the PyTorch training script chosen.
 - race.png and landscape.png: Training → Race optimizers on the digits example (Adam, SGD, momentum, RMSprop,
   30 epochs): the overlaid curves with the ranking, then the loss landscape with the racers' paths.
+- sweep.png: Training → Sweep hyperparameters on a copy of the digits example: 12 TPE trials of 15 epochs over the
+  learning rate (log), the hidden layers' units and dropout, and the optimizer, on 2 worker processes: the
+  parallel coordinates above the results table (sorted by validation loss), filtered to the trials with the lowest
+  losses as a drag along the foot of the validation-loss axis does.
 - doctor.png: the window after SGD at lr = 1000 on the default project: the Doctor dock's cards (the "learning
   rate too high" one clicked) and its marker on the loss plot.
 - lr_finder.png: Training → Find learning rate on the default project (the curve, the suggestion marked),
@@ -310,6 +314,7 @@ def main(out_dir: Path) -> None:
     builder_deep(app, out_dir / "builder_deep_network.png")
     export_dialog_shot(app, out_dir / "export_dialog.png", scratch)
     race_dialog_shots(app, out_dir)
+    sweep_dialog_shot(app, out_dir / "sweep.png", scratch)
     doctor_on_high_rate(app, out_dir / "doctor.png")
     diagnostic_dialogs(app, out_dir)
     print(f"screenshots written to {out_dir}")
@@ -356,6 +361,34 @@ def race_dialog_shots(app, out_dir: Path) -> None:
     dialog.tabs.setCurrentIndex(1)
     settle(app)
     dialog.grab().save(str(out_dir / "landscape.png"))
+    dialog.done(0)
+
+
+def sweep_dialog_shot(app, out: Path, scratch: Path) -> None:
+    """The Sweep dialog after a 12-trial study on a saved copy of the digits example (the study lives beside it)."""
+    from PySide6.QtCore import Qt
+
+    from studio.dialogs.sweep_dialog import SweepDialog
+    from studio.document import Document
+
+    document = Document.open(EXAMPLES / "digits.bps")
+    document.save(scratch / "digits.bps")
+    dialog = SweepDialog(document)
+    dialog.editor.set_params(())
+    for path in ("training.optimizer.lr", "layers[*].units", "layers[*].dropout", "training.optimizer.name"):
+        dialog.editor.add_row(path)
+    dialog.trials.setValue(12)
+    dialog.workers.setValue(2)
+    dialog.epochs.setValue(15)
+    dialog.show()
+    dialog.start()
+    while dialog.job.running or dialog.importance_job.running:
+        spin(app, 0.2)
+    dialog.table.sortByColumn(2, Qt.SortOrder.AscendingOrder)
+    objective_axis = len(dialog.parallel.axes) - 1  # as a drag at the foot of the validation-loss axis: the good trials
+    dialog.parallel.select_range(objective_axis, 0.0, 0.4)
+    settle(app)
+    dialog.grab().save(str(out))
     dialog.done(0)
 
 

@@ -65,7 +65,7 @@ class SweepDialog(QDialog):
         document.path_changed.connect(lambda _path: self.reload_study())
         document.dirty_changed.connect(lambda _dirty: self._update_state())
         document.training_changed.connect(lambda _training: self._update_state())
-        self.resize(1240, 780)
+        self.resize(1320, 780)
         self.reload_study()
 
     # -- layout -----------------------------------------------------------------------------------------------------
@@ -120,16 +120,21 @@ class SweepDialog(QDialog):
         self.status = QLabel("")
         self.status.setWordWrap(True)
         left = QWidget()
-        left.setMinimumWidth(500)  # the space editor's five columns without a scroll bar
+        left.setMinimumWidth(540)  # the space editor's five columns without a scroll bar
         left_layout = QVBoxLayout(left)
         intro = QLabel("Search space: each setting by its path, with a range or a list of choices.")
         intro.setWordWrap(True)
         left_layout.addWidget(intro)
-        left_layout.addWidget(self.editor, 1)
+        left_layout.addWidget(self.editor)
         left_layout.addLayout(form)
         left_layout.addLayout(buttons)
         left_layout.addWidget(self.progress)
         left_layout.addWidget(self.status)
+        hint = QLabel("Drag up or down along an axis of the parallel coordinates to keep only the trials in that "
+                      "range (the table follows); click the axis to clear it. Click a column's header to sort.")
+        hint.setWordWrap(True)
+        left_layout.addStretch(1)
+        left_layout.addWidget(hint)
 
         self.parallel = ParallelCoordinatesPlot()
         self.curves = SweepCurvesPlot()
@@ -147,7 +152,7 @@ class SweepDialog(QDialog):
         splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(right)
-        splitter.setSizes([500, 740])
+        splitter.setSizes([540, 780])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
@@ -304,7 +309,8 @@ class SweepDialog(QDialog):
         trials = self.state.ordered()
         best = self.state.best()
         best_number = best.number if best is not None else None
-        self.parallel.set_data(coordinate_axes(params, label, trials), coordinate_lines(params, trials), best_number)
+        axes = coordinate_axes(params, label, trials, log_objective=minimises(objective))
+        self.parallel.set_data(axes, coordinate_lines(params, trials), best_number)
         self.curves.set_objective(label, log_scale=minimises(objective))
         self.curves.set_curves([TrialCurve(t.number, t.curve, t.state) for t in trials], best_number)
         paths = [param.path for param in params]

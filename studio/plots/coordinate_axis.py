@@ -67,6 +67,8 @@ class CoordinateAxis:
         the ends and the middle of a linear or integer axis."""
         if self.scale == "choice":
             return [(self.position(choice) or 0.0, str(choice)) for choice in self.choices]
+        if self.high == self.low:
+            return [(0.5, format_number(self.low))]
         if self.scale == "log":
             low, high = math.log10(self.low), math.log10(self.high)
             decades = [d for d in range(math.ceil(low - 1e-9), math.floor(high + 1e-9) + 1)]
@@ -78,8 +80,6 @@ class CoordinateAxis:
                 if all(abs(end - height) > END_LABEL_GAP for height, _ in ticks):
                     ticks.append((end, format_number(value)))
             return sorted(ticks)
-        if self.high == self.low:
-            return [(0.5, format_number(self.low))]
         middle = (self.low + self.high) / 2
         if self.scale == "int" and middle != int(middle):
             middle = round(middle)

@@ -192,7 +192,7 @@ class ParallelCoordinatesPlot(QWidget):
             rect = QGraphicsRectItem(QRectF(index - SELECTION_HALF_WIDTH, low, 2 * SELECTION_HALF_WIDTH, high - low))
             rect.setBrush(QBrush(QColor(31, 119, 180, 70)))
             rect.setPen(QPen(QColor(31, 119, 180), 0))
-            rect.setZValue(20)
+            rect.setZValue(-1)  # behind the lines and the tick labels, which stay readable
             self.plot.addItem(rect)
             self._selection_items[index] = rect
 

@@ -47,6 +47,8 @@ class SweepSpaceEditor(QWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
             header.resizeSection(column, width)
         header.setSectionResizeMode(CHOICES, QHeaderView.ResizeMode.Stretch)
+        self.table.setMinimumHeight(150)
+        self.table.setMaximumHeight(260)  # about eight rows; more scroll
         self.add_button = QPushButton("Add setting")
         self.add_button.clicked.connect(lambda: self.add_row())
         self.remove_button = QPushButton("Remove")
