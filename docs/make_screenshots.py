@@ -382,11 +382,11 @@ def sweep_dialog_shot(app, out: Path, scratch: Path) -> None:
     dialog.epochs.setValue(15)
     dialog.show()
     dialog.start()
-    while dialog.job.running or dialog.importance_job.running:
+    while dialog.job.running or dialog.views.importance_job.running:
         spin(app, 0.2)
-    dialog.table.sortByColumn(2, Qt.SortOrder.AscendingOrder)
-    objective_axis = len(dialog.parallel.axes) - 1  # as a drag at the foot of the validation-loss axis: the good trials
-    dialog.parallel.select_range(objective_axis, 0.0, 0.4)
+    dialog.views.table.sortByColumn(2, Qt.SortOrder.AscendingOrder)
+    objective_axis = len(dialog.views.parallel.axes) - 1  # a drag at the foot of the loss axis: the good trials
+    dialog.views.parallel.select_range(objective_axis, 0.0, 0.4)
     settle(app)
     dialog.grab().save(str(out))
     dialog.done(0)

@@ -15,26 +15,23 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QProgressBar, QPushButton, QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget)
+                               QProgressBar, QPushButton, QSpinBox, QSplitter, QVBoxLayout, QWidget)
 
 from core.spec import SpecError, expand_path
-from core.sweeps.space import grid_size
 from core.sweeps import (OBJECTIVES, SAMPLERS, ParamRange, SweepError, SweepOutcome, SweepPlan, TrialResult,
-                         default_storage, default_study_name, importance, load_trials, run_sweep)
-from studio.plots.importance_plot import ImportancePlot
-from studio.plots.parallel_coordinates_plot import ParallelCoordinatesPlot
-from studio.plots.sweep_coordinates import coordinate_axes, coordinate_lines
-from studio.plots.sweep_curves_plot import SweepCurvesPlot, TrialCurve
+                         default_storage, default_study_name, load_trials, run_sweep)
+from core.sweeps.space import grid_size
 from studio.training.background_job import BackgroundJob
-from studio.training.sweep_state import OBJECTIVE_LABELS, SweepState, minimises
-from studio.widgets.sweep_results_table import SweepResultsTable
+from studio.training.sweep_state import OBJECTIVE_LABELS, SweepState
 from studio.widgets.sweep_space_editor import SweepSpaceEditor
+from studio.widgets.sweep_views import SweepViews
 
 if TYPE_CHECKING:
     from studio.document import Document
 
+StudyShape = tuple[tuple[ParamRange, ...], str, int | None]  # space, objective, epochs per trial
 SAMPLER_LABELS = {"tpe": "TPE (Bayesian)", "random": "Random", "grid": "Grid"}
 DEFAULT_TRIALS = 20
 
@@ -46,16 +43,12 @@ class SweepDialog(QDialog):
         self.setWindowTitle("Sweep hyperparameters")
         self.document = document
         self.state = SweepState()
-        self.study_params: tuple[ParamRange, ...] = ()  # the space of the study on disk (empty: no study yet)
+        self.study_shape: StudyShape | None = None  # the study on disk (None: none yet)
         self.outcome: SweepOutcome | None = None
         self.job = BackgroundJob(self)
         self.job.reported.connect(self._on_trials)
         self.job.finished.connect(self._on_finished)
         self.job.failed.connect(self._on_failed)
-        self.importance_job = BackgroundJob(self)
-        self.importance_job.finished.connect(self._on_importance)
-        self.importance_job.failed.connect(lambda message: self.importance.show_message(message))
-        self._importance_wanted = False
         self._cancelling = False
         self._clock = QTimer(self)
         self._clock.setInterval(1000)
@@ -89,11 +82,12 @@ class SweepDialog(QDialog):
         self.epochs = QSpinBox()
         self.epochs.setRange(1, 1_000_000)
         self.epochs.setValue(int(self.document.spec.training.epochs))
+        self.epochs.valueChanged.connect(self._update_state)
         self.epochs.setToolTip("Epochs each trial trains (the project's own setting is left as it is)")
         self.objective = QComboBox()
         for name in OBJECTIVES:
             self.objective.addItem(OBJECTIVE_LABELS.get(name, name), name)
-        self.objective.currentIndexChanged.connect(self._refresh_views)
+        self.objective.currentIndexChanged.connect(self._on_objective)
         self.prune = QCheckBox("Stop hopeless trials early (median pruner)")
         self.prune.setChecked(True)
         form = QFormLayout()
@@ -136,22 +130,10 @@ class SweepDialog(QDialog):
         left_layout.addStretch(1)
         left_layout.addWidget(hint)
 
-        self.parallel = ParallelCoordinatesPlot()
-        self.curves = SweepCurvesPlot()
-        self.importance = ImportancePlot()
-        self.tabs = QTabWidget()
-        self.tabs.addTab(self.parallel, "Parallel coordinates")
-        self.tabs.addTab(self.curves, "Learning curves")
-        self.tabs.addTab(self.importance, "Parameter importance")
-        self.table = SweepResultsTable()
-        self.parallel.filter_changed.connect(self.table.show_only)
-        right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.tabs)
-        right.addWidget(self.table)
-        right.setSizes([470, 280])
+        self.views = SweepViews()
         splitter = QSplitter()
         splitter.addWidget(left)
-        splitter.addWidget(right)
+        splitter.addWidget(self.views)
         splitter.setSizes([540, 780])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
@@ -171,7 +153,7 @@ class SweepDialog(QDialog):
         path = self.document.path
         if path is not None and not self.study_name.text().strip():
             self.study_name.setText(default_study_name(path))
-        self.study_params, self.outcome = (), None
+        self.study_shape, self.outcome = None, None
         self.state = SweepState(self._objective())
         location = self.location()
         if location is not None and _exists(location[0]):
@@ -183,7 +165,7 @@ class SweepDialog(QDialog):
                 if "has no study" not in str(error):
                     self.status.setText(str(error))
             else:
-                self.study_params = settings.params
+                self.study_shape = (settings.params, settings.objective, settings.epochs)
                 self.editor.set_params(settings.params)
                 self.objective.setCurrentIndex(max(self.objective.findData(settings.objective), 0))
                 self.prune.setChecked(settings.prune)
@@ -214,20 +196,25 @@ class SweepDialog(QDialog):
             return [self.editor.error]
         return list(document.training_blockers())
 
+    def shape(self) -> StudyShape:
+        """What the dialog's settings ask: the space, the objective and the epochs per trial (None: the project's).
+        A study answers one such question; core refuses to continue it with another."""
+        epochs = self.epochs.value()
+        return (self.editor.params(), self._objective(),
+                None if epochs == self.document.spec.training.epochs else epochs)
+
     def plan(self) -> SweepPlan:
         storage, name = self.location() or ("", "")
-        epochs = self.epochs.value()
-        return SweepPlan(self.document.path, self.editor.params(), sampler=self.sampler.currentData(),
-                         trials=self.trials.value(), workers=self.workers.value(), storage=storage,
-                         study_name=name, objective=self._objective(),
-                         epochs=None if epochs == self.document.spec.training.epochs else epochs,
-                         prune=self.prune.isChecked())
+        params, objective, epochs = self.shape()
+        return SweepPlan(self.document.path, params, sampler=self.sampler.currentData(), trials=self.trials.value(),
+                         workers=self.workers.value(), storage=storage, study_name=name, objective=objective,
+                         epochs=epochs, prune=self.prune.isChecked())
 
     def start(self) -> None:
         """Start (or resume) the sweep: a space unlike the study's on disk starts a new study under a free name."""
         if self.job.running or self.blockers():
             return
-        if self.study_params and self.editor.params() != self.study_params:
+        if self.study_shape is not None and self.shape() != self.study_shape:  # core never mixes two questions
             self.study_name.setText(self._free_study_name())
             self.reload_study()
         plan = self.plan()
@@ -266,7 +253,7 @@ class SweepDialog(QDialog):
         self._clock.stop()
         self.outcome = outcome
         self.state.replace(outcome.trials)
-        self.study_params = self.editor.params()
+        self.study_shape = self.shape()
         self._refresh_views()
         self._show_progress()
         best = self.state.best()
@@ -303,21 +290,7 @@ class SweepDialog(QDialog):
 
     # -- views ------------------------------------------------------------------------------------------------------
     def _refresh_views(self) -> None:
-        params = self.editor.params() or self.study_params
-        objective = self._objective()
-        label = OBJECTIVE_LABELS.get(objective, objective)
-        trials = self.state.ordered()
-        best = self.state.best()
-        best_number = best.number if best is not None else None
-        axes = coordinate_axes(params, label, trials, log_objective=minimises(objective))
-        self.parallel.set_data(axes, coordinate_lines(params, trials), best_number)
-        self.curves.set_objective(label, log_scale=minimises(objective))
-        self.curves.set_curves([TrialCurve(t.number, t.curve, t.state) for t in trials], best_number)
-        paths = [param.path for param in params]
-        if self.table.paths != paths or self.table.horizontalHeaderItem(2).text() != label:
-            self.table.set_columns(label, paths)
-        self.table.set_trials(trials, best_number)
-        self.table.show_only(self.parallel.passing())
+        self.views.show(self.state, self.study_shape[0] if self.study_shape is not None else self.editor.params())
         self._update_state()
 
     def _show_progress(self) -> None:
@@ -327,21 +300,7 @@ class SweepDialog(QDialog):
             self.status.setText(self.state.progress_text())
 
     def _request_importance(self) -> None:
-        """Parameter importance from the study once two trials are complete, off the GUI thread, one at a time."""
-        location = self.location()
-        if location is None or len(self.state.complete) < 2:
-            self.importance.show_message("Parameter importance appears once two trials have finished.")
-            return
-        if self.importance_job.running:
-            self._importance_wanted = True
-            return
-        self._importance_wanted = False
-        self.importance_job.start(lambda _report, _cancelled: importance(*location), "SweepImportance")
-
-    def _on_importance(self, values: dict) -> None:
-        self.importance.set_importances(values)
-        if self._importance_wanted:
-            self._request_importance()
+        self.views.request_importance(self.location(), len(self.state.complete))
 
     # -- state ------------------------------------------------------------------------------------------------------
     def _objective(self) -> str:
@@ -359,13 +318,19 @@ class SweepDialog(QDialog):
                 return candidate
         return f"{base}-{os.getpid()}"
 
+    def _on_objective(self) -> None:
+        if self.study_shape is None and not self.job.running:  # nothing measured yet: the views take its name
+            self.state.objective = self._objective()
+            self._refresh_views()
+        self._update_state()
+
     def _on_spec_changed(self) -> None:
         self.editor.set_spec(self.document.spec)
 
     def _update_state(self) -> None:
         running = self.job.running
         blockers = self.blockers()
-        resumable = bool(self.study_params) and self.editor.params() == self.study_params
+        resumable = self.study_shape is not None and self.shape() == self.study_shape
         self.start_button.setText("Resume" if resumable else "Start")
         self.start_button.setEnabled(not running and not blockers)
         self.start_button.setToolTip(blockers[0] if blockers else "")
@@ -381,7 +346,7 @@ class SweepDialog(QDialog):
     def done(self, result: int) -> None:  # closing: stop the sweep (finished trials are kept), wait for it
         self._clock.stop()
         self.job.cancel_and_wait(timeout=30.0)
-        self.importance_job.cancel_and_wait()
+        self.views.shutdown()
         super().done(result)
 
 

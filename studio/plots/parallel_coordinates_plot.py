@@ -23,7 +23,7 @@ from studio.plots.coordinate_axis import CoordinateAxis
 from studio.plots.plot_style import foreground
 
 GRAB_DISTANCE = 0.3  # how far from an axis (in axis spacings) a drag still selects on it
-SELECTION_HALF_WIDTH = 0.07
+SELECTION_LEFT, SELECTION_RIGHT = 0.015, 0.06  # the band sits right of its axis: the tick labels are on the left
 FILTERED_OUT = QColor(170, 170, 170, 60)
 COLOUR_MAP = "plasma"  # perceptually even: worst trials dark purple, the best orange (the pale yellow end is unused)
 
@@ -172,6 +172,8 @@ class ParallelCoordinatesPlot(QWidget):
 
     def _draw_axes(self) -> None:
         ink = foreground()
+        paper = pg.mkColor(pg.getConfigOption("background"))
+        paper.setAlpha(200)  # tick labels on a veil of the background: readable where lines cross them
         axis_pen = pg.mkPen(ink, width=1.2)
         for index, axis in enumerate(self.axes):
             self.plot.addItem(pg.PlotCurveItem([index, index], [0.0, 1.0], pen=axis_pen))
@@ -179,8 +181,9 @@ class ParallelCoordinatesPlot(QWidget):
             title.setPos(index, 1.12 if index % 2 else 1.04)  # alternate heights: long names don't collide
             self.plot.addItem(title)
             for height, text in axis.ticks():
-                tick = pg.TextItem(text, color=ink, anchor=(1.0, 0.5))
+                tick = pg.TextItem(text, color=ink, anchor=(1.0, 0.5), fill=pg.mkBrush(paper))
                 tick.setPos(index - 0.03, height)
+                tick.setZValue(15)
                 self.plot.addItem(tick)
                 self.plot.addItem(pg.PlotCurveItem([index - 0.02, index], [height, height], pen=axis_pen))
 
@@ -189,7 +192,7 @@ class ParallelCoordinatesPlot(QWidget):
             self.plot.removeItem(item)
         self._selection_items.clear()
         for index, (low, high) in self.selections.items():
-            rect = QGraphicsRectItem(QRectF(index - SELECTION_HALF_WIDTH, low, 2 * SELECTION_HALF_WIDTH, high - low))
+            rect = QGraphicsRectItem(QRectF(index - SELECTION_LEFT, low, SELECTION_LEFT + SELECTION_RIGHT, high - low))
             rect.setBrush(QBrush(QColor(31, 119, 180, 70)))
             rect.setPen(QPen(QColor(31, 119, 180), 0))
             rect.setZValue(-1)  # behind the lines and the tick labels, which stay readable

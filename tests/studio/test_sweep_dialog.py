@@ -42,19 +42,19 @@ def test_a_sweep_runs_to_the_end_and_apply_best_is_one_undoable_edit(qtbot, tmp_
     assert dialog.job.running and dialog.cancel_button.isEnabled() and not dialog.start_button.isEnabled()
     qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=SWEEP_TIMEOUT_MS)
     assert not dialog.outcome.stopped and dialog.status.text().startswith("Done: 4 trials")
-    assert dialog.table.rowCount() == 4
-    assert sorted(dialog.table.number_at(row) for row in range(4)) == [0, 1, 2, 3]
-    assert {dialog.table.item(row, 1).text() for row in range(4)} == {"complete"}
-    assert [dialog.table.horizontalHeaderItem(c).text() for c in range(5)] == [
+    assert dialog.views.table.rowCount() == 4
+    assert sorted(dialog.views.table.number_at(row) for row in range(4)) == [0, 1, 2, 3]
+    assert {dialog.views.table.item(row, 1).text() for row in range(4)} == {"complete"}
+    assert [dialog.views.table.horizontalHeaderItem(c).text() for c in range(5)] == [
         "#", "state", "validation loss", "training.optimizer.lr", "layers[*].units"]
-    assert len(dialog.parallel.lines) == 4 and len(dialog.curves.drawn) == 4
+    assert len(dialog.views.parallel.lines) == 4 and len(dialog.views.curves.drawn) == 4
     assert all(len(trial.curve) == 3 for trial in dialog.state.ordered())  # one value per epoch
     best = dialog.state.best()
     assert best.value == min(trial.value for trial in dialog.state.ordered())
-    assert dialog.parallel.best == best.number == dialog.curves.best
-    qtbot.waitUntil(lambda: dialog.importance.importances != {} and not dialog.importance_job.running,
+    assert dialog.views.parallel.best == best.number == dialog.views.curves.best
+    qtbot.waitUntil(lambda: dialog.views.importance.importances != {} and not dialog.views.importance_job.running,
                     timeout=SWEEP_TIMEOUT_MS)
-    assert set(dialog.importance.importances) == {"training.optimizer.lr", "layers[*].units"}
+    assert set(dialog.views.importance.importances) == {"training.optimizer.lr", "layers[*].units"}
 
     before = document.spec
     assert dialog.apply_button.isEnabled()
@@ -99,7 +99,7 @@ def test_cancel_keeps_finished_trials_and_a_reopened_dialog_resumes_the_study(qt
     reopened = SweepDialog(document)  # the study is read back from beside the project
     qtbot.addWidget(reopened)
     assert {t.number for t in reopened.state.complete} == {t.number for t in kept}
-    assert reopened.table.rowCount() == len(reopened.state.trials) >= len(kept)
+    assert reopened.views.table.rowCount() == len(reopened.state.trials) >= len(kept)
     assert [p.path for p in reopened.editor.params()] == ["training.optimizer.lr"]
     assert reopened.start_button.text() == "Resume" and reopened.start_button.isEnabled()
     done_before = reopened.state.done
@@ -124,4 +124,22 @@ def test_the_training_menu_opens_the_sweep_dialog_and_is_off_while_training(main
     assert action.isEnabled()
     action.trigger()
     assert main_window.sweep_dialog is dialog  # one of a kind
+    dialog.done(0)
+
+
+def test_another_space_starts_a_new_study_and_keeps_the_old_one(qtbot, tmp_path):
+    document = saved_project(tmp_path, epochs=2)
+    dialog = sweep_dialog(qtbot, document, ["training.optimizer.lr"], trials=2)
+    dialog.start()
+    qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=SWEEP_TIMEOUT_MS)
+    assert dialog.start_button.text() == "Resume"  # the same question: continue the study
+    dialog.editor.add_row("training.batch_size")
+    assert dialog.start_button.text() == "Start"  # another question: a study of its own
+    dialog.start()
+    assert dialog.study_name.text() == "tiny-2"
+    qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=SWEEP_TIMEOUT_MS)
+    assert dialog.outcome.study_name == "tiny-2" and dialog.views.table.rowCount() == 2
+    assert [dialog.views.table.horizontalHeaderItem(c).text() for c in (3, 4)] == [
+        "training.optimizer.lr", "training.batch_size"]
+    assert len(load_trials(default_storage(document.path), "tiny")) == 2  # the first study is untouched
     dialog.done(0)
