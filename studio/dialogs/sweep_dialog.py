@@ -55,7 +55,7 @@ class SweepDialog(QDialog):
         self._clock.timeout.connect(self._show_progress)
         self._build()
         document.spec_changed.connect(self._on_spec_changed)
-        document.path_changed.connect(lambda _path: self.reload_study())
+        document.path_changed.connect(self._on_path_changed)
         document.dirty_changed.connect(lambda _dirty: self._update_state())
         document.training_changed.connect(lambda _training: self._update_state())
         self.resize(1320, 780)
@@ -170,8 +170,7 @@ class SweepDialog(QDialog):
                 self.objective.setCurrentIndex(max(self.objective.findData(settings.objective), 0))
                 self.prune.setChecked(settings.prune)
                 self.sampler.setCurrentIndex(max(self.sampler.findData(getattr(settings, "sampler", "tpe")), 0))
-                if settings.epochs is not None:
-                    self.epochs.setValue(int(settings.epochs))
+                self.epochs.setValue(int(settings.epochs or self.document.spec.training.epochs))
                 self.state = SweepState(settings.objective, trials)
                 self.trials.setValue(max(settings.trials, self.state.done))
                 self.status.setText(f"Study {location[1]}: {self.state.done} of {settings.trials} trials done. "
@@ -317,6 +316,12 @@ class SweepDialog(QDialog):
             except SweepError:
                 return candidate
         return f"{base}-{os.getpid()}"
+
+    def _on_path_changed(self) -> None:
+        """Another project (Open, Save As): its own study, under its own name."""
+        if not self.job.running:
+            self.study_name.clear()
+            self.reload_study()
 
     def _on_objective(self) -> None:
         if self.study_shape is None and not self.job.running:  # nothing measured yet: the views take its name
