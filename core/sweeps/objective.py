@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from core.sweeps.space import check_range
 from core.sweeps.study import ERROR_ATTR, INTERRUPTED_ATTR, RUN_ID_ATTR, SECONDS_ATTR, SweepSettings
 
 STOP_POLL_SECONDS = 0.2
@@ -51,6 +52,8 @@ class TrialObjective:
         self.project_path, self.settings, self.study_name = Path(project_path), settings, study_name
         self.spec = (with_changes(project.spec, {"training.epochs": settings.epochs}) if settings.epochs
                      else project.spec)
+        for param in settings.params:  # read from a storage, so untrusted: each range checked against this spec
+            check_range(param, self.spec)
         self.data_config = project.data_config
         self.data = prepare_from_config(project.data_config, self.spec)
         self.should_stop = should_stop or (lambda: False)

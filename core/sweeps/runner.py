@@ -53,6 +53,20 @@ def run_sweep(plan: SweepPlan, on_trial: Callable[[TrialResult], None] | None = 
     return outcome_of(study, storage, stopped)
 
 
+def run_worker(project: str, storage: str, study_name: str, trials: int | None = None,
+               on_trial: Callable[[TrialResult], None] | None = None) -> SweepOutcome:
+    """Work on an existing study from this process (`sweep-worker`: Optuna's many-machines pattern): `trials` of
+    its trials, or (None) until the study holds its target. The trials run on a thread; this thread reports
+    them to `on_trial` and turns Ctrl+C into a stop (the running trial is redone later), then re-raises it."""
+    from core.sweeps.study import load_study
+    if trials is not None and not 1 <= trials <= MAX_TRIALS:
+        raise SweepError(f"trials must be 1 to {MAX_TRIALS}, got {trials}")
+    study, _ = load_study(storage, study_name)  # a missing or foreign study is an error before any work
+    job = WorkerJob(os.path.abspath(project), storage, study_name, trials)
+    stopped = _watch(study, ThreadPool(job), on_trial, lambda: False)
+    return outcome_of(study, storage, stopped)
+
+
 def check_plan(plan: SweepPlan) -> SweepSettings:
     """The plan's settings, its ranges checked against the project's spec; SweepError for a plan that can't run."""
     from core.project import ProjectError, load_project
