@@ -26,7 +26,7 @@ from core.sweeps.errors import SweepError
 from core.sweeps.records import OBJECTIVES, SAMPLERS, SweepOutcome, SweepPlan, TrialResult
 from core.sweeps.space import check_range, grid_points, grid_size
 from core.sweeps.storage import default_storage, default_study_name
-from core.sweeps.study import SweepSettings, create_or_continue, is_done, trial_result
+from core.sweeps.study import WORKER_ATTR, SweepSettings, create_or_continue, is_done, trial_result
 from core.sweeps.work import WorkerJob, work_on_study
 
 POLL_SECONDS = 0.25
@@ -61,9 +61,12 @@ def run_worker(project: str, storage: str, study_name: str, trials: int | None =
     from core.sweeps.study import load_study
     if trials is not None and not 1 <= trials <= MAX_TRIALS:
         raise SweepError(f"trials must be 1 to {MAX_TRIALS}, got {trials}")
+    import socket
+    import uuid
     study, _ = load_study(storage, study_name)  # a missing or foreign study is an error before any work
-    job = WorkerJob(os.path.abspath(project), storage, study_name, trials)
-    stopped = _watch(study, ThreadPool(job), on_trial, lambda: False)
+    tag = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    job = WorkerJob(os.path.abspath(project), storage, study_name, trials, tag=tag)
+    stopped = _watch(study, ThreadPool(job), on_trial, lambda: False, only=tag)
     return outcome_of(study, storage, stopped)
 
 
@@ -189,15 +192,16 @@ class ThreadPool:
 
 
 def _watch(study: Any, pool: Any, on_trial: Callable[[TrialResult], None] | None,
-           should_stop: Callable[[], bool]) -> bool:
-    """Poll the study for `on_trial` and `should_stop` until the pool is done; whether it was stopped."""
+           should_stop: Callable[[], bool], only: str | None = None) -> bool:
+    """Poll the study for `on_trial` (only the trials of the worker tagged `only`, if given) and `should_stop`
+    until the pool is done; whether it was stopped."""
     seen: dict[int, TrialResult] = {}
     stopped, interrupted = False, False
     while True:
         try:
             running = pool.running()
             if on_trial is not None:
-                _report_changes(study, seen, on_trial)
+                _report_changes(study, seen, on_trial, only)
             if not running:
                 break
             if not stopped and should_stop():
@@ -213,8 +217,11 @@ def _watch(study: Any, pool: Any, on_trial: Callable[[TrialResult], None] | None
     return stopped
 
 
-def _report_changes(study: Any, seen: dict[int, TrialResult], on_trial: Callable[[TrialResult], None]) -> None:
+def _report_changes(study: Any, seen: dict[int, TrialResult], on_trial: Callable[[TrialResult], None],
+                    only: str | None) -> None:
     for trial in study.get_trials(deepcopy=False):
+        if only is not None and trial.user_attrs.get(WORKER_ATTR) != only:
+            continue
         result = trial_result(trial)
         if seen.get(result.number) != result:
             seen[result.number] = result
