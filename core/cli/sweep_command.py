@@ -107,13 +107,13 @@ def run_sweep_command(args: argparse.Namespace) -> int:
 
 
 def run_worker_command(args: argparse.Namespace) -> int:
-    from core.cli.resources import resolve_project
+    from core.cli.project_session import open_project
     from core.sweeps.runner import run_worker
+    session = open_project(args.project)  # a missing or damaged project is one line before the storage opens
     with _sweep_errors():
         report = TrialReport(args, args.trials)
         try:
-            outcome = run_worker(str(resolve_project(args.project)), args.storage, args.study, args.trials,
-                                 on_trial=report.trial)
+            outcome = run_worker(str(session.path), args.storage, args.study, args.trials, on_trial=report.trial)
         except KeyboardInterrupt:
             report.close()
             raise CliError("interrupted; the finished trials are kept in the study", EXIT_INTERRUPTED) from None
