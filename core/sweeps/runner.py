@@ -4,7 +4,8 @@ The study is created (or continued: the same study name resumes it) in the calle
 into it; then the trials still missing are split between K workers, each running `work.work_on_study`:
 
 - K = 1: one worker thread in this process (no process start-up; Numba kernels release the GIL);
-- K > 1: K processes (spawned, not forked: a forked Numba/BLAS runtime is not safe), each opening the same storage;
+- K > 1: that thread plus K-1 processes (spawned, not forked: a forked Numba/BLAS runtime is not safe), each
+  opening the same storage;
 - `plan.dask`: K tasks on the Dask cluster at that address (K = its worker count unless `plan.workers` is set);
   the storage must be reachable from the workers (an RDB URL, or a journal file on a shared file system).
 
@@ -161,7 +162,9 @@ def _pool(plan: SweepPlan, jobs: list[WorkerJob]) -> Any:
     if len(jobs) == 1:
         return ThreadPool(jobs[0])
     from core.sweeps.process_pool import ProcessPool
-    return ProcessPool(jobs)
+    # This process is one of the K workers (a thread): it is warm, so it trains while the K-1 processes start
+    # (a spawned worker takes a few seconds to import the engine and load its data on a busy machine).
+    return PoolGroup(ThreadPool(jobs[0]), ProcessPool(jobs[1:]))
 
 
 class ThreadPool:
@@ -189,6 +192,30 @@ class ThreadPool:
         self._thread.join()
         if self._error is not None:
             raise self._error
+
+
+class PoolGroup:
+    """Several pools acting as one."""
+
+    def __init__(self, *pools: Any):
+        self._pools = pools
+
+    def running(self) -> bool:
+        return any(pool.running() for pool in self._pools)
+
+    def stop(self) -> None:
+        for pool in self._pools:
+            pool.stop()
+
+    def result(self) -> None:
+        errors = []
+        for pool in self._pools:
+            try:
+                pool.result()
+            except BaseException as error:  # every pool is waited for; the first error is raised
+                errors.append(error)
+        if errors:
+            raise errors[0]
 
 
 def _watch(study: Any, pool: Any, on_trial: Callable[[TrialResult], None] | None,
