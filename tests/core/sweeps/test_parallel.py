@@ -56,11 +56,9 @@ def cli(*args: str, env_extra: dict | None = None) -> subprocess.Popen:
 
 
 def two_sweep_workers(project: Path, storage: str) -> list:
-    """`sweep` makes the study (and runs its one trial); then two `sweep-worker` processes run 3 trials each."""
-    first = cli("sweep", str(project), "--storage", storage, "--study", "shared", "--trials", "1", "--json",
-                *[f"--param={p.path}={p.describe()}" for p in PARAMS])
-    out, err = first.communicate(timeout=120)
-    assert first.returncode == 0, err
+    """A sweep makes the study (and runs its one trial); then two `sweep-worker` processes run 3 trials each."""
+    run_sweep(SweepPlan(project, PARAMS, sampler="random", trials=1, workers=1, storage=storage,
+                        study_name="shared"))
     workers = [cli("sweep-worker", str(project), "--storage", storage, "--study", "shared", "--trials", "3",
                    "--json") for _ in range(2)]
     lines = []
