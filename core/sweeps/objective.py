@@ -32,7 +32,8 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from core.sweeps.study import ERROR_ATTR, INTERRUPTED_ATTR, RUN_ID_ATTR, SECONDS_ATTR, SweepSettings
+from core.sweeps.space import check_range
+from core.sweeps.study import ERROR_ATTR, INTERRUPTED_ATTR, RUN_ID_ATTR, SECONDS_ATTR, WORKER_ATTR, SweepSettings
 
 STOP_POLL_SECONDS = 0.2
 
@@ -43,7 +44,7 @@ class TrialFailed(Exception):
 
 class TrialObjective:
     def __init__(self, project_path: Path, settings: SweepSettings, study_name: str,
-                 should_stop: Callable[[], bool] | None = None, record: bool = True):
+                 should_stop: Callable[[], bool] | None = None, record: bool = True, tag: str = ""):
         from core.project import load_project
         from core.project_parts import prepare_from_config
         from core.spec import with_changes
@@ -51,16 +52,20 @@ class TrialObjective:
         self.project_path, self.settings, self.study_name = Path(project_path), settings, study_name
         self.spec = (with_changes(project.spec, {"training.epochs": settings.epochs}) if settings.epochs
                      else project.spec)
+        for param in settings.params:  # read from a storage, so untrusted: each range checked against this spec
+            check_range(param, self.spec)
         self.data_config = project.data_config
         self.data = prepare_from_config(project.data_config, self.spec)
         self.should_stop = should_stop or (lambda: False)
-        self.record = record
+        self.record, self.tag = record, tag
 
     def __call__(self, trial: Any) -> float:
         import optuna
         from core.network import Network
         from core.spec import SpecError, with_changes
         from core.training import Trainer
+        if self.tag:
+            trial.set_user_attr(WORKER_ATTR, self.tag)
         changes = {param.path: _suggest(trial, param) for param in self.settings.params}
         try:
             spec = with_changes(self.spec, changes)

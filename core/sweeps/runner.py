@@ -4,7 +4,8 @@ The study is created (or continued: the same study name resumes it) in the calle
 into it; then the trials still missing are split between K workers, each running `work.work_on_study`:
 
 - K = 1: one worker thread in this process (no process start-up; Numba kernels release the GIL);
-- K > 1: K processes (spawned, not forked: a forked Numba/BLAS runtime is not safe), each opening the same storage;
+- K > 1: that thread plus K-1 processes (spawned, not forked: a forked Numba/BLAS runtime is not safe), each
+  opening the same storage;
 - `plan.dask`: K tasks on the Dask cluster at that address (K = its worker count unless `plan.workers` is set);
   the storage must be reachable from the workers (an RDB URL, or a journal file on a shared file system).
 
@@ -26,7 +27,7 @@ from core.sweeps.errors import SweepError
 from core.sweeps.records import OBJECTIVES, SAMPLERS, SweepOutcome, SweepPlan, TrialResult
 from core.sweeps.space import check_range, grid_points, grid_size
 from core.sweeps.storage import default_storage, default_study_name
-from core.sweeps.study import SweepSettings, create_or_continue, is_done, trial_result
+from core.sweeps.study import WORKER_ATTR, SweepSettings, create_or_continue, is_done, trial_result
 from core.sweeps.work import WorkerJob, work_on_study
 
 POLL_SECONDS = 0.25
@@ -50,6 +51,23 @@ def run_sweep(plan: SweepPlan, on_trial: Callable[[TrialResult], None] | None = 
         jobs = _jobs(plan, storage, study_name, missing)
         pool = _pool(plan, jobs)
         stopped = _watch(study, pool, on_trial, should_stop or (lambda: False))
+    return outcome_of(study, storage, stopped)
+
+
+def run_worker(project: str, storage: str, study_name: str, trials: int | None = None,
+               on_trial: Callable[[TrialResult], None] | None = None) -> SweepOutcome:
+    """Work on an existing study from this process (`sweep-worker`: Optuna's many-machines pattern): `trials` of
+    its trials, or (None) until the study holds its target. The trials run on a thread; this thread reports
+    them to `on_trial` and turns Ctrl+C into a stop (the running trial is redone later), then re-raises it."""
+    from core.sweeps.study import load_study
+    if trials is not None and not 1 <= trials <= MAX_TRIALS:
+        raise SweepError(f"trials must be 1 to {MAX_TRIALS}, got {trials}")
+    import socket
+    import uuid
+    study, _ = load_study(storage, study_name)  # a missing or foreign study is an error before any work
+    tag = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    job = WorkerJob(os.path.abspath(project), storage, study_name, trials, tag=tag)
+    stopped = _watch(study, ThreadPool(job), on_trial, lambda: False, only=tag)
     return outcome_of(study, storage, stopped)
 
 
@@ -144,7 +162,9 @@ def _pool(plan: SweepPlan, jobs: list[WorkerJob]) -> Any:
     if len(jobs) == 1:
         return ThreadPool(jobs[0])
     from core.sweeps.process_pool import ProcessPool
-    return ProcessPool(jobs)
+    # This process is one of the K workers (a thread): it is warm, so it trains while the K-1 processes start
+    # (a spawned worker takes a few seconds to import the engine and load its data on a busy machine).
+    return PoolGroup(ThreadPool(jobs[0]), ProcessPool(jobs[1:]))
 
 
 class ThreadPool:
@@ -174,16 +194,41 @@ class ThreadPool:
             raise self._error
 
 
+class PoolGroup:
+    """Several pools acting as one."""
+
+    def __init__(self, *pools: Any):
+        self._pools = pools
+
+    def running(self) -> bool:
+        return any(pool.running() for pool in self._pools)
+
+    def stop(self) -> None:
+        for pool in self._pools:
+            pool.stop()
+
+    def result(self) -> None:
+        errors = []
+        for pool in self._pools:
+            try:
+                pool.result()
+            except BaseException as error:  # every pool is waited for; the first error is raised
+                errors.append(error)
+        if errors:
+            raise errors[0]
+
+
 def _watch(study: Any, pool: Any, on_trial: Callable[[TrialResult], None] | None,
-           should_stop: Callable[[], bool]) -> bool:
-    """Poll the study for `on_trial` and `should_stop` until the pool is done; whether it was stopped."""
+           should_stop: Callable[[], bool], only: str | None = None) -> bool:
+    """Poll the study for `on_trial` (only the trials of the worker tagged `only`, if given) and `should_stop`
+    until the pool is done; whether it was stopped."""
     seen: dict[int, TrialResult] = {}
     stopped, interrupted = False, False
     while True:
         try:
             running = pool.running()
             if on_trial is not None:
-                _report_changes(study, seen, on_trial)
+                _report_changes(study, seen, on_trial, only)
             if not running:
                 break
             if not stopped and should_stop():
@@ -199,8 +244,11 @@ def _watch(study: Any, pool: Any, on_trial: Callable[[TrialResult], None] | None
     return stopped
 
 
-def _report_changes(study: Any, seen: dict[int, TrialResult], on_trial: Callable[[TrialResult], None]) -> None:
+def _report_changes(study: Any, seen: dict[int, TrialResult], on_trial: Callable[[TrialResult], None],
+                    only: str | None) -> None:
     for trial in study.get_trials(deepcopy=False):
+        if only is not None and trial.user_attrs.get(WORKER_ATTR) != only:
+            continue
         result = trial_result(trial)
         if seen.get(result.number) != result:
             seen[result.number] = result

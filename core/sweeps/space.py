@@ -103,7 +103,7 @@ def check_range(param: ParamRange, spec: Mapping[str, Any]) -> ParamRange:
     allowed = {"log": ("float", "int"), "lin": ("float",), "int": ("int",)}[param.kind]
     if field.kind not in allowed:
         hint = {"int": "int:A:B or log:A:B", "float": "lin:A:B or log:A:B"}.get(field.kind, "choice:a,b")
-        raise SweepError(f"parameter {path}: {field.kind} setting; a {param.kind} range does not fit it (use {hint})")
+        raise SweepError(f"parameter {path}: a {field.kind} setting; {param.kind}:A:B does not fit it (use {hint})")
     low, high = (_checked(spec, paths[0], value, path) for value in (param.low, param.high))
     if not low < high:
         raise SweepError(f"parameter {path}: the range's low end {low} must be below its high end {high}")

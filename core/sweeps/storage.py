@@ -14,6 +14,7 @@ a journal file (anything without `://`). Opening one never executes its content:
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,9 @@ def open_storage(storage: str) -> Any:
             raise SweepError(f"storage {_shown(storage)}: {scheme}:// is not a database Optuna stores studies in; "
                              f"use postgresql://, mysql://, sqlite:/// or a journal file path")
         try:
-            return optuna.storages.RDBStorage(storage, heartbeat_interval=60, grace_period=180)
+            with warnings.catch_warnings():  # heartbeats are "experimental" in Optuna 5.1; they are what fails the
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)  # trials of a dead worker
+                return optuna.storages.RDBStorage(storage, heartbeat_interval=60, grace_period=180)
         except Exception as error:  # SQLAlchemy's and the driver's errors have no common base to name
             raise SweepError(f"storage {_shown(storage)}: can't be opened: {_first_line(error)}") from None
     path = Path(storage)

@@ -22,6 +22,7 @@ RUN_ID_ATTR = "run_id"  # a trial's user attribute: its run in the project's run
 SECONDS_ATTR = "seconds"  # a trial's training time
 INTERRUPTED_ATTR = "interrupted"  # a trial cut short by a stop: failed, and not counted as done
 ERROR_ATTR = "error"  # why a trial failed (one line)
+WORKER_ATTR = "worker"  # which worker ran a trial (sweep-worker: host, process and a random part)
 SETTINGS_VERSION = 1
 MAX_SETTINGS_CHARS = 200_000
 

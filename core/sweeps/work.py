@@ -11,6 +11,7 @@ trials. It stops early when `should_stop()` turns true, or when the grid sampler
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -31,6 +32,7 @@ class WorkerJob:
     trials: int | None  # None: until the study holds its target
     worker_index: int = 0
     record: bool = True  # record each trial in the project's run store
+    tag: str = ""  # written into each trial this worker runs (user attribute "worker"), so it can find its own
 
 
 def make_sampler(settings: SweepSettings, seed: int) -> Any:
@@ -61,8 +63,10 @@ def work_on_study(job: WorkerJob, should_stop: Callable[[], bool] | None = None)
     study, settings = load_study(job.storage, job.study_name)
     # Each worker its own sampler seed (two workers with one seed would propose the same values), shifted by
     # the trials already there, so a resumed sweep does not replay its first proposals.
-    seed = settings.seed * 1_000_003 + job.worker_index * 7919 + len(study.get_trials(deepcopy=False))
-    objective = TrialObjective(Path(job.project), settings, job.study_name, should_stop, job.record)
+    # A sweep-worker's tag is unique (host, process, random part): two of them never share a seed either.
+    seed = (settings.seed * 1_000_003 + job.worker_index * 7919 + len(study.get_trials(deepcopy=False))
+            + zlib.crc32(job.tag.encode())) % 2**32
+    objective = TrialObjective(Path(job.project), settings, job.study_name, should_stop, job.record, job.tag)
     epochs = int(objective.spec["training"]["epochs"])
     study.sampler, study.pruner = make_sampler(settings, seed), make_pruner(settings, epochs)
     ran = 0
