@@ -113,6 +113,7 @@ class SweepDialog(QDialog):
         self.progress.setTextVisible(False)
         self.status = QLabel("")
         self.status.setWordWrap(True)
+        self.status.setMinimumHeight(3 * self.status.fontMetrics().lineSpacing())  # no re-layout as it changes
         left = QWidget()
         left.setMinimumWidth(540)  # the space editor's five columns without a scroll bar
         left_layout = QVBoxLayout(left)
@@ -258,9 +259,9 @@ class SweepDialog(QDialog):
         best = self.state.best()
         found = (f"best: trial {best.number}, {OBJECTIVE_LABELS.get(self.state.objective, 'objective')} "
                  f"{best.value:.4g}" if best is not None else "no trial completed")
-        if outcome.stopped:
-            self.status.setText(f"Cancelled: {self.state.done} finished trials kept ({found}). Resume continues "
-                                f"the study.")
+        if outcome.stopped:  # the trial cut short is "failed" and will be run again: not counted as kept
+            kept = sum(trial.state in ("complete", "pruned") for trial in self.state.trials.values())
+            self.status.setText(f"Cancelled: {kept} finished trials kept ({found}). Resume continues the study.")
         else:
             self.status.setText(f"Done: {self.state.done} trials ({found}).")
         self._request_importance()

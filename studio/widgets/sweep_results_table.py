@@ -1,4 +1,5 @@
-"""`SweepResultsTable`: a sweep's trials as rows (number, state, objective, each parameter, seconds), sortable.
+"""`SweepResultsTable`: a sweep's trials as rows (number, state, objective, each parameter, seconds, and the
+trial's run in the project's run store), sortable.
 
 Clicking a header sorts by that column, numerically for numbers (a pruned or failed trial has no objective and
 sorts last). The best trial's row is bold. `show_only(numbers)` hides the rows of the trials the
@@ -57,7 +58,7 @@ class SweepResultsTable(QTableWidget):
 
     def set_columns(self, objective_label: str, paths: Sequence[str]) -> None:
         self.paths = list(paths)
-        labels = ["#", "state", objective_label, *self.paths, "seconds"]
+        labels = ["#", "state", objective_label, *self.paths, "seconds", "run"]
         self.setColumnCount(len(labels))
         self.setHorizontalHeaderLabels(labels)
 
@@ -71,6 +72,7 @@ class SweepResultsTable(QTableWidget):
                      _number_item(trial.value)]
             cells += [_value_item(trial.params.get(path)) for path in self.paths]
             cells.append(_number_item(trial.seconds, digits=1))
+            cells.append(_SortableItem("–" if trial.run_id is None else str(trial.run_id), trial.run_id))
             for column, item in enumerate(cells):
                 item.setData(Qt.ItemDataRole.UserRole, trial.number)
                 if column != STATE:

@@ -47,6 +47,10 @@ def test_a_sweep_runs_to_the_end_and_apply_best_is_one_undoable_edit(qtbot, tmp_
     assert {dialog.views.table.item(row, 1).text() for row in range(4)} == {"complete"}
     assert [dialog.views.table.horizontalHeaderItem(c).text() for c in range(5)] == [
         "#", "state", "validation loss", "training.optimizer.lr", "layers[*].units"]
+    table = dialog.views.table
+    runs = [table.item(row, table.columnCount() - 1).text() for row in range(4)]
+    assert table.horizontalHeaderItem(table.columnCount() - 1).text() == "run" and len(set(runs)) == 4
+    assert all(run.isdigit() for run in runs)  # each trial is a run in the project's run store
     assert len(dialog.views.parallel.lines) == 4 and len(dialog.views.curves.drawn) == 4
     assert all(len(trial.curve) == 3 for trial in dialog.state.ordered())  # one value per epoch
     best = dialog.state.best()
