@@ -22,6 +22,7 @@ RUN_ID_ATTR = "run_id"  # a trial's user attribute: its run in the project's run
 SECONDS_ATTR = "seconds"  # a trial's training time
 INTERRUPTED_ATTR = "interrupted"  # a trial cut short by a stop: failed, and not counted as done
 ERROR_ATTR = "error"  # why a trial failed (one line)
+STOPPED_ERROR = "stopped before the end; a resumed sweep runs it again"  # the error of an interrupted trial
 WORKER_ATTR = "worker"  # which worker ran a trial (sweep-worker: host, process and a random part)
 SETTINGS_VERSION = 1
 MAX_SETTINGS_CHARS = 200_000
@@ -118,8 +119,10 @@ def trial_result(trial: Any) -> TrialResult:
     run_id = trial.user_attrs.get(RUN_ID_ATTR)
     seconds = trial.duration.total_seconds() if trial.duration is not None else None
     value = float(trial.value) if state == "complete" and trial.value is not None else None
+    error = trial.user_attrs.get(ERROR_ATTR) if state == "failed" else None
     return TrialResult(trial.number, dict(trial.params), value, state, curve,
-                       int(run_id) if isinstance(run_id, int) else None, seconds)
+                       int(run_id) if isinstance(run_id, int) else None, seconds,
+                       str(error)[:500] if error is not None else None)
 
 
 def is_done(trial: Any) -> bool:
