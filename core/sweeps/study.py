@@ -91,7 +91,7 @@ def create_or_continue(storage: str, study_name: str, settings: SweepSettings, s
     if (old.params, old.objective, old.epochs) != (settings.params, settings.objective, settings.epochs):
         raise SweepError(f"study {study_name} in {storage} already searches another space or objective "
                          f"({', '.join(p.path + '=' + p.describe() for p in old.params)}; {old.objective}); give "
-                         f"the sweep another study name")
+                         f"the sweep another study name (--study NAME)")
     if (old.trials, old.prune, old.sampler, old.seed) != (settings.trials, settings.prune, settings.sampler,
                                                           settings.seed):
         study.set_user_attr(SETTINGS_ATTR, settings.to_json())
