@@ -100,9 +100,10 @@ def run_sweep_command(args: argparse.Namespace) -> int:
         try:
             outcome = run_sweep(plan, on_trial=report.trial)
         except KeyboardInterrupt:
-            report.close()
             raise CliError("interrupted; the finished trials are kept: run the same command again to continue",
                            EXIT_INTERRUPTED) from None
+        finally:
+            report.close()
     return report.finish(outcome)
 
 
@@ -115,8 +116,9 @@ def run_worker_command(args: argparse.Namespace) -> int:
         try:
             outcome = run_worker(str(session.path), args.storage, args.study, args.trials, on_trial=report.trial)
         except KeyboardInterrupt:
-            report.close()
             raise CliError("interrupted; the finished trials are kept in the study", EXIT_INTERRUPTED) from None
+        finally:
+            report.close()
     return report.finish(outcome)
 
 
@@ -124,29 +126,33 @@ class TrialReport:
     """The bar (stderr) or the JSON lines (stdout) as trials end, then the best trial; the exit code."""
 
     def __init__(self, args: argparse.Namespace, total: int | None):
-        self.json, self.bar, self.ended = args.json, None, set()
-        if not (args.json or args.quiet):
-            from tqdm import tqdm
-            self.bar = tqdm(total=total, desc="sweep", unit="trial", file=sys.stderr, dynamic_ncols=True)
-        self.best: float | None = None
+        from core.sweeps.study import STOPPED_ERROR
+        self.json, self.bar, self.ended, self.stopped_error = args.json, None, set(), STOPPED_ERROR
+        self.show_bar, self.total = not (args.json or args.quiet), total
 
     def trial(self, result: Any) -> None:
         if result.state == "running" or result.number in self.ended:
             return
         self.ended.add(result.number)
+        if self.show_bar and self.bar is None:  # made at the first trial: a refused study shows no empty bar
+            from tqdm import tqdm
+            self.bar = tqdm(total=self.total, desc="sweep", unit="trial", file=sys.stderr, dynamic_ncols=True)
         if self.json:
             print(json.dumps({"number": result.number, "params": result.params, "value": _finite(result.value),
                               "state": result.state, "run_id": result.run_id, "seconds": result.seconds}),
                   flush=True)
         elif self.bar is not None:
-            self.bar.update(1)
+            if result.error:
+                self.bar.write(f"trial {result.number} failed: {result.error}", file=sys.stderr)
+            if result.error != self.stopped_error:  # a stopped trial is run again: it does not count
+                self.bar.update(1)
             if result.value is not None:
                 self.bar.set_postfix({"last": f"{result.value:.4g}", "state": result.state}, refresh=False)
 
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
-            self.bar = None
+        self.show_bar, self.bar = False, None
 
     def finish(self, outcome: Any) -> int:
         self.close()

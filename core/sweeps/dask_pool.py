@@ -16,6 +16,7 @@ import uuid
 from typing import Any
 
 from core.sweeps.errors import SweepError
+from core.sweeps.pools import FuturesPool
 from core.sweeps.work import WorkerJob, work_on_study
 
 CONNECT_TIMEOUT_SECONDS = 10
@@ -47,19 +48,13 @@ def _run_on_worker(job: WorkerJob, event_name: str) -> int:
     return work_on_study(job, stop.is_set)
 
 
-class DaskPool:
+class DaskPool(FuturesPool):
     def __init__(self, address: str, jobs: list[WorkerJob]):
         from distributed import Event
         self._client = _client(address)
         self._event_name = f"backprop-studio-sweep-stop-{uuid.uuid4().hex}"
         self._stop = Event(self._event_name, client=self._client)
         self._futures = [self._client.submit(_run_on_worker, job, self._event_name, pure=False) for job in jobs]
-
-    def running(self) -> bool:
-        return not all(future.done() for future in self._futures)
-
-    def stop(self) -> None:
-        self._stop.set()
 
     def result(self) -> None:
         try:

@@ -33,7 +33,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 from core.sweeps.space import check_range
-from core.sweeps.study import ERROR_ATTR, INTERRUPTED_ATTR, RUN_ID_ATTR, SECONDS_ATTR, WORKER_ATTR, SweepSettings
+from core.sweeps.study import (
+    ERROR_ATTR, INTERRUPTED_ATTR, RUN_ID_ATTR, SECONDS_ATTR, STOPPED_ERROR, WORKER_ATTR, SweepSettings,
+)
 
 STOP_POLL_SECONDS = 0.2
 
@@ -89,7 +91,7 @@ class TrialObjective:
                         raise optuna.TrialPruned(f"pruned after epoch {snapshot.epoch}")
             if watcher.stopped:
                 trial.set_user_attr(INTERRUPTED_ATTR, True)
-                raise TrialFailed("stopped before the end; a resumed sweep runs it again")
+                raise TrialFailed(STOPPED_ERROR)
             value, test_score = self._final_value(last, network)
             outcome = "finished"
             return value

@@ -13,6 +13,7 @@ import signal
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
+from core.sweeps.pools import FuturesPool
 from core.sweeps.work import WorkerJob, work_on_study
 
 _STOP: Any = None  # the pool's stop event, in each worker process
@@ -30,19 +31,13 @@ def _run_job(job: WorkerJob) -> int:
     return work_on_study(job, _STOP.is_set)
 
 
-class ProcessPool:
+class ProcessPool(FuturesPool):
     def __init__(self, jobs: list[WorkerJob]):
         context = multiprocessing.get_context("spawn")
         self._stop = context.Event()
         self._executor = ProcessPoolExecutor(max_workers=len(jobs), mp_context=context,
                                              initializer=_start_worker, initargs=(self._stop,))
         self._futures = [self._executor.submit(_run_job, job) for job in jobs]
-
-    def running(self) -> bool:
-        return not all(future.done() for future in self._futures)
-
-    def stop(self) -> None:
-        self._stop.set()
 
     def result(self) -> None:
         """Wait for every worker; the first worker's error, if any, is raised here."""

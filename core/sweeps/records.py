@@ -55,7 +55,7 @@ class TrialResult:
     """One trial. `params`: {dotted spec path: value} (a `layers[*].…` path stays one parameter). `value`: the
     objective (None unless complete). `state`: "running" | "complete" | "pruned" | "failed". `curve`: the objective
     after each epoch (Optuna's intermediate values, in epoch order). `run_id`: its run in the run store (None if it
-    was not recorded). `seconds`: wall time from start to end (None while running)."""
+    was not recorded). `seconds`: wall time from start to end (None while running). `error`: why it failed (None otherwise)."""
 
     number: int
     params: dict[str, Any]
@@ -64,6 +64,7 @@ class TrialResult:
     curve: tuple[float, ...] = ()
     run_id: int | None = None
     seconds: float | None = None
+    error: str | None = None  # why a failed trial failed (one line)
 
 
 @dataclass(frozen=True)

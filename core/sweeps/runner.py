@@ -19,7 +19,6 @@ outcome with `stopped=True`; after Ctrl+C it re-raises KeyboardInterrupt once th
 from __future__ import annotations
 
 import os
-import threading
 import time
 from typing import Any, Callable
 
@@ -28,7 +27,8 @@ from core.sweeps.records import OBJECTIVES, SAMPLERS, SweepOutcome, SweepPlan, T
 from core.sweeps.space import check_range, grid_points, grid_size
 from core.sweeps.storage import default_storage, default_study_name
 from core.sweeps.study import WORKER_ATTR, SweepSettings, create_or_continue, is_done, trial_result
-from core.sweeps.work import WorkerJob, work_on_study
+from core.sweeps.pools import PoolGroup, ThreadPool
+from core.sweeps.work import WorkerJob
 
 POLL_SECONDS = 0.25
 MAX_TRIALS = 100_000
@@ -165,57 +165,6 @@ def _pool(plan: SweepPlan, jobs: list[WorkerJob]) -> Any:
     # This process is one of the K workers (a thread): it is warm, so it trains while the K-1 processes start
     # (a spawned worker takes a few seconds to import the engine and load its data on a busy machine).
     return PoolGroup(ThreadPool(jobs[0]), ProcessPool(jobs[1:]))
-
-
-class ThreadPool:
-    """One worker on a thread of this process; the same interface as the process and Dask pools."""
-
-    def __init__(self, job: WorkerJob):
-        self._stop = threading.Event()
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._work, args=(job,), name="SweepWorker", daemon=True)
-        self._thread.start()
-
-    def _work(self, job: WorkerJob) -> None:
-        try:
-            work_on_study(job, self._stop.is_set)
-        except BaseException as error:  # handed to the caller's thread by `result`
-            self._error = error
-
-    def running(self) -> bool:
-        return self._thread.is_alive()
-
-    def stop(self) -> None:
-        self._stop.set()
-
-    def result(self) -> None:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-
-
-class PoolGroup:
-    """Several pools acting as one."""
-
-    def __init__(self, *pools: Any):
-        self._pools = pools
-
-    def running(self) -> bool:
-        return any(pool.running() for pool in self._pools)
-
-    def stop(self) -> None:
-        for pool in self._pools:
-            pool.stop()
-
-    def result(self) -> None:
-        errors = []
-        for pool in self._pools:
-            try:
-                pool.result()
-            except BaseException as error:  # every pool is waited for; the first error is raised
-                errors.append(error)
-        if errors:
-            raise errors[0]
 
 
 def _watch(study: Any, pool: Any, on_trial: Callable[[TrialResult], None] | None,

@@ -22,6 +22,7 @@ from core.runs.store_file import STORE_SUFFIX, store_path_for
 from core.sweeps.errors import SweepError
 
 JOURNAL_SUFFIX = ".sweeps.journal"
+MAX_JOURNAL_BYTES = 2 * 1024**3  # ~10⁶ trials of a few parameters and epochs; past that a file is not ours
 _RDB_SCHEMES = ("sqlite", "postgresql", "postgres", "mysql", "oracle", "mssql")
 
 
@@ -55,6 +56,9 @@ def open_storage(storage: str) -> Any:
     path = Path(storage)
     if path.exists() and not path.is_file():
         raise SweepError(f"storage {storage}: is not a regular file; a journal storage is a file")
+    if path.is_file() and path.stat().st_size > MAX_JOURNAL_BYTES:  # every process replays it whole into memory
+        raise SweepError(f"storage {storage}: {path.stat().st_size / 1024**3:.1f} GiB is more than a sweep's "
+                         f"journal holds ({MAX_JOURNAL_BYTES // 1024**3} GiB); move it away or use a database")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         from optuna.storages.journal import JournalFileBackend, JournalFileOpenLock

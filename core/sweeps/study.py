@@ -22,6 +22,7 @@ RUN_ID_ATTR = "run_id"  # a trial's user attribute: its run in the project's run
 SECONDS_ATTR = "seconds"  # a trial's training time
 INTERRUPTED_ATTR = "interrupted"  # a trial cut short by a stop: failed, and not counted as done
 ERROR_ATTR = "error"  # why a trial failed (one line)
+STOPPED_ERROR = "stopped before the end; a resumed sweep runs it again"  # the error of an interrupted trial
 WORKER_ATTR = "worker"  # which worker ran a trial (sweep-worker: host, process and a random part)
 SETTINGS_VERSION = 1
 MAX_SETTINGS_CHARS = 200_000
@@ -90,7 +91,7 @@ def create_or_continue(storage: str, study_name: str, settings: SweepSettings, s
     if (old.params, old.objective, old.epochs) != (settings.params, settings.objective, settings.epochs):
         raise SweepError(f"study {study_name} in {storage} already searches another space or objective "
                          f"({', '.join(p.path + '=' + p.describe() for p in old.params)}; {old.objective}); give "
-                         f"the sweep another study name")
+                         f"the sweep another study name (--study NAME)")
     if (old.trials, old.prune, old.sampler, old.seed) != (settings.trials, settings.prune, settings.sampler,
                                                           settings.seed):
         study.set_user_attr(SETTINGS_ATTR, settings.to_json())
@@ -118,8 +119,10 @@ def trial_result(trial: Any) -> TrialResult:
     run_id = trial.user_attrs.get(RUN_ID_ATTR)
     seconds = trial.duration.total_seconds() if trial.duration is not None else None
     value = float(trial.value) if state == "complete" and trial.value is not None else None
+    error = trial.user_attrs.get(ERROR_ATTR) if state == "failed" else None
     return TrialResult(trial.number, dict(trial.params), value, state, curve,
-                       int(run_id) if isinstance(run_id, int) else None, seconds)
+                       int(run_id) if isinstance(run_id, int) else None, seconds,
+                       str(error)[:500] if error is not None else None)
 
 
 def is_done(trial: Any) -> bool:

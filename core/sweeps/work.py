@@ -59,7 +59,8 @@ def work_on_study(job: WorkerJob, should_stop: Callable[[], bool] | None = None)
     import optuna
     from core.sweeps.objective import TrialFailed, TrialObjective
     should_stop = should_stop or (lambda: False)
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    # ERROR: Optuna logs each failed trial with its traceback; a failed trial's reason is its "error" attribute
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
     study, settings = load_study(job.storage, job.study_name)
     # Each worker its own sampler seed (two workers with one seed would propose the same values), shifted by
     # the trials already there, so a resumed sweep does not replay its first proposals.

@@ -2,9 +2,17 @@
 (2 for a bad --param, an unknown study or storage; 1 when no trial completed), and the study continued."""
 
 import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 
 from core.cli import run_cli
-from core.cli.errors import EXIT_FAILURE, EXIT_USAGE
+from core.cli.errors import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE
+from core.sweeps import default_storage, load_trials
 from tests.core.sweeps.sweep_helpers import tiny_project
 
 TRIAL_KEYS = {"number", "params", "value", "state", "run_id", "seconds"}
@@ -77,3 +85,43 @@ def test_sweep_worker_runs_trials_of_the_study(tmp_path, capsys):
     assert run_cli(["sweep-worker", str(project), "--storage", storage, "--study", "s", "--trials", "2",
                     "--json"]) == 0
     assert [line["number"] for line in json_lines(capsys)[:-1]] == [2, 3]
+
+
+@pytest.mark.slow  # worker processes start (a few seconds each on a busy machine)
+@pytest.mark.skipif(os.name != "posix", reason="sends SIGINT to a process group")
+def test_ctrl_c_exits_130_keeps_finished_trials_and_the_same_command_continues(tmp_path):
+    project = tiny_project(tmp_path, epochs=80)
+    argv = ["sweep", str(project), "--param", "training.optimizer.lr=log:1e-3:0.3", "--trials", "4", "--workers",
+            "2", "--sampler", "random", "--no-prune", "--json"]
+    root = Path(__file__).resolve().parents[3]
+    worker = subprocess.Popen([sys.executable, "-m", "core.cli", *argv], cwd=root, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, start_new_session=True,
+                              env={**os.environ, "PYTHONPATH": str(root)})
+    first = json.loads(worker.stdout.readline())  # a trial has ended: interrupt as a terminal's Ctrl+C does
+    os.killpg(worker.pid, signal.SIGINT)
+    out, err = worker.communicate(timeout=120)
+    assert worker.returncode == EXIT_INTERRUPTED, err
+    assert "interrupted; the finished trials are kept" in err and "Traceback" not in err
+    kept = [t for t in load_trials(default_storage(project), "tiny") if t.state == "complete"]
+    assert first["number"] in [t.number for t in kept] and len(kept) < 4
+    assert run_cli([*argv[:-1], "-q"]) == 0  # the same command: the study goes on to its 4 trials
+    assert sum(t.state == "complete" for t in load_trials(default_storage(project), "tiny")) == 4
+
+
+def test_a_study_whose_settings_are_hostile_is_refused(tmp_path, capsys):
+    import optuna
+
+    from core.sweeps.storage import open_storage
+    from core.sweeps.study import SETTINGS_ATTR
+    project = tiny_project(tmp_path)
+    storage = str(tmp_path / "h.journal")
+    for name, settings in (("none", None), ("junk", "{not json"), ("code", json.dumps({
+            "version": 1, "objective": "val_loss", "epochs": None, "prune": True, "trials": 2,
+            "params": [{"path": "__import__('os').system('true')", "kind": "lin", "low": 0, "high": 1,
+                        "choices": []}]}))):
+        study = optuna.create_study(storage=open_storage(storage), study_name=name)
+        if settings is not None:
+            study.set_user_attr(SETTINGS_ATTR, settings)
+        assert run_cli(["sweep-worker", str(project), "--storage", storage, "--study", name]) == EXIT_USAGE
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and (f"study {name}" in err[0] or "is not a setting path" in err[0]), err

@@ -40,6 +40,7 @@ def test_two_worker_processes_share_the_journal_file(tmp_path, sampler):
     assert outcome.storage.endswith(".sweeps.journal")
 
 
+@pytest.mark.slow  # worker processes start (a few seconds each on a busy machine)
 def test_a_dask_local_cluster_finishes_a_study(tmp_path):
     distributed = pytest.importorskip("distributed")
     project = tiny_project(tmp_path)
@@ -71,6 +72,7 @@ def two_sweep_workers(project: Path, storage: str) -> list:
     return lines
 
 
+@pytest.mark.slow  # worker processes start (a few seconds each on a busy machine)
 def test_sweep_workers_share_a_journal_file(tmp_path):
     project = tiny_project(tmp_path)
     storage = str(tmp_path / "shared.journal")
@@ -116,6 +118,7 @@ def postgres_url():
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.mark.slow  # worker processes start (a few seconds each on a busy machine)
 def test_sweep_workers_share_a_postgresql_study(tmp_path, postgres_url):
     project = tiny_project(tmp_path)
     lines = two_sweep_workers(project, postgres_url)

@@ -145,3 +145,10 @@ def test_a_study_is_not_continued_with_another_space(tmp_path):
         run_sweep(SweepPlan(project, (DROPOUT,), sampler="random", trials=1, workers=1))
     with pytest.raises(SweepError, match="has no study named 'nope'"):
         load_trials(default_storage(project), "nope")
+
+
+def test_a_storage_that_is_a_folder_or_an_unknown_scheme_is_refused(tmp_path):
+    project = tiny_project(tmp_path)
+    for storage, words in ((str(tmp_path), "is not a regular file"), ("ftp://host/x", "is not a database")):
+        with pytest.raises(SweepError, match=words):
+            run_sweep(SweepPlan(project, (LR,), trials=1, workers=1, storage=storage))
