@@ -260,9 +260,9 @@ class SweepDialog(QDialog):
         best = self.state.best()
         found = (f"best: trial {best.number}, {OBJECTIVE_LABELS.get(self.state.objective, 'objective')} "
                  f"{best.value:.4g}" if best is not None else "no trial completed")
-        if outcome.stopped:  # the trial cut short is "failed" and will be run again: not counted as kept
-            kept = sum(trial.state in ("complete", "pruned") for trial in self.state.trials.values())
-            self.status.setText(f"Cancelled: {kept} finished trials kept ({found}). Resume continues the study.")
+        if outcome.stopped:  # a trial cut short is not done: Resume runs it again
+            self.status.setText(f"Cancelled: {self.state.done} finished trials kept ({found}). Resume continues "
+                                f"the study.")
         else:
             self.status.setText(f"Done: {self.state.done} trials ({found}).")
         self._request_importance()

@@ -1,7 +1,7 @@
 """`SweepState`: what the Sweep dialog knows about its study: every trial's newest report, the best, progress, ETA.
 
 `run_sweep` reports a trial each time it starts, finishes an epoch or ends; `update` keeps the newest report per
-trial number. "Done" trials (complete, pruned or failed) count toward the study's target; the ETA divides the
+trial number. "Done" trials (complete, pruned or failed, but not one a Cancel cut short) count toward the study's target; the ETA divides the
 trials still to do by the rate at which this session has finished them (so a resumed study's old trials don't
 make it look fast). No Qt here.
 """
@@ -12,9 +12,15 @@ import time
 from collections.abc import Iterable
 
 from core.sweeps import TrialResult
+from core.sweeps.study import STOPPED_ERROR
 
 DONE_STATES = ("complete", "pruned", "failed")
 OBJECTIVE_LABELS = {"val_loss": "validation loss", "val_metric": "validation metric", "test": "test metric"}
+
+
+def is_done(trial: TrialResult) -> bool:
+    """Complete, pruned or failed, but not a trial a Cancel cut short (core marks it with `STOPPED_ERROR`)."""
+    return trial.state in DONE_STATES and not (trial.state == "failed" and trial.error == STOPPED_ERROR)
 
 
 def minimises(objective: str) -> bool:
@@ -44,7 +50,8 @@ class SweepState:
 
     @property
     def done(self) -> int:
-        return sum(trial.state in DONE_STATES for trial in self.trials.values())
+        """Trials that count toward the target: ended, and not cut short by a stop (those run again)."""
+        return sum(is_done(trial) for trial in self.trials.values())
 
     @property
     def running(self) -> int:

@@ -83,6 +83,8 @@ class SweepResultsTable(QTableWidget):
                     item.setFont(font)
                 self.setItem(row, column, item)
             self.item(row, STATE).setForeground(QColor(STATE_COLOURS.get(trial.state, "#000000")))
+            if trial.error:
+                self.item(row, STATE).setToolTip(trial.error)  # why it failed, e.g. a diverged loss
         self.setSortingEnabled(True)
         self._apply_filter()
 

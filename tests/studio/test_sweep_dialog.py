@@ -95,8 +95,12 @@ def test_cancel_keeps_finished_trials_and_a_reopened_dialog_resumes_the_study(qt
     qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=SWEEP_TIMEOUT_MS)
     assert dialog.outcome.stopped and "Cancelled" in dialog.status.text()
-    kept = [t for t in load_trials(default_storage(document.path), "tiny") if t.state == "complete"]
+    trials = load_trials(default_storage(document.path), "tiny")
+    kept = [t for t in trials if t.state == "complete"]
     assert 1 <= len(kept) < 200
+    finished = [t for t in trials if t.state in ("complete", "pruned")]  # a trial cut short is not counted
+    assert dialog.state.done == len(finished) and f"Cancelled: {len(finished)} finished trials kept" in \
+        dialog.status.text()
     assert {t.number for t in dialog.state.complete} == {t.number for t in kept}
     dialog.done(0)
 
