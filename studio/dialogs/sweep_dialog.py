@@ -56,8 +56,8 @@ class SweepDialog(QDialog):
         self._build()
         document.spec_changed.connect(self._on_spec_changed)
         document.path_changed.connect(self._on_path_changed)
-        document.dirty_changed.connect(lambda _dirty: self._update_state())
-        document.training_changed.connect(lambda _training: self._update_state())
+        document.dirty_changed.connect(self._update_state)  # bound methods: disconnected when the dialog goes
+        document.training_changed.connect(self._update_state)
         self.resize(1320, 780)
         self.reload_study()
 
@@ -319,7 +319,7 @@ class SweepDialog(QDialog):
                 return candidate
         return f"{base}-{os.getpid()}"
 
-    def _on_path_changed(self) -> None:
+    def _on_path_changed(self, *_path: object) -> None:
         """Another project (Open, Save As): its own study, under its own name."""
         if not self.job.running:
             self.study_name.clear()
@@ -334,7 +334,7 @@ class SweepDialog(QDialog):
     def _on_spec_changed(self) -> None:
         self.editor.set_spec(self.document.spec)
 
-    def _update_state(self) -> None:
+    def _update_state(self, *_signal_args: object) -> None:
         running = self.job.running
         blockers = self.blockers()
         resumable = self.study_shape is not None and self.shape() == self.study_shape
