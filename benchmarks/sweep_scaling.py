@@ -1,6 +1,7 @@
 """How sweeps scale with local workers: trials per minute on digits (30 epochs) with 1 and with 2 workers.
 
-    .venv/bin/python -m benchmarks.sweep_scaling [--trials 24] [--epochs 30] [--workers 1 2] [--workload digits]
+    .venv/bin/python -m benchmarks.sweep_scaling [--trials 24] [--epochs 30] [--workers 1 2] [--repeats 3]
+                                                 [--workload digits]
 
 A project is made in a temporary folder from the engine benchmark's digits network (64-128-64-10 ReLU, batch 32,
 Adam) on scikit-learn's digits (the project's own split: 60 % train, 20 % validation, 20 % test), and swept over
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import statistics
 import tempfile
 import threading
 import time
@@ -65,19 +67,23 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--workload", choices=("digits", "digits-example"), default="digits")
+    parser.add_argument("--repeats", type=int, default=1, help="rounds of every worker count, interleaved (so "
+                                                               "each sees the same spells of load); medians")
     args = parser.parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="sweep-scaling-"))
     try:
         project = make_project(folder, args.workload, args.epochs)
         measure(project, 1, 2, "warm-up")  # warm-up: kernels loaded from the cache, data set cached by scikit-learn
-        results = [measure(project, workers, args.trials) for workers in args.workers]
+        rounds = [[measure(project, workers, args.trials, f"workers-{workers}-round-{round_}")
+                   for workers in args.workers] for round_ in range(args.repeats)]
+        results = [_median_of([one[index] for one in rounds]) for index in range(len(args.workers))]
     finally:
         for thread in threading.enumerate():  # the run stores' closing threads, before their folder goes
             if thread.name == "RunStoreClose":  # (core.runs.session)
                 thread.join()
         shutil.rmtree(folder, ignore_errors=True)
     print(f"sweep scaling: {args.workload}, {args.epochs} epochs a trial, {args.trials} trials, random sampler, "
-          f"no pruning")
+          f"no pruning; median of {args.repeats} interleaved round(s)")
     base = results[0]
     for result in results:
         print(f"  {result['workers']} worker(s): {result['per_minute']:7.1f} trials/min overall "
@@ -86,6 +92,14 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
               f"× {result['per_minute_running'] / base['per_minute_running']:.2f} running, vs "
               f"{base['workers']} worker(s))")
     return results
+
+
+def _median_of(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """One result whose rates are the medians of `results` (the same worker count, several rounds)."""
+    merged = dict(results[0])
+    for key in ("wall_s", "per_minute", "trials_span_s", "per_minute_running"):
+        merged[key] = statistics.median(result[key] for result in results)
+    return merged
 
 
 if __name__ == "__main__":
