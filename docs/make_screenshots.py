@@ -21,6 +21,10 @@ Writes into docs/screenshots (or OUT_DIR):
 - runs_table.png: the Runs dock after six runs of the default project (different learning rates and batch
   sizes, a fork from a checkpoint, a two-optimizer race): the columns of the settings that differ, four runs'
   loss curves overlaid.
+- sweep.png: Training → Sweep hyperparameters on a copy of the digits example: 12 TPE trials of 15 epochs over the
+  learning rate (log), the hidden layers' units and dropout, and the optimizer, on 2 worker processes: the
+  parallel coordinates above the results table (sorted by validation loss), filtered to the trials with the lowest
+  losses as a drag along the foot of the validation-loss axis does.
 - doctor.png: the window after SGD at lr = 1000 on the default project: the Doctor dock's cards (the "learning
   rate too high" one clicked) and its marker on the loss plot.
 - lr_finder.png: Training → Find learning rate on the default project (the curve, the suggestion marked),
@@ -316,6 +320,7 @@ def main(out_dir: Path) -> None:
     export_dialog_shot(app, out_dir / "export_dialog.png", scratch)
     race_dialog_shots(app, out_dir)
     runs_table_shot(app, out_dir / "runs_table.png", scratch)
+    sweep_dialog_shot(app, out_dir / "sweep.png", scratch)
     doctor_on_high_rate(app, out_dir / "doctor.png")
     diagnostic_dialogs(app, out_dir)
     scrub_dialog_shot(app, out_dir / "scrub.png", scratch)
@@ -454,6 +459,34 @@ def runs_table_shot(app, out: Path, scratch: Path) -> None:
     panel.grab().save(str(out))
     controller.shutdown()
     panel.close()
+
+
+def sweep_dialog_shot(app, out: Path, scratch: Path) -> None:
+    """The Sweep dialog after a 12-trial study on a saved copy of the digits example (the study lives beside it)."""
+    from PySide6.QtCore import Qt
+
+    from studio.dialogs.sweep_dialog import SweepDialog
+    from studio.document import Document
+
+    document = Document.open(EXAMPLES / "digits.bps")
+    document.save(scratch / "digits.bps")
+    dialog = SweepDialog(document)
+    dialog.editor.set_params(())
+    for path in ("training.optimizer.lr", "layers[*].units", "layers[*].dropout", "training.optimizer.name"):
+        dialog.editor.add_row(path)
+    dialog.trials.setValue(12)
+    dialog.workers.setValue(2)
+    dialog.epochs.setValue(15)
+    dialog.show()
+    dialog.start()
+    while dialog.job.running or dialog.views.importance_job.running:
+        spin(app, 0.2)
+    dialog.views.table.sortByColumn(2, Qt.SortOrder.AscendingOrder)
+    objective_axis = len(dialog.views.parallel.axes) - 1  # a drag at the foot of the loss axis: the good trials
+    dialog.views.parallel.select_range(objective_axis, 0.0, 0.4)
+    settle(app)
+    dialog.grab().save(str(out))
+    dialog.done(0)
 
 
 def _regression_spec(spec: dict) -> dict:

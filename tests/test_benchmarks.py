@@ -35,3 +35,11 @@ def test_doctor_cost_benchmark_runs_and_reports_each_variant(capsys):
     printed = capsys.readouterr().out
     assert "digits-example: 12 epochs" in printed and "without the doctor" in printed
     assert "every-epoch doctor" in printed and "13 detector passes" in printed  # 12 epochs + the end
+
+
+def test_sweep_scaling_benchmark_runs_and_reports_the_ratio(capsys):
+    from benchmarks.sweep_scaling import main as sweep_scaling
+    results = sweep_scaling(["--workload", "digits-example", "--trials", "2", "--epochs", "2", "--workers", "1", "1"])
+    assert [r["trials"] for r in results] == [2, 2] and all(r["per_minute"] > 0 for r in results)
+    printed = capsys.readouterr().out
+    assert "digits-example, 2 epochs a trial, 2 trials" in printed and "× 1." in printed

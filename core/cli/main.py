@@ -1,5 +1,5 @@
 """The command line: `backprop-studio train | predict | export | examples | doctor | lr-find | gradcheck | race |
-landscape | runs`, and `run_cli` for the app's entry.
+landscape | runs | sweep | sweep-worker`, and `run_cli` for the app's entry.
 
 `run_cli(argv)` returns an exit code when argv (without the program name) is a command, and None otherwise, so
 `studio.app.main` can start the window. Errors go to stderr as one line and a non-zero exit code, the same code for
@@ -16,11 +16,12 @@ from typing import Sequence
 
 from core.cli import (doctor_command, export_command, gradcheck_command, lr_find_command, predict_command,
                       train_command)
-from core.cli import landscape_command, race_command, runs_command
+from core.cli import landscape_command, race_command, runs_command, sweep_command
 from core.cli.errors import EXIT_CODES_HELP, EXIT_INTERRUPTED, EXIT_USAGE, CliError
 
 COMMANDS = ("train", "predict", "export", "examples", "doctor", "lr-find", "gradcheck")
 COMMANDS += ("race", "landscape", "runs")
+COMMANDS += ("sweep", "sweep-worker")
 PROGRAM = "backprop-studio"
 
 
@@ -47,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     race_command.add_parser(commands)
     landscape_command.add_parser(commands)
     runs_command.add_parser(commands)
+    sweep_command.add_parsers(commands)
     examples = commands.add_parser("examples", help="list the example projects",
                                    description="List the example projects; pass a name wherever a PROJECT goes.")
     examples.set_defaults(run=_list_examples)

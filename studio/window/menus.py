@@ -85,6 +85,10 @@ class WindowMenus:
         self.controller.finished.connect(lambda _s: self.action_scrub.setEnabled(self.controller.last_recorded
                                                                                  is not None))
         training_menu.addAction(self.action_scrub)
+        self.action_sweep = self._action("S&weep hyperparameters…", self.show_sweep_dialog, None, "Search learning "
+                                         "rate, sizes, dropout… with Optuna: trials in parallel, compared live")
+        self.document.training_changed.connect(lambda training: self.action_sweep.setEnabled(not training))
+        training_menu.addAction(self.action_sweep)
         view_menu = bar.addMenu("&View")
         self.dock_actions: list[QAction] = []
         for number, dock in enumerate(self.docks.values(), start=1):
@@ -137,6 +141,18 @@ class WindowMenus:
         dialog = ScrubDialog(*self.controller.last_recorded, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
+
+    def show_sweep_dialog(self) -> None:
+        """The one Sweep dialog (modeless; kept while the window lives, so a running sweep goes on behind it)."""
+        from studio.dialogs.sweep_dialog import SweepDialog  # imported when first used: the start stays lean
+        dialog = getattr(self, "sweep_dialog", None)
+        if dialog is None:
+            dialog = self.sweep_dialog = SweepDialog(self.document, self)
+        elif not dialog.job.running:
+            dialog.reload_study()
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
 
     def show_race_dialog(self) -> None:
         from studio.dialogs.race_dialog import RaceDialog  # imported when first used: the start stays lean

@@ -22,7 +22,9 @@ def argv_for(command: str, project: str, data: str) -> list[str]:
              "export": ["export", project, "-f", "npz", "-o", project + ".npz"], "doctor": ["doctor", project],
              "lr-find": ["lr-find", project], "gradcheck": ["gradcheck", project], "examples": ["examples"],
              "race": ["race", project, "--optimizers", "adam", "sgd"],
-             "landscape": ["landscape", project, "--out", project + ".npz"], "runs": ["runs", project]}
+             "landscape": ["landscape", project, "--out", project + ".npz"], "runs": ["runs", project],
+             "sweep": ["sweep", project, "--param", "training.optimizer.lr=log:1e-3:0.1", "--trials", "1", "-q"],
+             "sweep-worker": ["sweep-worker", project, "--storage", project + ".journal", "--study", "s"]}
     return lines[command]
 
 
