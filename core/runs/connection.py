@@ -21,6 +21,12 @@ def connect(path: Path) -> sqlite3.Connection:
     try:
         connection = sqlite3.connect(os.fspath(path), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
                                      check_same_thread=False)
+        try:
+            connection.execute("PRAGMA schema_version").fetchone()  # reads the header: is it an SQLite file?
+        except sqlite3.DatabaseError:
+            connection.close()
+            raise RunStoreError(f"{path}: is not a Backprop Studio run store (not an SQLite file); move it away"
+                                ) from None
         connection.execute("PRAGMA foreign_keys = ON")
         # In WAL mode NORMAL never corrupts the file; a power cut may lose the last commits, never half of one.
         connection.execute("PRAGMA synchronous = NORMAL")

@@ -8,7 +8,8 @@ per-user data folder (platformdirs, or $BACKPROP_STUDIO_DATA_DIR as for autosave
 `<data>/runs/untitled.runs.sqlite`, or `<data>/runs/<stem>-<hash of the folder>.runs.sqlite` for the others.
 
 Checks (`check_store_file`): an existing store must be a regular file (the target of a symlink counts), at most
-MAX_STORE_BYTES, and start with SQLite's header; foreign SQLite files are refused later by their application id.
+MAX_STORE_BYTES; SQLite itself then checks its header when the store connects (never a plain open() here: see
+check_store_file), and foreign SQLite files are refused by their application id.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from pathlib import Path
 STORE_SUFFIX = ".runs.sqlite"
 MAX_STORE_BYTES = 16 * 1024**3  # a store past 16 GiB is not ours (checkpoints are capped far below this)
 DATA_DIR_VARIABLE = "BACKPROP_STUDIO_DATA_DIR"
-_SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 class RunStoreError(Exception):
@@ -70,13 +70,8 @@ def check_store_file(path: Path) -> bool:
     if info.st_size > MAX_STORE_BYTES:
         raise RunStoreError(f"{path}: {info.st_size / 1024**3:.1f} GiB is more than a run store holds "
                             f"({MAX_STORE_BYTES // 1024**3} GiB); move it away")
-    if info.st_size == 0:
-        return False
-    try:
-        with open(path, "rb") as file:
-            header = file.read(len(_SQLITE_HEADER))
-    except OSError as error:
-        raise RunStoreError(f"{path}: can't be read: {error.strerror or error}") from None
-    if header != _SQLITE_HEADER:
-        raise RunStoreError(f"{path}: is not a Backprop Studio run store (not an SQLite file); move it away")
-    return True
+    # Its header is checked by SQLite itself when the store connects (core.runs.connection.connect), never by a
+    # plain open(): closing any descriptor of the file drops every POSIX lock this process holds on it, including
+    # those of a connection still open here, and another process may then delete the WAL in use (SQLite's "How To
+    # Corrupt An SQLite Database File", 2.2; tests/core/runs/test_store_locks.py).
+    return info.st_size > 0
