@@ -19,14 +19,18 @@ outcome with `stopped=True`; after Ctrl+C it re-raises KeyboardInterrupt once th
 from __future__ import annotations
 
 import os
+import socket
 import time
+import uuid
 from typing import Any, Callable
 
 from core.sweeps.errors import SweepError
 from core.sweeps.records import OBJECTIVES, SAMPLERS, SweepOutcome, SweepPlan, TrialResult
 from core.sweeps.space import check_range, grid_points, grid_size
 from core.sweeps.storage import default_storage, default_study_name
-from core.sweeps.study import WORKER_ATTR, SweepSettings, create_or_continue, is_done, trial_result
+from core.sweeps.study import (
+    WORKER_ATTR, SweepSettings, create_or_continue, is_done, listed_trials, load_study, trial_result,
+)
 from core.sweeps.pools import PoolGroup, ThreadPool
 from core.sweeps.work import WorkerJob
 
@@ -59,11 +63,8 @@ def run_worker(project: str, storage: str, study_name: str, trials: int | None =
     """Work on an existing study from this process (`sweep-worker`: Optuna's many-machines pattern): `trials` of
     its trials, or (None) until the study holds its target. The trials run on a thread; this thread reports
     them to `on_trial` and turns Ctrl+C into a stop (the running trial is redone later), then re-raises it."""
-    from core.sweeps.study import load_study
     if trials is not None and not 1 <= trials <= MAX_TRIALS:
         raise SweepError(f"trials must be 1 to {MAX_TRIALS}, got {trials}")
-    import socket
-    import uuid
     study, _ = load_study(storage, study_name)  # a missing or foreign study is an error before any work
     tag = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     job = WorkerJob(os.path.abspath(project), storage, study_name, trials, tag=tag)
@@ -99,7 +100,7 @@ def check_plan(plan: SweepPlan) -> SweepSettings:
 
 
 def outcome_of(study: Any, storage: str, stopped: bool) -> SweepOutcome:
-    trials = tuple(trial_result(trial) for trial in study.get_trials(deepcopy=False))
+    trials = tuple(trial_result(trial) for trial in listed_trials(study))
     complete = [trial for trial in trials if trial.state == "complete"]
     best = None
     if complete:
@@ -195,7 +196,7 @@ def _watch(study: Any, pool: Any, on_trial: Callable[[TrialResult], None] | None
 
 def _report_changes(study: Any, seen: dict[int, TrialResult], on_trial: Callable[[TrialResult], None],
                     only: str | None) -> None:
-    for trial in study.get_trials(deepcopy=False):
+    for trial in listed_trials(study):
         if only is not None and trial.user_attrs.get(WORKER_ATTR) != only:
             continue
         result = trial_result(trial)
