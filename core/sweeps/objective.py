@@ -158,7 +158,8 @@ class TrialObjective:
         if recording.closing is not None:
             # Wait for the store to close (~15 ms) before the next trial opens it again: with two processes
             # recording into one store, a process whose closing connection overlapped its next session's
-            # corrupted the file ("database disk image is malformed"; reproduced with core.runs alone).
+            # corrupted the file ("database disk image is malformed"; reproduced with core.runs alone, before
+            # main's ae0997e, which stops RunStore.open from dropping this process's locks). Kept: cheap.
             recording.closing.join()
         if problem:
             print(f"warning: {problem}", file=sys.stderr)
