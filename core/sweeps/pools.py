@@ -10,6 +10,21 @@ from typing import Any
 from core.sweeps.work import WorkerJob, work_on_study
 
 
+class Tickets:
+    """A count of trials still to start, shared by a local pool's thread and processes (a multiprocessing Value:
+    handed to the processes when they are spawned). `take()` is True while one was left, and takes it."""
+
+    def __init__(self, count: int, context: Any):
+        self._left = context.Value("i", count)
+
+    def take(self) -> bool:
+        with self._left.get_lock():
+            if self._left.value <= 0:
+                return False
+            self._left.value -= 1
+            return True
+
+
 class FuturesPool:
     """A pool whose workers are futures (concurrent.futures or Dask) and whose stop is an event they poll."""
 
@@ -26,15 +41,15 @@ class FuturesPool:
 class ThreadPool:
     """One worker on a thread of this process; the same interface as the process and Dask pools."""
 
-    def __init__(self, job: WorkerJob):
+    def __init__(self, job: WorkerJob, tickets: Tickets | None = None):
         self._stop = threading.Event()
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._work, args=(job,), name="SweepWorker", daemon=True)
+        self._thread = threading.Thread(target=self._work, args=(job, tickets), name="SweepWorker", daemon=True)
         self._thread.start()
 
-    def _work(self, job: WorkerJob) -> None:
+    def _work(self, job: WorkerJob, tickets: Tickets | None) -> None:
         try:
-            work_on_study(job, self._stop.is_set)
+            work_on_study(job, self._stop.is_set, tickets.take if tickets is not None else None)
         except BaseException as error:  # handed to the caller's thread by `result`
             self._error = error
 

@@ -5,7 +5,7 @@ into it; then the trials still missing are split between K workers, each running
 
 - K = 1: one worker thread in this process (no process start-up; Numba kernels release the GIL);
 - K > 1: that thread plus K-1 processes (spawned, not forked: a forked Numba/BLAS runtime is not safe), each
-  opening the same storage;
+  opening the same storage, taking trials from one shared count until none is left;
 - `plan.dask`: K tasks on the Dask cluster at that address (K = its worker count unless `plan.workers` is set);
   the storage must be reachable from the workers (an RDB URL, or a journal file on a shared file system).
 
@@ -19,15 +19,19 @@ outcome with `stopped=True`; after Ctrl+C it re-raises KeyboardInterrupt once th
 from __future__ import annotations
 
 import os
+import socket
 import time
+import uuid
 from typing import Any, Callable
 
 from core.sweeps.errors import SweepError
 from core.sweeps.records import OBJECTIVES, SAMPLERS, SweepOutcome, SweepPlan, TrialResult
 from core.sweeps.space import check_range, grid_points, grid_size
 from core.sweeps.storage import default_storage, default_study_name
-from core.sweeps.study import WORKER_ATTR, SweepSettings, create_or_continue, is_done, trial_result
-from core.sweeps.pools import PoolGroup, ThreadPool
+from core.sweeps.study import (
+    WORKER_ATTR, SweepSettings, create_or_continue, is_done, listed_trials, load_study, trial_result,
+)
+from core.sweeps.pools import PoolGroup, ThreadPool, Tickets
 from core.sweeps.work import WorkerJob
 
 POLL_SECONDS = 0.25
@@ -49,8 +53,9 @@ def run_sweep(plan: SweepPlan, on_trial: Callable[[TrialResult], None] | None = 
     stopped = False
     if missing > 0:
         jobs = _jobs(plan, storage, study_name, missing)
-        pool = _pool(plan, jobs)
-        stopped = _watch(study, pool, on_trial, should_stop or (lambda: False))
+        with _one_blas_thread():
+            pool = _pool(plan, jobs)
+            stopped = _watch(study, pool, on_trial, should_stop or (lambda: False))
     return outcome_of(study, storage, stopped)
 
 
@@ -59,15 +64,13 @@ def run_worker(project: str, storage: str, study_name: str, trials: int | None =
     """Work on an existing study from this process (`sweep-worker`: Optuna's many-machines pattern): `trials` of
     its trials, or (None) until the study holds its target. The trials run on a thread; this thread reports
     them to `on_trial` and turns Ctrl+C into a stop (the running trial is redone later), then re-raises it."""
-    from core.sweeps.study import load_study
     if trials is not None and not 1 <= trials <= MAX_TRIALS:
         raise SweepError(f"trials must be 1 to {MAX_TRIALS}, got {trials}")
-    import socket
-    import uuid
     study, _ = load_study(storage, study_name)  # a missing or foreign study is an error before any work
     tag = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     job = WorkerJob(os.path.abspath(project), storage, study_name, trials, tag=tag)
-    stopped = _watch(study, ThreadPool(job), on_trial, lambda: False, only=tag)
+    with _one_blas_thread():
+        stopped = _watch(study, ThreadPool(job), on_trial, lambda: False, only=tag)
     return outcome_of(study, storage, stopped)
 
 
@@ -99,7 +102,7 @@ def check_plan(plan: SweepPlan) -> SweepSettings:
 
 
 def outcome_of(study: Any, storage: str, stopped: bool) -> SweepOutcome:
-    trials = tuple(trial_result(trial) for trial in study.get_trials(deepcopy=False))
+    trials = tuple(trial_result(trial) for trial in listed_trials(study))
     complete = [trial for trial in trials if trial.state == "complete"]
     best = None
     if complete:
@@ -118,6 +121,14 @@ def default_workers() -> int:
 
 
 # --- internals ----------------------------------------------------------------------------------------------------
+def _one_blas_thread() -> Any:
+    """BLAS held to one thread in this process while its worker thread trains (the worker processes do the
+    same): K workers on K cores. Otherwise the in-process worker's evaluation matmuls spread over every core and
+    crowd the other workers (measured: one worker alone used 1.03 cores)."""
+    from threadpoolctl import threadpool_limits
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 def _queue_grid(study: Any, settings: SweepSettings, missing: int) -> None:
     """Queue the grid points still to try as waiting trials. Workers take waiting trials one at a time (the
     storage hands each to exactly one), so parallel workers never try a point twice, as Optuna's GridSampler alone
@@ -152,7 +163,9 @@ def _jobs(plan: SweepPlan, storage: str, study_name: str, missing: int) -> list[
     project = os.path.abspath(plan.project)
     if "://" not in storage:
         storage = os.path.abspath(storage)  # the workers may start elsewhere
-    return [WorkerJob(project, storage, study_name, share + (index < extra), index) for index in range(workers)]
+    prefix = f"{socket.gethostname()}:{os.getpid()}"  # each trial says which worker ran it (user attribute)
+    return [WorkerJob(project, storage, study_name, share + (index < extra), index, tag=f"{prefix}:{index}")
+            for index in range(workers)]
 
 
 def _pool(plan: SweepPlan, jobs: list[WorkerJob]) -> Any:
@@ -161,10 +174,12 @@ def _pool(plan: SweepPlan, jobs: list[WorkerJob]) -> Any:
         return DaskPool(plan.dask, jobs)
     if len(jobs) == 1:
         return ThreadPool(jobs[0])
-    from core.sweeps.process_pool import ProcessPool
+    from core.sweeps.process_pool import CONTEXT, ProcessPool
     # This process is one of the K workers (a thread): it is warm, so it trains while the K-1 processes start
-    # (a spawned worker takes a few seconds to import the engine and load its data on a busy machine).
-    return PoolGroup(ThreadPool(jobs[0]), ProcessPool(jobs[1:]))
+    # (a spawned worker takes a few seconds to import the engine and load its data on a busy machine), and
+    # the workers share the count of trials to run, so the first up take the trials of those still starting.
+    tickets = Tickets(sum(job.trials for job in jobs), CONTEXT)
+    return PoolGroup(ThreadPool(jobs[0], tickets), ProcessPool(jobs[1:], tickets))
 
 
 def _watch(study: Any, pool: Any, on_trial: Callable[[TrialResult], None] | None,
@@ -195,7 +210,7 @@ def _watch(study: Any, pool: Any, on_trial: Callable[[TrialResult], None] | None
 
 def _report_changes(study: Any, seen: dict[int, TrialResult], on_trial: Callable[[TrialResult], None],
                     only: str | None) -> None:
-    for trial in study.get_trials(deepcopy=False):
+    for trial in listed_trials(study):
         if only is not None and trial.user_attrs.get(WORKER_ATTR) != only:
             continue
         result = trial_result(trial)

@@ -125,6 +125,13 @@ def trial_result(trial: Any) -> TrialResult:
                        str(error)[:500] if error is not None else None)
 
 
+def listed_trials(study: Any) -> list[Any]:
+    """The study's trials that have started (a grid point queued for later is not a trial yet), by number."""
+    from optuna.trial import TrialState
+    return study.get_trials(deepcopy=False, states=(TrialState.RUNNING, TrialState.COMPLETE, TrialState.PRUNED,
+                                                     TrialState.FAIL))
+
+
 def is_done(trial: Any) -> bool:
     """Whether a trial counts toward the study's target: ended, and not cut short by a stop (those are redone)."""
     return trial.state.is_finished() and not trial.user_attrs.get(INTERRUPTED_ATTR, False)
@@ -133,7 +140,7 @@ def is_done(trial: Any) -> bool:
 def load_trials(storage: str, study_name: str) -> list[TrialResult]:
     """Every trial of the study, by number (to reopen a sweep or show one another process runs)."""
     study, _ = load_study(storage, study_name)
-    return [trial_result(trial) for trial in study.get_trials(deepcopy=False)]
+    return [trial_result(trial) for trial in listed_trials(study)]
 
 
 def importance(storage: str, study_name: str) -> dict[str, float]:

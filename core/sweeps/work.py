@@ -5,8 +5,8 @@ Dask cluster, or `backprop-studio-cli sweep-worker` on another machine (Optuna's
 worker opens the same storage, and the storage hands out trial numbers, so none is lost or duplicated).
 
 A worker runs exactly `trials` trials (the caller splits the study's remaining trials between its workers, so K
-workers never overshoot the target), or, with `trials=None`, goes on until the study holds its target of done
-trials. It stops early when `should_stop()` turns true, or when the grid sampler has tried every point.
+workers never overshoot the target), or one trial per ticket of a counter shared by a local pool, or, with
+`trials=None`, goes on until the study holds its target of done trials. It stops early when `should_stop()` turns true, or when the grid sampler has tried every point.
 """
 
 from __future__ import annotations
@@ -54,8 +54,12 @@ def make_pruner(settings: SweepSettings, epochs: int) -> Any:
                                        n_warmup_steps=int(epochs * MEDIAN_PRUNER_WARMUP_FRACTION))
 
 
-def work_on_study(job: WorkerJob, should_stop: Callable[[], bool] | None = None) -> int:
-    """Run this worker's trials; the number it ran."""
+def work_on_study(job: WorkerJob, should_stop: Callable[[], bool] | None = None,
+                  take_ticket: Callable[[], bool] | None = None) -> int:
+    """Run this worker's trials; the number it ran. With `take_ticket` (the local pools), the worker runs a trial
+    for each ticket it gets from a counter its pool shares, until none is left, instead of `job.trials`: a worker
+    that is up early takes the trials of one still starting, and K workers together still run exactly the
+    missing trials."""
     import optuna
     from core.sweeps.objective import TrialFailed, TrialObjective
     should_stop = should_stop or (lambda: False)
@@ -83,6 +87,11 @@ def work_on_study(job: WorkerJob, should_stop: Callable[[], bool] | None = None)
         return 0
     if should_stop():
         return 0
-    study.optimize(objective, n_trials=job.trials, catch=(TrialFailed,), callbacks=[after_trial],
-                   gc_after_trial=False)
+    if take_ticket is None:
+        study.optimize(objective, n_trials=job.trials, catch=(TrialFailed,), callbacks=[after_trial],
+                       gc_after_trial=False)
+    else:
+        while not should_stop() and take_ticket():
+            study.optimize(objective, n_trials=1, catch=(TrialFailed,), gc_after_trial=False)
+            ran += 1
     return ran

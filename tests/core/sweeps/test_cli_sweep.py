@@ -90,7 +90,7 @@ def test_sweep_worker_runs_trials_of_the_study(tmp_path, capsys):
 @pytest.mark.slow  # worker processes start (a few seconds each on a busy machine)
 @pytest.mark.skipif(os.name != "posix", reason="sends SIGINT to a process group")
 def test_ctrl_c_exits_130_keeps_finished_trials_and_the_same_command_continues(tmp_path):
-    project = tiny_project(tmp_path, epochs=80)
+    project = tiny_project(tmp_path, epochs=400)  # a trial lasts long enough for the signal to find it running
     argv = ["sweep", str(project), "--param", "training.optimizer.lr=log:1e-3:0.3", "--trials", "4", "--workers",
             "2", "--sampler", "random", "--no-prune", "--json"]
     root = Path(__file__).resolve().parents[3]

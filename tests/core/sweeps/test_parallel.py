@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from core.runs import store_path_for
 from core.spec import default_spec
 from core.sweeps import SweepPlan, load_trials, parse_param, run_sweep
 from tests.core.sweeps.sweep_helpers import tiny_project
@@ -38,6 +40,15 @@ def test_two_worker_processes_share_the_journal_file(tmp_path, sampler):
     assert_whole(outcome.trials, 10)
     assert load_trials(outcome.storage, outcome.study_name) == list(outcome.trials)
     assert outcome.storage.endswith(".sweeps.journal")
+    # both processes recorded their trials into the one run store, and left it whole
+    connection = sqlite3.connect(store_path_for(project))
+    try:
+        assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        runs = dict(connection.execute("SELECT id, status FROM runs").fetchall())
+    finally:
+        connection.close()
+    assert sorted(runs) == sorted(t.run_id for t in outcome.trials)
+    assert set(runs.values()) <= {"finished", "interrupted"}  # (a pruned trial's run is "interrupted")
 
 
 @pytest.mark.slow  # worker processes start (a few seconds each on a busy machine)

@@ -100,18 +100,18 @@ def test_a_diverging_trial_is_failed_and_the_sweep_goes_on(tmp_path):
 
 
 def test_a_stop_keeps_finished_trials_and_the_same_plan_resumes(tmp_path):
-    project = tiny_project(tmp_path, epochs=30)
-    plan = SweepPlan(project, (LR, DROPOUT), sampler="tpe", trials=5, workers=1, prune=False)
+    project = tiny_project(tmp_path, epochs=150)  # trials long enough that the sweep is still running at the stop
+    plan = SweepPlan(project, (LR, DROPOUT), sampler="tpe", trials=8, workers=1, prune=False)
     ended = []
     outcome = run_sweep(plan, on_trial=lambda r: r.state == "complete" and ended.append(r.number),
                         should_stop=lambda: len(ended) >= 2)
     assert outcome.stopped
     done = [t for t in outcome.trials if t.state == "complete"]
-    assert 2 <= len(done) < 5
+    assert 2 <= len(done) < 8
     resumed = run_sweep(plan)
     assert not resumed.stopped
     complete = [t for t in resumed.trials if t.state == "complete"]
-    assert len(complete) == 5
+    assert len(complete) == 8
     assert [t.params for t in complete[:len(done)]] == [t.params for t in done]  # kept, not redone
     assert load_trials(resumed.storage, resumed.study_name) == list(resumed.trials)
 
