@@ -8,8 +8,9 @@ the same whatever the run's length.
 
 from __future__ import annotations
 
+import math
 from collections import deque
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -18,8 +19,8 @@ from core.diagnostics.validation_trend import TrendPoint, ValidationTrend
 KEEP_EPOCHS = 8  # the detectors look back 5 epochs at most
 
 
-@dataclass(frozen=True)
-class EpochRecord:
+class EpochRecord(NamedTuple):  # immutable, and made at every epoch: a tuple is 4x quicker to build than a
+    #                              frozen dataclass (the doctor runs on the training thread)
     epoch: int  # 1-based
     train_loss: float
     val_loss: float | None
@@ -57,8 +58,8 @@ class RunHistory:
         if losses is not None and len(losses):
             if self.first_loss is None:
                 self.first_loss = float(losses[0])
-            peak = float(np.max(losses))
-            self._batch_loss_max = peak if np.isnan(self._batch_loss_max) else max(self._batch_loss_max, peak)
+            peak = float(losses.max())
+            self._batch_loss_max = peak if math.isnan(self._batch_loss_max) else max(self._batch_loss_max, peak)
         if snapshot.layer_names:
             self.layer_names = list(snapshot.layer_names)
         if snapshot.kind == "end":
@@ -74,8 +75,8 @@ class RunHistory:
         self.epoch_count += 1
         record = EpochRecord(
             epoch, train_loss, val_loss,
-            np.asarray(snapshot.grad_mean_abs, dtype=np.float64).copy(),
-            np.asarray(snapshot.update_ratios, dtype=np.float64).copy(), self._batch_loss_max, saturation, dead,
+            np.array(snapshot.grad_mean_abs, dtype=np.float64),
+            np.array(snapshot.update_ratios, dtype=np.float64), self._batch_loss_max, saturation, dead,
             None if snapshot.val_metric is None else float(snapshot.val_metric),
             self._trend.update(epoch, train_loss, val_loss))
         self._records.append(record)
