@@ -107,10 +107,20 @@ def test_a_long_warning_in_a_narrow_dock_shows_in_full_on_hover(qtbot):
     assert plot.verdict.toolTip().startswith(full) and "ReLU" in plot.verdict.toolTip()
 
 
+def test_the_lines_over_time_are_made_only_when_that_plot_is_on_show(plot):
+    plot.add_snapshots(epoch_snapshots(5))
+    plot.throttle.flush()
+    assert plot.curves == [] and len(plot.bars.opts["height"]) == 3  # a small dock shows the bars alone
+    plot.arrangement.selector.buttons[1].click()  # "Over time"
+    assert len(plot.curves) == 3 and all(len(curve.getOriginalDataset()[0]) == 5 for curve in plot.curves)
+
+
 def test_a_new_run_of_the_same_network_reuses_the_lines_and_another_network_gets_its_own(plot):
+    plot.arrangement.selector.buttons[1].click()  # "Over time" on show
     plot.add_snapshots(epoch_snapshots(5))
     plot.throttle.flush()
     first = list(plot.curves)
+    assert len(first) == 3
     plot.clear()  # a new run starts
     assert all(curve.getOriginalDataset()[0] is None or not len(curve.getOriginalDataset()[0])
                for curve in first)  # emptied: nothing stale is drawn
