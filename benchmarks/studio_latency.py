@@ -259,6 +259,9 @@ def _report(runs: list[StudioRun], shares: list[float]) -> None:
     print(f"lateness p99       {p99:6.1f} ms (median of the runs' p99; range "
           f"{min(r.percentile_ms(99) for r in runs):.1f}–{max(r.percentile_ms(99) for r in runs):.1f}; "
           f"target ≤ 30 ms)")
+    gui = [r.main_cpu * 1000 / r.wall for r in runs]
+    print(f"GUI-thread CPU     {statistics.median(gui):6.1f} ms per second of training (median; range "
+          f"{min(gui):.1f}–{max(gui):.1f}; CPU time, which the machine's load inflates least)")
     print_breakdown(sorted(runs, key=lambda r: r.percentile_ms(99))[len(runs) // 2])
 
 

@@ -8,8 +8,10 @@
 Every finished epoch is recorded (a few numbers, `RunHistory`); the activation probe and the detectors run on a
 thinning cadence: every epoch for the first `EVERY_EPOCH_UNTIL` epochs, then whenever the epochs since the last
 pass reach `PASS_SHARE` of the epochs so far (epoch 8 → every 2nd, epoch 40 → every 10th), and always at the
-run's end. A pass costs about one forward pass over 256 rows plus ~0.1–0.2 ms of Python: at every epoch that was
-8–12 % of a digits epoch; on this cadence it is a few passes per run (`benchmarks/doctor_cost.py`). The detectors
+run's end. A pass costs about one forward pass of the hidden layers over 256 rows plus ~10 µs of Python (each
+detector tests its cheapest necessary condition first, on plain floats, so a healthy run's pass makes almost no
+arrays); on this cadence it is a few passes per run, about 1–3 % of a digits run (`benchmarks/doctor_cost.py`;
+every detector's verdicts, epochs and evidence were compared before and after that tuning). The detectors
 read windows of the recorded epochs and of the last probed ones, and their problems persist (a rate too high,
 units dead or saturated, a loss that keeps rising), so a later pass still sees what an earlier epoch showed; a
 finding is dated at the pass that recognised it. Each problem is named once. The specific causes are looked at

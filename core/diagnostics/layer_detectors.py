@@ -59,9 +59,13 @@ def _held_share(history: RunHistory, attribute: str, threshold: float):
     """(layer, smallest share over the last UNIT_EPOCHS probed epochs) of the layer whose share held above
     threshold."""
     records = history.recent_probed(UNIT_EPOCHS)
-    if len(records) < UNIT_EPOCHS or any(getattr(r, attribute) is None for r in records):
+    measured = [getattr(r, attribute) for r in records]
+    if len(records) < UNIT_EPOCHS or any(m is None for m in measured):
         return None
-    shares = np.nan_to_num(np.array([getattr(r, attribute) for r in records]), nan=0.0).min(axis=0)
+    if not any(share >= threshold for share in measured[-1].tolist()):
+        return None  # cheap first: the latest shares are all below it (nan: not measured), so their minimum is
+    shares = np.minimum.reduce(measured)  # each layer's smallest share; nan where any was nan (not measured) ...
+    shares[np.isnan(shares)] = 0.0  # ... which counts as none
     if not len(shares) or shares.max() < threshold:
         return None
     layer = int(np.argmax(shares))
@@ -69,9 +73,12 @@ def _held_share(history: RunHistory, attribute: str, threshold: float):
 
 
 def saturation(history: RunHistory) -> Verdict:
-    held = _held_share(history, "saturation", SATURATED_SHARE)
     untrained = history.chance_loss or history.start_loss  # too-large weights inflate the start loss itself
-    if held is None or untrained is None or history.recent(1)[0].train_loss < SATURATION_HURTS * untrained:
+    latest = history.recent(1)
+    if untrained is None or not latest or latest[0].train_loss < SATURATION_HURTS * untrained:
+        return None  # cheap first: a loss this low is no harm done (every pass of a trained net ends here)
+    held = _held_share(history, "saturation", SATURATED_SHARE)
+    if held is None:
         return None
     layer, share = held
     return _name(history, layer), {"saturated_share": share, "epochs": float(UNIT_EPOCHS)}, (

@@ -49,19 +49,21 @@ def lr_too_high(history: RunHistory) -> Verdict:
                       and len(grads) else float("nan")}, (
             "The run diverged with gradients of ordinary size: the steps, not the gradients, were too large, so "
             "the learning rate is too high for this network.")
+    records = history.recent(FAR_EPOCHS)
+    if len(records) < FAR_EPOCHS or not all(record.train_loss >= 0.9 * first for record in records):
+        return None  # cheap first (every pass of a healthy run ends here): both verdicts below need this
     losses = history.train_losses(FAR_EPOCHS)
-    if len(losses) >= FAR_EPOCHS and np.all(losses >= FAR_ABOVE_START * first):
+    if np.all(losses >= FAR_ABOVE_START * first):
         ratio = float(history.recent(1)[0].update_ratios.max())
         return None, {"start_loss": first, "loss": float(losses[-1]), "loss_over_start": float(losses[-1] / first),
                       "max_update_ratio": ratio}, (
             f"The loss stays far above where it started ({losses[-1]:.3g} against {first:.3g}): each step jumps "
             f"past the valley, the learning rate is too high.")
-    if len(losses) >= FAR_EPOCHS and np.all(losses >= 0.9 * first):
-        ratios = np.array([record.update_ratios.max() for record in history.recent(FAR_EPOCHS)])
-        if np.all(ratios >= LARGE_UPDATE_RATIO):
-            return None, {"start_loss": first, "loss": float(losses[-1]), "min_update_ratio": float(ratios.min())}, (
-                f"The loss makes no progress while every step changes the weights by {ratios.min():.0%} or more: "
-                f"the learning rate is too high.")
+    ratios = np.array([record.update_ratios.max() for record in records])
+    if np.all(ratios >= LARGE_UPDATE_RATIO):
+        return None, {"start_loss": first, "loss": float(losses[-1]), "min_update_ratio": float(ratios.min())}, (
+            f"The loss makes no progress while every step changes the weights by {ratios.min():.0%} or more: "
+            f"the learning rate is too high.")
     return None
 
 
@@ -83,8 +85,10 @@ def exploding_gradients(history: RunHistory) -> Verdict:
             f"The run diverged with gradients of {np.max(grads):.3g} on average per weight: they explode on their "
             f"way through the network (a healthy gradient is below 1).")
     records = history.recent(3)
-    if len(records) < 3:
-        return None
+    if len(records) < 3 or not records[-1].train_loss > records[0].train_loss:
+        return None  # a loss that does not rise: cheap first, every healthy pass ends here
+    if not np.any(records[-1].grad_mean_abs >= LARGE_GRADIENT):
+        return None  # no layer's gradient is large yet (a nan is not large)
     grads = np.array([record.grad_mean_abs for record in records])
     with np.errstate(divide="ignore", invalid="ignore"):
         growth = grads[1:] / grads[:-1]
@@ -101,9 +105,9 @@ def exploding_gradients(history: RunHistory) -> Verdict:
 
 def plateau(history: RunHistory) -> Verdict:
     first = history.start_loss
+    if first is None or not _window_at_most_fell_to(history, NO_PROGRESS * first):
+        return None  # cheap first: a loss that fell below this is no plateau (every healthy pass ends here)
     window = history.train_losses(FLAT_WINDOW)
-    if first is None or len(window) < FLAT_WINDOW:
-        return None
     spread = float((window.max() - window.min()) / max(window.mean(), 1e-12))
     gradient = float(np.median(history.recent(1)[0].grad_mean_abs))
     if spread < FLAT_RANGE and window[-1] >= NO_PROGRESS * first and gradient < SMALL_GRADIENT:
@@ -114,6 +118,13 @@ def plateau(history: RunHistory) -> Verdict:
     return None
 
 
+def _window_at_most_fell_to(history: RunHistory, floor: float) -> bool:
+    """A full window of `FLAT_WINDOW` epochs whose last training loss is still at or above `floor`: what a
+    plateau and a slow descent both need, checked before any array is made."""
+    records = history.recent(FLAT_WINDOW)
+    return len(records) == FLAT_WINDOW and records[-1].train_loss >= floor
+
+
 def _slope(values: np.ndarray) -> float:
     """The least-squares slope of `values` against 0, 1, 2, … (per epoch)."""
     steps = np.arange(len(values), dtype=np.float64) - (len(values) - 1) / 2.0
@@ -122,10 +133,10 @@ def _slope(values: np.ndarray) -> float:
 
 def slow_convergence(history: RunHistory, planned_epochs: int | None) -> Verdict:
     first = history.start_loss
+    if (first is None or planned_epochs is None or history.last_epoch < SLOW_AFTER_SHARE * planned_epochs
+            or not _window_at_most_fell_to(history, NO_PROGRESS * first)):
+        return None  # cheap first: a loss below this has made progress (every healthy pass ends here)
     window = history.train_losses(FLAT_WINDOW)
-    if (first is None or planned_epochs is None or len(window) < FLAT_WINDOW
-            or history.last_epoch < SLOW_AFTER_SHARE * planned_epochs):
-        return None
     slope = _slope(window)
     spread = float((window.max() - window.min()) / max(window.mean(), 1e-12))
     if spread < SLOW_MIN_FALL or float(np.median(history.recent(1)[0].grad_mean_abs)) < SMALL_GRADIENT:

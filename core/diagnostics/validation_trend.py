@@ -5,13 +5,12 @@ smoothed validation loss so far with the training loss at that epoch. Constant m
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from typing import NamedTuple
 
 SMOOTHING = 3  # epochs: one noisy validation epoch is no trend
 
 
-@dataclass(frozen=True)
-class TrendPoint:
+class TrendPoint(NamedTuple):  # immutable; a tuple is quick to build at every epoch
     train: float  # smoothed training loss at this epoch
     val: float  # smoothed validation loss at this epoch
     best_val: float  # the lowest smoothed validation loss so far (this epoch's included)

@@ -122,6 +122,8 @@ class GradientFlowPlot(QWidget):
                                                 label="10⁻³", labelOpts={"position": 0.95, "color": "#7f7f7f"}))
         self.bar_texts: list[pg.TextItem] = []
         self.curves: list[pg.PlotDataItem] = []
+        self._curves_for: list[str] = []  # the layer names `curves` (and their legend entries) were made for
+        self._ticks_for: list[str] = []  # and the bars' ticks
         # The finding on a line of its own: beside the selector, a dock of the default size left it no width at
         # all. Shortened to the dock's width; in full, with the advice, in its tooltip.
         stack_panel(self, controls, self.verdict, graphics=self.graphics)
@@ -136,10 +138,11 @@ class GradientFlowPlot(QWidget):
         self.latest = self.pinned = None
         self._last_x = float("-inf")
         self.labels = []
+        # The lines, their legend and the ticks stay for the next run of the same network (`_ensure_curves`):
+        # making them again took ~30 ms of the GUI thread at every run's first redraw. Emptied, they draw nothing.
         for curve in self.curves:
-            self.time_plot.removeItem(curve)
-        self.curves = []
-        self.legend.clear()
+            curve.setData([], [])
+        self.legend.setVisible(False)  # no layer's line to name until a run's data come
         for key in self.history:
             self.history[key] = []
         self._redraw()
@@ -215,13 +218,29 @@ class GradientFlowPlot(QWidget):
         self.layer_names = names
         for key in self.history:
             self.history[key] = [SeriesBuffer(self.capacity) for _ in names]
+        self.legend.setVisible(True)
+        if names == self._ticks_for:
+            return  # the same network as the last run's: its ticks (and lines, if made) serve again
+        self._ticks_for = list(names)
+        ticks = [[(i, _short(name, terse=len(names) > 4)) for i, name in enumerate(names)]]
+        self.bars_plot.getAxis("bottom").setTicks(ticks)
+        self.ratio_plot.getAxis("bottom").setTicks(ticks)
+
+    def _ensure_curves(self) -> None:
+        """The "over time" lines of the current network, made when that plot is first on show: in a small dock
+        it sits behind the selector, and making a line per layer and its legend entry took ~30 ms of the GUI
+        thread at a run's first redraw. A new run of the same network keeps them."""
+        names = self.layer_names
+        if names == self._curves_for:
+            return
+        for curve in self.curves:
+            self.time_plot.removeItem(curve)
+        self.legend.clear()
+        self._curves_for = list(names)
         # A legend of more than a few layers would cover the lines; the bars' colours and ticks name them then.
         legend_names = names if len(names) <= MAX_LEGEND_LAYERS else [None] * len(names)
         self.curves = [make_live_curve(self.time_plot, layer_colour(i), legend_name)
                        for i, legend_name in enumerate(legend_names)]
-        ticks = [[(i, _short(name, terse=len(names) > 4)) for i, name in enumerate(names)]]
-        self.bars_plot.getAxis("bottom").setTicks(ticks)
-        self.ratio_plot.getAxis("bottom").setTicks(ticks)
 
     def _ensure_bar_texts(self, count: int) -> None:
         """One label per bar, reused from update to update (creating items 30 times a second is slow)."""
@@ -242,6 +261,8 @@ class GradientFlowPlot(QWidget):
         key = self.quantity_key
         shown = self.arrangement.is_shown
         if shown(self.time_plot):
+            if self.layer_names:
+                self._ensure_curves()
             for curve, buffer in zip(self.curves, self.history.get(key, [])):
                 curve.setData(buffer.x, buffer.y)
         s = self.pinned or self.latest

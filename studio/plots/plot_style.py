@@ -72,12 +72,25 @@ LIVE_DOWNSAMPLE_FACTOR = 1.5
 
 def make_live_curve(plot: pg.PlotItem, colour: str, name: str | None, width: float = 2.0,
                     dashed: bool = False, symbol: str | None = None) -> pg.PlotDataItem:
-    """One curve per series, set up for long runs: clipped to the view and downsampled automatically."""
+    """One curve per series, set up for long runs: clipped to the view, downsampled automatically, and a wide solid
+    line drawn as separate segments (see `draw_as_segments`)."""
     curve = plot.plot([], [], pen=pen(colour, width, dashed), name=name, symbol=symbol,
                       symbolSize=6, symbolBrush=colour, symbolPen=None, autoDownsampleFactor=LIVE_DOWNSAMPLE_FACTOR)
     curve.setClipToView(True)
     curve.setDownsampling(auto=True, method="peak")
+    if width > 1.0 and not dashed:
+        draw_as_segments(curve)
     return curve
+
+
+def draw_as_segments(curve: pg.PlotDataItem) -> None:
+    """Draw a wide, solid, opaque line as one `drawLines` of its segments instead of one path. Qt strokes a path
+    wider than 1 px by computing the outline of every join, which made the loss plot's two 2.5-px per-epoch lines
+    (a few hundred points each) over half of its redraw: 7.0 → 3.7 ms per redraw of a 400-epoch run (measured
+    offscreen, 700 × 260 px). pyqtgraph does this by itself only without antialiasing; with it, the square caps
+    of neighbouring segments overlap by a fraction of a pixel, which an opaque pen does not show (compared side by
+    side)."""
+    curve.curve.setSegmentedLineMode("on")
 
 
 def style_axes(plot: pg.PlotItem, bottom: str, left: str, bottom_units: str | None = None,

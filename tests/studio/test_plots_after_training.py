@@ -53,6 +53,8 @@ def test_every_plot_has_data_after_training(trained):
 
     flow = plots["gradient_flow"]
     assert len(flow.layer_names) == 3
+    flow.arrangement.show_plot(1)  # "over time" (its lines are made when it is first on show)
+    assert len(flow.curves) == 3
     assert all(len(c.getOriginalDataset()[0]) >= 12 for c in flow.curves)  # a point per epoch at least
     assert len(flow.bars.opts["height"]) == 3 and len(flow.labels) == 3
 

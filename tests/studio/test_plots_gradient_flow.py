@@ -105,3 +105,34 @@ def test_a_long_warning_in_a_narrow_dock_shows_in_full_on_hover(qtbot):
     assert plot.verdict.isVisible() and len(shown) >= 20  # beside the selector it had no width left at all
     assert shown == full or (shown.endswith("…") and full.startswith(shown[:-1]))
     assert plot.verdict.toolTip().startswith(full) and "ReLU" in plot.verdict.toolTip()
+
+
+def test_the_lines_over_time_are_made_only_when_that_plot_is_on_show(plot):
+    plot.add_snapshots(epoch_snapshots(5))
+    plot.throttle.flush()
+    assert plot.curves == [] and len(plot.bars.opts["height"]) == 3  # a small dock shows the bars alone
+    plot.arrangement.selector.buttons[1].click()  # "Over time"
+    assert len(plot.curves) == 3 and all(len(curve.getOriginalDataset()[0]) == 5 for curve in plot.curves)
+
+
+def test_a_new_run_of_the_same_network_reuses_the_lines_and_another_network_gets_its_own(plot):
+    plot.arrangement.selector.buttons[1].click()  # "Over time" on show
+    plot.add_snapshots(epoch_snapshots(5))
+    plot.throttle.flush()
+    first = list(plot.curves)
+    assert len(first) == 3
+    plot.clear()  # a new run starts
+    assert all(curve.getOriginalDataset()[0] is None or not len(curve.getOriginalDataset()[0])
+               for curve in first)  # emptied: nothing stale is drawn
+    assert not plot.legend.isVisible()
+    plot.add_snapshots(epoch_snapshots(5))
+    plot.throttle.flush()
+    assert plot.curves == first and plot.legend.isVisible()  # the same lines, no new items made
+    assert len(plot.legend.items) == 3
+    plot.clear()
+    rng = np.random.default_rng(1)
+    plot.add_snapshots([synthetic_snapshot(e * 10, 10, layers=4, kind="epoch", rng=rng) for e in range(1, 4)])
+    plot.throttle.flush()
+    assert len(plot.curves) == 4 and not set(plot.curves) & set(first)  # a deeper network: lines of its own
+    assert len(plot.legend.items) == 4
+    assert all(curve.scene() is None for curve in first)  # the old lines left the plot

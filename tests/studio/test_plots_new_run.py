@@ -65,6 +65,7 @@ def test_a_new_run_on_a_changed_network_replaces_the_old_plots(document, session
     train(qtbot, controller, plots)
     assert started == [(0, 0, 0, None)]  # cleared the moment the run started, before its first snapshot
     np.testing.assert_array_equal(loss.epoch_train_curve.getOriginalDataset()[0], [1, 2, 3, 4])
+    flow.arrangement.show_plot(1)  # "over time": its lines are made when it is first on show
     assert len(flow.layer_names) == 4 and len(flow.curves) == 4 and len(flow.bars.opts["height"]) == 4
     assert weights.layer_box.count() == 4 and weights.image.image.shape[0] == 4
 
