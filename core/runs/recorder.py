@@ -6,7 +6,7 @@ when the run finishes.
 
 `record(snapshot)` costs a list append, plus a copy of the weights when a checkpoint is due (every
 `checkpoint_every` epochs, and whenever the monitored loss — validation loss, else training loss — reaches a new
-best). What it collects goes to the store's `RunWriter` thread at most every HANDOFF_SECONDS: a hand-over wakes
+best; of the bests reached between two hand-overs only the last is written). What it collects goes to the store's `RunWriter` thread at most every HANDOFF_SECONDS: a hand-over wakes
 the writer, and a woken writer takes the GIL from the training thread (a hand-over per epoch cost a fast digits
 run ~30 %; measured, benchmarks/run_store.py). Everything else (epoch rows, the batch losses' decimation,
 float64 conversion, SQL) happens on the writer thread. `finish` hands over the rest, queues the end of the run
@@ -47,6 +47,9 @@ class RunRecorder:
         self._best = math.inf
         self.finished = False
         self._collected: list[tuple] = []  # items for the writer not handed over yet
+        # The newest best weights not handed over yet: early in a run nearly every epoch is a new best, and only the
+        # last of a hand-over's worth is worth a blob (the writer's float64 conversion and SQL are what cost).
+        self._pending_best: tuple | None = None
         self._last_handoff = time.monotonic()
         if doctor is not None:  # built and fed on the writer thread: the training thread pays nothing for it
             writer.put(("doctor", run_id, doctor))
@@ -62,6 +65,9 @@ class RunRecorder:
     def hand_over(self) -> None:
         """Give the writer what was collected (record does it every HANDOFF_SECONDS; call it when a run pauses)."""
         self._last_handoff = time.monotonic()
+        if self._pending_best is not None:
+            self._collected.append(self._pending_best)
+            self._pending_best = None
         if self._collected:
             items, self._collected = self._collected, []
             self._writer.put(("many", items))
@@ -78,7 +84,7 @@ class RunRecorder:
         weights = self._weights()  # a copy (Network.get_state), taken now: training goes on changing them
         if is_best:
             self._best = monitored
-            self._collect(("weights", self.run_id, "best", snapshot.epoch, weights))
+            self._pending_best = ("weights", self.run_id, "best", snapshot.epoch, weights)
         if is_regular:
             self._collect(("weights", self.run_id, "checkpoint", snapshot.epoch, weights))
 
