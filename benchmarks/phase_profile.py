@@ -5,8 +5,8 @@
 `profile_epoch(model)` trains one epoch of a `benchmarks.core_runner.CoreMLP` whose run takes the general path
 (`core.training.step.StepRunner`), with the functions that path calls temporarily wrapped in timers, where the
 code looks them up: NumPy's matmul and the elementwise kernels as `core.layers.dense_block` calls them, the loss,
-the finite check, the optimizer's update (which saves the weights, steps and checks them), the batch gather and the
-running metric. A matmul is counted as forward or backward by the block method it runs in. Whatever no timer
+the finite checks of the gradients and of the new weights, the copy of the weights kept for a roll-back, the
+optimizer's step, the batch gather and the running metric. A matmul is counted as forward or backward by the block method it runs in. Whatever no timer
 covers (the Trainer's Python between the calls) is "other". Timers cost well under a microsecond a call, a few
 dozen calls a batch, so the profiled epoch takes about as long as an unprofiled one (printed beside it).
 """
@@ -19,8 +19,8 @@ from collections import defaultdict
 from contextlib import ExitStack, contextmanager
 
 PHASES = ("gather batch (copy)", "forward matmuls", "bias + activation, dropout", "loss",
-          "activation backward + bias gradients", "backward matmuls", "gradient finite check",
-          "update: save weights + step + check", "running metric", "other (Python between calls)")
+          "activation backward + bias gradients", "backward matmuls", "finite checks (gradients, weights)",
+          "save weights (copy)", "optimizer step", "running metric", "other (Python between calls)")
 
 
 class PhaseClock:
@@ -91,16 +91,12 @@ def profile_epoch(model) -> tuple[dict[str, float], float]:
         enter(_patched(dense_block, "act_k", _TimedModule(dense_block.act_k, clock, {
             "bias_activation": elementwise, "dropout_forward": elementwise, "add_into": elementwise,
             "activation_backward": "activation backward + bias gradients"})))
-        enter(_patched(step, "all_finite", clock.timed(step.all_finite, "gradient finite check")))
+        enter(_patched(step, "all_finite", clock.timed(step.all_finite, "finite checks (gradients, weights)")))
         for block in network.blocks:
             enter(_patched(block, "forward", clock.in_context(block.forward, "forward")))
             enter(_patched(block, "backward", clock.in_context(block.backward, "backward")))
-        for name in ("step", "step_saving"):
-            if hasattr(steps.optimizer, name):
-                enter(_patched(steps.optimizer, name, clock.timed(getattr(steps.optimizer, name),
-                                                                  "update: save weights + step + check")))
-        enter(_patched(steps, "_save_last_finite", clock.timed(steps._save_last_finite,
-                                                                "update: save weights + step + check")))
+        enter(_patched(steps.optimizer, "step", clock.timed(steps.optimizer.step, "optimizer step")))
+        enter(_patched(steps, "_save_last_finite", clock.timed(steps._save_last_finite, "save weights (copy)")))
         enter(_patched(network.loss, "value_and_grad", clock.timed(network.loss.value_and_grad, "loss")))
         enter(_patched(trainer.sampler, "batch", clock.timed(trainer.sampler.batch, "gather batch (copy)")))
         enter(_patched(trainer.running_metric, "update", clock.timed(trainer.running_metric.update,
@@ -109,8 +105,6 @@ def profile_epoch(model) -> tuple[dict[str, float], float]:
         model.train_epoch()
         epoch = time.perf_counter() - started
     seconds = {phase: clock.seconds.get(phase, 0.0) for phase in PHASES}
-    # The update's finite check of the weights, when the optimizer does not check on the way, is a second call
-    # of all_finite: it stays in "gradient finite check" (the general path's non-fusable optimizers only).
     seconds["other (Python between calls)"] = max(0.0, epoch - sum(seconds.values()))
     return seconds, epoch
 

@@ -72,10 +72,11 @@ def test_phase_profile_times_every_phase_of_the_real_general_step_and_restores_t
     originals = (dense_block.np, dense_block.act_k, step.all_finite)
     seconds, epoch = profile_epoch(model)
     assert (dense_block.np, dense_block.act_k, step.all_finite) == originals
-    assert "forward" not in vars(model.network.blocks[0]) and "step_saving" not in vars(model.trainer.steps.optimizer)
+    assert "forward" not in vars(model.network.blocks[0]) and "step" not in vars(model.trainer.steps.optimizer)
     assert list(seconds) == list(PHASES) and all(value >= 0 for value in seconds.values())
     for phase in ("forward matmuls", "backward matmuls", "bias + activation, dropout", "loss",
-                  "update: save weights + step + check", "gather batch (copy)"):
+                  "optimizer step", "save weights (copy)", "finite checks (gradients, weights)",
+                  "gather batch (copy)"):
         assert seconds[phase] > 0, phase
     assert sum(seconds.values()) <= epoch * 1.001
     assert "matmuls" in describe("digits", seconds, epoch, None, 1)

@@ -2,12 +2,11 @@
 
 For each batch, in the order of the general path's step (`core.training.step.StepRunner.run_batch`): gather the
 rows → forward through every layer (matmul, bias + activation, inverted dropout) → loss and its gradient →
-backward into the flat gradient buffer → L1/L2 terms → finite check → clipping (value or global norm) → save the
-weights to `previous`, the optimizer's step and the finite check of the weights in one pass (`saved_update`) →
-decoupled weight decay (and the finite check again) → explosion check → running metric. Every elementwise step
-calls the same kernels as the general path (`activations`, `losses`, `fused_update`, `optim_regularization`,
-`clip_kernels`, `batch_reductions`), so both compute the same arithmetic; only the matrix products may round
-differently (`dense_matmul`).
+backward into the flat gradient buffer → L1/L2 terms → finite check → save the weights to `previous` → clipping
+(value or global norm) → the optimizer's step → decoupled weight decay → finite check of the weights → explosion
+check → running metric. Every elementwise step calls the same kernels as the general path (`activations`,
+`losses`, `fused_update`, `optim_regularization`, `clip_kernels`, `batch_reductions`), so both compute the same
+arithmetic; only the matrix products may round differently (`dense_matmul`).
 
 The optimizer's step is `fused_update.fused_update` with the optimizer's own row of scalars for that step (its
 kernel contract: the kernel knows no optimizer's hyperparameters and computes no bias correction). The chunk stops
@@ -29,7 +28,7 @@ from core.kernels.activations import activation_backward, bias_activation, dropo
 from core.kernels.batch_reductions import accumulate_regression, all_finite, count_correct
 from core.kernels.clip_kernels import clip_to_range, scale_in_place, sum_of_squares
 from core.kernels.dense_matmul import matmul_nn, matmul_nt, matmul_tn
-from core.kernels.fused_update import STEP_LR, saved_update
+from core.kernels.fused_update import STEP_LR, fused_update
 from core.kernels.losses import binary_cross_entropy_logits, regression_loss, softmax_cross_entropy
 from core.kernels.optim_regularization import add_l1_l2_penalty, decay_weights
 
@@ -200,13 +199,13 @@ def train_chunk(batches, model, workspace, uniforms, settings, flags, step_scala
         losses[b] = loss
         if not (math.isfinite(loss) and all_finite(grads)):
             return b, STATUS_NONFINITE_LOSS, correct, first_loss, started
-        _clip(grads, flags[FLAG_CLIP_MODE], settings[SETTING_CLIP_VALUE])  # the gradients only: save after it
+        previous[:] = params
+        _clip(grads, flags[FLAG_CLIP_MODE], settings[SETTING_CLIP_VALUE])
         step_row = step_scalars[b]
-        started, finite = saved_update(kind, params, grads, optimizer_state, step_row, started, previous)
+        started = fused_update(kind, params, grads, optimizer_state, step_row, started)
         if decoupled_decay != 0.0:
             decay_weights(params, weight_mask, 1.0 - step_row[STEP_LR] * decoupled_decay)
-            finite = all_finite(params)
-        if not finite:
+        if not all_finite(params):
             return b, STATUS_NONFINITE_WEIGHTS, correct, first_loss, started
         if not math.isnan(first_loss) and loss > factor * max(first_loss, 1.0):
             return b, STATUS_EXPLODED, correct, first_loss, started

@@ -13,12 +13,6 @@ everything its step needs through public methods, so no caller reads its private
 `fused_update` performs one step from one row. The optimizers' own `step` (the general path) and the fused dense
 kernel (`core.kernels.fused_dense`, a run of batches in one call) both call it, so the two paths run the same
 code. A new fused optimizer adds a `FUSED_*` code, its columns and its branch here, and declares the contract.
-
-`saved_update` is the training step's whole update in one pass over memory: the copy of the weights kept for a
-roll-back, the step, and the finite check of the new weights. On a wide network (1.6 M parameters, 6 MB in
-float32: more than the L2 cache) these were three passes over the buffers, each read from L3 or memory; done a
-block at a time, each block is still in cache for the next part. Each element sees the same arithmetic as in
-`fused_update` over the whole buffer, so the weights and state are bit for bit the same.
 """
 
 from __future__ import annotations
@@ -28,7 +22,6 @@ import math
 import numpy as np
 from numba import njit
 
-from core.kernels.batch_reductions import all_finite
 from core.kernels.optim_kernels import adam_step, rmsprop_step, sgd_step
 
 FUSED_SGD, FUSED_ADAM, FUSED_RMSPROP = range(3)
@@ -40,9 +33,6 @@ SGD_MOMENTUM, SGD_DAMPENING, SGD_NESTEROV = range(2, 5)
 RMSPROP_ALPHA, RMSPROP_EPS, RMSPROP_MOMENTUM, RMSPROP_CENTERED = range(2, 6)
 STEP_SCALARS = 9
 STATE_ARRAYS = 3
-# Elements per block of `saved_update`: the weights, gradients, two state arrays and the saved copy of a block
-# (5 × 128 KB in float32) stay in a 1–2 MB L2 cache; much smaller blocks pay the per-block overhead.
-UPDATE_BLOCK = 32_768
 
 
 @njit(cache=True, nogil=True)
@@ -100,18 +90,3 @@ def fused_update(kind: int, params: np.ndarray, grads: np.ndarray, state: tuple,
              row[SGD_NESTEROV] != 0.0, not started)
     return started or momentum != 0.0
 
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def saved_update(kind: int, params: np.ndarray, grads: np.ndarray, state: tuple, row: np.ndarray, started: bool,
-                 previous: np.ndarray) -> tuple[bool, bool]:
-    """previous = params, then `fused_update`, block by block; returns (started after the step, whether every
-    new weight is finite). An empty state array (unused by the optimizer) stays empty in every block."""
-    s0, s1, s2 = state
-    after, finite = started, True
-    for a in range(0, params.shape[0], UPDATE_BLOCK):
-        b = min(a + UPDATE_BLOCK, params.shape[0])
-        previous[a:b] = params[a:b]
-        after = fused_update(kind, params[a:b], grads[a:b], (s0[a:b], s1[a:b], s2[a:b]), row, started)
-        if not all_finite(params[a:b]):
-            finite = False
-    return after, finite

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from core.kernels.fused_update import STEP_SCALARS, fused_update, saved_update
+from core.kernels.fused_update import STEP_SCALARS, fused_update
 from core.spec.catalogue import OPTIMIZERS, Choice
 from core.spec.validate import check_fields
 
@@ -73,15 +73,11 @@ class Optimizer:
 
     def step(self, grads: np.ndarray) -> None:
         """One update of `params` in place from the gradient buffer (not modified)."""
-        self._count_step(grads)
-        self._update(grads)
-
-    def _count_step(self, grads: np.ndarray) -> None:
-        """Check the gradient buffer against the parameters and count the step about to be taken."""
         if grads.shape != self.params.shape or grads.dtype != self.params.dtype:
             raise ValueError(f"optimizer {self.name}: grads must match params ({self.params.shape}, "
                              f"{self.params.dtype}), got {grads.shape}, {grads.dtype}")
         self.steps += 1
+        self._update(grads)
 
     # --- configuration -------------------------------------------------------------------------------------
     def get_config(self) -> dict[str, Any]:
@@ -167,16 +163,3 @@ class FusableOptimizer(Optimizer):
         self.kernel_scalars(self.steps, self._row)
         self.set_kernel_started(fused_update(self.fused_kind, self.params, grads, self.kernel_state(), self._row[0],
                                              self.kernel_started()))
-
-    def step_saving(self, grads: np.ndarray, previous: np.ndarray) -> bool:
-        """`step(grads)` after copying the weights into `previous`, in one pass over memory
-        (`core.kernels.fused_update.saved_update`); returns whether every new weight is finite."""
-        if previous.shape != self.params.shape or previous.dtype != self.params.dtype:
-            raise ValueError(f"optimizer {self.name}: the saved copy must match params ({self.params.shape}, "
-                             f"{self.params.dtype}), got {previous.shape}, {previous.dtype}")
-        self._count_step(grads)
-        self.kernel_scalars(self.steps, self._row)
-        started, finite = saved_update(self.fused_kind, self.params, grads, self.kernel_state(), self._row[0],
-                                       self.kernel_started(), previous)
-        self.set_kernel_started(started)
-        return bool(finite)

@@ -17,7 +17,6 @@ from typing import Any
 import numpy as np
 
 from core.kernels.batch_reductions import all_finite
-from core.optimizers import FusableOptimizer
 from core.spec import SpecError, TrainingSpec, parse_path
 
 
@@ -95,7 +94,6 @@ class StepRunner:
     def run_batch(self, x: np.ndarray, y: np.ndarray) -> StepOutcome:
         net, t = self.network, self.training
         params = net.params
-        weights_finite: bool | None = None  # checked on the way by the step, or still to check
         if self.is_lbfgs:  # the closure runs inside the step: save first
             self._save_last_finite()
             loss = float(self.optimizer.step(lambda: (self._loss_and_grad(x, y), net.grads)))
@@ -107,34 +105,22 @@ class StepRunner:
             gradient_finite = all_finite(net.grads)
             if not (math.isfinite(loss) and gradient_finite):
                 return self._diverge(loss, gradient_finite)
+            self._save_last_finite()
             clipping = t.clipping
-            if clipping.mode != "none":  # changes the gradients only, so the weights are saved after it
+            if clipping.mode != "none":
                 from core.clipping import clip_gradients
                 if clipping.mode == "agc" and self._clip_views is None:
                     self._clip_views = self._weight_views()
                 clip_gradients(net.grads, clipping.mode, clipping.value, params=params,
                                layer_weight_views=self._clip_views)
-            weights_finite = self._save_and_step()
+            self.optimizer.step(net.grads)
         if t.decoupled_weight_decay:
             from core.regularizers import apply_decoupled_weight_decay
             apply_decoupled_weight_decay(params, self.weight_mask, float(self.optimizer.hyper["lr"]),
                                          t.decoupled_weight_decay)
-            weights_finite = None
-        if not (all_finite(params) if weights_finite is None else weights_finite):
+        if not all_finite(params):
             return self._diverge(loss, gradient_finite, broken=params.copy())
         return StepOutcome(loss)
-
-    def _save_and_step(self) -> bool | None:
-        """Save the weights whose loss was just found finite, then step; whether the new weights are all finite
-        when that was checked on the way (a fusable optimizer saves, steps and checks in one pass over memory:
-        `FusableOptimizer.step_saving`), else None."""
-        if isinstance(self.optimizer, FusableOptimizer):
-            if self._has_buffers:
-                np.copyto(self.previous_buffers, self.network.buffers)
-            return self.optimizer.step_saving(self.network.grads, self.previous_params)
-        self._save_last_finite()
-        self.optimizer.step(self.network.grads)
-        return None
 
     def _save_last_finite(self) -> None:
         """Keep the weights (and batch-norm statistics) whose loss was just found finite, before stepping."""
