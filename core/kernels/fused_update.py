@@ -89,4 +89,3 @@ def fused_update(kind: int, params: np.ndarray, grads: np.ndarray, state: tuple,
     sgd_step(params, grads, state[0], row[STEP_LR], momentum, row[SGD_DAMPENING], row[STEP_WEIGHT_DECAY],
              row[SGD_NESTEROV] != 0.0, not started)
     return started or momentum != 0.0
-
