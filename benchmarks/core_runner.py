@@ -22,7 +22,7 @@ def prepared_data(work: Workload):
 
 
 class CoreMLP:
-    def __init__(self, work: Workload, seed: int = 0):
+    def __init__(self, work: Workload, seed: int = 0, fast_path: bool = True):
         from core.network import Network
         from core.spec import with_changes
         from core.training import Trainer
@@ -30,7 +30,7 @@ class CoreMLP:
         spec = with_changes(work.spec(), {"training.epochs": 1_000_000})  # the benchmark decides when to stop
         self.network = Network.from_spec(spec, seed=seed)
         self.trainer = Trainer(self.network, prepared_data(work), spec["training"], report_every=0,
-                               confusion=False)
+                               confusion=False, fast_path=fast_path)
         self.snapshots = self.trainer.run()
 
     def train_epoch(self) -> None:

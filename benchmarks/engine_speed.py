@@ -1,35 +1,41 @@
 """Engine speed: core against PyTorch (CPU) and a plain NumPy loop, same workloads, same run, printed as ratios.
 
-    .venv/bin/python -m benchmarks.engine_speed [--workloads playground digits mnist] [--repeats N] [--json F]
-                                                [--memory]
+    .venv/bin/python -m benchmarks.engine_speed [--workloads playground digits mnist wide-sgdm …] [--repeats N]
+                                                [--json F] [--memory] [--concurrent] [--no-profile]
 
 Each implementation trains one warm-up epoch, then the median of several timed epochs is taken; the
 implementations take turns epoch by epoch, so on a shared machine each sees the same spells of load. The
-machine's float32 GEMM rate (NumPy, 1024×1024) is measured at the start and again in each workload's rounds
-(the "GEMM" column), and core's effective GFLOP/s (forward and backward matmul FLOPs per second) is shown as a
-share of the latter. These machines are shared and noisy: compare the ratios, not absolute times across runs.
-The "path" column says whether core trained through the fused kernel (one Numba call per run of batches) or the
-general path (see core.training.fast_path). `--memory` also measures the peak memory of one MNIST-sized epoch in
-a fresh process (`benchmarks.memory`) against its target.
+machine's float32 GEMM rate (NumPy, 1024×1024) is measured at the start and again in each workload's rounds, at
+the default thread count and at one thread like the contenders; core's effective GFLOP/s (the FLOPs of the matmuls
+a step computes, forward and backward, per second) is shown as a share of the GEMM rate of the same rounds at the
+thread count core was credited with (the "GEMM" column). These machines are shared and noisy: compare the
+ratios, not absolute times across runs. The "path" column says whether core trained through the fused kernel (one
+Numba call per run of batches) or the general path (see core.training.fast_path); for a general-path workload a
+profile per phase follows its row (`benchmarks.phase_profile`: one more epoch with every kernel call timed, at the
+credited thread count; `--no-profile` skips it). `--memory` also measures the peak memory of one MNIST-sized epoch
+in a fresh process (`benchmarks.memory`) against its target; `--concurrent` the total throughput of two
+concurrent digits runs against one run's (`benchmarks.concurrent_runs`).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
 
 import numpy as np
 
+from benchmarks import concurrent_runs, phase_profile
 from benchmarks.core_runner import CoreMLP
 from benchmarks.memory import describe, measure_in_fresh_process
 from benchmarks.numpy_reference import NumpyMLP
 from benchmarks.torch_reference import TorchMLP
 from benchmarks.workloads import WORKLOADS
 
-DEFAULT_REPEATS = {"playground": 15, "digits": 9, "mnist": 3}
+DEFAULT_REPEATS = {"playground": 15, "digits": 9, "mnist": 3, "wide-sgdm": 5, "wide-adam": 5, "wide-rmsprop": 5}
 SETTLE_SECONDS = 0.3
 MIN_TURN_SECONDS = 0.05
 
@@ -77,7 +83,7 @@ class ThreadSettings:
 
     def variants(self, name: str, make) -> dict:
         """{name: model at the default count, name + " 1 thread": model at one thread (if that differs)}."""
-        default = self.torch_default if name == "torch" else self.blas_default
+        default = self.torch_default if name.startswith("torch") else self.blas_default
         models = {name: make()}
         self.counts[name] = default
         if default != 1:
@@ -143,10 +149,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", help="also write the results to this JSON file")
     parser.add_argument("--memory", action="store_true", help="also measure the peak memory of one MNIST-sized "
                         "epoch in a fresh process")
+    parser.add_argument("--concurrent", action="store_true", help="also measure the throughput of two concurrent "
+                        "digits runs (threads and processes) against one run's")
+    parser.add_argument("--no-profile", action="store_true", help="skip the per-phase profile of general-path rows")
     args = parser.parse_args(argv)
 
     machine_gemm = gemm_gflops()
-    print(f"machine float32 GEMM (NumPy 1024×1024): {machine_gemm:.0f} GFLOP/s")
+    print(f"machine float32 GEMM (NumPy 1024×1024): {machine_gemm:.0f} GFLOP/s; load average "
+          f"{', '.join(f'{load:.1f}' for load in os.getloadavg())} (1, 5, 15 min) on {os.cpu_count()} CPUs")
     have_torch = torch_available()
     torch_module = None
     if have_torch:
@@ -158,15 +168,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"each implementation runs with its default threads (BLAS {threads.blas_default}) and with 1 thread, "
           f"and is credited with the faster (ms/threads)")
     results = []
-    header = (f"{'workload':<12}{'path':>8}{'core ms/thr':>13}{'torch ms/thr':>14}{'numpy ms/thr':>14}{'×torch':>9}"
+    header = (f"{'workload':<14}{'path':>8}{'core ms/thr':>13}{'torch ms/thr':>14}{'numpy ms/thr':>14}{'×torch':>9}"
               f"{'×numpy':>9}{'GFLOP/s':>9}{'GEMM':>6}{'%GEMM':>7}")
     print(header)
     for name in args.workloads:
         work = WORKLOADS[name]()
         repeats = args.repeats or DEFAULT_REPEATS[name]
-        probe = GemmProbe()
         models = {**threads.variants("core", lambda: CoreMLP(work)),
-                  **threads.variants("numpy", lambda: NumpyMLP(work)), "gemm": probe}
+                  **threads.variants("numpy", lambda: NumpyMLP(work)), **threads.variants("gemm", GemmProbe)}
         if have_torch:
             models.update(threads.variants("torch", lambda: TorchMLP(work)))
         path = "general" if models["core"].trainer.fused is None else "fused"
@@ -175,30 +184,46 @@ def main(argv: list[str] | None = None) -> int:
         best = {who: threads.best(medians, who) for who in ("core", "numpy") + (("torch",) if have_torch else ())}
         core_s, numpy_s = best["core"][0], best["numpy"][0]
         torch_s = best["torch"][0] if have_torch else None
-        gemm = probe.gflops(medians["gemm"])  # the machine's rate during this workload's rounds
+        # The machine's GEMM rate during this workload's rounds, at the thread count core was credited with.
+        gemm_by_threads = {threads.counts[key]: models["gemm"].gflops(medians[key]) for key in medians
+                           if key.startswith("gemm")}
+        gemm = gemm_by_threads[best["core"][1]]
         gflops = work.flops_per_epoch() / core_s / 1e9
         row = {"workload": name, "label": work.label, "path": path, "core_ms": core_s * 1e3,
                "core_threads": best["core"][1], "torch_ms": torch_s * 1e3 if torch_s else None,
                "torch_threads": best["torch"][1] if have_torch else None, "numpy_ms": numpy_s * 1e3,
                "numpy_threads": best["numpy"][1], "ms_by_contender": {k: v * 1e3 for k, v in medians.items()},
                "speedup_vs_torch": torch_s / core_s if torch_s else None, "speedup_vs_numpy": numpy_s / core_s,
-               "core_gflops": gflops, "gemm_gflops": gemm, "share_of_gemm": gflops / gemm}
+               "core_gflops": gflops, "gemm_gflops": gemm, "share_of_gemm": gflops / gemm,
+               "gemm_gflops_by_threads": gemm_by_threads}
         results.append(row)
 
         def cell(who: str, width: int) -> str:
             return f"{best[who][0] * 1e3:{width - 2}.2f}/{best[who][1]}" if who in best else f"{'-':>{width}}"
 
-        vs_torch = f"{row['speedup_vs_torch']:8.1f}×" if torch_s else f"{'-':>9}"
-        print(f"{name:<12}{path:>8}{cell('core', 13)}{cell('torch', 14)}{cell('numpy', 14)}{vs_torch}"
+        vs_torch = f"{row['speedup_vs_torch']:8.{1 if row['speedup_vs_torch'] >= 10 else 2}f}×" if torch_s \
+            else f"{'-':>9}"
+        print(f"{name:<14}{path:>8}{cell('core', 13)}{cell('torch', 14)}{cell('numpy', 14)}{vs_torch}"
               f"{row['speedup_vs_numpy']:8.1f}×{gflops:9.1f}{gemm:6.0f}{100 * gflops / gemm:6.0f}%")
+        if path == "general" and not args.no_profile:
+            credited = "core" if best["core"][1] == threads.counts["core"] else "core 1 thread"
+            threads.apply(credited)
+            seconds, epoch = phase_profile.profile_epoch(models[credited])
+            threads.apply("gemm")
+            row["profile_ms"] = {phase: value * 1e3 for phase, value in seconds.items()}
+            print(phase_profile.describe(name, seconds, epoch, core_s, best["core"][1]))
         sys.stdout.flush()
-    memory = None
+    memory = concurrent = None
     if args.memory:
         memory = measure_in_fresh_process()
         print(describe(memory))
+    if args.concurrent:
+        concurrent = concurrent_runs.measure()
+        print(concurrent_runs.describe(concurrent))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
-            json.dump({"gemm_gflops": machine_gemm, "results": results, "memory": memory}, f, indent=2)
+            json.dump({"gemm_gflops": machine_gemm, "results": results, "memory": memory,
+                       "concurrent": concurrent}, f, indent=2)
     return 0
 
 

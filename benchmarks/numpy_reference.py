@@ -1,4 +1,5 @@
-"""A plain NumPy training loop (no Numba): the straightforward way one would write it, for comparison."""
+"""A plain NumPy training loop (no Numba): the straightforward way one would write it, for comparison. The update
+is the workload's optimizer: Adam, SGD with momentum or RMSprop (torch.optim's arithmetic)."""
 
 from __future__ import annotations
 
@@ -61,7 +62,21 @@ class NumpyMLP:
                     if work.dropout:
                         g = g * masks[i - 1]
                     g = self._activation_grad(activations[i], g)
-            self._adam(grads_w + grads_b)
+            getattr(self, "_" + work.optimizer["name"])(grads_w + grads_b)
+
+    def _momentum(self, grads):
+        lr, mu = self.work.optimizer["lr"], self.work.optimizer["momentum"]
+        for p, g, buf in zip(self.params, grads, self.m):
+            buf *= mu
+            buf += g
+            p -= lr * buf
+
+    def _rmsprop(self, grads, alpha=0.99, eps=1e-8):
+        lr = self.work.optimizer["lr"]
+        for p, g, v in zip(self.params, grads, self.v):
+            v *= alpha
+            v += (1 - alpha) * g * g
+            p -= lr * g / (np.sqrt(v) + eps)
 
     def _adam(self, grads, lr=1e-3, b1=0.9, b2=0.999, eps=1e-8):
         self.t += 1

@@ -1,4 +1,5 @@
-"""The same training in PyTorch (CPU), written the idiomatic way: nn.Sequential, DataLoader-free batching, Adam."""
+"""The same training in PyTorch (CPU), written the idiomatic way: nn.Sequential, DataLoader-free batching, and the
+workload's optimizer (Adam, SGD with momentum or RMSprop, torch.optim's)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ class TorchMLP:
                 if work.dropout:
                     layers.append(nn.Dropout(work.dropout))
         self.model = nn.Sequential(*layers)
-        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=1e-3)
+        self.optimizer = torch_optimizer(torch, self.model.parameters(), work.optimizer)
         self.loss = nn.CrossEntropyLoss()
         self.x = torch.from_numpy(work.x)
         self.y = torch.from_numpy(work.y)
@@ -35,3 +36,15 @@ class TorchMLP:
             loss = self.loss(self.model(self.x[idx]), self.y[idx])
             loss.backward()
             self.optimizer.step()
+
+
+def torch_optimizer(torch, parameters, settings: dict):
+    """torch.optim's optimizer for the workload's optimizer settings (the spec's names)."""
+    name, lr = settings["name"], settings["lr"]
+    if name == "adam":
+        return torch.optim.Adam(parameters, lr=lr)
+    if name == "momentum":
+        return torch.optim.SGD(parameters, lr=lr, momentum=settings["momentum"])
+    if name == "rmsprop":
+        return torch.optim.RMSprop(parameters, lr=lr)
+    raise ValueError(f"no PyTorch optimizer for {name!r}")

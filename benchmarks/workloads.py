@@ -1,15 +1,17 @@
-"""The three workloads of the speed benchmark, each as a spec plus data the three implementations share.
+"""The workloads of the speed benchmark, each as a spec plus data the three implementations share.
 
 1. playground: 2-8-8-2 tanh, batch 10, 500 samples (per-step overhead dominates);
 2. digits: 64-128-64-10 ReLU, batch 32, 1,437 samples;
-3. MNIST-sized: 784-256-128-10 ReLU with dropout 0.2, batch 128, 60,000 samples (compute dominates).
-All use Adam (lr 1e-3), float32 and softmax cross-entropy. The MNIST-sized data are random (speed does not
-depend on the values) so the benchmark needs no download.
+3. MNIST-sized: 784-256-128-10 ReLU with dropout 0.2, batch 128, 60,000 samples (compute dominates);
+4. wide (three rows: SGD with momentum, Adam, RMSprop): 512-1024-1024-10 ReLU, batch 256, 16,384 samples, where
+   the matrix products take nearly all the time (compute-bound).
+All use float32 and softmax cross-entropy, and Adam (lr 1e-3) unless named otherwise. The MNIST-sized and wide
+data are random (speed does not depend on the values) so the benchmark needs no download.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -26,6 +28,8 @@ class Workload:
     batch_size: int
     x: np.ndarray
     y: np.ndarray
+    # The optimizer as the spec names it; PyTorch's and the NumPy loop's follow it (`OPTIMIZER_LABELS`).
+    optimizer: dict = field(default_factory=lambda: {"name": "adam", "lr": 1e-3})
 
     @property
     def num_samples(self) -> int:
@@ -40,14 +44,15 @@ class Workload:
         layers.append(output_layer(self.sizes[-1], "classification"))
         return validate_spec({
             "input_size": self.sizes[0], "layers": layers,
-            "training": {"loss": "cross_entropy", "optimizer": {"name": "adam", "lr": 1e-3},
+            "training": {"loss": "cross_entropy", "optimizer": dict(self.optimizer),
                          "batch_mode": "mini", "batch_size": self.batch_size, "epochs": 1, "shuffle": True,
                          "seed": 0, "dtype": "float32"}})
 
     def flops_per_epoch(self) -> float:
-        """Multiply-adds ×2 of forward (1×) and backward (2×: input and weight gradients) matmuls."""
-        macs = sum(a * b for a, b in zip(self.sizes[:-1], self.sizes[1:]))
-        return 6.0 * macs * self.num_samples
+        """Multiply-adds ×2 of the matmuls a training step computes: forward (1×) and backward (weight gradients
+        1×, input gradients 1× for every layer but the first, whose input gradient nobody needs)."""
+        macs = [a * b for a, b in zip(self.sizes[:-1], self.sizes[1:])]
+        return 2.0 * (3 * sum(macs) - macs[0]) * self.num_samples
 
 
 def _playground() -> Workload:
@@ -75,4 +80,24 @@ def _mnist_sized() -> Workload:
                     (784, 256, 128, 10), "relu", 0.2, 128, x, y)
 
 
-WORKLOADS = {"playground": _playground, "digits": _digits, "mnist": _mnist_sized}
+WIDE_SAMPLES = 16_384
+WIDE_OPTIMIZERS = {"sgdm": {"name": "momentum", "lr": 0.01, "momentum": 0.9},
+                   "adam": {"name": "adam", "lr": 1e-3},
+                   "rmsprop": {"name": "rmsprop", "lr": 1e-3}}
+OPTIMIZER_LABELS = {"momentum": "SGD with momentum 0.9", "adam": "Adam", "rmsprop": "RMSprop"}
+
+
+def _wide(optimizer: str):
+    def make() -> Workload:
+        rng = np.random.default_rng(0)
+        x = rng.random((WIDE_SAMPLES, 512), dtype=np.float32)
+        y = rng.integers(0, 10, size=WIDE_SAMPLES).astype(np.int64)
+        settings = WIDE_OPTIMIZERS[optimizer]
+        return Workload(f"wide-{optimizer}", f"wide 512-1024-1024-10 ReLU, {OPTIMIZER_LABELS[settings['name']]}, "
+                        f"batch 256, {WIDE_SAMPLES:,} samples", (512, 1024, 1024, 10), "relu", 0.0, 256, x, y,
+                        dict(settings))
+    return make
+
+
+WORKLOADS = {"playground": _playground, "digits": _digits, "mnist": _mnist_sized,
+             **{f"wide-{name}": _wide(name) for name in WIDE_OPTIMIZERS}}

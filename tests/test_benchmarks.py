@@ -43,3 +43,58 @@ def test_sweep_scaling_benchmark_runs_and_reports_the_ratio(capsys):
     assert [r["trials"] for r in results] == [2, 2] and all(r["per_minute"] > 0 for r in results)
     printed = capsys.readouterr().out
     assert "digits-example, 2 epochs a trial, 2 trials" in printed and "× 1." in printed
+
+
+def test_wide_workloads_train_the_same_network_with_their_own_optimizer():
+    """The wide rows (issue #17): each contender builds the same wide network with the row's optimizer, and core
+    trains it on the general path (compute-bound). Timing them is the benchmark's job, not a test's."""
+    import pytest
+
+    from benchmarks.core_runner import CoreMLP
+    from benchmarks.numpy_reference import NumpyMLP
+    from benchmarks.workloads import WORKLOADS
+    torch = pytest.importorskip("torch")
+    from benchmarks.torch_reference import TorchMLP
+    expected = {"wide-sgdm": ("momentum", torch.optim.SGD), "wide-adam": ("adam", torch.optim.Adam),
+                "wide-rmsprop": ("rmsprop", torch.optim.RMSprop)}
+    for name, (optimizer, torch_class) in expected.items():
+        work = WORKLOADS[name]()
+        assert work.sizes == (512, 1024, 1024, 10) and work.batch_size == 256 and work.num_samples >= 16_000
+        assert work.spec()["training"]["optimizer"]["name"] == optimizer
+        core = CoreMLP(work)
+        assert core.trainer.fused is None and "compute-bound" in core.trainer.fast_path_refusal
+        assert type(TorchMLP(work).optimizer) is torch_class
+        assert callable(getattr(NumpyMLP(work), "_" + optimizer))
+    # forward + weight gradients for every layer, input gradients for all but the first
+    assert WORKLOADS["wide-adam"]().flops_per_epoch() == 2 * (3 * (512 + 1024 + 10) - 512) * 1024 * 16_384
+
+
+def test_phase_profile_times_every_phase_of_the_real_general_step_and_restores_the_code():
+    import core.layers.dense_block as dense_block
+    import core.training.step as step
+    from benchmarks.core_runner import CoreMLP
+    from benchmarks.phase_profile import PHASES, describe, profile_epoch
+    from benchmarks.workloads import WORKLOADS
+    model = CoreMLP(WORKLOADS["digits"](), fast_path=False)
+    model.train_epoch()
+    originals = (dense_block.np, dense_block.act_k, step.all_finite)
+    seconds, epoch = profile_epoch(model)
+    assert (dense_block.np, dense_block.act_k, step.all_finite) == originals
+    assert "forward" not in vars(model.network.blocks[0]) and "step" not in vars(model.trainer.steps.optimizer)
+    assert list(seconds) == list(PHASES) and all(value >= 0 for value in seconds.values())
+    for phase in ("forward matmuls", "backward matmuls", "bias + activation, dropout", "loss",
+                  "optimizer step", "save weights (copy)", "finite checks (gradients, weights)",
+                  "gather batch (copy)"):
+        assert seconds[phase] > 0, phase
+    assert sum(seconds.values()) <= epoch * 1.001
+    assert "matmuls" in describe("digits", seconds, epoch, None, 1)
+
+
+def test_concurrent_runs_measure_one_run_against_two_threads_and_two_processes():
+    from benchmarks.concurrent_runs import describe, measure
+    result = measure("playground", epochs=2, repeats=1)
+    assert set(result["samples_per_second"]) == {"one run", "one run, 1 BLAS thread", "two threads",
+                                                 "two threads, 1 BLAS thread each", "two processes"}
+    assert all(rate > 0 for rate in result["samples_per_second"].values())
+    assert max(result["vs_one_run"]["one run"], result["vs_one_run"]["one run, 1 BLAS thread"]) == 1.0
+    assert "two processes" in describe(result)

@@ -44,52 +44,84 @@ def _softplus(z):
     return max(z, 0.0) + math.log1p(math.exp(-abs(z)))
 
 
-# The activation is chosen once per call, outside the loops: a per-element switch keeps LLVM from vectorising
-# (measured ~50x slower for ReLU).
+# The activation is chosen once per row, outside the inner loop: a per-element switch keeps LLVM from vectorising
+# (measured ~50x slower for ReLU). Both kernels walk the batch a row at a time and do all their passes over one
+# row while it is in the L1 cache (a row of 1,024 float32 is 4 KB), instead of one pass over the whole (n, m)
+# array per step: the same arithmetic on each element, in the same order, so the results are bit for bit the
+# same as pass after pass; a wide layer's array (256 × 1,024 float32, 1 MB) is read from L2 once, not 2–3 times.
+
+@njit(cache=True, nogil=True, inline="always")
+def _activate_row(z, i, code, slope, out):
+    """out[i] = f(z[i])."""
+    m = z.shape[1]
+    if code == LINEAR:
+        for j in range(m):
+            out[i, j] = z[i, j]
+    elif code == SIGMOID:
+        for j in range(m):
+            out[i, j] = _sigmoid(z[i, j])
+    elif code == TANH:
+        for j in range(m):
+            out[i, j] = math.tanh(z[i, j])
+    elif code == RELU:
+        for j in range(m):
+            v = z[i, j]
+            out[i, j] = v if v > 0.0 else 0.0
+    elif code == LEAKY_RELU:
+        for j in range(m):
+            v = z[i, j]
+            out[i, j] = v if v > 0.0 else slope * v
+    elif code == ELU:
+        for j in range(m):
+            v = z[i, j]
+            out[i, j] = v if v > 0.0 else math.expm1(v)
+    elif code == GELU:
+        for j in range(m):
+            out[i, j] = _gelu(z[i, j])
+    else:  # SOFTPLUS
+        for j in range(m):
+            out[i, j] = _softplus(z[i, j])
+
 
 @njit(cache=True, nogil=True)
 def bias_activation(z, bias, add_bias, code, slope, out):
     """out = f(z + bias); z gets the bias added in place (it is the pre-activation backward needs)."""
     n, m = z.shape
-    if add_bias:
-        for i in range(n):
+    for i in range(n):
+        if add_bias:
             for j in range(m):
                 z[i, j] += bias[j]
-    if code == LINEAR:
-        for i in range(n):
-            for j in range(m):
-                out[i, j] = z[i, j]
-    elif code == SIGMOID:
-        for i in range(n):
-            for j in range(m):
-                out[i, j] = _sigmoid(z[i, j])
+        _activate_row(z, i, code, slope, out)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _derivative_row(z, a, i, code, slope, grad_z):
+    """grad_z[i] *= f'(z[i]), with a = f(z) (LINEAR: nothing to do)."""
+    m = grad_z.shape[1]
+    if code == SIGMOID:
+        for j in range(m):
+            grad_z[i, j] *= a[i, j] * (1.0 - a[i, j])
     elif code == TANH:
-        for i in range(n):
-            for j in range(m):
-                out[i, j] = math.tanh(z[i, j])
+        for j in range(m):
+            grad_z[i, j] *= 1.0 - a[i, j] * a[i, j]
     elif code == RELU:
-        for i in range(n):
-            for j in range(m):
-                v = z[i, j]
-                out[i, j] = v if v > 0.0 else 0.0
+        for j in range(m):
+            if z[i, j] <= 0.0:
+                grad_z[i, j] = 0.0
     elif code == LEAKY_RELU:
-        for i in range(n):
-            for j in range(m):
-                v = z[i, j]
-                out[i, j] = v if v > 0.0 else slope * v
+        for j in range(m):
+            if z[i, j] <= 0.0:
+                grad_z[i, j] *= slope
     elif code == ELU:
-        for i in range(n):
-            for j in range(m):
-                v = z[i, j]
-                out[i, j] = v if v > 0.0 else math.expm1(v)
+        for j in range(m):
+            if z[i, j] <= 0.0:
+                grad_z[i, j] *= a[i, j] + 1.0
     elif code == GELU:
-        for i in range(n):
-            for j in range(m):
-                out[i, j] = _gelu(z[i, j])
-    else:  # SOFTPLUS
-        for i in range(n):
-            for j in range(m):
-                out[i, j] = _softplus(z[i, j])
+        for j in range(m):
+            grad_z[i, j] *= _gelu_derivative(z[i, j])
+    elif code == SOFTPLUS:
+        for j in range(m):
+            grad_z[i, j] *= _sigmoid(z[i, j])
 
 
 @njit(cache=True, nogil=True)
@@ -97,48 +129,16 @@ def activation_backward(grad_out, z, a, code, slope, mask, use_mask, grad_z, gra
     """grad_z = dL/dz = grad_out (· dropout mask) · f'(z), with a = f(z) before dropout; grad_bias = the
     column sums of grad_z (overwritten). f'(z) is taken from a where that is cheaper."""
     n, m = grad_z.shape
-    if use_mask:
-        for i in range(n):
-            for j in range(m):
-                grad_z[i, j] = grad_out[i, j] * mask[i, j]
-    else:
-        for i in range(n):
-            for j in range(m):
-                grad_z[i, j] = grad_out[i, j]
-    if code == SIGMOID:
-        for i in range(n):
-            for j in range(m):
-                grad_z[i, j] *= a[i, j] * (1.0 - a[i, j])
-    elif code == TANH:
-        for i in range(n):
-            for j in range(m):
-                grad_z[i, j] *= 1.0 - a[i, j] * a[i, j]
-    elif code == RELU:
-        for i in range(n):
-            for j in range(m):
-                if z[i, j] <= 0.0:
-                    grad_z[i, j] = 0.0
-    elif code == LEAKY_RELU:
-        for i in range(n):
-            for j in range(m):
-                if z[i, j] <= 0.0:
-                    grad_z[i, j] *= slope
-    elif code == ELU:
-        for i in range(n):
-            for j in range(m):
-                if z[i, j] <= 0.0:
-                    grad_z[i, j] *= a[i, j] + 1.0
-    elif code == GELU:
-        for i in range(n):
-            for j in range(m):
-                grad_z[i, j] *= _gelu_derivative(z[i, j])
-    elif code == SOFTPLUS:
-        for i in range(n):
-            for j in range(m):
-                grad_z[i, j] *= _sigmoid(z[i, j])
     for j in range(m):
         grad_bias[j] = 0.0
     for i in range(n):
+        if use_mask:
+            for j in range(m):
+                grad_z[i, j] = grad_out[i, j] * mask[i, j]
+        else:
+            for j in range(m):
+                grad_z[i, j] = grad_out[i, j]
+        _derivative_row(z, a, i, code, slope, grad_z)
         for j in range(m):
             grad_bias[j] += grad_z[i, j]
 

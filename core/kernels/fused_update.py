@@ -22,14 +22,15 @@ import math
 import numpy as np
 from numba import njit
 
-from core.kernels.optim_kernels import adam_step, sgd_step
+from core.kernels.optim_kernels import adam_step, rmsprop_step, sgd_step
 
-FUSED_SGD, FUSED_ADAM = range(2)
+FUSED_SGD, FUSED_ADAM, FUSED_RMSPROP = range(3)
 # Columns of a row of step scalars. Every kind starts with the learning rate (decoupled weight decay reads it).
 STEP_LR, STEP_WEIGHT_DECAY = range(2)
 SGD_MOMENTUM, SGD_DAMPENING, SGD_NESTEROV = range(2, 5)
 (ADAM_BETA1, ADAM_BETA2, ADAM_EPS, ADAM_DECOUPLED, ADAM_AMSGRAD, ADAM_BIAS_CORRECTION1,
  ADAM_BIAS_CORRECTION2_SQRT) = range(2, 9)
+RMSPROP_ALPHA, RMSPROP_EPS, RMSPROP_MOMENTUM, RMSPROP_CENTERED = range(2, 6)
 STEP_SCALARS = 9
 STATE_ARRAYS = 3
 
@@ -59,6 +60,17 @@ def fill_sgd_scalars(rows: np.ndarray, lr: float, weight_decay: float, momentum:
         row[SGD_MOMENTUM], row[SGD_DAMPENING], row[SGD_NESTEROV] = momentum, dampening, 1.0 if nesterov else 0.0
 
 
+@njit(cache=True, nogil=True)
+def fill_rmsprop_scalars(rows: np.ndarray, lr: float, weight_decay: float, alpha: float, eps: float,
+                         momentum: float, centered: bool) -> None:
+    """RMSprop's rows: its settings, the same at every step."""
+    for i in range(rows.shape[0]):
+        row = rows[i]
+        row[STEP_LR], row[STEP_WEIGHT_DECAY] = lr, weight_decay
+        row[RMSPROP_ALPHA], row[RMSPROP_EPS], row[RMSPROP_MOMENTUM] = alpha, eps, momentum
+        row[RMSPROP_CENTERED] = 1.0 if centered else 0.0
+
+
 @njit(cache=True, nogil=True, error_model="numpy")
 def fused_update(kind: int, params: np.ndarray, grads: np.ndarray, state: tuple, row: np.ndarray,
                  started: bool) -> bool:
@@ -68,6 +80,10 @@ def fused_update(kind: int, params: np.ndarray, grads: np.ndarray, state: tuple,
         adam_step(params, grads, state[0], state[1], state[2], row[STEP_LR], row[ADAM_BETA1], row[ADAM_BETA2],
                   row[ADAM_EPS], row[STEP_WEIGHT_DECAY], row[ADAM_DECOUPLED] != 0.0, row[ADAM_AMSGRAD] != 0.0,
                   row[ADAM_BIAS_CORRECTION1], row[ADAM_BIAS_CORRECTION2_SQRT])
+        return started
+    if kind == FUSED_RMSPROP:
+        rmsprop_step(params, grads, state[0], state[1], state[2], row[STEP_LR], row[RMSPROP_ALPHA],
+                     row[RMSPROP_EPS], row[STEP_WEIGHT_DECAY], row[RMSPROP_MOMENTUM], row[RMSPROP_CENTERED] != 0.0)
         return started
     momentum = row[SGD_MOMENTUM]
     sgd_step(params, grads, state[0], row[STEP_LR], momentum, row[SGD_DAMPENING], row[STEP_WEIGHT_DECAY],

@@ -3,7 +3,8 @@
 The fused kernel trains a run of batches in one Numba call: it pays off where per-batch Python overhead dominates
 (small networks, small batches). It covers plain dense networks: any elementwise activation, dropout, every loss,
 L1/L2 and decoupled weight decay, clipping by value or global norm, and every optimizer that states the fused
-kernel contract (a `fused_kind`: Adam, AdamW, SGD, momentum and Nesterov; `core.optimizers.fused_optimizer_names`).
+kernel contract (a `fused_kind`: Adam, AdamW, RMSprop, SGD, momentum and Nesterov;
+`core.optimizers.fused_optimizer_names`).
 Everything else keeps the general path, which computes the same steps one kernel at a time:
 
 - batch norm and residual skips (the kernel has no batch-norm statistics or skip connections);

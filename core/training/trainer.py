@@ -10,6 +10,10 @@ weights and stop with a reason naming the first layer that broke) → clipping �
 decay. A loss 10⁴ times its start also counts as divergence (`explosion_factor`). Per-layer figures are computed
 only when a snapshot is about to be emitted.
 
+While the generator runs, denormal floats flush to zero on its thread (`core.kernels.float_mode`: an optimizer's
+state decaying under zero gradients otherwise slows every step by up to 200×); the caller's mode is put back
+whenever it yields.
+
 Plain dense networks train through the fused kernel (`core.training.fast_path` says when): one Numba call runs
 the batches up to the next report point or the epoch's end, so controls (stop, live settings) take effect at the
 next chunk, which is one batch when reporting every batch and never more than ~10 ms of work otherwise.
@@ -23,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from core.kernels.float_mode import flush_denormals, restore_float_mode
 from core.spec import Spec, TrainingSpec, with_changes
 from core.training.batching import BatchSampler, batch_size_for
 from core.training.clock import RunClock
@@ -89,6 +94,7 @@ class Trainer:
         self.clock = RunClock()
         self.controls = RunControls()  # requests from other threads, taken between batches
         self._caller_errors: dict[str, str] | None = None
+        self._caller_float_mode: int | None = None  # the caller's floating-point mode, while the generator runs
 
     @property
     def spec(self) -> Spec:
@@ -203,6 +209,7 @@ class Trainer:
         self.clock.resume()
         if self._caller_errors is None:
             self._caller_errors = np.seterr(over="ignore", invalid="ignore")
+            self._caller_float_mode = flush_denormals()  # denormals are 50–200× slower (core.kernels.float_mode)
 
     def _pause(self) -> None:
         """Leaving the generator: stop the clock and give the caller its own NumPy error settings back."""
@@ -210,6 +217,7 @@ class Trainer:
         if self._caller_errors is not None:
             np.seterr(**self._caller_errors)
             self._caller_errors = None
+            restore_float_mode(self._caller_float_mode)
 
     def _paused(self, snapshot: Snapshot) -> Snapshot:
         """Pause for the time the caller holds the snapshot; the generator resumes on next()."""

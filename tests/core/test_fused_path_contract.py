@@ -19,7 +19,7 @@ def make(name, dtype=np.float64):
 
 
 def test_the_registry_names_the_fused_optimizers_by_their_kind():
-    assert fused_optimizer_names() == ["adam", "adamw", "sgd", "momentum", "nesterov"]
+    assert fused_optimizer_names() == ["adam", "adamw", "rmsprop", "sgd", "momentum", "nesterov"]
     for name, cls in OPTIMIZER_CLASSES.items():
         assert (cls.fused_kind is not None) == issubclass(cls, FusableOptimizer) == (name in fused_optimizer_names())
 

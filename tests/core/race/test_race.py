@@ -9,8 +9,8 @@ from core.race import OptimizerRace, RaceError, RacerSetup
 from core.spec import default_spec, with_changes
 from core.training import fit
 
-MIXED = ("adam", "sgd", "momentum", "rmsprop")  # rmsprop has no fused update: every racer takes the general path
-FUSABLE = ("adam", "sgd", "momentum")
+MIXED = ("adam", "sgd", "momentum", "adagrad")  # adagrad has no fused update: every racer takes the general path
+FUSABLE = ("adam", "sgd", "momentum", "rmsprop")
 
 
 @pytest.fixture(scope="module")
