@@ -26,6 +26,7 @@ from pathlib import Path
 
 CACHE_ENV = "NUMBA_CACHE_DIR"
 STAMP_NAME = "backprop-studio-kernels.json"
+SOURCES_STAMP_NAME = "backprop-studio-sources.json"  # the sources the cached kernels were compiled from
 CORE_DIR = Path(__file__).resolve().parent
 KERNELS_DIR = CORE_DIR / "kernels"
 
@@ -79,7 +80,56 @@ def configure_kernel_cache(environ: MutableMapping[str, str] | None = None) -> s
         if environ is os.environ and "numba" in sys.modules:
             from numba.core import config
             config.reload_config()
+    drop_stale_kernels(chosen)
     return chosen
+
+
+def engine_cache_folders(cache_dir: str | None) -> list[Path]:
+    """The folders where Numba keeps the engine's compiled kernels: `__pycache__` beside each source folder by
+    default; under NUMBA_CACHE_DIR, one folder per source folder named as Numba names it (`<name>_<sha1 of the
+    folder's path>`, numba.core.caching's UserProvidedCacheLocator)."""
+    folders = sorted({source.parent for source in CORE_DIR.rglob("*.py")})
+    if cache_dir is None:
+        return [folder / "__pycache__" for folder in folders]
+    return [Path(cache_dir) / f"{folder.name}_{hashlib.sha1(str(folder).encode()).hexdigest()}"
+            for folder in folders]
+
+
+def drop_stale_kernels(cache_dir: str | None) -> int:
+    """Drop every cached engine kernel when any engine source changed since they were cached; how many files went.
+
+    Numba checks only a cached function's own source file. A kernel that calls into another file (the fused
+    training kernel inlines each optimizer's update from core/kernels/fused_update.py) would be loaded from the
+    cache after that other file changed, and would compute the OLD arithmetic: seen after an update of a
+    checkout, when the fused RMSprop trained unlike the general path. A stamp with the sources' fingerprint sits
+    beside the cache; when it differs, the engine's cached kernels are deleted (they compile again on first use).
+    A frozen app's sources never change under it: nothing to do there."""
+    if is_frozen():
+        return 0
+    stamp = (Path(cache_dir) if cache_dir else KERNELS_DIR / "__pycache__") / SOURCES_STAMP_NAME
+    fingerprint = kernel_fingerprint()
+    try:
+        if json.loads(stamp.read_text(encoding="utf-8")).get("fingerprint") == fingerprint:
+            return 0
+    except (OSError, ValueError, AttributeError):
+        pass
+    removed = 0
+    for folder in engine_cache_folders(cache_dir):
+        for cached in (*folder.glob("*.nbi"), *folder.glob("*.nbc")):
+            try:
+                cached.unlink()
+                removed += 1
+            except OSError:
+                pass  # another process took it first, or it can't be removed: Numba then recompiles or reuses it
+    try:
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".sources-", dir=stamp.parent)
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(json.dumps({"fingerprint": fingerprint}))
+        os.replace(temporary, stamp)
+    except OSError:
+        pass  # a read-only cache folder: the check simply runs again at the next start
+    return removed
 
 
 def temporary_cache_dir() -> Path:

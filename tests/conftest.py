@@ -1,10 +1,17 @@
-"""Test-wide settings: Qt runs offscreen (CI has no screen), and no modal dialog may hang the suite."""
+"""Test-wide settings: Qt runs offscreen (CI has no screen), the kernel cache holds no stale kernels, and no modal
+dialog may hang the suite."""
 
 import os
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# As the app and the command line do before numba is imported: pick the kernel cache, and drop cached kernels
+# compiled from other sources (Numba re-checks only a kernel's own file; core.kernel_cache.drop_stale_kernels).
+from core.kernel_cache import configure_kernel_cache  # noqa: E402
+
+configure_kernel_cache()
 
 DIALOG_WATCHDOG_MS = 5000
 

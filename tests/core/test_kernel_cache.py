@@ -164,3 +164,30 @@ def test_cli_runs_with_an_unwritable_numba_cache_dir(tmp_path):
                             env=env, cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr and result.stderr.count("warning:") == 1
+
+
+def test_cached_engine_kernels_are_dropped_when_any_engine_source_changes(tmp_path, monkeypatch):
+    """Numba re-checks only a kernel's own file; a kernel inlining another file's code would keep that file's old
+    arithmetic. So a change to any engine source drops every cached engine kernel, and only those."""
+    from core import kernel_cache
+
+    cache = tmp_path / "numba"
+    engine = kernel_cache.engine_cache_folders(str(cache))
+    assert any(folder.name.startswith("kernels_") for folder in engine)
+    for folder in engine[:3]:
+        folder.mkdir(parents=True)
+        (folder / "fused_dense.train_chunk-1.py311.nbi").write_bytes(b"index")
+        (folder / "fused_dense.train_chunk-1.py311.1.nbc").write_bytes(b"code")
+    other_project = cache / "elsewhere_0123"
+    other_project.mkdir()
+    (other_project / "theirs.f-1.py311.nbi").write_bytes(b"index")
+
+    monkeypatch.setattr(kernel_cache, "kernel_fingerprint", lambda: "sources-1")
+    assert kernel_cache.drop_stale_kernels(str(cache)) == 6  # no stamp yet: nothing cached can be trusted
+    for folder in engine[:3]:
+        folder.joinpath("again.f-2.py311.nbi").write_bytes(b"index")
+    assert kernel_cache.drop_stale_kernels(str(cache)) == 0  # the same sources: the cache stays
+    monkeypatch.setattr(kernel_cache, "kernel_fingerprint", lambda: "sources-2")
+    assert kernel_cache.drop_stale_kernels(str(cache)) == 3  # an engine file changed: its kernels go
+    assert all(not list(folder.glob("*.nb?")) for folder in engine[:3])
+    assert (other_project / "theirs.f-1.py311.nbi").exists()  # another program's kernels are left alone
