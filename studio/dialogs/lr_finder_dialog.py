@@ -138,7 +138,7 @@ class LrFinderDialog(DiagnosticDialog):
         self.use_button.setEnabled(True)
 
     def _update_current_rate(self) -> None:
-        optimizer = self.document.spec["training"]["optimizer"]
+        optimizer = self.document.spec.training.optimizer
         self.current_label.setText(f"Current learning rate: {optimizer['lr']:g} ({optimizer['name']}).")
 
     def use_rate(self) -> bool:

@@ -94,7 +94,7 @@ class RaceDialog(QDialog):
         self.racers.itemChanged.connect(lambda _item: self._update_state())
         self.epochs = QSpinBox()
         self.epochs.setRange(1, 10_000)
-        self.epochs.setValue(min(int(self.document.spec["training"]["epochs"]), 100))
+        self.epochs.setValue(min(int(self.document.spec.training.epochs), 100))
         self.start_button = QPushButton("Start race")
         self.start_button.setObjectName("StartRace")
         self.start_button.clicked.connect(self.start)

@@ -139,7 +139,7 @@ class DecisionBoundaryPlot(FollowsPredictions, QWidget):
         if document is None or document.dataset is None:
             self.show_points(None, {}, 0)
             return
-        self.show_points(document.dataset, document.data_config, document.spec["training"]["seed"])
+        self.show_points(document.dataset, document.data_config, document.spec.training.seed)
 
     def show_points(self, dataset, data_config: dict, seed: int,
                     elsewhere: str = "The loss and confusion plots show how it learns.") -> None:

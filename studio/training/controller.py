@@ -370,7 +370,7 @@ class TrainingController(QObject):
         grid = prediction_grid(document)
         if self.state != IDLE or document.weights is None or grid is None or self.blockers():
             return False
-        dtype = str(document.spec["training"].get("dtype", "float32"))
+        dtype = str(document.spec.training.dtype)
         if self.kernels_ready is not None and not self.kernels_ready(dtype):
             self._prediction_waits_for_kernels = True  # compiling here would freeze the window (Numba holds the GIL)
             return False

@@ -41,7 +41,7 @@ class LayerInspector(QWidget):
         super().__init__(parent)
         self.document = document
         self.index = 0
-        self._layers_seen: list[dict[str, Any]] = document.spec["layers"]  # what `index` refers to
+        self._layers_seen: list[dict[str, Any]] = document.spec.layers  # what `index` refers to
         self.title = QLabel(self)
         self.title.setStyleSheet("font-weight: bold; font-size: 13px;")
         self.shape = QLabel(self)
@@ -75,7 +75,7 @@ class LayerInspector(QWidget):
     def show_layer(self, index: int) -> None:
         """Inspect layer `index` (0-based over hidden and output layers; the last is the output layer)."""
         self.index = index
-        self._layers_seen = self.document.spec["layers"]
+        self._layers_seen = self.document.spec.layers
         self.refresh()
 
     def refresh(self) -> None:
@@ -116,7 +116,7 @@ class LayerInspector(QWidget):
 
     def _apply_locks(self) -> None:
         training = self.document.is_training
-        is_output = self.index == len(self.document.spec["layers"]) - 1
+        is_output = self.index == len(self.document.spec.layers) - 1
         for name, editor in self.form.editors.items():
             if training:
                 editor.set_locked(True, LOCKED_WHILE_TRAINING)

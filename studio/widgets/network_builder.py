@@ -53,7 +53,7 @@ class NetworkBuilder(WatchesTraining, EditsEdgeWeights, QWidget):
         super().__init__(parent)
         self.document = document
         self.selected_index = 0
-        self._layers_seen: list[dict[str, Any]] = document.spec["layers"]  # what `selected_index` refers to
+        self._layers_seen: list[dict[str, Any]] = document.spec.layers  # what `selected_index` refers to
         self.blocks: list[LayerBlockItem] = []
         self.edges: EdgesItem | None = None
         self.inputs_item: InputColumnItem | None = None
@@ -120,7 +120,7 @@ class NetworkBuilder(WatchesTraining, EditsEdgeWeights, QWidget):
                            (("-",), lambda: self.change_units(self.selected_index, -1)),
                            (("Left",), lambda: self.select_layer(max(0, self.selected_index - 1))),
                            (("Right",), lambda: self.select_layer(
-                               min(len(self.document.spec["layers"]) - 1, self.selected_index + 1)))):
+                               min(len(self.document.spec.layers) - 1, self.selected_index + 1)))):
             action = QAction(self)
             action.setShortcuts(list(keys))
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -296,16 +296,16 @@ class NetworkBuilder(WatchesTraining, EditsEdgeWeights, QWidget):
 
     def add_layer(self, layer: dict[str, Any] | None = None) -> None:
         """Insert a hidden layer just before the output layer and select it."""
-        self.insert_layer(len(self.document.spec["layers"]) - 1, layer)
+        self.insert_layer(len(self.document.spec.layers) - 1, layer)
 
     def insert_layer(self, index: int, layer: dict[str, Any] | None = None) -> None:
         if self._edit(lambda: self.document.insert_layer(index, dict(layer) if layer else None)):
             self.select_layer(index)
 
     def remove_layer(self, index: int) -> None:
-        if 0 <= index < len(self.document.spec["layers"]) - 1:
+        if 0 <= index < len(self.document.spec.layers) - 1:
             self._edit(lambda: self.document.remove_layer(index))
-            self.select_layer(min(index, len(self.document.spec["layers"]) - 1))
+            self.select_layer(min(index, len(self.document.spec.layers) - 1))
 
     def duplicate_layer(self, index: int) -> None:
         if self._edit(lambda: self.document.duplicate_layer(index)):
@@ -369,7 +369,7 @@ class NetworkBuilder(WatchesTraining, EditsEdgeWeights, QWidget):
     def context_menu_for(self, index: int | None) -> QMenu:
         """The actions offered on layer `index` (None: on the empty canvas)."""
         menu = QMenu(self)
-        layers = len(self.document.spec["layers"])
+        layers = len(self.document.spec.layers)
         editable = not self._is_training()
         if index is None:
             menu.addAction("Add layer", self.add_layer).setEnabled(editable)

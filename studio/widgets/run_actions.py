@@ -55,7 +55,7 @@ def rewind_run(controller: TrainingController, store_path: Path, run_id: int) ->
     _check_fits(controller.document.spec, record.initial_weights, f"{name}'s initial weights")
     controller.finish_now()
     document = controller.document
-    if record.seed is not None and int(document.spec["training"]["seed"]) != record.seed:
+    if record.seed is not None and int(document.spec.training.seed) != record.seed:
         document.set_settings({"training.seed": int(record.seed)}, f"Rewind to {name}: seed {record.seed}")
     _start_from(controller, record.initial_weights, RunOrigin(run_id, 0), f"{name}'s initial weights")
 

@@ -152,7 +152,7 @@ class TrainingSettingsPanel(QWidget):
 
     def refresh(self) -> None:
         """Show the document's current settings (clearing refused edits shown in red)."""
-        training = self.document.spec["training"]
+        training = self.document.spec.training
         optimizer, schedule = OPTIMIZERS[training["optimizer"]["name"]], SCHEDULES[training["schedule"]["name"]]
         self._rebuild_choice_form("optimizer.", optimizer.fields)
         self._rebuild_choice_form("schedule.", schedule.fields)

@@ -101,7 +101,7 @@ class WatchesTraining(FollowsPredictions):
         """The enlarged view of a node that shows a thumbnail: its map at the grid's full resolution."""
         if self._thumbnail(layer, unit) is None:
             return None
-        prediction, layers = self.prediction, self.document.spec["layers"]
+        prediction, layers = self.prediction, self.document.spec.layers
         maps = prediction.inputs if layer < 0 else prediction.activations[layer]
         activation = "linear" if layer < 0 else layers[layer]["activation"]
         return layer_images(maps, activation, layer == len(layers) - 1, resolution=None,
@@ -125,7 +125,7 @@ class WatchesTraining(FollowsPredictions):
         if layer < 0:
             names = self.feature_names
             return f"input {names[unit]}" if unit < len(names) else f"input {unit + 1}"
-        layers = self.document.spec["layers"]
+        layers = self.document.spec.layers
         where = "output" if layer == len(layers) - 1 else f"layer {layer + 1}"
         return f"{where}, neuron {unit + 1}"
 
