@@ -169,7 +169,7 @@ class MainWindow(ProjectActions, WindowMenus, QMainWindow):
             shutdown = getattr(self.panels[name], "shutdown", None)  # a panel with work off the GUI thread
             if shutdown is not None:
                 shutdown()
-        if getattr(self, "sweep_dialog", None) is not None:
+        if self.sweep_dialog is not None:
             self.sweep_dialog.done(0)  # a running sweep stops (its finished trials are kept) and its workers end
         self.save_layout()
         self.autosaver.timer.stop()

@@ -18,10 +18,10 @@ from core.sweeps.records import OBJECTIVES, SAMPLERS, SweepOutcome, SweepPlan, T
 from core.sweeps.runner import run_sweep
 from core.sweeps.space import GRID_POINTS, ParamRange, check_range, grid_values, parse_param
 from core.sweeps.storage import default_storage, default_study_name
-from core.sweeps.study import importance, load_trials
+from core.sweeps.study import STOPPED_ERROR, importance, load_study, load_trials
 
 __all__ = [
-    "GRID_POINTS", "OBJECTIVES", "SAMPLERS", "ParamRange", "SweepError", "SweepOutcome", "SweepPlan", "TrialResult",
-    "check_range", "default_storage", "default_study_name", "grid_values", "importance", "load_trials",
-    "parse_param", "run_sweep",
+    "GRID_POINTS", "OBJECTIVES", "SAMPLERS", "STOPPED_ERROR", "ParamRange", "SweepError", "SweepOutcome", "SweepPlan",
+    "TrialResult", "check_range", "default_storage", "default_study_name", "grid_values", "importance", "load_study",
+    "load_trials", "parse_param", "run_sweep",
 ]

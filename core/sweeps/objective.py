@@ -155,12 +155,6 @@ class TrialObjective:
             problem = recording.finish(last.stop_reason if last else None, network.get_state(), test_score)
         else:
             problem = recording.interrupted(outcome)  # "pruned" or "interrupted" (stopped, failed)
-        if recording.closing is not None:
-            # Wait for the store to close (~15 ms) before the next trial opens it again: with two processes
-            # recording into one store, a process whose closing connection overlapped its next session's
-            # corrupted the file ("database disk image is malformed"; reproduced with core.runs alone, before
-            # main's ae0997e, which stops RunStore.open from dropping this process's locks). Kept: cheap.
-            recording.closing.join()
         if problem:
             print(f"warning: {problem}", file=sys.stderr)
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFormLayout, QHBox
 
 from core.spec import SpecError, expand_path
 from core.sweeps import (OBJECTIVES, SAMPLERS, ParamRange, SweepError, SweepOutcome, SweepPlan, TrialResult,
-                         default_storage, default_study_name, load_trials, run_sweep)
+                         default_storage, default_study_name, load_study, load_trials, run_sweep)
 from core.sweeps.space import grid_size
 from studio.training.background_job import BackgroundJob
 from studio.training.sweep_state import OBJECTIVE_LABELS, SweepState
@@ -159,7 +159,6 @@ class SweepDialog(QDialog):
         self.state = SweepState(self._objective())
         location = self.location()
         if location is not None and _exists(location[0]):
-            from core.sweeps.study import load_study  # the study's saved space, objective and trial target
             try:
                 _, settings = load_study(*location)
                 trials = load_trials(*location)
@@ -310,7 +309,6 @@ class SweepDialog(QDialog):
     def _free_study_name(self) -> str:
         storage, name = self.location() or ("", "sweep")
         base = name.rsplit("-", 1)[0] if name.rsplit("-", 1)[-1].isdigit() else name
-        from core.sweeps.study import load_study
         for number in range(2, 1000):
             candidate = f"{base}-{number}"
             try:

@@ -11,8 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 
-from core.sweeps import TrialResult
-from core.sweeps.study import STOPPED_ERROR
+from core.sweeps import STOPPED_ERROR, TrialResult
 
 DONE_STATES = ("complete", "pruned", "failed")
 OBJECTIVE_LABELS = {"val_loss": "validation loss", "val_metric": "validation metric", "test": "test metric"}

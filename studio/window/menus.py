@@ -55,6 +55,7 @@ class WindowMenus:
         self._update_undo_actions()
 
     def _build_menus(self) -> None:
+        self.sweep_dialog = None  # studio.dialogs.sweep_dialog.SweepDialog, made when first asked for
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         file_menu.addActions([self.action_new, self.action_open])
@@ -145,7 +146,7 @@ class WindowMenus:
     def show_sweep_dialog(self) -> None:
         """The one Sweep dialog (modeless; kept while the window lives, so a running sweep goes on behind it)."""
         from studio.dialogs.sweep_dialog import SweepDialog  # imported when first used: the start stays lean
-        dialog = getattr(self, "sweep_dialog", None)
+        dialog = self.sweep_dialog
         if dialog is None:
             dialog = self.sweep_dialog = SweepDialog(self.document, self)
         elif not dialog.job.running:
