@@ -10,9 +10,11 @@ everything its step needs through public methods, so no caller reads its private
 - `kernel_started()` and `kernel_stepped(count, started)`: the scalar state a step advances (the step count, and
   whether SGD's momentum buffer has started).
 
-`fused_update` performs one step from one row. The optimizers' own `step` (the general path) and the fused dense
-kernel (`core.kernels.fused_dense`, a run of batches in one call) both call it, so the two paths run the same
-code. A new fused optimizer adds a `FUSED_*` code, its columns and its branch here, and declares the contract.
+`fused_update` performs one step from one row. The optimizers' own `step` and the fused dense kernel
+(`core.kernels.fused_dense`, a run of batches in one call) both call it. `guarded_update` is the same step that
+also keeps the old weights and says whether the new ones are finite (the general training step's roll-back copy
+and check, in one pass: `FusableOptimizer.guarded_step`); its loops share each weight's arithmetic with the plain
+ones, so every path runs the same code. A new fused optimizer adds a `FUSED_*` code, its columns and its branch here, and declares the contract.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import math
 import numpy as np
 from numba import njit
 
+from core.kernels.guarded_steps import adam_step_keeping, rmsprop_step_keeping, sgd_step_keeping
 from core.kernels.optim_kernels import adam_step, rmsprop_step, sgd_step
 
 FUSED_SGD, FUSED_ADAM, FUSED_RMSPROP = range(3)
@@ -89,3 +92,25 @@ def fused_update(kind: int, params: np.ndarray, grads: np.ndarray, state: tuple,
     sgd_step(params, grads, state[0], row[STEP_LR], momentum, row[SGD_DAMPENING], row[STEP_WEIGHT_DECAY],
              row[SGD_NESTEROV] != 0.0, not started)
     return started or momentum != 0.0
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def guarded_update(kind: int, params: np.ndarray, grads: np.ndarray, state: tuple, row: np.ndarray,
+                   started: bool, previous: np.ndarray) -> tuple[bool, bool]:
+    """`fused_update`, keeping each old weight in `previous` in the same pass (`core.kernels.guarded_steps`);
+    returns (`started` after the step, whether every new weight is finite)."""
+    if kind == FUSED_ADAM:
+        finite = adam_step_keeping(params, grads, state[0], state[1], state[2], row[STEP_LR], row[ADAM_BETA1],
+                                   row[ADAM_BETA2], row[ADAM_EPS], row[STEP_WEIGHT_DECAY],
+                                   row[ADAM_DECOUPLED] != 0.0, row[ADAM_AMSGRAD] != 0.0,
+                                   row[ADAM_BIAS_CORRECTION1], row[ADAM_BIAS_CORRECTION2_SQRT], previous)
+        return started, finite
+    if kind == FUSED_RMSPROP:
+        finite = rmsprop_step_keeping(params, grads, state[0], state[1], state[2], row[STEP_LR],
+                                      row[RMSPROP_ALPHA], row[RMSPROP_EPS], row[STEP_WEIGHT_DECAY],
+                                      row[RMSPROP_MOMENTUM], row[RMSPROP_CENTERED] != 0.0, previous)
+        return started, finite
+    momentum = row[SGD_MOMENTUM]
+    finite = sgd_step_keeping(params, grads, state[0], row[STEP_LR], momentum, row[SGD_DAMPENING],
+                              row[STEP_WEIGHT_DECAY], row[SGD_NESTEROV] != 0.0, not started, previous)
+    return started or momentum != 0.0, finite

@@ -5,6 +5,9 @@ decoupled weight decay. Once the loss and gradient are found finite, the weights
 statistics) are copied to `previous_params`/`previous_buffers` before stepping; that copy serves the update ratios
 ‖Δw‖/‖w‖ and, when a later loss, gradient or step goes non-finite, the restore of the last weights whose loss
 was finite. So between steps the weights are always finite.
+
+With SGD, RMSprop or Adam and neither clipping nor decoupled weight decay between them, the copy, the step and
+the check of the new weights are one pass (`FusableOptimizer.guarded_step`), with the same values.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ class StepRunner:
         self.optimizer = make_optimizer(training, network.params)
         self.schedule = make_schedule(training)
         self.is_lbfgs = training.optimizer.name == "lbfgs"
+        self.guarded_step = getattr(self.optimizer, "guarded_step", None)  # a FusableOptimizer's one-pass step
         self.previous_params = network.params.copy()
         self.weight_mask = np.asarray(network.weight_mask, dtype=bool)  # the regularizers want a boolean mask
         self._has_buffers = network.buffers.size > 0  # batch-norm running statistics
@@ -105,6 +109,12 @@ class StepRunner:
             gradient_finite = all_finite(net.grads)
             if not (math.isfinite(loss) and gradient_finite):
                 return self._diverge(loss, gradient_finite)
+            if self.guarded_step is not None and t.clipping.mode == "none" and not t.decoupled_weight_decay:
+                if self._has_buffers:
+                    np.copyto(self.previous_buffers, net.buffers)
+                if not self.guarded_step(net.grads, self.previous_params):
+                    return self._diverge(loss, gradient_finite, broken=params.copy())
+                return StepOutcome(loss)
             self._save_last_finite()
             clipping = t.clipping
             if clipping.mode != "none":

@@ -120,6 +120,7 @@ def test_non_finite_weights_after_a_step_are_rolled_back(data, monkeypatch):
     next(run)
     before = net.params.copy()
     step = trainer.steps.optimizer.step
+    monkeypatch.setattr(trainer.steps, "guarded_step", None)  # the separate step and check (as with clipping)
 
     def poisoned_step(grads):
         step(grads)
@@ -130,6 +131,23 @@ def test_non_finite_weights_after_a_step_are_rolled_back(data, monkeypatch):
     assert end.diverged and "the weights became non-finite" in end.stop_reason
     assert end.diverged_layer == "output (softmax)"
     np.testing.assert_array_equal(net.params, before)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam", "rmsprop"])
+def test_a_step_to_non_finite_weights_is_caught_in_the_same_pass_and_rolled_back(data, optimizer):
+    # The one-pass step (copy, update, check) of the general path: an infinite learning rate breaks the weights
+    # in the real kernel, with the loss and the gradient still finite.
+    net = Network.from_spec(spec_with(epochs=1, optimizer={"name": optimizer}))
+    trainer = Trainer(net, data, report_every=1, fast_path=False)
+    assert trainer.steps.guarded_step is not None
+    run = trainer.run()
+    next(run)
+    before = net.params.copy()
+    trainer.steps.optimizer.hyper["lr"] = float("inf")
+    end = next(run)
+    assert end.diverged and "the weights became non-finite" in end.stop_reason
+    np.testing.assert_array_equal(net.params, before)
+    np.testing.assert_array_equal(trainer.steps.previous_params, before)
 
 
 def test_early_stopping_restores_the_best_weights(data):
