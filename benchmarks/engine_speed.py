@@ -12,7 +12,8 @@ thread count core was credited with (the "GEMM" column). These machines are shar
 ratios, not absolute times across runs. The "path" column says whether core trained through the fused kernel (one
 Numba call per run of batches) or the general path (see core.training.fast_path); for a general-path workload a
 profile per phase follows its row (`benchmarks.phase_profile`: one more epoch with every kernel call timed, at the
-credited thread count; `--no-profile` skips it). `--memory` also measures the peak memory of one MNIST-sized epoch
+credited thread count; `--no-profile` skips it), with the epoch's matmuls alone through NumPy's BLAS and through
+PyTorch's (`benchmarks.matmul_probe`), timed in the same rounds: the floor under a compute-bound epoch. `--memory` also measures the peak memory of one MNIST-sized epoch
 in a fresh process (`benchmarks.memory`) against its target; `--concurrent` the total throughput of two
 concurrent digits runs against one run's (`benchmarks.concurrent_runs`).
 """
@@ -30,6 +31,7 @@ import numpy as np
 
 from benchmarks import concurrent_runs, phase_profile
 from benchmarks.core_runner import CoreMLP
+from benchmarks.matmul_probe import MatmulsOnly
 from benchmarks.memory import describe, measure_in_fresh_process
 from benchmarks.numpy_reference import NumpyMLP
 from benchmarks.torch_reference import TorchMLP
@@ -122,6 +124,21 @@ class GemmProbe:
         return 2 * self.n ** 3 * self.products / seconds / 1e9
 
 
+def describe_matmuls(work, core_s: float, gemm: float, best: dict) -> str:
+    """The epoch's matmuls alone (benchmarks.matmul_probe) against core's epoch and the GEMM target."""
+    flops = work.flops_per_epoch()
+    numpy_s, numpy_threads = best["matmuls"]
+    text = (f"  matmuls alone (this epoch's products, nothing else): NumPy's BLAS {numpy_s * 1e3:,.0f} ms/"
+            f"{numpy_threads} ({flops / numpy_s / 1e9:.0f} GFLOP/s, {100 * flops / numpy_s / 1e9 / gemm:.0f} % of "
+            f"GEMM)")
+    if "torch matmuls" in best:
+        torch_s, torch_threads = best["torch matmuls"]
+        text += f", PyTorch's {torch_s * 1e3:,.0f} ms/{torch_threads} ({flops / torch_s / 1e9:.0f} GFLOP/s)"
+    budget = flops / (0.85 * gemm * 1e9) - numpy_s
+    return (text + f"\n  core's work besides the matmuls: {(core_s - numpy_s) * 1e3:,.0f} ms; an epoch at 85 % of "
+            f"GEMM would leave it {budget * 1e3:,.0f} ms")
+
+
 def gemm_gflops(repeats: int = 20) -> float:
     """The machine's float32 GEMM rate at the start: the median of single products after a warm-up one."""
     probe = GemmProbe(products=1)
@@ -179,6 +196,10 @@ def main(argv: list[str] | None = None) -> int:
         if have_torch:
             models.update(threads.variants("torch", lambda: TorchMLP(work)))
         path = "general" if models["core"].trainer.fused is None else "fused"
+        if path == "general":  # compute-bound: how fast the epoch's matmuls alone go, with each library's BLAS
+            models.update(threads.variants("matmuls", lambda: MatmulsOnly(work, "numpy")))
+            if have_torch:
+                models.update(threads.variants("torch matmuls", lambda: MatmulsOnly(work, "torch")))
         medians = time_interleaved(models, repeats, SETTLE_SECONDS, threads.apply)
         threads.apply("gemm")  # back to the defaults between workloads
         best = {who: threads.best(medians, who) for who in ("core", "numpy") + (("torch",) if have_torch else ())}
@@ -205,6 +226,10 @@ def main(argv: list[str] | None = None) -> int:
             else f"{'-':>9}"
         print(f"{name:<14}{path:>8}{cell('core', 13)}{cell('torch', 14)}{cell('numpy', 14)}{vs_torch}"
               f"{row['speedup_vs_numpy']:8.1f}×{gflops:9.1f}{gemm:6.0f}{100 * gflops / gemm:6.0f}%")
+        if path == "general":
+            alone = {who: threads.best(medians, who) for who in ("matmuls", "torch matmuls") if who in medians}
+            row["matmuls_alone_ms"] = {who: seconds * 1e3 for who, (seconds, _) in alone.items()}
+            print(describe_matmuls(work, core_s, gemm, alone))
         if path == "general" and not args.no_profile:
             credited = "core" if best["core"][1] == threads.counts["core"] else "core 1 thread"
             threads.apply(credited)

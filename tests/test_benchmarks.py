@@ -101,3 +101,24 @@ def test_concurrent_runs_measure_one_run_against_two_threads_and_two_processes()
     assert all(rate > 0 for rate in result["samples_per_second"].values())
     assert max(result["vs_one_run"]["one run"], result["vs_one_run"]["one run, 1 BLAS thread"]) == 1.0
     assert "two processes" in describe(result)
+
+
+def test_matmuls_alone_compute_exactly_the_flops_the_benchmark_counts(monkeypatch):
+    import numpy as np
+
+    import benchmarks.matmul_probe as probe
+    from benchmarks.engine_speed import describe_matmuls
+    from benchmarks.workloads import WORKLOADS
+    work = WORKLOADS["digits"]()  # 1,437 samples: a short last batch too
+    counted = []
+    real = np.matmul
+
+    def counting(a, b, out):
+        counted.append(2 * a.shape[0] * a.shape[1] * b.shape[1])
+        return real(a, b, out=out)
+
+    monkeypatch.setattr(probe.np, "matmul", counting)
+    probe.MatmulsOnly(work, "numpy").train_epoch()
+    assert sum(counted) == work.flops_per_epoch()
+    text = describe_matmuls(work, 0.5, 300.0, {"matmuls": (0.25, 2)})
+    assert "matmuls alone" in text and "besides the matmuls: 250 ms" in text
