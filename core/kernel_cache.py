@@ -21,6 +21,7 @@ import os
 import platform
 import sys
 import tempfile
+import time
 from collections.abc import MutableMapping
 from pathlib import Path
 
@@ -172,7 +173,15 @@ def stamp_path(environ: MutableMapping[str, str] | None = None) -> Path:
 
 def kernel_fingerprint() -> str:
     """A hash of what decides the compiled code: Python, numba and the engine's sources (any core/*.py may
-    change which kernel signatures are called). A frozen app has no sources: its executable stands for them."""
+    change which kernel signatures are called). A frozen app has no sources: its executable stands for them.
+
+    The app's start asks twice (the stale-kernel check, then the warm check): the hash is remembered with each
+    source's inode, size and change time, and computed again when any of those changed. The change time (ctime)
+    moves with every write and every `utime`, and nothing can set it back, so an edit that keeps a file's size
+    and modification time is still seen (the bytes are what count, not the mtime). File systems stamp ctime
+    from a coarse clock (a few milliseconds), so a hash is only remembered when every source is older than
+    `SETTLED_SECONDS`: a later edit then always shows a later ctime."""
+    global _remembered
     digest = hashlib.sha256()
     for part in (sys.version, platform.machine(), _numba_version()):
         digest.update(part.encode() + b"\0")
@@ -180,11 +189,25 @@ def kernel_fingerprint() -> str:
         executable = Path(sys.executable)
         stat = executable.stat()
         digest.update(f"{executable}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-    else:
-        for source in sorted(CORE_DIR.rglob("*.py")):
-            digest.update(source.relative_to(CORE_DIR).as_posix().encode() + b"\0")
-            digest.update(source.read_bytes())
-    return digest.hexdigest()
+        return digest.hexdigest()
+    sources = sorted(CORE_DIR.rglob("*.py"))
+    stats = [source.stat() for source in sources]
+    signature = (digest.hexdigest(), tuple((source, stat.st_ino, stat.st_size, stat.st_ctime_ns)
+                                           for source, stat in zip(sources, stats)))
+    if _remembered is not None and _remembered[0] == signature:
+        return _remembered[1]
+    for source in sources:
+        digest.update(source.relative_to(CORE_DIR).as_posix().encode() + b"\0")
+        digest.update(source.read_bytes())
+    fingerprint = digest.hexdigest()
+    newest = max((stat.st_ctime_ns for stat in stats), default=0)
+    if time.time_ns() - newest > SETTLED_SECONDS * 1e9:
+        _remembered = (signature, fingerprint)
+    return fingerprint
+
+
+SETTLED_SECONDS = 2.0
+_remembered: tuple[tuple, str] | None = None  # (the sources' signature, their fingerprint)
 
 
 def is_cache_warm(environ: MutableMapping[str, str] | None = None) -> bool:

@@ -191,3 +191,24 @@ def test_cached_engine_kernels_are_dropped_when_any_engine_source_changes(tmp_pa
     assert kernel_cache.drop_stale_kernels(str(cache)) == 3  # an engine file changed: its kernels go
     assert all(not list(folder.glob("*.nb?")) for folder in engine[:3])
     assert (other_project / "theirs.f-1.py311.nbi").exists()  # another program's kernels are left alone
+
+
+def test_the_fingerprint_is_remembered_only_for_settled_sources(tmp_path, monkeypatch):
+    engine = tmp_path / "core"
+    engine.mkdir()
+    source = engine / "kernel.py"
+    source.write_text("X = 1\n", encoding="utf-8")
+    monkeypatch.setattr(kernel_cache, "CORE_DIR", engine)
+    monkeypatch.setattr(kernel_cache, "_remembered", None)
+    reads = []
+    real_read = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self) or real_read(self))
+
+    first = kernel_cache.kernel_fingerprint()  # just written: not settled, so read every time
+    assert kernel_cache.kernel_fingerprint() == first and len(reads) == 2
+
+    monkeypatch.setattr(kernel_cache, "SETTLED_SECONDS", 0.0)  # as if the sources were old
+    assert kernel_cache.kernel_fingerprint() == first and len(reads) == 3
+    assert kernel_cache.kernel_fingerprint() == first and len(reads) == 3  # remembered: no read
+    source.write_text("X = 12\n", encoding="utf-8")  # an edit: another size and change time
+    assert kernel_cache.kernel_fingerprint() != first and len(reads) == 4
