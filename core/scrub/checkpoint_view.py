@@ -1,7 +1,8 @@
 """`ScrubRun`: one recorded run opened for scrubbing; `view(epoch)` rebuilds the run at a checkpoint.
 
     run = ScrubRun.open(store_path, run_id)        # the spec, the data (hash checked), the checkpoints' index
-    for point in run.timeline:                      # epoch 0 (the initial weights), then every kept checkpoint
+    for point in run.timeline:                      # epoch 0 (the initial weights), every kept checkpoint, and
+                                                    # the final weights when the last epoch kept no checkpoint
         view = run.view(point.epoch)                # weights, gradient flow and decision boundary at that epoch
     run.close()
 
@@ -50,6 +51,7 @@ class TimelinePoint:
 
     epoch: int
     best: bool = False  # the checkpoint that held the best monitored loss when the run ended
+    final: bool = False  # the run's final weights, at its last epoch, which kept no checkpoint of its own
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,7 @@ class ScrubRun:
         self.weight_limits = limits  # per layer: max |W| over the initial and final weights (fixed colour scales)
         self._listed = listed  # epoch → the sizes the store lists for its checkpoint rows
         self._initial: dict[str, np.ndarray] | None = None
+        self._final: tuple[int, dict[str, np.ndarray]] | None = None  # (epoch, weights) of a final point
         self.epoch_rows: dict[int, EpochRow] = {}  # the figures recorded at each epoch's end
         self._predictor = GridPredictor(data.grid, data.prepared.preprocess) if data.grid is not None else None
         self._starts, self._stops = slice_bounds(network.layer_param_slices)
@@ -143,11 +146,15 @@ class ScrubRun:
                 best_epochs.add(info.epoch)
         timeline = ([TimelinePoint(0)] if initial is not None else []) + [
             TimelinePoint(epoch, epoch in best_epochs) for epoch in sorted(listed) if epoch > 0]
+        final_epoch = _final_point_epoch(record, listed, final)
+        if final_epoch is not None:
+            timeline.append(TimelinePoint(final_epoch, final=True))
         if not timeline:
             raise ScrubError(f"{where}: keeps no weights to show (no initial weights, no checkpoint)")
         limits = _weight_limits(spec, [state for state in (initial, final) if state is not None])
         run = cls(store, record.summary, network, data, timeline, listed, limits)
         run._initial = initial
+        run._final = (final_epoch, final) if final_epoch is not None and final is not None else None
         run.epoch_rows = {row.epoch: row for row in record.epochs}
         return run
 
@@ -168,6 +175,8 @@ class ScrubRun:
         """The checked state at a point of the timeline (epoch 0: the initial weights)."""
         if epoch == 0 and self._initial is not None:
             return self._initial
+        if self._final is not None and epoch == self._final[0]:
+            return self._final[1]
         if epoch not in self._listed:
             raise ScrubError(f"{self.where} keeps no checkpoint at epoch {epoch}")
         return load_checkpoint(self.store, self.run_id, epoch, self._listed[epoch], self.network.spec,
@@ -211,6 +220,20 @@ class ScrubRun:
                                                        training.l1, training.l2))
         return loss, layer_stats(network.params, network.grads, network.params, network.weight_mask, self._starts,
                                  self._stops)
+
+
+def _final_point_epoch(record, listed: dict[int, list[int]], final: dict[str, np.ndarray] | None) -> int | None:
+    """The epoch to show the run's final weights at, when its last epoch kept no checkpoint (e.g. 57 epochs with
+    a checkpoint every 5): the run's end would be missing from the timeline otherwise. None when that epoch has a
+    checkpoint, or when the final weights are the best epoch's restored by early stopping (that checkpoint is on
+    the timeline already)."""
+    epoch = record.summary.epochs
+    if final is None or epoch < 1 or epoch in listed:
+        return None
+    stopping = record.spec.get("training", {}).get("early_stopping", {})
+    if record.summary.stop_reason == "early stopping" and stopping.get("restore_best"):
+        return None
+    return epoch
 
 
 def _weight_limits(spec: Any, states: list[dict[str, np.ndarray]]) -> list[float]:

@@ -163,9 +163,11 @@ class ScrubDialog(QDialog):
         epoch = self.selected_epoch
         if epoch is None:
             return
-        best = self.run is not None and any(p.best for p in self.run.timeline if p.epoch == epoch)
+        point = next((p for p in self.run.timeline if p.epoch == epoch), None) if self.run is not None else None
         total = self.run.summary.epochs if self.run is not None else epoch
-        self.epoch_label.setText(f"Epoch {epoch:,} of {total:,}" + (" (best)" if best else ""))
+        note = " (best)" if point is not None and point.best else " (final weights)" if point is not None and \
+            point.final else ""
+        self.epoch_label.setText(f"Epoch {epoch:,} of {total:,}{note}")
         self.loader.request(epoch)
 
     def _on_play_toggled(self, playing: bool) -> None:

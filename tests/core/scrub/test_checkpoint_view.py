@@ -178,3 +178,21 @@ def test_a_run_without_initial_weights_starts_at_its_first_checkpoint(circles_ru
         assert run.epochs == list(range(1, EPOCHS + 1))
         with pytest.raises(ScrubError, match="no checkpoint at epoch 0"):
             run.view(0)
+
+
+def test_the_final_weights_end_the_timeline_when_the_last_epoch_kept_no_checkpoint(tmp_path):
+    spec = default_spec(input_size=2).to_json()
+    store_path, run_id = recorded_run(tmp_path, epochs=7, spec=spec)
+    with RunStore.open(store_path) as store:
+        record = store.load_run(run_id)
+    with sqlite3.connect(store_path) as connection:  # as a run with a checkpoint every 5 epochs (and its best
+        # epoch earlier) would have kept
+        connection.execute("DELETE FROM weights WHERE run_id = ? AND role IN ('checkpoint', 'best') AND epoch > 5",
+                           (run_id,))
+    connection.close()
+    with ScrubRun.open(store_path, run_id) as run:
+        assert run.epochs[-2:] == [5, 7]
+        assert run.timeline[-1].final and not any(point.final for point in run.timeline[:-1])
+        view = run.view(7)
+        final = network_with_weights(record.spec, record.final_weights)
+        np.testing.assert_array_equal(view.params, final.params)
