@@ -15,15 +15,20 @@ from numba import njit
 
 @njit(cache=True, nogil=True)
 def layer_histograms_kernel(values, mask, starts, stops, bins, counts, edges):
-    """Fill counts (layers, bins) int64 and edges (layers, bins + 1) float64; mask is uint8, empty = count all."""
+    """Fill counts (layers, bins) int64 and edges (layers, bins + 1) float64; mask is uint8, empty = count all.
+    Each layer is walked as a slice from 0: indexing the whole buffer from a layer's start made Numba guard every
+    index against negative values (measured 1.6× slower on 2 M values)."""
     use_mask = mask.shape[0] > 0
     for layer in range(starts.shape[0]):
+        start, stop = starts[layer], stops[layer]
+        layer_values = values[start:stop]
+        keep = mask[start:stop] if use_mask else mask
         low = np.inf
         high = -np.inf
-        for j in range(starts[layer], stops[layer]):
-            if use_mask and mask[j] == 0:
+        for j in range(layer_values.shape[0]):
+            if use_mask and keep[j] == 0:
                 continue
-            v = np.float64(values[j])
+            v = np.float64(layer_values[j])
             if np.isfinite(v):
                 if v < low:
                     low = v
@@ -37,12 +42,13 @@ def layer_histograms_kernel(values, mask, starts, stops, bins, counts, edges):
         for b in range(bins + 1):
             edges[layer, b] = low + b * width
         edges[layer, bins] = high
+        layer_counts = counts[layer]
         for b in range(bins):
-            counts[layer, b] = 0
-        for j in range(starts[layer], stops[layer]):
-            if use_mask and mask[j] == 0:
+            layer_counts[b] = 0
+        for j in range(layer_values.shape[0]):
+            if use_mask and keep[j] == 0:
                 continue
-            v = np.float64(values[j])
+            v = np.float64(layer_values[j])
             if not np.isfinite(v):
                 continue
             b = int((v - low) / width)
@@ -50,7 +56,7 @@ def layer_histograms_kernel(values, mask, starts, stops, bins, counts, edges):
                 b = bins - 1
             elif b < 0:
                 b = 0
-            counts[layer, b] += 1
+            layer_counts[b] += 1
 
 
 def layer_histograms(values: np.ndarray, starts: np.ndarray, stops: np.ndarray, bins: int = 30,

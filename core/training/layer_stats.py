@@ -24,24 +24,32 @@ def first_nonfinite_slice(values, starts, stops) -> int:
     return -1
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"reassoc"})
 def _layer_stats_kernel(params, grads, previous, mask, starts, stops, out):
-    """out[:, 0] grad norm, 1 mean |grad|, 2 weight norm, 3 ‖Δw‖/‖w‖ (weights only)."""
+    """out[:, 0] grad norm, 1 mean |grad|, 2 weight norm, 3 ‖Δw‖/‖w‖ (weights only).
+
+    Written so that the four float64 sums vectorise (a snapshot of a network of 2 M weights took 4.3 ms one element
+    at a time, 1.0 ms so): only reassociation is allowed; each layer is a slice walked from 0 (indexing the whole
+    buffer from a layer's start made Numba guard every index against negative values, which kept the loop
+    scalar); the mask picks by selection, not by a branch. A non-finite bias still never reaches the weight sums."""
+    zero = np.float64(0.0)
     for layer in range(starts.shape[0]):
+        start, stop = starts[layer], stops[layer]
+        p, g_all, before, is_weight = params[start:stop], grads[start:stop], previous[start:stop], mask[start:stop]
         grad_sq = 0.0
         grad_abs = 0.0
         weight_sq = 0.0
         delta_sq = 0.0
-        for j in range(starts[layer], stops[layer]):
-            g = np.float64(grads[j])
+        for j in range(p.shape[0]):
+            g = np.float64(g_all[j])
             grad_sq += g * g
             grad_abs += abs(g)
-            if mask[j]:
-                w = np.float64(params[j])
-                d = w - np.float64(previous[j])
-                weight_sq += w * w
-                delta_sq += d * d
-        count = stops[layer] - starts[layer]
+            weight = is_weight[j] != 0
+            w = np.float64(p[j]) if weight else zero
+            d = w - np.float64(before[j]) if weight else zero
+            weight_sq += w * w
+            delta_sq += d * d
+        count = stop - start
         out[layer, 0] = np.sqrt(grad_sq)
         out[layer, 1] = grad_abs / count if count > 0 else 0.0
         out[layer, 2] = np.sqrt(weight_sq)
