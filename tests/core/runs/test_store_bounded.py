@@ -9,7 +9,8 @@ from core.runs import RunStore
 from core.runs.loss_decimation import KeptLosses
 from tests.core.runs.fake_runs import DATA_REF, SPEC, epoch_snapshot, record_epochs, weights
 
-PARAMS = 10_000  # 80 kB a checkpoint as float64
+PARAMS = 10_000  # 40 kB a checkpoint (float32, kept as float32)
+BYTES = PARAMS * 4
 
 
 def big_weights() -> dict[str, np.ndarray]:
@@ -29,7 +30,7 @@ def checkpoint_bytes(store: RunStore, run_id: int) -> int:
 
 
 def test_a_run_keeps_its_newest_checkpoints_and_its_best_within_its_cap(tmp_path):
-    cap = 5 * PARAMS * 8  # room for five checkpoints
+    cap = 5 * BYTES  # room for five checkpoints
     with RunStore.open(tmp_path / "s.runs.sqlite", run_cap=cap, file_cap=100 * cap) as store:
         run_id = record_run(store, epochs=30)
         kept = store.checkpoints(run_id)
@@ -40,7 +41,7 @@ def test_a_run_keeps_its_newest_checkpoints_and_its_best_within_its_cap(tmp_path
 
 
 def test_the_file_cap_holds_over_all_runs_and_deleting_runs_shrinks_the_file(tmp_path):
-    run_cap, file_cap = 20 * PARAMS * 8, 30 * PARAMS * 8
+    run_cap, file_cap = 20 * BYTES, 30 * BYTES
     path = tmp_path / "s.runs.sqlite"
     with RunStore.open(path, run_cap=run_cap, file_cap=file_cap) as store:
         runs = [record_run(store, epochs=25) for _ in range(4)]
@@ -49,7 +50,7 @@ def test_the_file_cap_holds_over_all_runs_and_deleting_runs_shrinks_the_file(tmp
         store._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         full = path.stat().st_size
         # 4 runs × (initial + final) + the capped checkpoints, plus pages of bookkeeping
-        assert full < (8 * PARAMS * 8 + file_cap) * 1.3
+        assert full < (8 * BYTES + file_cap) * 1.3
         for run_id in runs:
             store.delete(run_id)
         assert store.list_runs() == []

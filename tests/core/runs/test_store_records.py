@@ -40,7 +40,7 @@ def test_a_recorded_run_loads_back_whole(store):
     assert summary.final["train_loss"] == pytest.approx(1 / 12) and summary.final["test_metric"] == 0.75
     assert summary.best["val_loss"] == pytest.approx(1.5 / 12) and summary.best["epoch"] == 12
     np.testing.assert_array_equal(record.initial_weights["params"], np.full(12, 0.5))
-    assert record.initial_weights["params"].dtype == np.float64
+    assert record.initial_weights["params"].dtype == np.float32  # a float32 network's weights stay float32
     np.testing.assert_array_equal(record.final_weights["params"], np.full(12, 99.0))
     # every batch of 12 epochs × 4 is kept (far below the decimation's capacity), in step order
     np.testing.assert_array_equal(record.batch_steps, np.arange(1, 49))
@@ -179,3 +179,22 @@ def test_a_session_keeps_at_most_fifty_regular_checkpoints_of_a_long_run(tmp_pat
     with RunStore.open(tmp_path / "s.runs.sqlite") as store:
         regular = [c.epoch for c in store.checkpoints(session.run_id) if not c.best]
     assert regular == list(range(3, 121, 3))  # every 3 epochs: 40 of them
+
+
+def test_weights_blobs_keep_float32_and_float64_and_read_old_float64_layouts():
+    import json
+
+    from core.runs.weights_blob import WeightsBlobError, decode_weights, encode_weights
+    state = {"params": np.arange(5, dtype=np.float32) / 3, "buffers": np.arange(2, dtype=np.float64) / 7,
+             "counts": np.arange(3)}
+    layout, blob = encode_weights(state)
+    assert len(blob) == 5 * 4 + 2 * 8 + 3 * 8  # float32 stays 4 bytes; other kinds become float64
+    back = decode_weights(layout, blob, "here")
+    assert [back[name].dtype for name in state] == [np.float32, np.float64, np.float64]
+    np.testing.assert_array_equal(back["params"], state["params"])
+    np.testing.assert_array_equal(back["buffers"], state["buffers"])
+    old = json.dumps([{"name": "params", "shape": [2]}])  # written before the dtype was stored: float64
+    np.testing.assert_array_equal(decode_weights(old, np.array([1.5, 2.5]).tobytes(), "old")["params"], [1.5, 2.5])
+    for bad in ("float16", 3, "object"):
+        with pytest.raises(WeightsBlobError, match="dtype"):
+            decode_weights(json.dumps([{"name": "p", "shape": [1], "dtype": bad}]), b"\0" * 8, "bad")
