@@ -44,6 +44,9 @@ class TrainingController(QObject):
     run_started = Signal()  # a new run began: plots clear
     weights_reset = Signal()  # weights went back to untrained: plots clear
     finished = Signal(object)  # the final Snapshot of a run (completed, stopped, early-stopped or diverged)
+    # A run's record is settled in its store: (store path, run id), or None when the run is not recorded (turned
+    # off, or the store failed). After `finished` (or `failed`) and before the state turns idle.
+    run_recorded = Signal(object)
     diverged = Signal(object)  # the final Snapshot when the run diverged
     failed = Signal(str, str)  # message, traceback: an exception inside the worker
     state_changed = Signal(str)  # "idle", "running", "paused" or "stopping"
@@ -244,6 +247,7 @@ class TrainingController(QObject):
         worker.update.connect(self._on_update)
         worker.finished.connect(self._on_finished)
         worker.failed.connect(self._on_failed)
+        worker.recorded.connect(self._on_recorded)
         worker.done.connect(thread.quit)
         thread.finished.connect(self._on_thread_finished)
         self._thread, self._worker = thread, worker
@@ -309,7 +313,6 @@ class TrainingController(QObject):
 
     def _on_finished(self, result: TrainingResult) -> None:
         self.last_result = result
-        self.last_recorded = result.recorded or self.last_recorded
         self.latest = result.snapshot
         self.document.set_training(False)
         if not self._reset_after_stop:
@@ -322,6 +325,12 @@ class TrainingController(QObject):
             self.diverged.emit(result.snapshot)
             if self.show_dialogs:
                 self.last_dialog = show_divergence(self._dialog_parent(), result.snapshot)
+
+    def _on_recorded(self, recorded: tuple[Path, int] | None) -> None:
+        if self.sender() is not self._worker:
+            return  # a stale signal from a run that has already been replaced
+        self.last_recorded = recorded or self.last_recorded
+        self.run_recorded.emit(recorded)
 
     def _on_failed(self, message: str, details: str) -> None:
         self.document.set_training(False)

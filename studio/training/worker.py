@@ -13,7 +13,9 @@ a second. At a slow training speed (`studio.training.speed`) the worker waits af
 condition variable, so pause, stop and a speed change end the wait at once. (The controller applies the
 `thread_budget` around a run: one BLAS thread, quick GIL hand-backs.) The training doctor
 (`core.diagnostics.Doctor`) watches the snapshots here, where they are made: only its new findings travel, in
-the update that follows them.
+the update that follows them. The run's record (`RunRecording`) is finished after `finished` is emitted: the
+window shows the run's end while the store commits its last rows (tens of ms), and `recorded` follows, before
+`done` ends the thread, so the controller turns idle (and a next run may start) only once the record is in.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ import traceback
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -114,7 +115,6 @@ class TrainingResult:
     history: list[dict[str, Any]]
     test_score: tuple[float, float] | None = None  # (loss, metric) on the held-out test set; None without one
     initial_weights: dict[str, np.ndarray] | None = None  # what the run started from ("Apply and retrain")
-    recorded: tuple[Path, int] | None = None  # (run store, run id) when the run is in a store (the Scrub's)
 
 
 def held_out_score(network, data, snapshot: Snapshot) -> tuple[float, float] | None:
@@ -128,8 +128,11 @@ def held_out_score(network, data, snapshot: Snapshot) -> tuple[float, float] | N
 
 class TrainingWorker(QObject):
     update = Signal(object)  # WorkerUpdate
-    finished = Signal(object)  # TrainingResult
+    finished = Signal(object)  # TrainingResult: the user sees the end of the run (its record commits next)
     failed = Signal(str, str)  # message, traceback
+    # (run store, run id) once the run's record is committed, or None when it is not in a store (unrecorded, or
+    # its store failed): after `finished` or `failed`, before `done`.
+    recorded = Signal(object)
     done = Signal()  # always last: the thread may quit
 
     def __init__(self, job: TrainingJob):
@@ -228,11 +231,14 @@ class TrainingWorker(QObject):
             result = self._train()
             if result is not None:
                 self.finished.emit(result)
+                if self.recording is not None:  # committed after `finished`: the window shows the end meanwhile
+                    self.recording.finish(result)
         except Exception as exc:  # noqa: BLE001 - any failure becomes a dialog, never a crash
             self.failed.emit(f"{type(exc).__name__}: {exc}", traceback.format_exc())
         finally:
             if self.recording is not None:  # a failure or no step at all: the run is marked interrupted
                 self.recording.abandon()
+                self.recorded.emit(self.recording.recorded())
             self.done.emit()
 
     def _build(self) -> Trainer:
@@ -288,12 +294,8 @@ class TrainingWorker(QObject):
             return None
         self._flush(trainer, paused=False, predict=True)
         weights = {k: np.array(v, copy=True) for k, v in trainer.network.get_state().items()}
-        result = TrainingResult(snapshot, weights, [dict(r) for r in trainer.history],
-                                held_out_score(trainer.network, self.job.data, snapshot), self.initial_weights)
-        if self.recording is not None:  # committed before `finished` is emitted
-            self.recording.finish(result)
-            result.recorded = self.recording.recorded()
-        return result
+        return TrainingResult(snapshot, weights, [dict(r) for r in trainer.history],
+                              held_out_score(trainer.network, self.job.data, snapshot), self.initial_weights)
 
     def _wait_while_paused(self) -> str | None:
         """Block (without spinning) while paused; return a queued step, or None to run freely."""
