@@ -220,6 +220,8 @@ class TrainingWorker(QObject):
             self._cond.notify_all()
 
     def _forward_live(self, trainer: Trainer) -> None:
+        if not self._live:  # (read without the lock: called at every snapshot, and a change queued meanwhile
+            return          # is forwarded by `set_live` itself, or at the next snapshot)
         with self._cond:
             changes, self._live = self._live, {}
         if changes:
