@@ -252,7 +252,8 @@ class TrainingWorker(QObject):
         if self.job.weights is not None:
             network.set_state(self.job.weights)
         self.initial_weights = {k: np.array(v, copy=True) for k, v in network.get_state().items()}
-        self.recording = RunRecording.start(self.job.recording, network)  # before training: the initial weights
+        # The store opens and takes the initial weights on a thread of its own while the run trains.
+        self.recording = RunRecording.start_soon(self.job.recording, network, self.initial_weights)
         # histogram_every: 1 while an epoch-end histogram is due, else 0 (`_schedule_epoch_histograms`).
         trainer = Trainer(network, self.job.data, report_every=1, histogram_every=1, confusion=True)
         if self.job.grid is not None and self.job.preprocess is not None:
