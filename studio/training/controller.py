@@ -77,6 +77,9 @@ class TrainingController(QObject):
         self.start_gate: Callable[[dict[str, Any], Callable[[], None]], bool] | None = None
         self.epochs_per_second: float | None = None  # the training speed (None: maximum), see set_speed
         self.record_runs = True  # record every run into the project's run store (core.runs)
+        # Whether a weight-histogram plot exists (its dock was shown once): only then does a run take histograms
+        # at each of its first epochs and 4 a second for "now" (see studio.training.worker). Set by the plot.
+        self.histograms_watched = False
         # The next run starts from a recorded run's weights (the Runs dock's Fork and Rewind): recorded as its
         # parent and epoch. Taken by the next start(), dropped by a reset.
         self.next_run_origin: RunOrigin | None = None
@@ -194,6 +197,13 @@ class TrainingController(QObject):
         if self._worker is not None:
             self._worker.set_speed(epochs_per_second)
 
+    def watch_histograms(self) -> None:
+        """A weight-histogram plot now shows the runs: this run (from its next epoch) and the next ones take
+        their histograms as often as the plot draws them."""
+        self.histograms_watched = True
+        if self._worker is not None:
+            self._worker.watch_histograms()
+
     def reset(self) -> None:
         """Back to untrained weights (stopping a run first)."""
         if self.state in (RUNNING, PAUSED, STOPPING):
@@ -219,7 +229,7 @@ class TrainingController(QObject):
         document = self.document
         spec, data = document.spec, document.prepared()
         job = TrainingJob(spec, data, weights=document.weights, start_paused=paused,
-                          epochs_per_second=self.epochs_per_second)
+                          epochs_per_second=self.epochs_per_second, histograms_watched=self.histograms_watched)
         job.grid = prediction_grid(document)
         job.preprocess = data.preprocess if job.grid is not None else None
         origin, self.next_run_origin = self.next_run_origin, None

@@ -8,8 +8,8 @@ since the last update (so no epoch point is lost), every step's loss since the l
 the per-batch curve has every batch), the run's progress and, every ~200 ms, a `GridPrediction` for the 2-D
 plots. A snapshot is never changed after the Trainer yields it: the update is built beside it. The worker
 also adapts the Trainer's `report_every` to about one snapshot per update however short a batch is (fewer
-snapshots let the Trainer run longer fused chunks; their losses still arrive), and asks for histograms ≤ 4 times
-a second. At a slow training speed (`studio.training.speed`) the worker waits after each snapshot, on its
+snapshots let the Trainer run longer fused chunks; their losses still arrive), and, while a weight-histogram
+plot shows the run, asks for histograms ≤ 4 times a second. At a slow training speed (`studio.training.speed`) the worker waits after each snapshot, on its
 condition variable, so pause, stop and a speed change end the wait at once. (The controller applies the
 `thread_budget` around a run: one BLAS thread, quick GIL hand-backs.) The training doctor
 (`core.diagnostics.Doctor`) watches the snapshots here, where they are made: only its new findings travel, in
@@ -68,6 +68,9 @@ class TrainingJob:
     start_paused: bool = False
     epochs_per_second: float | None = None  # the training speed; None: as fast as possible
     recording: RecordingPlan | None = None  # record the run into this run store (core.runs); None: unrecorded
+    # A weight-histogram plot shows the run: histograms at each of the first epochs and for "now". Without one,
+    # only the sparse epoch-end ones a plot built later catches up from (see `_schedule_epoch_histograms`).
+    histograms_watched: bool = True
 
 
 def _no_losses() -> np.ndarray:
@@ -152,6 +155,7 @@ class TrainingWorker(QObject):
         self._last_epoch_histogram = float("-inf")
         self._last_epoch_time, self._epoch_seconds = 0.0, float("inf")  # when the last epoch ended, how long it took
         self._report_every = 1
+        self._histograms_watched = job.histograms_watched  # (a bool, set from the GUI thread by watch_histograms)
         self.pacer = Pacer(job.epochs_per_second)
         self._paced_step = 0  # the step the pacer last counted up to
         self._pace_changes = 0  # bumped by set_speed: ends a wait in progress
@@ -207,6 +211,10 @@ class TrainingWorker(QObject):
             self.pacer.set_rate(epochs_per_second)
             self._pace_changes += 1
             self._cond.notify_all()
+
+    def watch_histograms(self) -> None:
+        """A weight-histogram plot shows the run from now on (see `TrainingJob.histograms_watched`)."""
+        self._histograms_watched = True
 
     @property
     def is_paused(self) -> bool:
@@ -358,7 +366,7 @@ class TrainingWorker(QObject):
             self._epoch_seconds, self._last_epoch_time = now - self._last_epoch_time, now
         if snapshot.kind in ("epoch", "end"):
             self._epochs.append(snapshot)
-        if now - self._last_histogram >= HISTOGRAM_INTERVAL:
+        if self._histograms_watched and now - self._last_histogram >= HISTOGRAM_INTERVAL:
             self._last_histogram = now
             self.histogram_requests += 1
             trainer.request_histograms()
@@ -370,13 +378,16 @@ class TrainingWorker(QObject):
             self._flush(trainer, paused=False, predict=now - self._last_prediction >= PREDICTION_INTERVAL)
 
     def _schedule_epoch_histograms(self, trainer: Trainer, snapshot: Snapshot, now: float) -> None:
-        """Ask for histograms at the next epoch's end while in the first EXACT_HISTOGRAM_EPOCHS epochs or when the
-        last epoch-end histograms are EPOCH_HISTOGRAM_INTERVAL old (the Trainer reads `histogram_every` on this
-        thread, between batches)."""
+        """Ask for histograms at the next epoch's end when the last epoch-end histograms are
+        EPOCH_HISTOGRAM_INTERVAL old, and, while a histogram plot watches, in each of the first
+        EXACT_HISTOGRAM_EPOCHS epochs (the Trainer reads `histogram_every` on this thread, between batches).
+        Unwatched, a fast run's first epochs would cost ~1 % of a digits run in histograms nobody draws; a plot
+        built later still finds a column every EPOCH_HISTOGRAM_INTERVAL, as for any fast run's later epochs."""
         if snapshot.kind == "epoch" and snapshot.weight_histograms is not None:
             self._last_epoch_histogram = now
             self.epoch_histograms += 1
-        due = trainer.epoch < EXACT_HISTOGRAM_EPOCHS or now - self._last_epoch_histogram >= EPOCH_HISTOGRAM_INTERVAL
+        exact = self._histograms_watched and trainer.epoch < EXACT_HISTOGRAM_EPOCHS
+        due = exact or now - self._last_epoch_histogram >= EPOCH_HISTOGRAM_INTERVAL
         trainer.histogram_every = 1 if due else 0
 
     def _free_report_every(self) -> int:
