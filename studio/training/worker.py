@@ -9,8 +9,9 @@ the per-batch curve has every batch), the run's progress and, every ~200 ms, a `
 plots. A snapshot is never changed after the Trainer yields it: the update is built beside it. The worker
 also adapts the Trainer's `report_every` to about one snapshot per update however short a batch is (fewer
 snapshots let the Trainer run longer fused chunks; their losses still arrive), and, while a weight-histogram
-plot shows the run, asks for histograms ≤ 4 times a second. At a slow training speed (`studio.training.speed`) the worker waits after each snapshot, on its
-condition variable, so pause, stop and a speed change end the wait at once. (The controller applies the
+plot shows the run, asks for histograms ≤ 4 times a second. At a slow training speed (`studio.training.speed`)
+the worker waits after each snapshot, on its condition variable, so pause, stop and a speed change end the wait
+at once. (The controller applies the
 `thread_budget` around a run: one BLAS thread, quick GIL hand-backs.) The training doctor
 (`core.diagnostics.Doctor`) watches the snapshots here, where they are made: only its new findings travel, in
 the update that follows them. The run's record (`RunRecording`) is finished after `finished` is emitted: the
