@@ -229,7 +229,8 @@ class TrainingController(QObject):
         document = self.document
         spec, data = document.spec, document.prepared()
         job = TrainingJob(spec, data, weights=document.weights, start_paused=paused,
-                          epochs_per_second=self.epochs_per_second, histograms_watched=self.histograms_watched)
+                          epochs_per_second=self.epochs_per_second, histograms_watched=self.histograms_watched,
+                          record_after_shown=True)
         job.grid = prediction_grid(document)
         job.preprocess = data.preprocess if job.grid is not None else None
         origin, self.next_run_origin = self.next_run_origin, None
@@ -285,6 +286,7 @@ class TrainingController(QObject):
             return False
         worker.stop()
         worker.play()
+        worker.end_shown()  # the record commits at once: this thread is about to wait for the worker's
         thread.quit()
         if not thread.wait(SHUTDOWN_TIMEOUT_MS):
             thread.wait()  # a kernel mid-batch always returns; never destroy a running QThread
@@ -322,6 +324,13 @@ class TrainingController(QObject):
             self.updated.emit(update)
 
     def _on_finished(self, result: TrainingResult) -> None:
+        try:
+            self._show_finished(result)
+        finally:  # every view has taken the end in: the run's record may commit now
+            if self._worker is not None:
+                self._worker.end_shown()
+
+    def _show_finished(self, result: TrainingResult) -> None:
         self.last_result = result
         self.latest = result.snapshot
         self.document.set_training(False)

@@ -14,9 +14,10 @@ the worker waits after each snapshot, on its condition variable, so pause, stop 
 at once. (The controller applies the
 `thread_budget` around a run: one BLAS thread, quick GIL hand-backs.) The training doctor
 (`core.diagnostics.Doctor`) watches the snapshots here, where they are made: only its new findings travel, in
-the update that follows them. The run's record (`RunRecording`) is finished after `finished` is emitted: the
-window shows the run's end while the store commits its last rows (tens of ms), and `recorded` follows, before
-`done` ends the thread, so the controller turns idle (and a next run may start) only once the record is in.
+the update that follows them. The run's record (`RunRecording`) is finished after `finished` is emitted and the
+window has shown the run's end (`end_shown`): the store commits its last rows (tens of ms) then, without taking
+the GIL from the window's last redraw, and `recorded` follows, before `done` ends the thread, so the controller
+turns idle (and a next run may start) only once the record is in.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ if TYPE_CHECKING:  # imported on the worker thread when a run starts (they load 
 # second anyway); measured against 30 a second, it spares the GUI thread a third of its per-update work.
 UPDATE_INTERVAL = 1 / 20
 PREDICTION_INTERVAL = 0.2  # seconds between decision-boundary predictions
+END_SHOWN_TIMEOUT = 1.0  # seconds the record waits at most for the window to show a run's end
 HISTOGRAM_INTERVAL = 0.25  # seconds between weight/gradient histograms (the plot draws ≤ 4 a second)
 # Epoch-end histograms (the heatmap's columns): at every epoch's end for the first EXACT_HISTOGRAM_EPOCHS epochs
 # (where distributions move most), then at most one per EPOCH_HISTOGRAM_INTERVAL seconds; for fast runs (digits:
@@ -72,6 +74,9 @@ class TrainingJob:
     # A weight-histogram plot shows the run: histograms at each of the first epochs and for "now". Without one,
     # only the sparse epoch-end ones a plot built later catches up from (see `_schedule_epoch_histograms`).
     histograms_watched: bool = True
+    # The window shows the run's end (`TrainingWorker.end_shown`) before the record commits: the store's writer
+    # then does not compete for the GIL with the window's last redraw. False: commit at once (no window).
+    record_after_shown: bool = False
 
 
 def _no_losses() -> np.ndarray:
@@ -157,6 +162,7 @@ class TrainingWorker(QObject):
         self._last_epoch_time, self._epoch_seconds = 0.0, float("inf")  # when the last epoch ended, how long it took
         self._report_every = 1
         self._histograms_watched = job.histograms_watched  # (a bool, set from the GUI thread by watch_histograms)
+        self._end_shown = threading.Event()
         self.pacer = Pacer(job.epochs_per_second)
         self._paced_step = 0  # the step the pacer last counted up to
         self._pace_changes = 0  # bumped by set_speed: ends a wait in progress
@@ -213,6 +219,10 @@ class TrainingWorker(QObject):
             self._pace_changes += 1
             self._cond.notify_all()
 
+    def end_shown(self) -> None:
+        """The window has shown the run's end (or will not): the record may commit now (any thread)."""
+        self._end_shown.set()
+
     def watch_histograms(self) -> None:
         """A weight-histogram plot shows the run from now on (see `TrainingJob.histograms_watched`)."""
         self._histograms_watched = True
@@ -242,7 +252,9 @@ class TrainingWorker(QObject):
             result = self._train()
             if result is not None:
                 self.finished.emit(result)
-                if self.recording is not None:  # committed after `finished`: the window shows the end meanwhile
+                if self.recording is not None:  # committed after `finished`: the window shows the end first
+                    if self.job.record_after_shown:
+                        self._end_shown.wait(END_SHOWN_TIMEOUT)
                     self.recording.finish(result)
         except Exception as exc:  # noqa: BLE001 - any failure becomes a dialog, never a crash
             self.failed.emit(f"{type(exc).__name__}: {exc}", traceback.format_exc())

@@ -195,3 +195,43 @@ def test_the_window_hears_the_end_first_and_the_record_is_committed_before_the_r
         controller.shutdown()
     assert events == [("finished", "running"), ("recorded", "running", FINISHED)]
     assert controller.last_recorded is not None and controller.last_recorded[0] == store_path_for(project)
+
+
+def test_a_window_s_run_commits_its_record_once_the_end_is_shown(document, qtbot, tmp_path, monkeypatch):
+    """With `record_after_shown` (the controller's runs) the record waits for `end_shown` after `finished`, so
+    the store's writer does not compete with the window's last redraw; then it commits and `recorded` follows."""
+    from PySide6.QtCore import QThread
+
+    from studio.training import worker as worker_module
+    from studio.training.run_recording import recording_plan
+    from studio.training.worker import TrainingJob, TrainingWorker
+
+    monkeypatch.setattr(worker_module, "END_SHOWN_TIMEOUT", 60.0)  # only `end_shown` ends the wait here
+    project = tmp_path / "shown.bps"
+    document.save(project)
+    document.set_training_field("epochs", 2)
+    data = document.prepared()
+    plan = recording_plan(project, document.spec, document.data_config, data.dataset_hash)
+    worker = TrainingWorker(TrainingJob(document.spec, data, recording=plan, record_after_shown=True))
+    thread = QThread()
+    worker.moveToThread(thread)
+    thread.started.connect(worker.run)
+    worker.done.connect(thread.quit)
+    recorded = []
+    worker.recorded.connect(recorded.append)
+    try:
+        with qtbot.waitSignal(worker.finished, timeout=30_000):
+            thread.start()
+        qtbot.wait(200)
+        assert not thread.isFinished() and not recorded  # waiting for the window
+        with RunStore.open(store_path_for(project)) as store:
+            assert [run.status for run in store.list_runs()] == ["running"]
+        worker.end_shown()
+        qtbot.waitUntil(thread.isFinished, timeout=30_000)
+        qtbot.waitUntil(lambda: bool(recorded), timeout=5_000)
+    finally:
+        worker.end_shown()
+        thread.quit()
+        thread.wait(5_000)
+    with RunStore.open(recorded[0][0]) as store:
+        assert store.load_run(recorded[0][1]).summary.status == FINISHED
