@@ -25,8 +25,8 @@ run's end (the final weights in the document, the plots' last draw). That includ
 the network, opening the run store and writing the initial weights, every snapshot, the doctor, the updates
 relayed to the window, and the held-out evaluation. The run's record then commits its last rows to the store
 (since issue #17 after `finished`, before the controller turns idle and Train can start another run): that time
-is printed beside the throughput ("record commit after finished"), not counted in it, since the user watches
-the finished run meanwhile. Runs are recorded into a fresh store in this benchmark's scratch folder, never the
+is printed beside the throughput ("idle after finished": the window's own handling of the end, then the commit),
+not counted in it, since the user watches the finished run meanwhile. Runs are recorded into a fresh store in this benchmark's scratch folder, never the
 user's own (a store that has reached its 1 GiB checkpoint cap drops an old checkpoint for every new one, which
 costs its writer thread more: measure that with --data-dir pointing at such a store).
 """
@@ -290,8 +290,8 @@ def _report(runs: list[StudioRun], shares: list[float]) -> None:
           f"{min(r.percentile_ms(99) for r in runs):.1f}–{max(r.percentile_ms(99) for r in runs):.1f}; "
           f"target ≤ 30 ms)")
     commits = [r.record_seconds * 1000 for r in runs]
-    print(f"record commit after finished {statistics.median(commits):.0f} ms (median; range {min(commits):.0f}–"
-          f"{max(commits):.0f}; the window shows the run's end meanwhile; Train is enabled again after it)")
+    print(f"idle after finished {statistics.median(commits):.0f} ms (median; range {min(commits):.0f}–"
+          f"{max(commits):.0f}: the window takes the end in, then the record commits; Train is enabled after it)")
     gui = [r.main_cpu * 1000 / r.wall for r in runs]
     print(f"GUI-thread CPU     {statistics.median(gui):6.1f} ms per second of training (median; range "
           f"{min(gui):.1f}–{max(gui):.1f}; CPU time, which the machine's load inflates least)")
