@@ -54,11 +54,13 @@ class RunRecorder:
         if doctor is not None:  # built and fed on the writer thread: the training thread pays nothing for it
             writer.put(("doctor", run_id, doctor))
 
-    def record(self, snapshot: Any) -> None:
-        """Queue a snapshot (core.training.Snapshot, kept as it is: snapshots are never changed once yielded)."""
+    def record(self, snapshot: Any, weights: Mapping[str, Any] | None = None) -> None:
+        """Queue a snapshot (core.training.Snapshot, kept as it is: snapshots are never changed once yielded).
+        A checkpoint due at it copies the network's weights now, or takes `weights` (a copy made when the
+        snapshot was, for a snapshot recorded late)."""
         self._collect(("snapshots", self.run_id, [snapshot]))
-        if snapshot.kind == "epoch" and self._weights is not None:
-            self._checkpoint(snapshot)
+        if snapshot.kind == "epoch" and (weights is not None or self._weights is not None):
+            self._checkpoint(snapshot, weights)
         if time.monotonic() - self._last_handoff >= HANDOFF_SECONDS:
             self.hand_over()
 
@@ -75,13 +77,14 @@ class RunRecorder:
     def _collect(self, item: tuple) -> None:
         self._collected.append(item)
 
-    def _checkpoint(self, snapshot: Any) -> None:
+    def _checkpoint(self, snapshot: Any, weights: Mapping[str, Any] | None) -> None:
         monitored = snapshot.val_loss if snapshot.val_loss is not None else snapshot.train_loss
         is_best = monitored is not None and math.isfinite(monitored) and monitored < self._best
         is_regular = snapshot.epoch % self.checkpoint_every == 0
         if not (is_best or is_regular):
             return
-        weights = self._weights()  # a copy (Network.get_state), taken now: training goes on changing them
+        if weights is None:
+            weights = self._weights()  # a copy (Network.get_state), taken now: training goes on changing them
         if is_best:
             self._best = monitored
             self._pending_best = ("weights", self.run_id, "best", snapshot.epoch, weights)

@@ -54,11 +54,14 @@ class RecordingSession:
         self.closing: threading.Thread | None = None  # closes the store after the run's end is committed
 
     @classmethod
-    def start(cls, plan: RecordingPlan, network: Any) -> RecordingSession:
-        """Open the plan's store and start the run with `network`'s current (initial) weights."""
+    def start(cls, plan: RecordingPlan, network: Any,
+              initial_weights: Mapping[str, Any] | None = None) -> RecordingSession:
+        """Open the plan's store and start the run with `initial_weights` (default: `network`'s current ones); its
+        checkpoints will copy `network`'s weights as they are when `record` is called."""
         store = RunStore.open(plan.store_path)
         try:
-            run_id = store.start_run(plan.spec, plan.data_ref, plan.data_hash, plan.seed, network.get_state(),
+            initial = initial_weights if initial_weights is not None else network.get_state()
+            run_id = store.start_run(plan.spec, plan.data_ref, plan.data_hash, plan.seed, initial,
                                      parent=plan.parent, parent_epoch=plan.parent_epoch, name=plan.name,
                                      kind=plan.kind)
         except BaseException:
@@ -68,8 +71,9 @@ class RecordingSession:
         recorder = store.recorder(run_id, weights=network.get_state, checkpoint_every=every, doctor=plan.doctor)
         return cls(store, run_id, recorder)
 
-    def record(self, snapshot: Any) -> None:
-        self.recorder.record(snapshot)
+    def record(self, snapshot: Any, weights: Mapping[str, Any] | None = None) -> None:
+        """Record a snapshot; `weights`: the network's weights when it was taken, if they have changed since."""
+        self.recorder.record(snapshot, weights)
 
     def add_findings(self, findings: Iterable[Any]) -> None:
         self.recorder.add_findings(findings)

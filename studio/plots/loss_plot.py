@@ -258,22 +258,41 @@ class LossPlot(QWidget):
             self.learning_rate.append(x, float(lr))
 
     def add_epochs(self, snapshots: list[Snapshot]) -> None:
-        """Add the per-epoch points (each carries the epoch's mean loss, validation loss and metrics)."""
+        """Add the per-epoch points (each carries the epoch's mean loss, validation loss and metrics). A fast run
+        brings a hundred epochs or more per update: each run of "epoch" snapshots is added to each series in one
+        `SeriesBuffer.extend` (the same points as one append each, for a few array operations)."""
+        epochs: list[Snapshot] = []
         for s in snapshots:
-            if s.kind not in ("epoch", "end") or (s.kind == "end" and self._has_epoch(s.epoch)):
-                continue
-            x = float(s.epoch)
-            for buffer, value in ((self.epoch_train_loss, s.train_loss), (self.epoch_val_loss, s.val_loss),
-                                  (self.epoch_train_metric, s.train_metric), (self.epoch_val_metric, s.val_metric)):
-                if value is not None and math.isfinite(value):
-                    buffer.append(x, float(value))
             if s.kind == "epoch":
-                self._add_learning_rate(x, s.lr)
-            if s.epoch >= 1:
-                self.last_epoch = s
+                epochs.append(s)
+                continue
+            self._add_epoch_points(epochs)
+            epochs = []
+            if s.kind == "end" and not self._has_epoch(s.epoch):
+                self._add_epoch_points([s])
+        self._add_epoch_points(epochs)
         if snapshots:
             self._mark(snapshots[-1])
             self.throttle.request()
+
+    def _add_epoch_points(self, snapshots: list[Snapshot]) -> None:
+        """Snapshots' figures at their epochs (those in order: "epoch" snapshots, or one "end"); the learning rate
+        of the "epoch" ones."""
+        if not snapshots:
+            return
+        x = np.array([s.epoch for s in snapshots], np.float64)
+        for buffer, name in ((self.epoch_train_loss, "train_loss"), (self.epoch_val_loss, "val_loss"),
+                             (self.epoch_train_metric, "train_metric"), (self.epoch_val_metric, "val_metric")):
+            values = np.array([_value_or_nan(getattr(s, name)) for s in snapshots], np.float64)
+            finite = np.isfinite(values)
+            buffer.extend(x[finite], values[finite])
+        if snapshots[0].kind == "epoch":  # (epochs in order: past the newest rate point once, past it for good)
+            rates = np.array([_value_or_nan(s.lr) for s in snapshots], np.float64)
+            last = self.learning_rate.last()
+            keep = np.isfinite(rates) & (x > last[0] if last is not None else True)
+            self.learning_rate.extend(x[keep], rates[keep])
+        if snapshots[-1].epoch >= 1:  # (epochs count up: the last one is the newest counted)
+            self.last_epoch = snapshots[-1]
 
     def _on_run_finished(self, _snapshot: Snapshot) -> None:
         result = self._controller.last_result if self._controller is not None else None
@@ -401,6 +420,10 @@ class LossPlot(QWidget):
         self.batch_loss_smoothed.extend(self.batch_loss.x, self._smooth_all(self.batch_loss.y))
         # Match the raw buffer's decimation so both stay in lockstep for the points still to come.
         self.batch_loss_smoothed.follow_decimation(self.batch_loss)
+
+
+def _value_or_nan(value: float | None) -> float:
+    return math.nan if value is None else float(value)
 
 
 def _epoch_position(snapshot: Snapshot) -> float:

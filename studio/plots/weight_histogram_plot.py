@@ -42,6 +42,7 @@ class WeightHistogramPlot(QWidget):
         show_axes(self.arrangement.plots, False)  # until there are histograms (see _redraw)
         self.throttle = RedrawThrottle(self, self._redraw, max_per_second=2)
         if controller is not None:
+            controller.watch_histograms()  # from now on every run takes the heatmap's exact first columns
             follow_runs(controller, self.clear, self.add_update)
             self.add_snapshots(controller.epoch_records)  # built mid-run (a dock first shown late): catch up
             if controller.latest is not None:

@@ -44,6 +44,9 @@ class TrainingController(QObject):
     run_started = Signal()  # a new run began: plots clear
     weights_reset = Signal()  # weights went back to untrained: plots clear
     finished = Signal(object)  # the final Snapshot of a run (completed, stopped, early-stopped or diverged)
+    # A run's record is settled in its store: (store path, run id), or None when the run is not recorded (turned
+    # off, or the store failed). After `finished` (or `failed`) and before the state turns idle.
+    run_recorded = Signal(object)
     diverged = Signal(object)  # the final Snapshot when the run diverged
     failed = Signal(str, str)  # message, traceback: an exception inside the worker
     state_changed = Signal(str)  # "idle", "running", "paused" or "stopping"
@@ -74,6 +77,9 @@ class TrainingController(QObject):
         self.start_gate: Callable[[dict[str, Any], Callable[[], None]], bool] | None = None
         self.epochs_per_second: float | None = None  # the training speed (None: maximum), see set_speed
         self.record_runs = True  # record every run into the project's run store (core.runs)
+        # Whether a weight-histogram plot exists (its dock was shown once): only then does a run take histograms
+        # at each of its first epochs and 4 a second for "now" (see studio.training.worker). Set by the plot.
+        self.histograms_watched = False
         # The next run starts from a recorded run's weights (the Runs dock's Fork and Rewind): recorded as its
         # parent and epoch. Taken by the next start(), dropped by a reset.
         self.next_run_origin: RunOrigin | None = None
@@ -191,6 +197,13 @@ class TrainingController(QObject):
         if self._worker is not None:
             self._worker.set_speed(epochs_per_second)
 
+    def watch_histograms(self) -> None:
+        """A weight-histogram plot now shows the runs: this run (from its next epoch) and the next ones take
+        their histograms as often as the plot draws them."""
+        self.histograms_watched = True
+        if self._worker is not None:
+            self._worker.watch_histograms()
+
     def reset(self) -> None:
         """Back to untrained weights (stopping a run first)."""
         if self.state in (RUNNING, PAUSED, STOPPING):
@@ -216,7 +229,8 @@ class TrainingController(QObject):
         document = self.document
         spec, data = document.spec, document.prepared()
         job = TrainingJob(spec, data, weights=document.weights, start_paused=paused,
-                          epochs_per_second=self.epochs_per_second)
+                          epochs_per_second=self.epochs_per_second, histograms_watched=self.histograms_watched,
+                          record_after_shown=True)
         job.grid = prediction_grid(document)
         job.preprocess = data.preprocess if job.grid is not None else None
         origin, self.next_run_origin = self.next_run_origin, None
@@ -244,6 +258,7 @@ class TrainingController(QObject):
         worker.update.connect(self._on_update)
         worker.finished.connect(self._on_finished)
         worker.failed.connect(self._on_failed)
+        worker.recorded.connect(self._on_recorded)
         worker.done.connect(thread.quit)
         thread.finished.connect(self._on_thread_finished)
         self._thread, self._worker = thread, worker
@@ -271,6 +286,7 @@ class TrainingController(QObject):
             return False
         worker.stop()
         worker.play()
+        worker.end_shown()  # the record commits at once: this thread is about to wait for the worker's
         thread.quit()
         if not thread.wait(SHUTDOWN_TIMEOUT_MS):
             thread.wait()  # a kernel mid-batch always returns; never destroy a running QThread
@@ -308,8 +324,14 @@ class TrainingController(QObject):
             self.updated.emit(update)
 
     def _on_finished(self, result: TrainingResult) -> None:
+        try:
+            self._show_finished(result)
+        finally:  # every view has taken the end in: the run's record may commit now
+            if self._worker is not None:
+                self._worker.end_shown()
+
+    def _show_finished(self, result: TrainingResult) -> None:
         self.last_result = result
-        self.last_recorded = result.recorded or self.last_recorded
         self.latest = result.snapshot
         self.document.set_training(False)
         if not self._reset_after_stop:
@@ -322,6 +344,12 @@ class TrainingController(QObject):
             self.diverged.emit(result.snapshot)
             if self.show_dialogs:
                 self.last_dialog = show_divergence(self._dialog_parent(), result.snapshot)
+
+    def _on_recorded(self, recorded: tuple[Path, int] | None) -> None:
+        if self.sender() is not self._worker:
+            return  # a stale signal from a run that has already been replaced
+        self.last_recorded = recorded or self.last_recorded
+        self.run_recorded.emit(recorded)
 
     def _on_failed(self, message: str, details: str) -> None:
         self.document.set_training(False)

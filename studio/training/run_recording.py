@@ -2,14 +2,17 @@
 
 The controller makes a `RecordingPlan` on the GUI thread (where the document is: its file decides the store,
 `<project>.runs.sqlite` beside it, or the user data folder for an unsaved project) and hands it to the worker
-with the job. The worker starts the recording once its network exists, feeds it each snapshot (a queue put:
-the store's writer thread does the SQL, never the GUI thread) and finishes it with the run's result before it
-emits `finished`, so a run is in the store by the time the window hears it ended. A store that can't be used
-never stops training: the run goes unrecorded and `problem` says why (one line).
+with the job. The worker starts the recording once its network exists (`start_soon`: the store is opened and
+the initial weights written on a thread of its own, while the run already trains; the snapshots of those few
+milliseconds wait, each epoch's with a copy of the weights a checkpoint would take), feeds it each snapshot (a
+queue put: the store's writer thread does the SQL, never the GUI thread) and finishes it with the run's result
+right after emitting `finished`, before the controller turns idle. A store that can't be used never stops
+training: the run goes unrecorded and `problem` says why (one line).
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,13 +42,18 @@ class RunOrigin:
 
 
 class RunRecording:
-    """One studio run's record (worker thread): `start`, `record` each snapshot, `finish` or `abandon`."""
+    """One studio run's record (worker thread): `start` (or `start_soon`), `record` each snapshot, `finish` or
+    `abandon`."""
 
     def __init__(self, session: RecordingSession | None, problem: str | None = None):
         self.session, self.problem = session, problem
+        self._opening: threading.Thread | None = None  # `start_soon`'s thread, until the worker has joined it
+        self._network: Any = None
+        self._waiting: list[tuple[Any, Any]] = []  # (snapshot, weights or None) recorded while the store opened
 
     @property
     def run_id(self) -> int | None:
+        self._opened()
         return self.session.run_id if self.session is not None else None
 
     @classmethod
@@ -53,33 +61,73 @@ class RunRecording:
         """None without a plan; a recording that records nothing (with its `problem`) if the store fails."""
         if plan is None:
             return None
+        recording = cls(None)
+        recording._open(plan, network, None)
+        return recording
+
+    @classmethod
+    def start_soon(cls, plan: RecordingPlan | None, network: Any,
+                   initial_weights: dict[str, Any]) -> RunRecording | None:
+        """As `start`, but the store opens and records `initial_weights` (a copy of the network's starting
+        weights) on a thread of its own, off the training's critical path (~5 ms, more for a large store)."""
+        if plan is None:
+            return None
+        recording = cls(None)
+        recording._network = network
+        recording._opening = threading.Thread(target=recording._open, args=(plan, network, initial_weights),
+                                              name="RunRecordingOpen", daemon=True)
+        recording._opening.start()
+        return recording
+
+    def _open(self, plan: RecordingPlan, network: Any, initial_weights: dict[str, Any] | None) -> None:
         try:
-            return cls(RecordingSession.start(plan, network))
+            self.session = RecordingSession.start(plan, network, initial_weights)
         except (RunStoreError, OSError) as error:
-            return cls(None, str(error))
+            self.problem = str(error)
+
+    def _opened(self) -> None:
+        """Wait for the store to be open (if it is still opening), then record the snapshots that waited."""
+        if self._opening is None:
+            return
+        self._opening.join()
+        self._opening = None
+        waiting, self._waiting = self._waiting, []
+        if self.session is not None:
+            for snapshot, weights in waiting:
+                self.session.record(snapshot, weights)
 
     def record(self, snapshot: Any) -> None:
+        if self._opening is not None:
+            if self._opening.is_alive():  # the store still opens: the snapshot waits, with the weights of now
+                weights = self._network.get_state() if snapshot.kind == "epoch" else None
+                self._waiting.append((snapshot, weights))
+                return
+            self._opened()
         if self.session is not None:
             self.session.record(snapshot)
 
     def add_findings(self, findings: Any) -> None:
         """Record the doctor's new findings (core.diagnostics.finding.Finding) with the run."""
+        self._opened()
         if self.session is not None and not self.session.closed:
             self.session.add_findings(findings)
 
     def finish(self, result: Any) -> None:
         """Record the run's end from the worker's TrainingResult."""
+        self._opened()
         if self.session is not None and not self.session.closed:
             snapshot = result.snapshot
             self.problem = self.session.finish(snapshot.stop_reason, result.weights, result.test_score)
 
     def recorded(self) -> tuple[Path, int] | None:
         """(store path, run id) of a run recorded without a problem; None otherwise."""
+        self._opened()
         if self.session is None or self.problem:
             return None
         return self.session.store.path, self.session.run_id
 
     def abandon(self, reason: str = "interrupted") -> None:
         """End a run that did not finish (an exception, no step at all); nothing once finished."""
+        self._opened()
         if self.session is not None and not self.session.closed:
             self.problem = self.session.interrupted(reason)

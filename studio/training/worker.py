@@ -8,12 +8,16 @@ since the last update (so no epoch point is lost), every step's loss since the l
 the per-batch curve has every batch), the run's progress and, every ~200 ms, a `GridPrediction` for the 2-D
 plots. A snapshot is never changed after the Trainer yields it: the update is built beside it. The worker
 also adapts the Trainer's `report_every` to about one snapshot per update however short a batch is (fewer
-snapshots let the Trainer run longer fused chunks; their losses still arrive), and asks for histograms ≤ 4 times
-a second. At a slow training speed (`studio.training.speed`) the worker waits after each snapshot, on its
-condition variable, so pause, stop and a speed change end the wait at once. (The controller applies the
+snapshots let the Trainer run longer fused chunks; their losses still arrive), and, while a weight-histogram
+plot shows the run, asks for histograms ≤ 4 times a second. At a slow training speed (`studio.training.speed`)
+the worker waits after each snapshot, on its condition variable, so pause, stop and a speed change end the wait
+at once. (The controller applies the
 `thread_budget` around a run: one BLAS thread, quick GIL hand-backs.) The training doctor
 (`core.diagnostics.Doctor`) watches the snapshots here, where they are made: only its new findings travel, in
-the update that follows them.
+the update that follows them. The run's record (`RunRecording`) is finished after `finished` is emitted and the
+window has shown the run's end (`end_shown`): the store commits its last rows (tens of ms) then, without taking
+the GIL from the window's last redraw, and `recorded` follows, before `done` ends the thread, so the controller
+turns idle (and a next run may start) only once the record is in.
 """
 
 from __future__ import annotations
@@ -24,7 +28,6 @@ import traceback
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -45,6 +48,7 @@ if TYPE_CHECKING:  # imported on the worker thread when a run starts (they load 
 # second anyway); measured against 30 a second, it spares the GUI thread a third of its per-update work.
 UPDATE_INTERVAL = 1 / 20
 PREDICTION_INTERVAL = 0.2  # seconds between decision-boundary predictions
+END_SHOWN_TIMEOUT = 1.0  # seconds the record waits at most for the window to show a run's end
 HISTOGRAM_INTERVAL = 0.25  # seconds between weight/gradient histograms (the plot draws ≤ 4 a second)
 # Epoch-end histograms (the heatmap's columns): at every epoch's end for the first EXACT_HISTOGRAM_EPOCHS epochs
 # (where distributions move most), then at most one per EPOCH_HISTOGRAM_INTERVAL seconds; for fast runs (digits:
@@ -67,6 +71,12 @@ class TrainingJob:
     start_paused: bool = False
     epochs_per_second: float | None = None  # the training speed; None: as fast as possible
     recording: RecordingPlan | None = None  # record the run into this run store (core.runs); None: unrecorded
+    # A weight-histogram plot shows the run: histograms at each of the first epochs and for "now". Without one,
+    # only the sparse epoch-end ones a plot built later catches up from (see `_schedule_epoch_histograms`).
+    histograms_watched: bool = True
+    # The window shows the run's end (`TrainingWorker.end_shown`) before the record commits: the store's writer
+    # then does not compete for the GIL with the window's last redraw. False: commit at once (no window).
+    record_after_shown: bool = False
 
 
 def _no_losses() -> np.ndarray:
@@ -114,7 +124,6 @@ class TrainingResult:
     history: list[dict[str, Any]]
     test_score: tuple[float, float] | None = None  # (loss, metric) on the held-out test set; None without one
     initial_weights: dict[str, np.ndarray] | None = None  # what the run started from ("Apply and retrain")
-    recorded: tuple[Path, int] | None = None  # (run store, run id) when the run is in a store (the Scrub's)
 
 
 def held_out_score(network, data, snapshot: Snapshot) -> tuple[float, float] | None:
@@ -128,8 +137,11 @@ def held_out_score(network, data, snapshot: Snapshot) -> tuple[float, float] | N
 
 class TrainingWorker(QObject):
     update = Signal(object)  # WorkerUpdate
-    finished = Signal(object)  # TrainingResult
+    finished = Signal(object)  # TrainingResult: the user sees the end of the run (its record commits next)
     failed = Signal(str, str)  # message, traceback
+    # (run store, run id) once the run's record is committed, or None when it is not in a store (unrecorded, or
+    # its store failed): after `finished` or `failed`, before `done`.
+    recorded = Signal(object)
     done = Signal()  # always last: the thread may quit
 
     def __init__(self, job: TrainingJob):
@@ -149,6 +161,8 @@ class TrainingWorker(QObject):
         self._last_epoch_histogram = float("-inf")
         self._last_epoch_time, self._epoch_seconds = 0.0, float("inf")  # when the last epoch ended, how long it took
         self._report_every = 1
+        self._histograms_watched = job.histograms_watched  # (a bool, set from the GUI thread by watch_histograms)
+        self._end_shown = threading.Event()
         self.pacer = Pacer(job.epochs_per_second)
         self._paced_step = 0  # the step the pacer last counted up to
         self._pace_changes = 0  # bumped by set_speed: ends a wait in progress
@@ -205,6 +219,14 @@ class TrainingWorker(QObject):
             self._pace_changes += 1
             self._cond.notify_all()
 
+    def end_shown(self) -> None:
+        """The window has shown the run's end (or will not): the record may commit now (any thread)."""
+        self._end_shown.set()
+
+    def watch_histograms(self) -> None:
+        """A weight-histogram plot shows the run from now on (see `TrainingJob.histograms_watched`)."""
+        self._histograms_watched = True
+
     @property
     def is_paused(self) -> bool:
         with self._cond:
@@ -217,6 +239,8 @@ class TrainingWorker(QObject):
             self._cond.notify_all()
 
     def _forward_live(self, trainer: Trainer) -> None:
+        if not self._live:  # (read without the lock: called at every snapshot, and a change queued meanwhile
+            return          # is forwarded by `set_live` itself, or at the next snapshot)
         with self._cond:
             changes, self._live = self._live, {}
         if changes:
@@ -228,11 +252,16 @@ class TrainingWorker(QObject):
             result = self._train()
             if result is not None:
                 self.finished.emit(result)
+                if self.recording is not None:  # committed after `finished`: the window shows the end first
+                    if self.job.record_after_shown:
+                        self._end_shown.wait(END_SHOWN_TIMEOUT)
+                    self.recording.finish(result)
         except Exception as exc:  # noqa: BLE001 - any failure becomes a dialog, never a crash
             self.failed.emit(f"{type(exc).__name__}: {exc}", traceback.format_exc())
         finally:
             if self.recording is not None:  # a failure or no step at all: the run is marked interrupted
                 self.recording.abandon()
+                self.recorded.emit(self.recording.recorded())
             self.done.emit()
 
     def _build(self) -> Trainer:
@@ -244,7 +273,8 @@ class TrainingWorker(QObject):
         if self.job.weights is not None:
             network.set_state(self.job.weights)
         self.initial_weights = {k: np.array(v, copy=True) for k, v in network.get_state().items()}
-        self.recording = RunRecording.start(self.job.recording, network)  # before training: the initial weights
+        # The store opens and takes the initial weights on a thread of its own while the run trains.
+        self.recording = RunRecording.start_soon(self.job.recording, network, self.initial_weights)
         # histogram_every: 1 while an epoch-end histogram is due, else 0 (`_schedule_epoch_histograms`).
         trainer = Trainer(network, self.job.data, report_every=1, histogram_every=1, confusion=True)
         if self.job.grid is not None and self.job.preprocess is not None:
@@ -288,12 +318,8 @@ class TrainingWorker(QObject):
             return None
         self._flush(trainer, paused=False, predict=True)
         weights = {k: np.array(v, copy=True) for k, v in trainer.network.get_state().items()}
-        result = TrainingResult(snapshot, weights, [dict(r) for r in trainer.history],
-                                held_out_score(trainer.network, self.job.data, snapshot), self.initial_weights)
-        if self.recording is not None:  # committed before `finished` is emitted
-            self.recording.finish(result)
-            result.recorded = self.recording.recorded()
-        return result
+        return TrainingResult(snapshot, weights, [dict(r) for r in trainer.history],
+                              held_out_score(trainer.network, self.job.data, snapshot), self.initial_weights)
 
     def _wait_while_paused(self) -> str | None:
         """Block (without spinning) while paused; return a queued step, or None to run freely."""
@@ -353,7 +379,7 @@ class TrainingWorker(QObject):
             self._epoch_seconds, self._last_epoch_time = now - self._last_epoch_time, now
         if snapshot.kind in ("epoch", "end"):
             self._epochs.append(snapshot)
-        if now - self._last_histogram >= HISTOGRAM_INTERVAL:
+        if self._histograms_watched and now - self._last_histogram >= HISTOGRAM_INTERVAL:
             self._last_histogram = now
             self.histogram_requests += 1
             trainer.request_histograms()
@@ -365,13 +391,16 @@ class TrainingWorker(QObject):
             self._flush(trainer, paused=False, predict=now - self._last_prediction >= PREDICTION_INTERVAL)
 
     def _schedule_epoch_histograms(self, trainer: Trainer, snapshot: Snapshot, now: float) -> None:
-        """Ask for histograms at the next epoch's end while in the first EXACT_HISTOGRAM_EPOCHS epochs or when the
-        last epoch-end histograms are EPOCH_HISTOGRAM_INTERVAL old (the Trainer reads `histogram_every` on this
-        thread, between batches)."""
+        """Ask for histograms at the next epoch's end when the last epoch-end histograms are
+        EPOCH_HISTOGRAM_INTERVAL old, and, while a histogram plot watches, in each of the first
+        EXACT_HISTOGRAM_EPOCHS epochs (the Trainer reads `histogram_every` on this thread, between batches).
+        Unwatched, a fast run's first epochs would cost ~1 % of a digits run in histograms nobody draws; a plot
+        built later still finds a column every EPOCH_HISTOGRAM_INTERVAL, as for any fast run's later epochs."""
         if snapshot.kind == "epoch" and snapshot.weight_histograms is not None:
             self._last_epoch_histogram = now
             self.epoch_histograms += 1
-        due = trainer.epoch < EXACT_HISTOGRAM_EPOCHS or now - self._last_epoch_histogram >= EPOCH_HISTOGRAM_INTERVAL
+        exact = self._histograms_watched and trainer.epoch < EXACT_HISTOGRAM_EPOCHS
+        due = exact or now - self._last_epoch_histogram >= EPOCH_HISTOGRAM_INTERVAL
         trainer.histogram_every = 1 if due else 0
 
     def _free_report_every(self) -> int:

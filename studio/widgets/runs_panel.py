@@ -58,8 +58,8 @@ class RunsPanel(QWidget):
         self._curves_job.failed.connect(self._on_failed)
         self._list_again = self._curves_again = False
         self._build()
-        controller.finished.connect(self.refresh)
-        controller.failed.connect(self.refresh)  # a failed run is recorded as interrupted
+        # Once a run's record is committed (after `finished`); a failed run is recorded as interrupted.
+        controller.run_recorded.connect(self.refresh)
         document.path_changed.connect(self._on_path_changed)
         self.refresh()
 

@@ -83,8 +83,8 @@ class WindowMenus:
         self.action_scrub = self._action("Scr&ub last run…", self.show_scrub_dialog, None, "Step through the last "
                                          "recorded run's checkpoints: boundary, weights and gradients at each")
         self.action_scrub.setEnabled(False)  # until a run of this session is in the run store
-        self.controller.finished.connect(lambda _s: self.action_scrub.setEnabled(self.controller.last_recorded
-                                                                                 is not None))
+        self.controller.run_recorded.connect(lambda _r: self.action_scrub.setEnabled(self.controller.last_recorded
+                                                                                     is not None))
         training_menu.addAction(self.action_scrub)
         self.action_sweep = self._action("S&weep hyperparameters…", self.show_sweep_dialog, None, "Search learning "
                                          "rate, sizes, dropout… with Optuna: trials in parallel, compared live")

@@ -197,3 +197,31 @@ def test_a_narrow_key_keeps_the_test_figure_by_shortening_the_words(qtbot):
         text = plot.key.text()
         assert f"{word} " in text and "test 0.0123" in text
         assert not plot._too_wide(text), f"the key is cut at {width} px: {text}"
+
+
+def test_a_hundred_epochs_in_one_update_plot_what_one_update_each_would(qtbot):
+    """A fast run's update brings many epochs at once (taken in series by series): the same points, decimation,
+    learning rates, key and markers as one update per epoch, gaps (no validation, a NaN) and the end included."""
+    epochs = []
+    for epoch in range(1, 131):
+        snapshot = synthetic_snapshot(epoch * 4, batches_per_epoch=4, kind="epoch")
+        if epoch % 7 == 0:
+            snapshot.val_loss, snapshot.val_metric = None, float("nan")
+        if epoch == 50:
+            snapshot.lr = float("inf")
+        epochs.append(snapshot)
+    end = synthetic_snapshot(130 * 4, batches_per_epoch=4, kind="end")
+    end.best_epoch = 120
+    one_update, one_each = LossPlot(capacity=64), LossPlot(capacity=64)  # small: decimation starts on the way
+    for plot in (one_update, one_each):
+        qtbot.addWidget(plot)
+    one_update.add_epochs([*epochs, end])
+    for snapshot in [*epochs, end]:
+        one_each.add_epochs([snapshot])
+    for bulk, single in zip(one_update._buffers(), one_each._buffers()):
+        np.testing.assert_array_equal(bulk.x, single.x)
+        np.testing.assert_array_equal(bulk.y, single.y)
+        assert (bulk.appended, bulk.stride) == (single.appended, single.stride)
+    assert one_update.learning_rate.appended == 129  # the infinite rate is left out
+    assert one_update.last_epoch is one_each.last_epoch is end
+    assert one_update.best_epoch == one_each.best_epoch == 120

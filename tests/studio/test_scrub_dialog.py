@@ -117,7 +117,7 @@ def test_training_menu_scrubs_the_last_recorded_run(qtbot, make_window, tmp_path
     window.controller.show_dialogs = False
     with qtbot.waitSignal(window.controller.finished, timeout=TIMEOUT_MS):
         window.controller.start()
-    assert window.action_scrub.isEnabled()
+    qtbot.waitUntil(window.action_scrub.isEnabled, timeout=TIMEOUT_MS)  # once the record is in, after `finished`
     window.action_scrub.trigger()
     dialog = window.findChild(ScrubDialog)
     assert dialog is not None and dialog.run_id == window.controller.last_recorded[1]

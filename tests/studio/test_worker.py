@@ -298,3 +298,38 @@ def test_pending_losses_split_at_the_sent_step_and_keep_the_newest_past_the_limi
     for step in range(6, 15, 2):  # ten losses for a limit of five: the newest five stay
         pending.add(snap(step, [step - 1.0, float(step)]))
     assert pending.take(14).tolist() == [10.0, 11.0, 12.0, 13.0, 14.0] and pending.dropped == 5
+
+
+def test_without_a_histogram_plot_a_run_takes_only_the_sparse_epoch_histograms(running, circles):
+    """No weight-histogram plot watches (its dock was never shown): none of the per-epoch histograms of the first
+    epochs, none "for now"; still a column every EPOCH_HISTOGRAM_INTERVAL for a plot built later."""
+    from studio.training.worker import EPOCH_HISTOGRAM_INTERVAL, EXACT_HISTOGRAM_EPOCHS
+
+    _, data = circles
+    started = time.perf_counter()
+    r = running(TrainingJob(make_spec(epochs=EXACT_HISTOGRAM_EPOCHS + 400), data, histograms_watched=False))
+    r.wait_done(60_000)
+    wall = time.perf_counter() - started
+    epochs = [s for u in r.updates for s in u.epochs if s.kind == "epoch"]
+    assert len(epochs) == EXACT_HISTOGRAM_EPOCHS + 400  # every epoch still arrives
+    with_histograms = [s.epoch for s in epochs if s.weight_histograms is not None]
+    assert 1 <= len(with_histograms) <= wall / EPOCH_HISTOGRAM_INTERVAL + 1
+    assert r.worker.histogram_requests == 1  # the run's first snapshot only
+    assert all(s.grad_norms is not None for s in epochs)  # the other per-epoch figures are untouched
+
+
+def test_a_histogram_plot_makes_the_controller_s_runs_take_exact_histograms(qtbot, document):
+    from studio.plots.weight_histogram_plot import WeightHistogramPlot
+    from studio.training.controller import TrainingController
+
+    controller = TrainingController(document)
+    assert not controller.histograms_watched
+    plot = WeightHistogramPlot(controller)
+    qtbot.addWidget(plot)
+    assert controller.histograms_watched
+    document.set_training_field("epochs", 3)
+    with qtbot.waitSignal(controller.finished, timeout=30_000):
+        controller.start()
+    controller.shutdown()
+    records = controller.epoch_records
+    assert len(records) == 3 and all(s.weight_histograms is not None for s in records)  # each of the first epochs
