@@ -84,6 +84,8 @@ class RunRecording:
             self.session = RecordingSession.start(plan, network, initial_weights)
         except (RunStoreError, OSError) as error:
             self.problem = str(error)
+        except Exception as error:  # noqa: BLE001 - on `start_soon`'s thread nothing else would hear of it
+            self.problem = f"{plan.store_path}: the run could not be recorded ({type(error).__name__}: {error})"
 
     def _opened(self) -> None:
         """Wait for the store to be open (if it is still opening), then record the snapshots that waited."""

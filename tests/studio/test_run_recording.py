@@ -235,3 +235,27 @@ def test_a_window_s_run_commits_its_record_once_the_end_is_shown(document, qtbot
         thread.wait(5_000)
     with RunStore.open(recorded[0][0]) as store:
         assert store.load_run(recorded[0][1]).summary.status == FINISHED
+
+
+def test_a_store_failing_on_the_opening_thread_leaves_the_run_unrecorded_with_one_line(tmp_path, monkeypatch):
+    """Whatever `start_soon`'s thread meets (not only a store error) becomes the recording's one-line problem:
+    training goes on, the run is simply not in a store."""
+    from types import SimpleNamespace
+
+    from core.runs.session import RecordingPlan, RecordingSession
+    from studio.training.run_recording import RunRecording
+    from tests.core.runs.fake_runs import DATA_REF, SPEC, epoch_snapshot, weights
+
+    def broken_start(*args, **kwargs):
+        raise ValueError("the disk said no")
+
+    monkeypatch.setattr(RecordingSession, "start", broken_start)
+    plan = RecordingPlan(tmp_path / "p.runs.sqlite", SPEC, DATA_REF, "hash", 7)
+    recording = RunRecording.start_soon(plan, _Network(0.0), weights(-1.0))
+    recording.record(epoch_snapshot(1))
+    end = epoch_snapshot(1)
+    end.kind, end.stop_reason = "end", "completed"
+    recording.finish(SimpleNamespace(snapshot=end, weights=weights(1.0), test_score=None))
+    assert recording.recorded() is None and recording.run_id is None
+    assert "\n" not in recording.problem and "the disk said no" in recording.problem
+    assert "p.runs.sqlite" in recording.problem
