@@ -146,7 +146,7 @@ class ScrubRun:
                 best_epochs.add(info.epoch)
         timeline = ([TimelinePoint(0)] if initial is not None else []) + [
             TimelinePoint(epoch, epoch in best_epochs) for epoch in sorted(listed) if epoch > 0]
-        final_epoch = _final_point_epoch(record, listed, final)
+        final_epoch = _final_point_epoch(record.summary, spec, listed, final)
         if final_epoch is not None:
             timeline.append(TimelinePoint(final_epoch, final=True))
         if not timeline:
@@ -222,16 +222,16 @@ class ScrubRun:
                                  self._stops)
 
 
-def _final_point_epoch(record, listed: dict[int, list[int]], final: dict[str, np.ndarray] | None) -> int | None:
+def _final_point_epoch(summary: RunSummary, spec: Any, listed: dict[int, list[int]],
+                       final: dict[str, np.ndarray] | None) -> int | None:
     """The epoch to show the run's final weights at, when its last epoch kept no checkpoint (e.g. 57 epochs with
     a checkpoint every 5): the run's end would be missing from the timeline otherwise. None when that epoch has a
     checkpoint, or when the final weights are the best epoch's restored by early stopping (that checkpoint is on
     the timeline already)."""
-    epoch = record.summary.epochs
+    epoch = summary.epochs
     if final is None or epoch < 1 or epoch in listed:
         return None
-    stopping = record.spec.get("training", {}).get("early_stopping", {})
-    if record.summary.stop_reason == "early stopping" and stopping.get("restore_best"):
+    if summary.stop_reason == "early stopping" and spec.training.early_stopping.restore_best:
         return None
     return epoch
 

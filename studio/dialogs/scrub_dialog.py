@@ -165,8 +165,7 @@ class ScrubDialog(QDialog):
             return
         point = next((p for p in self.run.timeline if p.epoch == epoch), None) if self.run is not None else None
         total = self.run.summary.epochs if self.run is not None else epoch
-        note = " (best)" if point is not None and point.best else " (final weights)" if point is not None and \
-            point.final else ""
+        note = "" if point is None else " (best)" if point.best else " (final weights)" if point.final else ""
         self.epoch_label.setText(f"Epoch {epoch:,} of {total:,}{note}")
         self.loader.request(epoch)
 
