@@ -17,7 +17,7 @@ from typing import Any, Hashable
 
 from PySide6.QtGui import QUndoCommand
 
-from core.spec import field_for, parse_path, with_changes
+from core.spec import Spec, field_for, parse_path, with_changes
 from studio.document_state import UNCHANGED, DocumentState, EditableDocument
 
 MERGEABLE_COMMAND_ID = 0x5EC
@@ -73,16 +73,16 @@ class SetSettings(StateCommand):
                          ("settings", paths[0]) if numeric else None)
 
 
-def setting_subject(spec: Mapping[str, Any], path: str) -> str:
+def setting_subject(spec: Spec, path: str) -> str:
     """How an undo text or a message names the setting at `path`: "learning rate", "layer 2 dropout"."""
     parts, name = parse_path(path), field_for(spec, path).title.lower()
     if parts[0] != "layers":
         return name
-    where = "hidden layers" if parts[1] == "*" else layer_title(int(parts[1]), len(spec["layers"]))
+    where = "hidden layers" if parts[1] == "*" else layer_title(int(parts[1]), len(spec.layers))
     return f"{where} {name}"
 
 
-def settings_text(spec: Mapping[str, Any], changes: Mapping[str, Any]) -> str:
+def settings_text(spec: Spec, changes: Mapping[str, Any]) -> str:
     """The undo text of an edit by path: "Change learning rate to 0.01", "Set layer 1 to 12 units"."""
     if len(changes) == 1:
         (path, value), = changes.items()

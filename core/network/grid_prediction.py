@@ -3,8 +3,8 @@ or along a line of inputs for 1-D data (the fitted curve of a 1-D regression).
 
 The studio's worker computes one every ~200 ms while training, with the current weights, and sends it with its
 update; the decision-boundary plot, the activation maps and the network builder's neuron thumbnails and edges draw
-from it. The scrub through a run's checkpoints (core.scrub) computes one per checkpoint. No Qt here (it was
-studio/training/grid_prediction.py, which re-exports it): the studio's main thread never runs the network.
+from it. The scrub through a run's checkpoints (core.scrub) computes one per checkpoint. No Qt here, so the
+studio imports it from core like any engine type: the studio's main thread never runs the network.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget,
+    QDialog, QDialogButtonBox, QLabel, QProgressBar, QVBoxLayout, QWidget,
 )
 
 from studio.training.background_task import BackgroundTask, ProgressCallback

@@ -24,6 +24,7 @@ from studio.training.background_task import ProgressCallback
 
 if TYPE_CHECKING:
     from core.diagnostics.gradient_check import LayerGradientCheck
+    from core.spec import Spec
     from studio.document import Document
 
 ROWS = 32  # training rows in the batch (the CLI's default too): each probed entry costs two forward passes
@@ -55,7 +56,7 @@ def verdict(error: float) -> tuple[str, QColor]:
     return "look closer", AMBER
 
 
-def check_work(spec: dict[str, Any], weights: Any, data: Any) -> Callable[[ProgressCallback],
+def check_work(spec: Spec, weights: Any, data: Any) -> Callable[[ProgressCallback],
                                                                              list[LayerGradientCheck]]:
     """The check for a BackgroundTask: builds its own network (any thread; nothing shared is written)."""
     def work(report: ProgressCallback) -> list[LayerGradientCheck]:
@@ -64,7 +65,7 @@ def check_work(spec: dict[str, Any], weights: Any, data: Any) -> Callable[[Progr
         network = network_with_weights(spec, weights)
         report(0, len(network.layer_names))
         return check_gradients(network, data.x_train[:ROWS], data.y_train[:ROWS], max_entries_per_layer=ENTRIES,
-                               seed=int(spec["training"]["seed"]), tolerance=WRONG, on_layer=report)
+                               seed=spec.training.seed, tolerance=WRONG, on_layer=report)
     return work
 
 
@@ -89,7 +90,7 @@ class GradientCheckDialog(DiagnosticDialog):
             self.table.horizontalHeaderItem(column).setToolTip(tip)
         layout.addWidget(self.table, 1)
 
-    def _work(self, spec: dict[str, Any], weights: Any, data: Any) -> Callable[[ProgressCallback], Any]:
+    def _work(self, spec: Spec, weights: Any, data: Any) -> Callable[[ProgressCallback], Any]:
         return check_work(spec, weights, data)
 
     def _clear_result(self) -> None:

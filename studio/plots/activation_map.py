@@ -16,9 +16,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from core.network.grid_prediction import MAX_NEURONS_FOR_MAPS, GridPrediction
 from studio.plots.plot_style import ElidedLabel, diverging_colour_map, show_axes
 from studio.plots.redraw_throttle import RedrawThrottle
-from studio.training.grid_prediction import MAX_NEURONS_FOR_MAPS, GridPrediction
 
 if TYPE_CHECKING:
     from studio.document import Document

@@ -22,9 +22,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from core.network.grid_prediction import GridPrediction
 from studio.plots.plot_style import CLASS_COLOURS, style_axes, set_title
 from studio.plots.redraw_throttle import RedrawThrottle
-from studio.training.grid_prediction import GridPrediction
 from studio.training.prediction_views import FollowsPredictions
 
 if TYPE_CHECKING:

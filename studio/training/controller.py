@@ -20,11 +20,11 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QMessageBox, QStyle, QWidget
 
+from core.network.grid_prediction import GridPrediction, GridSpec
 from core.spec import changed_paths, live_paths
 from core.training.snapshot import Snapshot
 from studio.training.dialogs import show_divergence, show_exception
 from studio.training.document_prediction import DocumentPredictor
-from studio.training.grid_prediction import GridPrediction, GridSpec
 from studio.training.history_replay import history_snapshots, with_confusion
 from studio.training.run_recording import RunOrigin, recording_plan
 from studio.training.speed import check_rate
@@ -238,7 +238,7 @@ class TrainingController(QObject):
             job.recording = recording_plan(document.path, spec, document.data_config, data.dataset_hash,
                                            origin=origin)
         self.document_predictor.cancel()  # the run predicts from now on
-        self._epochs_planned = max(1, int(spec["training"]["epochs"]))
+        self._epochs_planned = max(1, spec.training.epochs)
         self._live_sent, self._live_paths = spec, frozenset(live_paths(spec))
         self.epoch_records.clear()
         self.findings = []

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from studio.training.grid_prediction import GridPrediction, GridPredictor, GridSpec
+from core.network.grid_prediction import GridPrediction, GridPredictor, GridSpec
 
 POLL_MS = 20  # how often the GUI thread looks for a finished prediction, only while one is pending
 

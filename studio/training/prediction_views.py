@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from studio.training.grid_prediction import GridPrediction
+    from core.network.grid_prediction import GridPrediction
     from studio.training.worker import WorkerUpdate
 
 

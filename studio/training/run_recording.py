@@ -19,17 +19,18 @@ from typing import Any
 
 from core.runs import RunStoreError, store_path_for
 from core.runs.session import RecordingPlan, RecordingSession
+from core.spec import Spec
 
 __all__ = ["RecordingPlan", "RunOrigin", "RunRecording", "recording_plan"]
 
 
-def recording_plan(project_path: Any, spec: dict[str, Any], data_config: dict[str, Any], data_hash: str,
+def recording_plan(project_path: Any, spec: Spec, data_config: dict[str, Any], data_hash: str,
                    kind: str = "train", origin: RunOrigin | None = None) -> RecordingPlan:
     """The plan to record a run of the project saved at `project_path` (None: unsaved); `origin`: the run and
     checkpoint epoch it starts from (a fork, or a rewind from epoch 0)."""
     parent, parent_epoch = (origin.run_id, origin.epoch) if origin is not None else (None, None)
     return RecordingPlan(store_path_for(project_path), spec, data_config, data_hash,
-                         int(spec["training"]["seed"]), kind=kind, parent=parent, parent_epoch=parent_epoch)
+                         spec.training.seed, kind=kind, parent=parent, parent_epoch=parent_epoch)
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from core.training.snapshot import Snapshot
-from studio.training.grid_prediction import GridPrediction, GridPredictor, GridSpec
+from core.network.grid_prediction import GridPrediction, GridPredictor, GridSpec
 from studio.training.pending_losses import PendingLosses
 from studio.training.run_recording import RecordingPlan, RunRecording
 from studio.training.speed import Pacer
@@ -42,6 +42,7 @@ from studio.training.speed import Pacer
 if TYPE_CHECKING:  # imported on the worker thread when a run starts (they load the engine and its kernels)
     from core.diagnostics import Doctor, Finding
     from core.data import PreparedData
+    from core.spec import Spec
     from core.training.trainer import Trainer
 
 # Seconds between updates sent to the GUI: 20 a second is smooth for the curves (the plots redraw ≤ 6 times a
@@ -63,7 +64,7 @@ SNAPSHOT_TARGET = (UPDATE_INTERVAL / 3, UPDATE_INTERVAL)  # a Trainer snapshot e
 class TrainingJob:
     """Everything a run needs, handed to the worker before its thread starts (the worker never reads the GUI)."""
 
-    spec: dict[str, Any]
+    spec: Spec
     data: PreparedData
     weights: dict[str, np.ndarray] | None = None  # continue from these; None = fresh initial weights
     grid: GridSpec | None = None  # the 2-D plane to predict on, for 2-D data sets
@@ -436,7 +437,7 @@ class TrainingWorker(QObject):
         if latest is None and not self._epochs and prediction is None and not paused and not self._findings:
             return
         losses = self._pending_losses.take(latest.step) if latest is not None else _no_losses()
-        progress = fraction_done(latest, int(self.job.spec["training"]["epochs"])) if latest is not None else None
+        progress = fraction_done(latest, self.job.spec.training.epochs) if latest is not None else None
         update = WorkerUpdate(latest, self._epochs, losses, progress, prediction, paused, self._findings)
         self._sent = self._latest
         self._epochs, self._findings = [], []

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from core.spec import expand_path
+from core.spec import Spec, expand_path
 
 if TYPE_CHECKING:
     from core.diagnostics import Cure
@@ -25,24 +25,24 @@ RETRAIN_RESHAPED_TIP = ("Apply this cure (one undoable edit), then train again. 
 
 
 
-def expanded_changes(spec: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+def expanded_changes(spec: Spec, changes: Mapping[str, Any]) -> dict[str, Any]:
     """The cure's changes with `layers[*].FIELD` written out for each hidden layer."""
     return {path: value for pattern, value in changes.items() for path in expand_path(spec, pattern)}
 
 
-def cured_spec(spec: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+def cured_spec(spec: Spec, changes: Mapping[str, Any]) -> Spec:
     """The spec with the cure's changes (SpecError when they don't apply to it)."""
     from core.spec import with_changes
     return with_changes(spec, expanded_changes(spec, changes))
 
 
-def changes_shape(spec: Mapping[str, Any], changes: Mapping[str, Any]) -> bool:
+def changes_shape(spec: Spec, changes: Mapping[str, Any]) -> bool:
     """Whether the cure changes the shapes of the weights (units or batch norm), so old weights no longer fit."""
     return _shapes(cured_spec(spec, changes)) != _shapes(spec)
 
 
-def _shapes(spec: Mapping[str, Any]) -> tuple:
-    return spec["input_size"], tuple((layer["units"], layer["batch_norm"]) for layer in spec["layers"])
+def _shapes(spec: Spec) -> tuple:
+    return spec.input_size, tuple((layer.units, layer.batch_norm) for layer in spec.layers)
 
 
 def is_applied(spec: Mapping[str, Any], cure: Cure) -> bool:

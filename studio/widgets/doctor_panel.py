@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
-from core.spec import SpecError
+from core.spec import Spec, SpecError
 from studio.plots.finding_text import CHECKED, TITLES, evidence_text
 from studio.plots.redraw_throttle import RedrawThrottle
 from studio.widgets.doctor_cures import (
@@ -115,7 +115,7 @@ class DoctorCard(QFrame):
         self.cure_buttons.append(apply)
         self.retrain_buttons.append(retrain)
 
-    def refresh(self, spec: dict[str, Any]) -> None:
+    def refresh(self, spec: Spec) -> None:
         """Mark the cures the spec already has ("✓", the button disabled: there is nothing left to apply; retraining
         stays possible) and say whether retraining can keep the run's initial weights."""
         for cure, apply, retrain in zip(self.finding.cures, self.cure_buttons, self.retrain_buttons):
@@ -268,6 +268,6 @@ class DoctorPanel(QWidget):
             card.refresh(self.document.spec)
 
 
-def _network_of(spec: dict[str, Any]) -> tuple:
+def _network_of(spec: Spec) -> tuple:
     """What 'the network was edited' compares: the input size and every layer's settings."""
-    return spec["input_size"], repr(spec["layers"])
+    return spec.input_size, spec.layers

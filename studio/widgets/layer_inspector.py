@@ -82,18 +82,18 @@ class LayerInspector(QWidget):
         """Follow the inspected layer to where the document now has it; show its current values (clearing any
         refused edit shown in red)."""
         spec = self.document.spec
-        layers = spec["layers"]
+        layers = spec.layers
         self.index = follow_layer(self._layers_seen, layers, self.index)
         self._layers_seen = layers
         layer = layers[self.index]
         is_output = self.index == len(layers) - 1
         self.form.clear_errors()
         self.form.set_values(layer)
-        self.form.set_row_visible("leaky_slope", layer["activation"] == "leaky_relu")
+        self.form.set_row_visible("leaky_slope", layer.activation == "leaky_relu")
         self.title.setText("Output layer" if is_output else f"Layer {self.index + 1} (dense)")
-        fan_in = spec["input_size"] if self.index == 0 else layers[self.index - 1]["units"]
+        fan_in = spec.input_size if self.index == 0 else layers[self.index - 1].units
         parameters = parameter_count(spec, self.index)
-        self.shape.setText(f"{fan_in} inputs → {layer['units']} units · {parameters:,} parameters")
+        self.shape.setText(f"{fan_in} inputs → {layer.units} units · {parameters:,} parameters")
         state = binary_output_state(spec)
         self.binary_output.setVisible(is_output and is_binary_dataset(self.document) and bool(state))
         self.binary_output.setChecked(state == "sigmoid")

@@ -21,12 +21,12 @@ from PySide6.QtCore import QPoint, QPointF, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QPen
 from PySide6.QtWidgets import QGraphicsScene, QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
 
+from core.network.grid_prediction import GridPrediction
 from core.network.layout import layer_views
 from core.spec.parameter_count import parameter_count
-from core.spec import SpecError, default_layer
+from core.spec import Spec, SpecError, default_layer
 from studio.document import Document
 from studio.plots.redraw_throttle import RedrawThrottle
-from studio.training.grid_prediction import GridPrediction
 from studio.widgets.builder.button import ButtonItem
 from studio.widgets.builder.connections import EdgesItem, SkipArrowItem
 from studio.widgets.builder.items import (InputColumnItem, LayerBlockItem, ThumbnailZoomItem, font, layer_badges,
@@ -160,7 +160,7 @@ class NetworkBuilder(WatchesTraining, EditsEdgeWeights, QWidget):
         """Redraw the whole network from the document's spec (a handful of items: cheap); the selection follows
         its layer through the change (undo, redo, edits from other panels) and is announced if it moved."""
         spec = self.document.spec
-        layers = spec["layers"]
+        layers = spec.layers
         followed = follow_layer(self._layers_seen, layers, self.selected_index)
         moved, self.selected_index, self._layers_seen = followed != self.selected_index, followed, layers
         self._retire_items()
@@ -168,7 +168,7 @@ class NetworkBuilder(WatchesTraining, EditsEdgeWeights, QWidget):
         self.insert_buttons = {}
         columns = layout_network(spec)
         self.columns = columns
-        self.feature_names = self._feature_names(spec["input_size"])
+        self.feature_names = self._feature_names(spec.input_size)
         self.edges = EdgesItem(columns, self._edge_weights(spec), describe=self.node_name)
         self.edges.edge_clicked.connect(self.edit_edge_weight)
         self.edges.set_cached(not self._is_training())
@@ -246,8 +246,8 @@ class NetworkBuilder(WatchesTraining, EditsEdgeWeights, QWidget):
             self.scene.removeItem(item)
         self._retired = retired
 
-    def _update_summary(self, spec: dict[str, Any]) -> None:
-        widths = [spec["input_size"]] + [layer["units"] for layer in spec["layers"]]
+    def _update_summary(self, spec: Spec) -> None:
+        widths = [spec.input_size] + [layer.units for layer in spec.layers]
         parameters = parameter_count(spec)  # core's count: batch norm's γ and β included, as the inspector says
         self.summary.setText(f"{'-'.join(map(str, widths))}  ·  {parameters:,} parameters")
 
@@ -278,7 +278,7 @@ class NetworkBuilder(WatchesTraining, EditsEdgeWeights, QWidget):
 
     def change_units(self, index: int, delta: int) -> None:
         spec = self.document.spec
-        layers = spec["layers"]
+        layers = spec.layers
         if index == len(layers) - 1:
             self._change_output_units(spec, delta)
             return

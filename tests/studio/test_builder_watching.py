@@ -10,7 +10,7 @@ from PySide6.QtTest import QTest
 
 from core.network import Network
 from core.network.layout import layer_views
-from studio.training.grid_prediction import GridPredictor, GridSpec
+from core.network.grid_prediction import GridPredictor, GridSpec
 from studio.widgets.builder.thumbnails import layer_images
 
 

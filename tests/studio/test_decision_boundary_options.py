@@ -8,8 +8,8 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 
+from core.network.grid_prediction import GridPrediction, GridSpec
 from studio.plots.decision_boundary_plot import DecisionBoundaryPlot, banded, discrete_class_image
-from studio.training.grid_prediction import GridPrediction, GridSpec
 
 
 @pytest.fixture

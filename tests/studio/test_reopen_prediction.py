@@ -178,7 +178,7 @@ def test_during_a_kernel_warmup_the_prediction_waits_for_the_kernels(qtbot, docu
 
 def test_weights_that_do_not_fit_give_a_reason_and_no_prediction(qtbot, document):
     from studio.training.document_prediction import DocumentPredictor
-    from studio.training.grid_prediction import GridSpec
+    from core.network.grid_prediction import GridSpec
 
     predictor = DocumentPredictor()
     received = []

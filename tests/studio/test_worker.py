@@ -10,7 +10,7 @@ from PySide6.QtCore import QThread
 
 from core.data import playground, prepare
 from core.spec import default_spec, validate_spec, with_changes
-from studio.training.grid_prediction import GridSpec
+from core.network.grid_prediction import GridSpec
 from studio.training.worker import TrainingJob, TrainingWorker
 
 

@@ -7,7 +7,10 @@ Pure geometry from a spec (no widgets), so it is easy to test and the drawing co
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from core.spec import Spec
 
 MAX_NODES = 12  # layers up to this width are drawn neuron by neuron
 COLUMN_WIDTH = 150.0
@@ -69,14 +72,14 @@ def _column(index: int, x: float, width: float, units: int) -> ColumnGeometry:
     return column
 
 
-def layout_network(spec: dict[str, Any]) -> list[ColumnGeometry]:
+def layout_network(spec: Spec) -> list[ColumnGeometry]:
     """The input column followed by one column per layer of `spec` (the output layer last)."""
-    compact = len(spec["layers"]) > COMPACT_AFTER
+    compact = len(spec.layers) > COMPACT_AFTER
     width, gap = (COMPACT_COLUMN_WIDTH, COMPACT_COLUMN_GAP) if compact else (COLUMN_WIDTH, COLUMN_GAP)
-    columns = [_column(-1, 0.0, INPUT_WIDTH, int(spec["input_size"]))]
+    columns = [_column(-1, 0.0, INPUT_WIDTH, spec.input_size)]
     x = INPUT_WIDTH + gap
-    for i, layer in enumerate(spec["layers"]):
-        columns.append(_column(i, x, width, int(layer["units"])))
+    for i, layer in enumerate(spec.layers):
+        columns.append(_column(i, x, width, layer.units))
         x += width + gap
     return columns
 

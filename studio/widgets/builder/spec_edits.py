@@ -20,10 +20,10 @@ def is_binary_dataset(document: Document) -> bool:
     return dataset is not None and dataset.task == "classification" and dataset.num_classes == 2
 
 
-def binary_output_state(spec: dict[str, Any]) -> str:
+def binary_output_state(spec: Spec) -> str:
     """"softmax" (2 softmax units), "sigmoid" (one sigmoid unit) or "" (neither: not switchable)."""
-    out = spec["layers"][-1]
-    if out["activation"] == "softmax" and out["units"] == 2:
+    out = spec.layers[-1]
+    if out.activation == "softmax" and out.units == 2:
         return "softmax"
     if out["activation"] == "sigmoid" and out["units"] == 1:
         return "sigmoid"

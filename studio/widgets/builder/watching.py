@@ -42,10 +42,10 @@ class WatchesTraining(FollowsPredictions):
         prediction, spec = self.prediction, self.document.spec
         activations = prediction.activations if prediction is not None else None
         if prediction is None or activations is None or prediction.grid.dims != 2 or \
-                [a.shape[2] for a in activations] != [layer["units"] for layer in spec["layers"]]:
+                [a.shape[2] for a in activations] != [layer.units for layer in spec.layers]:
             self.thumbnails = None  # no maps (wide network, 1-D data) or maps of another network
         else:
-            layers = spec["layers"]
+            layers = spec.layers
             self.thumbnails = [self._input_images(prediction.inputs)] + [
                 layer_images(maps, layer["activation"], i == len(layers) - 1) if layer["units"] <= MAX_NODES else None
                 for i, (maps, layer) in enumerate(zip(activations, layers))]
