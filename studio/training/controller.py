@@ -47,6 +47,7 @@ class TrainingController(QObject):
     # A run's record is settled in its store: (store path, run id), or None when the run is not recorded (turned
     # off, or the store failed). After `finished` (or `failed`) and before the state turns idle.
     run_recorded = Signal(object)
+    run_opened = Signal(object)  # (store path, run id): the run's row is in its store ("running"), early in a run
     diverged = Signal(object)  # the final Snapshot when the run diverged
     failed = Signal(str, str)  # message, traceback: an exception inside the worker
     state_changed = Signal(str)  # "idle", "running", "paused" or "stopping"
@@ -259,6 +260,7 @@ class TrainingController(QObject):
         worker.finished.connect(self._on_finished)
         worker.failed.connect(self._on_failed)
         worker.recorded.connect(self._on_recorded)
+        worker.recording_opened.connect(self._on_recording_opened)
         worker.done.connect(thread.quit)
         thread.finished.connect(self._on_thread_finished)
         self._thread, self._worker = thread, worker
@@ -350,6 +352,11 @@ class TrainingController(QObject):
             return  # a stale signal from a run that has already been replaced
         self.last_recorded = recorded or self.last_recorded
         self.run_recorded.emit(recorded)
+
+    def _on_recording_opened(self, opened: tuple[Path, int]) -> None:
+        if self.sender() is not self._worker:
+            return  # a stale signal from a run that has already been replaced
+        self.run_opened.emit(opened)
 
     def _on_failed(self, message: str, details: str) -> None:
         self.document.set_training(False)

@@ -13,6 +13,7 @@ training: the run goes unrecorded and `problem` says why (one line).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,26 +68,32 @@ class RunRecording:
         return recording
 
     @classmethod
-    def start_soon(cls, plan: RecordingPlan | None, network: Any,
-                   initial_weights: dict[str, Any]) -> RunRecording | None:
+    def start_soon(cls, plan: RecordingPlan | None, network: Any, initial_weights: dict[str, Any],
+                   on_open: Callable[[tuple[Path, int]], None] | None = None) -> RunRecording | None:
         """As `start`, but the store opens and records `initial_weights` (a copy of the network's starting
-        weights) on a thread of its own, off the training's critical path (~5 ms, more for a large store)."""
+        weights) on a thread of its own, off the training's critical path (~5 ms, more for a large store).
+        `on_open((store path, run id))` is called on that thread once the run's row is committed (status
+        "running"), so a view of the store can list the run while it trains."""
         if plan is None:
             return None
         recording = cls(None)
         recording._network = network
-        recording._opening = threading.Thread(target=recording._open, args=(plan, network, initial_weights),
+        recording._opening = threading.Thread(target=recording._open,
+                                              args=(plan, network, initial_weights, on_open),
                                               name="RunRecordingOpen", daemon=True)
         recording._opening.start()
         return recording
 
-    def _open(self, plan: RecordingPlan, network: Any, initial_weights: dict[str, Any] | None) -> None:
+    def _open(self, plan: RecordingPlan, network: Any, initial_weights: dict[str, Any] | None,
+              on_open: Callable[[tuple[Path, int]], None] | None = None) -> None:
         try:
             self.session = RecordingSession.start(plan, network, initial_weights)
         except (RunStoreError, OSError) as error:
             self.problem = str(error)
         except Exception as error:  # noqa: BLE001 - on `start_soon`'s thread nothing else would hear of it
             self.problem = f"{plan.store_path}: the run could not be recorded ({type(error).__name__}: {error})"
+        if on_open is not None and self.session is not None:
+            on_open((self.session.store.path, self.session.run_id))
 
     def _opened(self) -> None:
         """Wait for the store to be open (if it is still opening), then record the snapshots that waited."""

@@ -143,6 +143,9 @@ class TrainingWorker(QObject):
     # (run store, run id) once the run's record is committed, or None when it is not in a store (unrecorded, or
     # its store failed): after `finished` or `failed`, before `done`.
     recorded = Signal(object)
+    # (run store, run id) once the run is in its store with status "running", early in the run (emitted from the
+    # thread that opens the store); never for an unrecorded run or one whose store failed.
+    recording_opened = Signal(object)
     done = Signal()  # always last: the thread may quit
 
     def __init__(self, job: TrainingJob):
@@ -275,7 +278,8 @@ class TrainingWorker(QObject):
             network.set_state(self.job.weights)
         self.initial_weights = {k: np.array(v, copy=True) for k, v in network.get_state().items()}
         # The store opens and takes the initial weights on a thread of its own while the run trains.
-        self.recording = RunRecording.start_soon(self.job.recording, network, self.initial_weights)
+        self.recording = RunRecording.start_soon(self.job.recording, network, self.initial_weights,
+                                                 on_open=self.recording_opened.emit)
         # histogram_every: 1 while an epoch-end histogram is due, else 0 (`_schedule_epoch_histograms`).
         trainer = Trainer(network, self.job.data, report_every=1, histogram_every=1, confusion=True)
         if self.job.grid is not None and self.job.preprocess is not None:

@@ -8,10 +8,12 @@ overlays their loss, metric or learning-rate curves (`RunCurvesPlot`); the first
 the setting cells are compared with. Fork and Rewind (`run_actions`) start a new run through the
 `TrainingController`, which records where it came from.
 
-Reading the store happens off the GUI thread (`BackgroundJob`): the list when the dock opens, when a run ends
-(the worker has committed the run before the controller's `finished`), when the project's file changes and
-when a race recorded its racers (`refresh`); the selected runs' curves and checkpoints when the selection
-changes. Renaming, starring and deleting are single short writes, made where the user clicks.
+Reading the store happens off the GUI thread (`BackgroundJob`): the list when the dock opens, when a run starts
+(its row is in the store as "running" moments after Train, so the table lists it while it trains), when it ends
+(its record committed), when the project's file changes and when a race recorded its racers (`refresh`). A
+running run's row shows the figures of its start until it ends: re-reading the list during the run would compete
+with the training for the GIL. The selected runs' curves and checkpoints are read when the selection changes.
+Renaming, starring and deleting are single short writes, made where the user clicks.
 """
 
 from __future__ import annotations
@@ -58,7 +60,9 @@ class RunsPanel(QWidget):
         self._curves_job.failed.connect(self._on_failed)
         self._list_again = self._curves_again = False
         self._build()
-        # Once a run's record is committed (after `finished`); a failed run is recorded as interrupted.
+        # Once a run is in the store ("running"), and once its record is committed (after `finished`; a failed
+        # run is recorded as interrupted).
+        controller.run_opened.connect(self.refresh)
         controller.run_recorded.connect(self.refresh)
         document.path_changed.connect(self._on_path_changed)
         self.refresh()

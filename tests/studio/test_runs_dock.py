@@ -209,6 +209,28 @@ def test_fork_starts_from_the_checkpoint_and_records_its_parent(make_panel, save
     assert panel.model.text(panel.model.rows[1], "origin") == f"{first}@2"
 
 
+def test_a_run_is_listed_as_running_while_it_trains_then_as_finished(make_panel, saved, qtbot):
+    saved.set_training_field("epochs", 100_000)  # far longer than the test: it is stopped below
+    panel = make_panel()
+    controller = panel.controller
+    assert panel.model.rowCount() == 0
+    with qtbot.waitSignal(controller.run_opened, timeout=TRAIN_TIMEOUT_MS) as opened:
+        assert controller.start()
+    store_path, run_id = opened.args[0]
+    assert store_path == store_path_for(saved.path)
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1 and not panel._list_job.running, timeout=LIST_TIMEOUT_MS)
+    assert controller.is_active  # listed while it trains, not once it is recorded
+    summary = panel.model.rows[0].summary
+    assert (summary.id, summary.status) == (run_id, "running")
+    assert panel.model.text(panel.model.rows[0], "kind") == "train (running)"
+    with qtbot.waitSignal(controller.run_recorded, timeout=TRAIN_TIMEOUT_MS):
+        controller.stop()
+    qtbot.waitUntil(lambda: panel.model.rows[0].summary.status != "running" and not panel._list_job.running,
+                    timeout=LIST_TIMEOUT_MS)
+    assert panel.model.rowCount() == 1 and panel.model.rows[0].summary.id == run_id
+    assert panel.model.rows[0].summary.status == "finished" and panel.model.rows[0].summary.stop_reason == "stopped"
+
+
 def test_rewind_reruns_from_the_same_initial_weights_and_seed(make_panel, saved, qtbot):
     saved.set_training_field("epochs", 3)
     panel = make_panel()
